@@ -1,0 +1,101 @@
+//! Errors as the client sees them: a parse failure of one value, and the error body shared by
+//! HTTP responses and WebSocket error frames.
+
+use serde::{Deserialize, Serialize};
+
+/// A value that does not follow Confab's rules. The message names the value and the rule, so
+/// it can be shown next to a form field as it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{what} {rule}")]
+pub struct Invalid {
+    what: &'static str,
+    rule: String,
+}
+
+impl Invalid {
+    pub fn new(what: &'static str, rule: impl Into<String>) -> Self {
+        Self {
+            what,
+            rule: rule.into(),
+        }
+    }
+
+    /// Which value was rejected (`username`, `room`, …).
+    pub fn what(&self) -> &'static str {
+        self.what
+    }
+}
+
+/// Machine-readable error codes, the same over HTTP and WebSocket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The body or frame is not JSON.
+    InvalidJson,
+    /// JSON, but a field is missing, has the wrong type, or breaks a rule.
+    InvalidRequest,
+    /// A frame whose `action` Confab does not know.
+    UnknownAction,
+    /// No token, or a token that is forged, malformed or for another audience.
+    Unauthorized,
+    /// A token that was valid but has expired: log in again.
+    TokenExpired,
+    /// Login failed. The same for an unknown user and a wrong password.
+    InvalidCredentials,
+    /// Registration with a username someone already has.
+    UsernameTaken,
+    /// No such route or resource.
+    NotFound,
+    /// A room action on a room the connection has not joined.
+    NotInRoom,
+    /// Body or frame larger than the limits allow.
+    PayloadTooLarge,
+    /// Something failed on our side; details are in our logs, never in the response.
+    Internal,
+}
+
+/// `{"error": {"code": "...", "message": "..."}}`: every HTTP error response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ErrorBody {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            error: ErrorDetail {
+                code,
+                message: message.into(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_body_serialises_with_a_snake_case_code() {
+        let body = ErrorBody::new(ErrorCode::UsernameTaken, "username is taken");
+        let json = serde_json::to_string(&body).unwrap();
+        assert_eq!(
+            json,
+            r#"{"error":{"code":"username_taken","message":"username is taken"}}"#
+        );
+        assert_eq!(serde_json::from_str::<ErrorBody>(&json).unwrap(), body);
+    }
+
+    #[test]
+    fn invalid_reads_as_a_sentence() {
+        let e = Invalid::new("room", "must not be empty");
+        assert_eq!(e.to_string(), "room must not be empty");
+        assert_eq!(e.what(), "room");
+    }
+}

@@ -1,0 +1,187 @@
+//! WebSocket frames. Client frames carry an `action` (API Gateway's route selection expression
+//! is `$request.body.action`); server frames carry a `type`. See docs/PROTOCOL.md.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{ChatMessage, ClientMsgId, ErrorCode, MessageBody, RoomId, Username};
+
+/// Everything a client may send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "camelCase")]
+pub enum ClientAction {
+    /// `sendmessage` is accepted too, so the AWS tutorial's wscat session works.
+    #[serde(alias = "sendmessage")]
+    SendMessage(SendMessage),
+    JoinRoom(JoinRoom),
+    LeaveRoom(LeaveRoom),
+    Typing(Typing),
+}
+
+impl ClientAction {
+    /// Every action name a client may send, as API Gateway routes them (aliases included).
+    pub const ROUTES: &'static [&'static str] =
+        &["sendMessage", "sendmessage", "joinRoom", "leaveRoom", "typing"];
+}
+
+/// Post a message to a room the connection has joined.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SendMessage {
+    /// Defaults to the default room (`general`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room: Option<RoomId>,
+    /// `message` is accepted too (the AWS tutorial's field name).
+    #[serde(alias = "message")]
+    pub body: MessageBody,
+    /// The idempotency key; the server picks one when it is missing (no retry safety then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_msg_id: Option<ClientMsgId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinRoom {
+    pub room: RoomId,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeaveRoom {
+    pub room: RoomId,
+}
+
+/// Tell the room this user started (`typing: true`, the default) or stopped typing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Typing {
+    pub room: RoomId,
+    #[serde(default = "yes")]
+    pub typing: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Everything the server sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum ServerFrame {
+    /// A new message in a room this connection has joined (sent by someone else).
+    Message { message: ChatMessage },
+    /// To the sender: the message is stored. A retry with the same `clientMsgId` gets the same
+    /// message again.
+    #[serde(rename_all = "camelCase")]
+    Ack {
+        client_msg_id: ClientMsgId,
+        message: ChatMessage,
+    },
+    /// Who is in a room now (each user once, sorted). Sent on join, leave and disconnect.
+    Presence { room: RoomId, users: Vec<Username> },
+    /// Someone in the room started or stopped typing.
+    Typing {
+        room: RoomId,
+        user: Username,
+        typing: bool,
+    },
+    /// A frame was refused. The connection stays open.
+    #[serde(rename_all = "camelCase")]
+    Error {
+        code: ErrorCode,
+        message: String,
+        /// Echoed when the refused frame carried one, so the client can mark that send failed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_msg_id: Option<ClientMsgId>,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{MessageId, Timestamp};
+
+    fn parse(json: &str) -> ClientAction {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn send_message_parses_the_full_form() {
+        let a = parse(r#"{"action":"sendMessage","room":"general","body":"hi","clientMsgId":"c1"}"#);
+        let ClientAction::SendMessage(m) = a else { panic!("not a send") };
+        assert_eq!(m.room.unwrap().as_str(), "general");
+        assert_eq!(m.body.as_str(), "hi");
+        assert_eq!(m.client_msg_id.unwrap().as_str(), "c1");
+    }
+
+    #[test]
+    fn the_aws_tutorial_frame_is_a_send_to_the_default_room() {
+        let a = parse(r#"{"action":"sendmessage","message":"hello"}"#);
+        let ClientAction::SendMessage(m) = a else { panic!("not a send") };
+        assert_eq!(m.room, None);
+        assert_eq!(m.body.as_str(), "hello");
+    }
+
+    #[test]
+    fn unknown_actions_and_missing_fields_are_refused() {
+        assert!(serde_json::from_str::<ClientAction>(r#"{"action":"dance"}"#).is_err());
+        assert!(serde_json::from_str::<ClientAction>(r#"{"action":"joinRoom"}"#).is_err());
+        assert!(serde_json::from_str::<ClientAction>(r#"{"room":"x"}"#).is_err());
+        let long = format!(r#"{{"action":"sendMessage","body":"{}"}}"#, "x".repeat(4001));
+        assert!(serde_json::from_str::<ClientAction>(&long).is_err());
+    }
+
+    #[test]
+    fn typing_defaults_to_started() {
+        let a = parse(r#"{"action":"typing","room":"general"}"#);
+        assert_eq!(
+            a,
+            ClientAction::Typing(Typing { room: RoomId::parse("general").unwrap(), typing: true })
+        );
+    }
+
+    #[test]
+    fn every_client_action_round_trips() {
+        for json in [
+            r#"{"action":"sendMessage","room":"a","body":"x","clientMsgId":"c"}"#,
+            r#"{"action":"joinRoom","room":"a"}"#,
+            r#"{"action":"leaveRoom","room":"a"}"#,
+            r#"{"action":"typing","room":"a","typing":false}"#,
+        ] {
+            let a = parse(json);
+            assert_eq!(serde_json::to_string(&a).unwrap(), json);
+        }
+    }
+
+    #[test]
+    fn server_frames_are_tagged_by_type() {
+        let message = ChatMessage {
+            id: MessageId::parse("01ARZ3NDEKTSV4RRFFQ69G5FAV").unwrap(),
+            room: RoomId::parse("general").unwrap(),
+            author: Username::parse("alice").unwrap(),
+            body: MessageBody::parse("hi").unwrap(),
+            client_msg_id: ClientMsgId::parse("c1").unwrap(),
+            sent_at: Timestamp::from_millis(1),
+        };
+        let frames = [
+            ServerFrame::Message { message: message.clone() },
+            ServerFrame::Ack { client_msg_id: message.client_msg_id.clone(), message },
+            ServerFrame::Presence {
+                room: RoomId::parse("general").unwrap(),
+                users: vec![Username::parse("alice").unwrap()],
+            },
+            ServerFrame::Typing {
+                room: RoomId::parse("general").unwrap(),
+                user: Username::parse("bob").unwrap(),
+                typing: true,
+            },
+            ServerFrame::Error {
+                code: ErrorCode::NotInRoom,
+                message: "join the room first".into(),
+                client_msg_id: None,
+            },
+        ];
+        let tags = ["message", "ack", "presence", "typing", "error"];
+        for (frame, tag) in frames.iter().zip(tags) {
+            let json = serde_json::to_value(frame).unwrap();
+            assert_eq!(json["type"], tag);
+            assert_eq!(&serde_json::from_value::<ServerFrame>(json).unwrap(), frame);
+        }
+    }
+}

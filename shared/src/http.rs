@@ -1,0 +1,178 @@
+//! HTTP API bodies (`/api/...`). See docs/PROTOCOL.md for routes and examples.
+
+use serde::{Deserialize, Serialize};
+
+use crate::limits::{HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX};
+use crate::{ClientMsgId, Invalid, MessageBody, MessageId, Password, RoomId, Timestamp, Username};
+
+/// `POST /api/register`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterRequest {
+    pub username: Username,
+    pub password: Password,
+}
+
+/// `POST /api/login`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub username: Username,
+    pub password: Password,
+}
+
+/// Answer to a successful register (201) or login (200).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthResponse {
+    /// A JWT for `Authorization: Bearer` on HTTP and `?token=` on the WebSocket.
+    pub token: String,
+    pub username: Username,
+    pub expires_at: Timestamp,
+}
+
+/// A stored chat message, as history returns it and frames carry it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatMessage {
+    pub id: MessageId,
+    pub room: RoomId,
+    pub author: Username,
+    pub body: MessageBody,
+    pub client_msg_id: ClientMsgId,
+    pub sent_at: Timestamp,
+}
+
+/// One room in `GET /api/rooms`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoomSummary {
+    pub id: RoomId,
+    pub created_by: Username,
+    pub created_at: Timestamp,
+}
+
+/// `GET /api/rooms`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomList {
+    pub rooms: Vec<RoomSummary>,
+}
+
+/// The query of `GET /api/rooms/{room}/messages` as it arrives: strings, not yet parsed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HistoryQuery<'a> {
+    pub before: Option<&'a str>,
+    pub after: Option<&'a str>,
+    pub limit: Option<&'a str>,
+}
+
+/// Where a history page starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cursor {
+    /// The newest messages.
+    Latest,
+    /// The newest messages older than this id (scrolling back).
+    Before(MessageId),
+    /// The oldest messages newer than this id (closing a gap after a reconnect), so that paging
+    /// forward from the newest id held never skips a message.
+    After(MessageId),
+}
+
+/// A parsed history query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryRequest {
+    pub cursor: Cursor,
+    pub limit: u32,
+}
+
+impl HistoryQuery<'_> {
+    pub fn parse(&self) -> Result<HistoryRequest, Invalid> {
+        let cursor = match (self.before, self.after) {
+            (Some(_), Some(_)) => {
+                return Err(Invalid::new("history query", "takes before or after, not both"));
+            }
+            (Some(b), None) => Cursor::Before(MessageId::parse(b)?),
+            (None, Some(a)) => Cursor::After(MessageId::parse(a)?),
+            (None, None) => Cursor::Latest,
+        };
+        let limit = match self.limit {
+            None => HISTORY_PAGE_DEFAULT,
+            Some(raw) => raw
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=HISTORY_PAGE_MAX).contains(n))
+                .ok_or_else(|| {
+                    Invalid::new("limit", format!("must be a number from 1 to {HISTORY_PAGE_MAX}"))
+                })?,
+        };
+        Ok(HistoryRequest { cursor, limit })
+    }
+}
+
+impl HistoryRequest {
+    /// The query string that asks for this page (without the leading `?`).
+    pub fn to_query_string(&self) -> String {
+        match &self.cursor {
+            Cursor::Latest => format!("limit={}", self.limit),
+            Cursor::Before(id) => format!("before={id}&limit={}", self.limit),
+            Cursor::After(id) => format!("after={id}&limit={}", self.limit),
+        }
+    }
+}
+
+/// `GET /api/rooms/{room}/messages`: a page of history, newest first. `hasMore` says whether
+/// further messages lie beyond the page in the direction of the cursor (older for `before` and
+/// the latest page, newer for `after`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryPage {
+    pub messages: Vec<ChatMessage>,
+    pub has_more: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
+
+    #[test]
+    fn history_query_defaults_to_the_latest_page() {
+        let q = HistoryQuery::default().parse().unwrap();
+        assert_eq!(q.cursor, Cursor::Latest);
+        assert_eq!(q.limit, HISTORY_PAGE_DEFAULT);
+    }
+
+    #[test]
+    fn history_query_parses_cursors_and_limit() {
+        let q = HistoryQuery { before: Some(ID), limit: Some("10"), ..Default::default() };
+        let parsed = q.parse().unwrap();
+        assert_eq!(parsed.cursor, Cursor::Before(MessageId::parse(ID).unwrap()));
+        assert_eq!(parsed.limit, 10);
+        assert_eq!(parsed.to_query_string(), format!("before={ID}&limit=10"));
+    }
+
+    #[test]
+    fn history_query_rejects_both_cursors_bad_ids_and_bad_limits() {
+        assert!(HistoryQuery { before: Some(ID), after: Some(ID), limit: None }.parse().is_err());
+        assert!(HistoryQuery { after: Some("nope"), ..Default::default() }.parse().is_err());
+        for bad in ["0", "101", "-1", "ten", ""] {
+            let q = HistoryQuery { limit: Some(bad), ..Default::default() };
+            assert!(q.parse().is_err(), "limit {bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn register_request_refuses_a_bad_username_when_deserialised() {
+        let err = serde_json::from_str::<RegisterRequest>(
+            r#"{"username":"a","password":"correct horse"}"#,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("username must be 3 to 32"));
+    }
+
+    #[test]
+    fn chat_message_round_trips_in_camel_case() {
+        let json = r#"{"id":"01ARZ3NDEKTSV4RRFFQ69G5FAV","room":"general","author":"alice","body":"hi","clientMsgId":"c1","sentAt":1700000000000}"#;
+        let msg: ChatMessage = serde_json::from_str(json).unwrap();
+        assert_eq!(serde_json::to_string(&msg).unwrap(), json);
+    }
+}

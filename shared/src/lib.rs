@@ -1,0 +1,31 @@
+//! Confab's one schema.
+//!
+//! Every value that crosses a boundary — an HTTP body, a WebSocket frame, a validated name —
+//! is a type here, used by the browser app and the Lambda handlers alike. Values are parsed,
+//! not validated: the newtypes have private fields and a `parse` constructor, so holding a
+//! `Username` proves it follows the rules in [`limits`].
+//!
+//! No AWS, tokio or Leptos dependency: this crate builds for `wasm32-unknown-unknown`.
+
+#[macro_use]
+mod newtype;
+
+pub mod error;
+pub mod frames;
+pub mod http;
+pub mod ids;
+pub mod limits;
+pub mod names;
+pub mod text;
+pub mod time;
+
+pub use error::{ErrorBody, ErrorCode, ErrorDetail, Invalid};
+pub use frames::{ClientAction, JoinRoom, LeaveRoom, SendMessage, ServerFrame, Typing};
+pub use http::{
+    AuthResponse, ChatMessage, HistoryPage, HistoryQuery, HistoryRequest, LoginRequest,
+    RegisterRequest, RoomList, RoomSummary,
+};
+pub use ids::{ClientMsgId, MessageId};
+pub use names::{Password, RoomId, Username};
+pub use text::MessageBody;
+pub use time::Timestamp;

@@ -1,0 +1,34 @@
+//! Every application and gateway limit, in one place, so the app's forms and the handlers'
+//! edge checks can never disagree.
+
+/// Usernames: lowercase ASCII letters, digits, `_` and `-`, starting with a letter or digit.
+pub const USERNAME_MIN_CHARS: usize = 3;
+pub const USERNAME_MAX_CHARS: usize = 32;
+
+/// Passwords: any characters (OWASP: no composition rules), long enough to resist guessing,
+/// short enough that hashing one cannot be used to exhaust a handler.
+pub const PASSWORD_MIN_CHARS: usize = 8;
+pub const PASSWORD_MAX_CHARS: usize = 128;
+
+/// Room ids: lowercase ASCII letters, digits and `-`, starting and ending with a letter or digit.
+pub const ROOM_ID_MAX_CHARS: usize = 32;
+
+/// The room every connection joins when it names none (the AWS tutorial's wscat session).
+pub const DEFAULT_ROOM: &str = "general";
+
+/// Message bodies in characters. 4,000 characters of at most 4 UTF-8 bytes each, JSON-escaped,
+/// stay well under API Gateway's 32 KB frame limit.
+pub const MESSAGE_BODY_MAX_CHARS: usize = 4_000;
+
+/// Client message ids (idempotency keys chosen by the client, e.g. a ULID or UUID).
+pub const CLIENT_MSG_ID_MAX_CHARS: usize = 64;
+
+/// History pages.
+pub const HISTORY_PAGE_DEFAULT: u32 = 50;
+pub const HISTORY_PAGE_MAX: u32 = 100;
+
+/// API Gateway WebSocket limits (the local gateway enforces the same).
+pub const FRAME_MAX_BYTES: usize = 32 * 1024;
+pub const MESSAGE_MAX_BYTES: usize = 128 * 1024;
+pub const IDLE_TIMEOUT_SECS: u64 = 10 * 60;
+pub const CONNECTION_MAX_SECS: u64 = 2 * 60 * 60;

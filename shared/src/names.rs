@@ -1,0 +1,146 @@
+//! Who and where: usernames, passwords and room ids.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Invalid;
+use crate::limits::{
+    PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, ROOM_ID_MAX_CHARS, USERNAME_MAX_CHARS,
+    USERNAME_MIN_CHARS,
+};
+use crate::newtype::check_length;
+
+/// A username. Case-insensitive: parsing trims surrounding space and lowercases, so `Alice`
+/// and `alice` are the same account.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Username(String);
+
+impl Username {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let value = raw.trim().to_ascii_lowercase();
+        check_length("username", &value, USERNAME_MIN_CHARS, USERNAME_MAX_CHARS)?;
+        if !value
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+        {
+            return Err(Invalid::new(
+                "username",
+                "may contain only letters, digits, _ and -",
+            ));
+        }
+        if !value.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            return Err(Invalid::new("username", "must start with a letter or digit"));
+        }
+        Ok(Self(value))
+    }
+}
+displayed_string_newtype!(Username);
+
+/// A password in transit. Never displayed: its `Debug` is redacted so it cannot reach a log.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Password(String);
+
+impl Password {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        check_length("password", raw, PASSWORD_MIN_CHARS, PASSWORD_MAX_CHARS)?;
+        Ok(Self(raw.to_owned()))
+    }
+}
+string_newtype!(Password);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(<redacted>)")
+    }
+}
+
+/// A room id, which is also its name: `general`, `rust-users`. Parsing trims and lowercases.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct RoomId(String);
+
+impl RoomId {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let value = raw.trim().to_ascii_lowercase();
+        check_length("room", &value, 1, ROOM_ID_MAX_CHARS)?;
+        if !value
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            return Err(Invalid::new("room", "may contain only letters, digits and -"));
+        }
+        if value.starts_with('-') || value.ends_with('-') {
+            return Err(Invalid::new("room", "must start and end with a letter or digit"));
+        }
+        Ok(Self(value))
+    }
+
+    /// The room a connection joins when it names none.
+    pub fn default_room() -> Self {
+        Self(crate::limits::DEFAULT_ROOM.to_owned())
+    }
+}
+displayed_string_newtype!(RoomId);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn username_is_trimmed_and_lowercased() {
+        assert_eq!(Username::parse("  Alice_1 ").unwrap().as_str(), "alice_1");
+    }
+
+    #[test]
+    fn username_rejects_too_short_too_long_and_odd_characters() {
+        assert!(Username::parse("ab").is_err());
+        assert!(Username::parse(&"a".repeat(33)).is_err());
+        assert!(Username::parse(&"a".repeat(32)).is_ok());
+        assert!(Username::parse("al ice").is_err());
+        assert!(Username::parse("alice!").is_err());
+        assert!(Username::parse("_alice").is_err());
+        assert!(Username::parse("ålice").is_err());
+        assert!(Username::parse("").is_err());
+    }
+
+    #[test]
+    fn username_error_names_the_field_and_rule() {
+        let e = Username::parse("x").unwrap_err();
+        assert_eq!(e.to_string(), "username must be 3 to 32 characters long");
+    }
+
+    #[test]
+    fn password_counts_characters_not_bytes() {
+        assert!(Password::parse("short").is_err());
+        assert!(Password::parse("ééééééé").is_err()); // 7 chars, 14 bytes
+        assert!(Password::parse("éééééééé").is_ok());
+        assert!(Password::parse(&"p".repeat(129)).is_err());
+    }
+
+    #[test]
+    fn password_debug_never_shows_the_secret() {
+        let p = Password::parse("hunter2hunter2").unwrap();
+        assert!(!format!("{p:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn room_id_follows_the_name_rules() {
+        assert_eq!(RoomId::parse(" Rust-Users ").unwrap().as_str(), "rust-users");
+        assert!(RoomId::parse("").is_err());
+        assert!(RoomId::parse("-x").is_err());
+        assert!(RoomId::parse("x-").is_err());
+        assert!(RoomId::parse("a b").is_err());
+        assert!(RoomId::parse("a#b").is_err());
+        assert!(RoomId::parse(&"r".repeat(33)).is_err());
+        assert_eq!(RoomId::default_room().as_str(), "general");
+    }
+
+    #[test]
+    fn deserialising_goes_through_parse() {
+        let ok: Username = serde_json::from_str(r#""Bob""#).unwrap();
+        assert_eq!(ok.as_str(), "bob");
+        let err = serde_json::from_str::<RoomId>(r#""no way""#).unwrap_err();
+        assert!(err.to_string().contains("room may contain only"));
+    }
+}
