@@ -1,0 +1,233 @@
+//! Chat use cases: connect, disconnect, join, leave, send, typing, presence, rooms, history.
+
+use std::sync::Mutex;
+
+use shared::{
+    ChatMessage, ClientMsgId, HistoryPage, HistoryRequest, MessageId, RoomId, RoomList,
+    RoomSummary, SendMessage, ServerFrame, Timestamp, Typing, Username,
+};
+
+use super::clock::Clock;
+use super::fanout::Live;
+use super::model::{Connection, ConnectionId};
+use super::ports::{Appended, Messages, Rooms, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChatError {
+    #[error("join room {0} first")]
+    NotInRoom(RoomId),
+    #[error("this connection is not known; reconnect")]
+    UnknownConnection,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Ids are ULIDs: time-sortable, and monotonic within this process even inside one millisecond,
+/// so one sender's messages keep their order.
+fn next_message_id(now: Timestamp) -> MessageId {
+    static GENERATOR: Mutex<Option<ulid::Generator>> = Mutex::new(None);
+    let at = std::time::UNIX_EPOCH + std::time::Duration::from_millis(now.as_millis().max(0) as u64);
+    let mut guard = GENERATOR.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let generator = guard.get_or_insert_with(ulid::Generator::new);
+    // Overflow needs 2^80 ids in one millisecond; fall back to a fresh random id regardless.
+    let id = generator
+        .generate_from_datetime(at)
+        .unwrap_or_else(|_| ulid::Ulid::from_datetime(at));
+    MessageId::parse(&id.to_string()).unwrap_or_else(|e| unreachable!("a ULID is a message id: {e}"))
+}
+
+/// Records a new connection in `room` and tells the room's other members who is there. The new
+/// connection itself cannot be posted to until `$connect` returns, so it learns presence when
+/// it joins.
+pub async fn connect(
+    live: Live<'_>,
+    rooms: &dyn Rooms,
+    clock: &dyn Clock,
+    id: ConnectionId,
+    user: Username,
+    room: RoomId,
+) -> Result<(), ChatError> {
+    let now = clock.now();
+    let connection = Connection::open(id, user, now);
+    live.connections.open(&connection).await?;
+    ensure_room(rooms, &room, &connection.username, now).await?;
+    live.connections.join(&connection, &room).await?;
+    tracing::info!(connection = %connection.id, user = %connection.username, %room, "connected");
+    broadcast_presence(live, &room, Some(&connection.id)).await?;
+    Ok(())
+}
+
+/// Forgets the connection and tells each room it was in.
+pub async fn disconnect(live: Live<'_>, id: &ConnectionId) -> Result<(), ChatError> {
+    let rooms = live.connections.close(id).await?;
+    tracing::info!(connection = %id, rooms = rooms.len(), "disconnected");
+    for room in rooms {
+        broadcast_presence(live, &room, None).await?;
+    }
+    Ok(())
+}
+
+/// Joins (creating the room on first use) and sends the room's presence to everyone in it,
+/// the joiner included.
+pub async fn join_room(
+    live: Live<'_>,
+    rooms: &dyn Rooms,
+    clock: &dyn Clock,
+    id: &ConnectionId,
+    room: RoomId,
+) -> Result<(), ChatError> {
+    let connection = live
+        .connections
+        .find(id)
+        .await?
+        .ok_or(ChatError::UnknownConnection)?;
+    ensure_room(rooms, &room, &connection.username, clock.now()).await?;
+    live.connections.join(&connection, &room).await?;
+    broadcast_presence(live, &room, None).await?;
+    Ok(())
+}
+
+/// Leaves and tells the room; the leaver gets the new presence too, as confirmation.
+pub async fn leave_room(live: Live<'_>, id: &ConnectionId, room: RoomId) -> Result<(), ChatError> {
+    live.connections.leave(id, &room).await?;
+    let users = broadcast_presence(live, &room, None).await?;
+    live.reply(id, &ServerFrame::Presence { room, users }).await;
+    Ok(())
+}
+
+/// Persists the message, then acks the sender and broadcasts to the room's other connections.
+/// A retry with a client message id this author already used is acked with the stored message
+/// and neither stored nor broadcast again.
+pub async fn send_message(
+    live: Live<'_>,
+    messages: &dyn Messages,
+    clock: &dyn Clock,
+    from: &ConnectionId,
+    command: SendMessage,
+) -> Result<ChatMessage, ChatError> {
+    let room = command.room.unwrap_or_else(RoomId::default_room);
+    let member = live
+        .connections
+        .member(from, &room)
+        .await?
+        .ok_or_else(|| ChatError::NotInRoom(room.clone()))?;
+    let now = clock.now();
+    let id = next_message_id(now);
+    let client_msg_id = match command.client_msg_id {
+        Some(c) => c,
+        None => ClientMsgId::parse(id.as_str())
+            .unwrap_or_else(|e| unreachable!("a ULID is a client message id: {e}")),
+    };
+    let message = ChatMessage {
+        id,
+        room,
+        author: member.username,
+        body: command.body,
+        client_msg_id,
+        sent_at: now,
+    };
+
+    let (message, fresh) = match messages.append(&message).await? {
+        Appended::New => (message, true),
+        Appended::Duplicate(original) => (original, false),
+    };
+    let ack = ServerFrame::Ack {
+        client_msg_id: message.client_msg_id.clone(),
+        message: message.clone(),
+    };
+    live.reply(from, &ack).await;
+    if fresh {
+        let others = live
+            .connections
+            .members(&message.room)
+            .await?
+            .into_iter()
+            .map(|m| m.connection_id)
+            .filter(|c| c != from);
+        let delivery = live
+            .deliver(others, &ServerFrame::Message { message: message.clone() })
+            .await;
+        tracing::info!(id = %message.id, room = %message.room, ?delivery, "message sent");
+    } else {
+        tracing::info!(id = %message.id, "retry answered with the stored message");
+    }
+    Ok(message)
+}
+
+/// Tells the room's other users that this user started or stopped typing. Nothing is stored.
+pub async fn typing(live: Live<'_>, from: &ConnectionId, command: Typing) -> Result<(), ChatError> {
+    let member = live
+        .connections
+        .member(from, &command.room)
+        .await?
+        .ok_or_else(|| ChatError::NotInRoom(command.room.clone()))?;
+    let others = live
+        .connections
+        .members(&command.room)
+        .await?
+        .into_iter()
+        .filter(|m| m.username != member.username)
+        .map(|m| m.connection_id)
+        .collect::<Vec<_>>();
+    let frame = ServerFrame::Typing {
+        room: command.room,
+        user: member.username,
+        typing: command.typing,
+    };
+    live.deliver(others, &frame).await;
+    Ok(())
+}
+
+/// Sends the room's presence (each user once, sorted) to its members, except `skip`; returns
+/// the users.
+async fn broadcast_presence(
+    live: Live<'_>,
+    room: &RoomId,
+    skip: Option<&ConnectionId>,
+) -> Result<Vec<Username>, ChatError> {
+    let members = live.connections.members(room).await?;
+    let mut users: Vec<Username> = members.iter().map(|m| m.username.clone()).collect();
+    users.sort();
+    users.dedup();
+    let frame = ServerFrame::Presence {
+        room: room.clone(),
+        users: users.clone(),
+    };
+    let to = members
+        .into_iter()
+        .map(|m| m.connection_id)
+        .filter(|c| Some(c) != skip);
+    live.deliver(to, &frame).await;
+    Ok(users)
+}
+
+async fn ensure_room(
+    rooms: &dyn Rooms,
+    room: &RoomId,
+    by: &Username,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    rooms
+        .ensure(&RoomSummary {
+            id: room.clone(),
+            created_by: by.clone(),
+            created_at: now,
+        })
+        .await
+}
+
+/// `GET /api/rooms`.
+pub async fn list_rooms(rooms: &dyn Rooms) -> Result<RoomList, StoreError> {
+    Ok(RoomList {
+        rooms: rooms.list().await?,
+    })
+}
+
+/// `GET /api/rooms/{room}/messages`.
+pub async fn history(
+    messages: &dyn Messages,
+    room: &RoomId,
+    request: &HistoryRequest,
+) -> Result<HistoryPage, StoreError> {
+    messages.page(room, request).await
+}

@@ -1,0 +1,78 @@
+//! Delivering one frame to many connections: concurrently with a bound, forgetting connections
+//! the gateway reports gone, and never letting one failure stop the rest.
+
+use futures::StreamExt;
+use shared::ServerFrame;
+
+use super::model::ConnectionId;
+use super::ports::{Connections, NotifyError, Notifier};
+
+/// Posts in flight at once per fan-out. API Gateway's management API is an HTTPS call per
+/// recipient; a bound keeps a 1,000-member room from opening 1,000 sockets at once.
+pub const MAX_CONCURRENT_POSTS: usize = 64;
+
+/// The live side of the chat: who is connected, and how to reach them.
+#[derive(Clone, Copy)]
+pub struct Live<'a> {
+    pub connections: &'a dyn Connections,
+    pub notifier: &'a dyn Notifier,
+}
+
+/// What happened to one fan-out.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Delivery {
+    pub sent: usize,
+    pub gone: usize,
+    pub failed: usize,
+}
+
+pub fn encode(frame: &ServerFrame) -> String {
+    // Frames are plain data with string keys; serialising one cannot fail.
+    serde_json::to_string(frame).unwrap_or_else(|e| unreachable!("frame serialises: {e}"))
+}
+
+impl Live<'_> {
+    /// Sends `frame` to every connection in `to`.
+    pub async fn deliver(
+        &self,
+        to: impl IntoIterator<Item = ConnectionId>,
+        frame: &ServerFrame,
+    ) -> Delivery {
+        let payload = encode(frame);
+        let outcomes: Vec<(ConnectionId, Result<(), NotifyError>)> =
+            futures::stream::iter(to.into_iter().map(|id| {
+                let payload = &payload;
+                async move {
+                    let result = self.notifier.post(&id, payload).await;
+                    (id, result)
+                }
+            }))
+            .buffer_unordered(MAX_CONCURRENT_POSTS)
+            .collect()
+            .await;
+
+        let mut delivery = Delivery::default();
+        for (id, outcome) in outcomes {
+            match outcome {
+                Ok(()) => delivery.sent += 1,
+                Err(NotifyError::Gone) => {
+                    delivery.gone += 1;
+                    tracing::info!(connection = %id, "recipient gone; forgetting it");
+                    if let Err(e) = self.connections.close(&id).await {
+                        tracing::warn!(connection = %id, error = %e, "could not forget gone connection");
+                    }
+                }
+                Err(NotifyError::Failed(e)) => {
+                    delivery.failed += 1;
+                    tracing::warn!(connection = %id, error = %e, "post failed");
+                }
+            }
+        }
+        delivery
+    }
+
+    /// Sends `frame` to one connection (an ack or an error frame).
+    pub async fn reply(&self, to: &ConnectionId, frame: &ServerFrame) -> Delivery {
+        self.deliver([to.clone()], frame).await
+    }
+}

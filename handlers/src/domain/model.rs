@@ -1,0 +1,68 @@
+//! Server-side records that never cross to the client as they are.
+
+use serde::{Deserialize, Serialize};
+use shared::limits::CONNECTION_MAX_SECS;
+use shared::{Timestamp, Username};
+
+/// API Gateway's id for one WebSocket connection (e.g. `L0SM9cOFvHcCIhw=`). Only the server
+/// and the gateway ever see it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ConnectionId(String);
+
+impl ConnectionId {
+    pub fn new(id: impl Into<String>) -> Self {
+        Self(id.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for ConnectionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A registered user. The hash is a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    pub username: Username,
+    pub password_hash: String,
+    pub created_at: Timestamp,
+}
+
+/// An open WebSocket connection and who opened it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connection {
+    pub id: ConnectionId,
+    pub username: Username,
+    pub connected_at: Timestamp,
+    /// When the store may forget this row (DynamoDB TTL): API Gateway closes every connection
+    /// after two hours, so a row older than that belongs to a connection whose `$disconnect`
+    /// was lost.
+    pub expires_at: Timestamp,
+}
+
+/// Margin past the gateway's connection cap before a row may expire.
+const EXPIRY_MARGIN_SECS: i64 = 5 * 60;
+
+impl Connection {
+    pub fn open(id: ConnectionId, username: Username, now: Timestamp) -> Self {
+        Self {
+            id,
+            username,
+            connected_at: now,
+            expires_at: now.plus_secs(CONNECTION_MAX_SECS as i64 + EXPIRY_MARGIN_SECS),
+        }
+    }
+}
+
+/// One connection's membership of a room, as the room-keyed index returns it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Member {
+    pub connection_id: ConnectionId,
+    pub username: Username,
+}

@@ -1,0 +1,97 @@
+//! The narrow traits the domain depends on. Adapters: `embedded` (redb, file or memory),
+//! `dynamo` (DynamoDB) and `notify` (API Gateway Management API, or in-process).
+
+use async_trait::async_trait;
+use shared::{ChatMessage, HistoryPage, HistoryRequest, RoomId, RoomSummary, Username};
+
+use super::model::{Connection, ConnectionId, Member, UserRecord};
+
+pub use super::clock::Clock;
+
+/// A store failed. The text is for logs only; clients get a generic `internal` error.
+#[derive(Debug, thiserror::Error)]
+#[error("store error: {0}")]
+pub struct StoreError(pub String);
+
+impl StoreError {
+    pub fn new(e: impl std::fmt::Display) -> Self {
+        Self(e.to_string())
+    }
+}
+
+/// Whether a conditional insert created the row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inserted {
+    Created,
+    AlreadyExists,
+}
+
+#[async_trait]
+pub trait Users: Send + Sync {
+    /// Inserts unless the username is taken, atomically: two racing registrations of one name
+    /// see one `Created` and one `AlreadyExists`.
+    async fn insert(&self, user: &UserRecord) -> Result<Inserted, StoreError>;
+    async fn find(&self, username: &Username) -> Result<Option<UserRecord>, StoreError>;
+}
+
+#[async_trait]
+pub trait Connections: Send + Sync {
+    async fn open(&self, connection: &Connection) -> Result<(), StoreError>;
+    async fn find(&self, id: &ConnectionId) -> Result<Option<Connection>, StoreError>;
+    /// Idempotent: joining twice leaves one membership.
+    async fn join(&self, connection: &Connection, room: &RoomId) -> Result<(), StoreError>;
+    /// Idempotent: leaving a room never joined is not an error.
+    async fn leave(&self, id: &ConnectionId, room: &RoomId) -> Result<(), StoreError>;
+    /// The connection's membership of the room, if it joined (one key lookup: sending a message
+    /// needs nothing else to know who speaks and that they may).
+    async fn member(&self, id: &ConnectionId, room: &RoomId)
+    -> Result<Option<Member>, StoreError>;
+    /// The room's live memberships, read through a room-keyed index (never a scan), in
+    /// connection-id order.
+    async fn members(&self, room: &RoomId) -> Result<Vec<Member>, StoreError>;
+    /// Forgets the connection and its memberships; returns the rooms it was in.
+    async fn close(&self, id: &ConnectionId) -> Result<Vec<RoomId>, StoreError>;
+}
+
+/// The outcome of appending a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Appended {
+    /// Stored now.
+    New,
+    /// This author already sent a message with this client message id: here it is.
+    Duplicate(ChatMessage),
+}
+
+#[async_trait]
+pub trait Messages: Send + Sync {
+    /// Stores the message unless its author already used its client message id; both writes
+    /// (message and idempotency key) happen atomically.
+    async fn append(&self, message: &ChatMessage) -> Result<Appended, StoreError>;
+    /// A page of a room's history, newest first (see `shared::HistoryPage`).
+    async fn page(&self, room: &RoomId, request: &HistoryRequest)
+    -> Result<HistoryPage, StoreError>;
+}
+
+#[async_trait]
+pub trait Rooms: Send + Sync {
+    /// Records the room unless it exists (the first creator and time are kept).
+    async fn ensure(&self, room: &RoomSummary) -> Result<(), StoreError>;
+    /// Every room, by id, read without a scan.
+    async fn list(&self) -> Result<Vec<RoomSummary>, StoreError>;
+}
+
+/// Why a post to a connection failed.
+#[derive(Debug, thiserror::Error)]
+pub enum NotifyError {
+    /// The connection is closed (API Gateway answers 410 Gone): forget it.
+    #[error("connection is gone")]
+    Gone,
+    #[error("post failed: {0}")]
+    Failed(String),
+}
+
+#[async_trait]
+pub trait Notifier: Send + Sync {
+    /// Sends one text frame to one connection.
+    async fn post(&self, to: &ConnectionId, payload: &str) -> Result<(), NotifyError>;
+}

@@ -1,0 +1,269 @@
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, WriteRequest};
+use serde::{Deserialize, Serialize};
+use shared::{RoomId, Timestamp, Username};
+
+use super::schema::{CONNECTIONS_PK, CONNECTIONS_SK, ROOM_INDEX, ROOM_INDEX_PK, TTL_ATTRIBUTE};
+use super::{mapping_error, store_error};
+use crate::domain::clock::Clock;
+use crate::domain::model::{Connection, ConnectionId, Member};
+use crate::domain::ports::{Connections, StoreError};
+
+/// The sort key of a connection's own row; memberships use `room#<room>`.
+const CONNECTION_ROW: &str = "conn";
+/// BatchWriteItem takes at most 25 requests.
+const BATCH_LIMIT: usize = 25;
+
+fn membership_sk(room: &RoomId) -> String {
+    format!("room#{room}")
+}
+
+#[derive(Clone)]
+pub struct DynamoConnections {
+    client: Client,
+    table: String,
+    clock: Arc<dyn Clock>,
+}
+
+impl DynamoConnections {
+    pub fn new(client: Client, table: impl Into<String>, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+            clock,
+        }
+    }
+
+    fn key(&self, id: &ConnectionId, sk: String) -> HashMap<String, AttributeValue> {
+        HashMap::from([
+            (CONNECTIONS_PK.to_owned(), AttributeValue::S(id.to_string())),
+            (CONNECTIONS_SK.to_owned(), AttributeValue::S(sk)),
+        ])
+    }
+
+    async fn put<T: Serialize>(&self, item: T) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(serde_dynamo::to_item(item).map_err(mapping_error)?))
+            .send()
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
+    /// Deletes `keys` in batches of 25, retrying what DynamoDB leaves unprocessed.
+    async fn delete_all(&self, keys: Vec<HashMap<String, AttributeValue>>) -> Result<(), StoreError> {
+        for chunk in keys.chunks(BATCH_LIMIT) {
+            let mut requests = chunk
+                .iter()
+                .map(|key| {
+                    DeleteRequest::builder()
+                        .set_key(Some(key.clone()))
+                        .build()
+                        .map(|d| WriteRequest::builder().delete_request(d).build())
+                        .map_err(store_error)
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            while !requests.is_empty() {
+                let output = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, requests)
+                    .send()
+                    .await
+                    .map_err(store_error)?;
+                requests = output
+                    .unprocessed_items
+                    .and_then(|mut m| m.remove(&self.table))
+                    .unwrap_or_default();
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ConnectionItem {
+    connection_id: ConnectionId,
+    sk: String,
+    username: Username,
+    connected_at: Timestamp,
+    /// Seconds since the epoch: DynamoDB's TTL attribute format.
+    expires_at: i64,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MembershipItem {
+    connection_id: ConnectionId,
+    sk: String,
+    room_id: RoomId,
+    username: Username,
+    expires_at: i64,
+}
+
+/// What the room index projects: keys, `username` and `expiresAt`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RoomIndexItem {
+    connection_id: ConnectionId,
+    username: Username,
+}
+
+#[async_trait]
+impl Connections for DynamoConnections {
+    async fn open(&self, c: &Connection) -> Result<(), StoreError> {
+        self.put(ConnectionItem {
+            connection_id: c.id.clone(),
+            sk: CONNECTION_ROW.into(),
+            username: c.username.clone(),
+            connected_at: c.connected_at,
+            expires_at: c.expires_at.as_secs(),
+        })
+        .await
+    }
+
+    async fn find(&self, id: &ConnectionId) -> Result<Option<Connection>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(self.key(id, CONNECTION_ROW.into())))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(store_error)?;
+        let Some(item) = output.item else {
+            return Ok(None);
+        };
+        let item: ConnectionItem = serde_dynamo::from_item(item).map_err(mapping_error)?;
+        let now = self.clock.now().as_secs();
+        Ok((item.expires_at > now).then(|| Connection {
+            id: item.connection_id,
+            username: item.username,
+            connected_at: item.connected_at,
+            expires_at: Timestamp::from_millis(item.expires_at * 1000),
+        }))
+    }
+
+    async fn join(&self, c: &Connection, room: &RoomId) -> Result<(), StoreError> {
+        self.put(MembershipItem {
+            connection_id: c.id.clone(),
+            sk: membership_sk(room),
+            room_id: room.clone(),
+            username: c.username.clone(),
+            expires_at: c.expires_at.as_secs(),
+        })
+        .await
+    }
+
+    async fn leave(&self, id: &ConnectionId, room: &RoomId) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(self.key(id, membership_sk(room))))
+            .send()
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn member(&self, id: &ConnectionId, room: &RoomId) -> Result<Option<Member>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(self.key(id, membership_sk(room))))
+            // A send right after a join must see the membership.
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(store_error)?;
+        let Some(item) = output.item else {
+            return Ok(None);
+        };
+        let item: MembershipItem = serde_dynamo::from_item(item).map_err(mapping_error)?;
+        Ok((item.expires_at > self.clock.now().as_secs()).then(|| Member {
+            connection_id: item.connection_id,
+            username: item.username,
+        }))
+    }
+
+    async fn members(&self, room: &RoomId) -> Result<Vec<Member>, StoreError> {
+        let mut members = Vec::new();
+        let mut start = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(ROOM_INDEX)
+                .key_condition_expression("#room = :room")
+                // TTL deletion lags by up to days: skip rows that have expired.
+                .filter_expression("#ttl > :now")
+                .expression_attribute_names("#room", ROOM_INDEX_PK)
+                .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
+                .expression_attribute_values(":room", AttributeValue::S(room.to_string()))
+                .expression_attribute_values(
+                    ":now",
+                    AttributeValue::N(self.clock.now().as_secs().to_string()),
+                )
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(store_error)?;
+            for item in output.items.unwrap_or_default() {
+                let row: RoomIndexItem = serde_dynamo::from_item(item).map_err(mapping_error)?;
+                members.push(Member {
+                    connection_id: row.connection_id,
+                    username: row.username,
+                });
+            }
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                return Ok(members);
+            }
+        }
+    }
+
+    async fn close(&self, id: &ConnectionId) -> Result<Vec<RoomId>, StoreError> {
+        // One Query on the connection's partition finds its row and every membership.
+        let mut keys = Vec::new();
+        let mut rooms = Vec::new();
+        let mut start = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#id = :id")
+                .expression_attribute_names("#id", CONNECTIONS_PK)
+                .expression_attribute_values(":id", AttributeValue::S(id.to_string()))
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(store_error)?;
+            for item in output.items.unwrap_or_default() {
+                if let Some(AttributeValue::S(room)) = item.get(ROOM_INDEX_PK) {
+                    rooms.extend(RoomId::parse(room).ok());
+                }
+                if let Some(AttributeValue::S(sk)) = item.get(CONNECTIONS_SK) {
+                    keys.push(self.key(id, sk.clone()));
+                }
+            }
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        self.delete_all(keys).await?;
+        Ok(rooms)
+    }
+}

@@ -1,0 +1,278 @@
+//! Messages, idempotency keys and the room registry share one table, told apart by key prefix:
+//!
+//! | item            | pk                      | sk           |
+//! |-----------------|-------------------------|--------------|
+//! | message         | `room#<room>`           | `<ulid>`     |
+//! | idempotency key | `dedup#<author>#<cmid>` | `dedup`      |
+//! | room            | `rooms`                 | `<room>`     |
+//!
+//! Room ids and usernames cannot contain `#`, so the kinds never collide. History is a Query on
+//! `room#<room>` in sort-key (time) order; the room list is a Query on `rooms`.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use serde::{Deserialize, Serialize};
+use shared::http::Cursor;
+use shared::{ChatMessage, HistoryPage, HistoryRequest, MessageId, RoomId, RoomSummary};
+
+use super::schema::{MESSAGES_PK, MESSAGES_SK};
+use super::{mapping_error, store_error};
+use crate::domain::ports::{Appended, Messages, Rooms, StoreError};
+
+const ROOMS_PK: &str = "rooms";
+const DEDUP_SK: &str = "dedup";
+
+fn room_pk(room: &RoomId) -> String {
+    format!("room#{room}")
+}
+
+fn dedup_pk(message: &ChatMessage) -> String {
+    format!("dedup#{}#{}", message.author, message.client_msg_id)
+}
+
+#[derive(Clone, Debug)]
+pub struct DynamoMessages {
+    client: Client,
+    table: String,
+}
+
+impl DynamoMessages {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    fn key(pk: String, sk: String) -> HashMap<String, AttributeValue> {
+        HashMap::from([
+            (MESSAGES_PK.to_owned(), AttributeValue::S(pk)),
+            (MESSAGES_SK.to_owned(), AttributeValue::S(sk)),
+        ])
+    }
+
+    fn put_new(&self, item: HashMap<String, AttributeValue>) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", MESSAGES_PK)
+            .build()
+            .map_err(store_error)?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    async fn get<T: for<'de> Deserialize<'de>>(
+        &self,
+        key: HashMap<String, AttributeValue>,
+    ) -> Result<Option<T>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(store_error)?;
+        output
+            .item
+            .map(serde_dynamo::from_item)
+            .transpose()
+            .map_err(mapping_error)
+    }
+
+    /// The message a retry refers to: follow its idempotency key.
+    async fn original(&self, message: &ChatMessage) -> Result<ChatMessage, StoreError> {
+        let key: DedupItem = self
+            .get(Self::key(dedup_pk(message), DEDUP_SK.into()))
+            .await?
+            .ok_or_else(|| StoreError("idempotency key vanished".into()))?;
+        let stored: MessageItem = self
+            .get(Self::key(room_pk(&key.room), key.id.to_string()))
+            .await?
+            .ok_or_else(|| StoreError("idempotency key without its message".into()))?;
+        Ok(stored.message)
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct MessageItem {
+    pk: String,
+    sk: String,
+    #[serde(flatten)]
+    message: ChatMessage,
+}
+
+#[derive(Serialize, Deserialize)]
+struct DedupItem {
+    pk: String,
+    sk: String,
+    room: RoomId,
+    id: MessageId,
+}
+
+#[derive(Serialize, Deserialize)]
+struct RoomItem {
+    pk: String,
+    sk: String,
+    #[serde(flatten)]
+    room: RoomSummary,
+}
+
+#[async_trait]
+impl Messages for DynamoMessages {
+    async fn append(&self, message: &ChatMessage) -> Result<Appended, StoreError> {
+        let dedup = serde_dynamo::to_item(DedupItem {
+            pk: dedup_pk(message),
+            sk: DEDUP_SK.into(),
+            room: message.room.clone(),
+            id: message.id.clone(),
+        })
+        .map_err(mapping_error)?;
+        let item = serde_dynamo::to_item(MessageItem {
+            pk: room_pk(&message.room),
+            sk: message.id.to_string(),
+            message: message.clone(),
+        })
+        .map_err(mapping_error)?;
+        // Both or neither: a message is never stored without its key, nor a key without it.
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(self.put_new(dedup)?)
+            .transact_items(self.put_new(item)?)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Appended::New),
+            Err(e) if key_already_used(e.as_service_error()) => {
+                Ok(Appended::Duplicate(self.original(message).await?))
+            }
+            Err(e) => Err(store_error(e)),
+        }
+    }
+
+    async fn page(
+        &self,
+        room: &RoomId,
+        request: &HistoryRequest,
+    ) -> Result<HistoryPage, StoreError> {
+        let want = request.limit as usize + 1;
+        let (condition, cursor, newest_first) = match &request.cursor {
+            Cursor::Latest => ("#pk = :pk", None, true),
+            Cursor::Before(id) => ("#pk = :pk AND #sk < :cursor", Some(id), true),
+            Cursor::After(id) => ("#pk = :pk AND #sk > :cursor", Some(id), false),
+        };
+        let mut items = Vec::with_capacity(want);
+        let mut start = None;
+        loop {
+            let mut query = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression(condition)
+                .expression_attribute_names("#pk", MESSAGES_PK)
+                .expression_attribute_values(":pk", AttributeValue::S(room_pk(room)))
+                .scan_index_forward(!newest_first)
+                .limit((want - items.len()) as i32)
+                .set_exclusive_start_key(start);
+            if let Some(id) = cursor {
+                query = query
+                    .expression_attribute_names("#sk", MESSAGES_SK)
+                    .expression_attribute_values(":cursor", AttributeValue::S(id.to_string()));
+            }
+            let output = query.send().await.map_err(store_error)?;
+            items.extend(output.items.unwrap_or_default());
+            start = output.last_evaluated_key;
+            // A page can end early at DynamoDB's 1 MB response limit: keep reading.
+            if items.len() >= want || start.is_none() {
+                break;
+            }
+        }
+        let has_more = items.len() >= want;
+        items.truncate(request.limit as usize);
+        let mut messages = items
+            .into_iter()
+            .map(|item| serde_dynamo::from_item::<_, MessageItem>(item).map(|m| m.message))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(mapping_error)?;
+        if !newest_first {
+            messages.reverse();
+        }
+        Ok(HistoryPage { messages, has_more })
+    }
+}
+
+/// The transaction was cancelled because the idempotency key exists (its put comes first).
+fn key_already_used(error: Option<&TransactWriteItemsError>) -> bool {
+    let Some(TransactWriteItemsError::TransactionCanceledException(e)) = error else {
+        return false;
+    };
+    e.cancellation_reasons()
+        .first()
+        .and_then(|reason| reason.code())
+        == Some("ConditionalCheckFailed")
+}
+
+#[async_trait]
+impl Rooms for DynamoMessages {
+    async fn ensure(&self, room: &RoomSummary) -> Result<(), StoreError> {
+        let item = serde_dynamo::to_item(RoomItem {
+            pk: ROOMS_PK.into(),
+            sk: room.id.to_string(),
+            room: room.clone(),
+        })
+        .map_err(mapping_error)?;
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", MESSAGES_PK)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            // The room exists: its first creator stays on record.
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(store_error(e)),
+        }
+    }
+
+    async fn list(&self) -> Result<Vec<RoomSummary>, StoreError> {
+        let mut rooms = Vec::new();
+        let mut start = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#pk = :pk")
+                .expression_attribute_names("#pk", MESSAGES_PK)
+                .expression_attribute_values(":pk", AttributeValue::S(ROOMS_PK.into()))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(store_error)?;
+            for item in output.items.unwrap_or_default() {
+                let row: RoomItem = serde_dynamo::from_item(item).map_err(mapping_error)?;
+                rooms.push(row.room);
+            }
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                return Ok(rooms);
+            }
+        }
+    }
+}

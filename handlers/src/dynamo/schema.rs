@@ -1,0 +1,125 @@
+//! Table names, key attributes and the room index: the one description of the DynamoDB schema.
+//! infra/template.yaml declares the same tables; a drift test compares the two.
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
+    Projection, ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+};
+
+use crate::config::{ConfigError, required};
+
+/// `users`: partition key `username`.
+pub const USERS_PK: &str = "username";
+/// `connections`: partition key `connectionId`, sort key `sk` (`conn`, or `room#<room>` for
+/// each membership). Memberships carry `roomId`, so only they appear in the room index.
+pub const CONNECTIONS_PK: &str = "connectionId";
+pub const CONNECTIONS_SK: &str = "sk";
+pub const ROOM_INDEX: &str = "byRoom";
+pub const ROOM_INDEX_PK: &str = "roomId";
+pub const TTL_ATTRIBUTE: &str = "expiresAt";
+/// `messages`: partition key `pk`, sort key `sk` (see `messages.rs` for the item kinds).
+pub const MESSAGES_PK: &str = "pk";
+pub const MESSAGES_SK: &str = "sk";
+
+/// The three table names, from `USERS_TABLE`, `CONNECTIONS_TABLE` and `MESSAGES_TABLE`.
+#[derive(Debug, Clone)]
+pub struct TableNames {
+    pub users: String,
+    pub connections: String,
+    pub messages: String,
+}
+
+impl TableNames {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self {
+            users: required("USERS_TABLE")?,
+            connections: required("CONNECTIONS_TABLE")?,
+            messages: required("MESSAGES_TABLE")?,
+        })
+    }
+
+    /// Names with a common prefix (`{prefix}-users`, …), for tests and local runs.
+    pub fn prefixed(prefix: &str) -> Self {
+        Self {
+            users: format!("{prefix}-users"),
+            connections: format!("{prefix}-connections"),
+            messages: format!("{prefix}-messages"),
+        }
+    }
+}
+
+fn key(name: &str, kind: KeyType) -> anyhow::Result<KeySchemaElement> {
+    Ok(KeySchemaElement::builder()
+        .attribute_name(name)
+        .key_type(kind)
+        .build()?)
+}
+
+fn string_attr(name: &str) -> anyhow::Result<AttributeDefinition> {
+    Ok(AttributeDefinition::builder()
+        .attribute_name(name)
+        .attribute_type(ScalarAttributeType::S)
+        .build()?)
+}
+
+/// Creates the three tables (on-demand) with the room index and TTL, as the template does.
+/// For tests and `--dynamodb-endpoint` runs; on AWS the SAM template owns the tables.
+pub async fn create_tables(client: &Client, names: &TableNames) -> anyhow::Result<()> {
+    client
+        .create_table()
+        .table_name(&names.users)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(string_attr(USERS_PK)?)
+        .key_schema(key(USERS_PK, KeyType::Hash)?)
+        .send()
+        .await?;
+
+    let room_index = GlobalSecondaryIndex::builder()
+        .index_name(ROOM_INDEX)
+        .key_schema(key(ROOM_INDEX_PK, KeyType::Hash)?)
+        .key_schema(key(CONNECTIONS_PK, KeyType::Range)?)
+        .projection(
+            Projection::builder()
+                .projection_type(ProjectionType::Include)
+                .non_key_attributes("username")
+                .non_key_attributes(TTL_ATTRIBUTE)
+                .build(),
+        )
+        .build()?;
+    client
+        .create_table()
+        .table_name(&names.connections)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(string_attr(CONNECTIONS_PK)?)
+        .attribute_definitions(string_attr(CONNECTIONS_SK)?)
+        .attribute_definitions(string_attr(ROOM_INDEX_PK)?)
+        .key_schema(key(CONNECTIONS_PK, KeyType::Hash)?)
+        .key_schema(key(CONNECTIONS_SK, KeyType::Range)?)
+        .global_secondary_indexes(room_index)
+        .send()
+        .await?;
+    client
+        .update_time_to_live()
+        .table_name(&names.connections)
+        .time_to_live_specification(
+            TimeToLiveSpecification::builder()
+                .enabled(true)
+                .attribute_name(TTL_ATTRIBUTE)
+                .build()?,
+        )
+        .send()
+        .await?;
+
+    client
+        .create_table()
+        .table_name(&names.messages)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(string_attr(MESSAGES_PK)?)
+        .attribute_definitions(string_attr(MESSAGES_SK)?)
+        .key_schema(key(MESSAGES_PK, KeyType::Hash)?)
+        .key_schema(key(MESSAGES_SK, KeyType::Range)?)
+        .send()
+        .await?;
+    Ok(())
+}

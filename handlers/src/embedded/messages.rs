@@ -1,0 +1,121 @@
+use std::ops::Bound;
+
+use async_trait::async_trait;
+use redb::ReadableTable as _;
+use shared::http::Cursor;
+use shared::{ChatMessage, HistoryPage, HistoryRequest, RoomId, RoomSummary};
+
+use super::EmbeddedStore;
+use super::rows::{DEDUP, DedupRow, MESSAGES, ROOMS, decode, encode};
+use crate::domain::ports::{Appended, Messages, Rooms, StoreError};
+
+/// Sorts after every ULID character: the open upper end of a room's message ids.
+const AFTER_ALL_IDS: &str = "~";
+
+#[async_trait]
+impl Messages for EmbeddedStore {
+    async fn append(&self, message: &ChatMessage) -> Result<Appended, StoreError> {
+        let message = message.clone();
+        let row = encode(&message).map_err(StoreError::new)?;
+        let dedup = encode(&DedupRow {
+            room: message.room.clone(),
+            id: message.id.clone(),
+        })
+        .map_err(StoreError::new)?;
+        self.write(true, move |tx| {
+            let author = message.author.as_str();
+            let key = (author, message.client_msg_id.as_str());
+            let mut keys = tx.open_table(DEDUP)?;
+            let mut messages = tx.open_table(MESSAGES)?;
+            if let Some(existing) = keys.get(key)? {
+                let earlier: DedupRow = decode(existing.value())?;
+                let stored = messages
+                    .get((earlier.room.as_str(), earlier.id.as_str()))?
+                    .ok_or_else(|| anyhow::anyhow!("idempotency key without its message"))?;
+                return Ok(Appended::Duplicate(decode(stored.value())?));
+            }
+            keys.insert(key, dedup.as_slice())?;
+            messages.insert(
+                (message.room.as_str(), message.id.as_str()),
+                row.as_slice(),
+            )?;
+            Ok(Appended::New)
+        })
+        .await
+    }
+
+    async fn page(
+        &self,
+        room: &RoomId,
+        request: &HistoryRequest,
+    ) -> Result<HistoryPage, StoreError> {
+        let room = room.to_string();
+        let request = request.clone();
+        self.read(move |tx| {
+            let table = tx.open_table(MESSAGES)?;
+            let room = room.as_str();
+            let want = request.limit as usize + 1;
+            let mut raw: Vec<Vec<u8>> = Vec::with_capacity(want);
+            match &request.cursor {
+                Cursor::Latest | Cursor::Before(_) => {
+                    let upper = match &request.cursor {
+                        Cursor::Before(id) => Bound::Excluded((room, id.as_str())),
+                        _ => Bound::Included((room, AFTER_ALL_IDS)),
+                    };
+                    let range = table.range::<(&str, &str)>((Bound::Included((room, "")), upper))?;
+                    for entry in range.rev().take(want) {
+                        raw.push(entry?.1.value().to_vec());
+                    }
+                }
+                Cursor::After(id) => {
+                    let range = table.range::<(&str, &str)>((
+                        Bound::Excluded((room, id.as_str())),
+                        Bound::Included((room, AFTER_ALL_IDS)),
+                    ))?;
+                    for entry in range.take(want) {
+                        raw.push(entry?.1.value().to_vec());
+                    }
+                }
+            }
+            let has_more = raw.len() == want;
+            raw.truncate(request.limit as usize);
+            let mut messages = raw
+                .iter()
+                .map(|bytes| decode::<ChatMessage>(bytes))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            if matches!(request.cursor, Cursor::After(_)) {
+                messages.reverse();
+            }
+            Ok(HistoryPage { messages, has_more })
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl Rooms for EmbeddedStore {
+    async fn ensure(&self, room: &RoomSummary) -> Result<(), StoreError> {
+        let id = room.id.to_string();
+        let row = encode(room).map_err(StoreError::new)?;
+        self.write(true, move |tx| {
+            let mut rooms = tx.open_table(ROOMS)?;
+            if rooms.get(id.as_str())?.is_none() {
+                rooms.insert(id.as_str(), row.as_slice())?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn list(&self) -> Result<Vec<RoomSummary>, StoreError> {
+        self.read(|tx| {
+            let rooms = tx.open_table(ROOMS)?;
+            let mut out = Vec::new();
+            for entry in rooms.iter()? {
+                out.push(decode(entry?.1.value())?);
+            }
+            Ok(out)
+        })
+        .await
+    }
+}

@@ -1,0 +1,96 @@
+//! The embedded store: every store port on one redb database, in a file (survives restarts)
+//! or in memory (unit tests).
+//!
+//! Why redb: pure Rust (no C toolchain, builds everywhere cargo does), ACID transactions with
+//! serializable writes (a conditional insert is a read and a write in one transaction), ordered
+//! composite keys (room-then-id ranges give history pages and room membership without a scan),
+//! an in-memory backend for tests, and a stable file format.
+
+mod connections;
+mod messages;
+mod rows;
+mod users;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use redb::backends::InMemoryBackend;
+use redb::{Database, Durability, ReadTransaction, WriteTransaction};
+
+use crate::domain::clock::Clock;
+use crate::domain::ports::StoreError;
+
+/// One redb database holding users, connections, memberships, rooms and messages.
+#[derive(Clone)]
+pub struct EmbeddedStore {
+    db: Arc<Database>,
+    clock: Arc<dyn Clock>,
+}
+
+impl EmbeddedStore {
+    /// Opens (or creates) the database file at `path`.
+    pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Self, StoreError> {
+        let db = Database::create(path).map_err(StoreError::new)?;
+        Self::init(db, clock)
+    }
+
+    /// A database that lives and dies with this value.
+    pub fn in_memory(clock: Arc<dyn Clock>) -> Result<Self, StoreError> {
+        let db = Database::builder()
+            .create_with_backend(InMemoryBackend::new())
+            .map_err(StoreError::new)?;
+        Self::init(db, clock)
+    }
+
+    fn init(db: Database, clock: Arc<dyn Clock>) -> Result<Self, StoreError> {
+        let store = Self {
+            db: Arc::new(db),
+            clock,
+        };
+        // Create every table up front so readers never meet a missing one.
+        let tx = store.db.begin_write().map_err(StoreError::new)?;
+        rows::create_tables(&tx).map_err(StoreError::new)?;
+        tx.commit().map_err(StoreError::new)?;
+        Ok(store)
+    }
+
+    /// Runs `f` in a write transaction on a blocking thread and commits. `durable` commits
+    /// fsync before returning (users, messages); connection state may skip it, as it is
+    /// meaningless after a restart anyway.
+    async fn write<T, F>(&self, durable: bool, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&WriteTransaction) -> anyhow::Result<T> + Send + 'static,
+    {
+        let db = Arc::clone(&self.db);
+        tokio::task::spawn_blocking(move || -> anyhow::Result<T> {
+            let mut tx = db.begin_write()?;
+            if !durable {
+                tx.set_durability(Durability::None)?;
+            }
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })
+        .await
+        .map_err(StoreError::new)?
+        .map_err(|e| StoreError(format!("{e:#}")))
+    }
+
+    /// Runs `f` on a read snapshot on a blocking thread.
+    async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&ReadTransaction) -> anyhow::Result<T> + Send + 'static,
+    {
+        let db = Arc::clone(&self.db);
+        tokio::task::spawn_blocking(move || -> anyhow::Result<T> {
+            use redb::ReadableDatabase as _;
+            let tx = db.begin_read()?;
+            f(&tx)
+        })
+        .await
+        .map_err(StoreError::new)?
+        .map_err(|e| StoreError(format!("{e:#}")))
+    }
+}

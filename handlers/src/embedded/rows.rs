@@ -1,0 +1,66 @@
+//! Table layout and row encodings of the embedded store. Keys are ordered tuples, so "all of a
+//! room" is a key range, as a DynamoDB Query on a partition key is.
+
+use redb::{TableDefinition, WriteTransaction};
+use serde::{Deserialize, Serialize};
+use shared::{MessageId, RoomId, Timestamp, Username};
+
+/// username → UserRow
+pub const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
+/// connection id → ConnectionRow
+pub const CONNECTIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("connections");
+/// (room, connection id) → MemberRow: the room-keyed index broadcast reads.
+pub const MEMBERS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("members");
+/// (connection id, room) → (): the rooms of one connection, for disconnect.
+pub const CONNECTION_ROOMS: TableDefinition<(&str, &str), ()> =
+    TableDefinition::new("connection_rooms");
+/// room → RoomSummary
+pub const ROOMS: TableDefinition<&str, &[u8]> = TableDefinition::new("rooms");
+/// (room, message id) → ChatMessage
+pub const MESSAGES: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("messages");
+/// (author, client message id) → DedupRow: the idempotency keys.
+pub const DEDUP: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("dedup");
+
+pub fn create_tables(tx: &WriteTransaction) -> Result<(), redb::TableError> {
+    tx.open_table(USERS)?;
+    tx.open_table(CONNECTIONS)?;
+    tx.open_table(MEMBERS)?;
+    tx.open_table(CONNECTION_ROOMS)?;
+    tx.open_table(ROOMS)?;
+    tx.open_table(MESSAGES)?;
+    tx.open_table(DEDUP)?;
+    Ok(())
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct UserRow {
+    pub password_hash: String,
+    pub created_at: Timestamp,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct ConnectionRow {
+    pub username: Username,
+    pub connected_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct MemberRow {
+    pub username: Username,
+    pub expires_at: Timestamp,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct DedupRow {
+    pub room: RoomId,
+    pub id: MessageId,
+}
+
+pub fn encode<T: Serialize>(row: &T) -> anyhow::Result<Vec<u8>> {
+    Ok(serde_json::to_vec(row)?)
+}
+
+pub fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> anyhow::Result<T> {
+    Ok(serde_json::from_slice(bytes)?)
+}

@@ -1,0 +1,48 @@
+use async_trait::async_trait;
+use redb::ReadableTable as _;
+use shared::Username;
+
+use super::EmbeddedStore;
+use super::rows::{USERS, UserRow, decode, encode};
+use crate::domain::model::UserRecord;
+use crate::domain::ports::{Inserted, StoreError, Users};
+
+#[async_trait]
+impl Users for EmbeddedStore {
+    async fn insert(&self, user: &UserRecord) -> Result<Inserted, StoreError> {
+        let name = user.username.to_string();
+        let row = encode(&UserRow {
+            password_hash: user.password_hash.clone(),
+            created_at: user.created_at,
+        })
+        .map_err(StoreError::new)?;
+        // redb write transactions are serialized: the check and the insert cannot interleave
+        // with another registration.
+        self.write(true, move |tx| {
+            let mut users = tx.open_table(USERS)?;
+            if users.get(name.as_str())?.is_some() {
+                return Ok(Inserted::AlreadyExists);
+            }
+            users.insert(name.as_str(), row.as_slice())?;
+            Ok(Inserted::Created)
+        })
+        .await
+    }
+
+    async fn find(&self, username: &Username) -> Result<Option<UserRecord>, StoreError> {
+        let username = username.clone();
+        self.read(move |tx| {
+            let users = tx.open_table(USERS)?;
+            let Some(bytes) = users.get(username.as_str())? else {
+                return Ok(None);
+            };
+            let row: UserRow = decode(bytes.value())?;
+            Ok(Some(UserRecord {
+                username,
+                password_hash: row.password_hash,
+                created_at: row.created_at,
+            }))
+        })
+        .await
+    }
+}
