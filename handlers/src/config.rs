@@ -67,14 +67,14 @@ impl JwtConfig {
             config.audience = audience;
         }
         if let Ok(ttl) = std::env::var("JWT_TTL_SECS") {
-            config.ttl_secs = ttl
-                .parse()
-                .ok()
-                .filter(|s| *s > 0)
-                .ok_or_else(|| ConfigError::Invalid {
-                    name: "JWT_TTL_SECS",
-                    why: "must be a positive number of seconds".into(),
-                })?;
+            config.ttl_secs =
+                ttl.parse()
+                    .ok()
+                    .filter(|s| *s > 0)
+                    .ok_or_else(|| ConfigError::Invalid {
+                        name: "JWT_TTL_SECS",
+                        why: "must be a positive number of seconds".into(),
+                    })?;
         }
         Ok(config)
     }

@@ -46,6 +46,8 @@ pub enum ErrorCode {
     UsernameTaken,
     /// No such route or resource.
     NotFound,
+    /// The route exists, but not for this HTTP method.
+    MethodNotAllowed,
     /// A room action on a room the connection has not joined.
     NotInRoom,
     /// Body or frame larger than the limits allow.

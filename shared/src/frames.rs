@@ -19,8 +19,13 @@ pub enum ClientAction {
 
 impl ClientAction {
     /// Every action name a client may send, as API Gateway routes them (aliases included).
-    pub const ROUTES: &'static [&'static str] =
-        &["sendMessage", "sendmessage", "joinRoom", "leaveRoom", "typing"];
+    pub const ROUTES: &'static [&'static str] = &[
+        "sendMessage",
+        "sendmessage",
+        "joinRoom",
+        "leaveRoom",
+        "typing",
+    ];
 }
 
 /// Post a message to a room the connection has joined.
@@ -103,8 +108,11 @@ mod tests {
 
     #[test]
     fn send_message_parses_the_full_form() {
-        let a = parse(r#"{"action":"sendMessage","room":"general","body":"hi","clientMsgId":"c1"}"#);
-        let ClientAction::SendMessage(m) = a else { panic!("not a send") };
+        let a =
+            parse(r#"{"action":"sendMessage","room":"general","body":"hi","clientMsgId":"c1"}"#);
+        let ClientAction::SendMessage(m) = a else {
+            panic!("not a send")
+        };
         assert_eq!(m.room.unwrap().as_str(), "general");
         assert_eq!(m.body.as_str(), "hi");
         assert_eq!(m.client_msg_id.unwrap().as_str(), "c1");
@@ -113,7 +121,9 @@ mod tests {
     #[test]
     fn the_aws_tutorial_frame_is_a_send_to_the_default_room() {
         let a = parse(r#"{"action":"sendmessage","message":"hello"}"#);
-        let ClientAction::SendMessage(m) = a else { panic!("not a send") };
+        let ClientAction::SendMessage(m) = a else {
+            panic!("not a send")
+        };
         assert_eq!(m.room, None);
         assert_eq!(m.body.as_str(), "hello");
     }
@@ -123,7 +133,10 @@ mod tests {
         assert!(serde_json::from_str::<ClientAction>(r#"{"action":"dance"}"#).is_err());
         assert!(serde_json::from_str::<ClientAction>(r#"{"action":"joinRoom"}"#).is_err());
         assert!(serde_json::from_str::<ClientAction>(r#"{"room":"x"}"#).is_err());
-        let long = format!(r#"{{"action":"sendMessage","body":"{}"}}"#, "x".repeat(4001));
+        let long = format!(
+            r#"{{"action":"sendMessage","body":"{}"}}"#,
+            "x".repeat(4001)
+        );
         assert!(serde_json::from_str::<ClientAction>(&long).is_err());
     }
 
@@ -132,7 +145,10 @@ mod tests {
         let a = parse(r#"{"action":"typing","room":"general"}"#);
         assert_eq!(
             a,
-            ClientAction::Typing(Typing { room: RoomId::parse("general").unwrap(), typing: true })
+            ClientAction::Typing(Typing {
+                room: RoomId::parse("general").unwrap(),
+                typing: true
+            })
         );
     }
 
@@ -160,8 +176,13 @@ mod tests {
             sent_at: Timestamp::from_millis(1),
         };
         let frames = [
-            ServerFrame::Message { message: message.clone() },
-            ServerFrame::Ack { client_msg_id: message.client_msg_id.clone(), message },
+            ServerFrame::Message {
+                message: message.clone(),
+            },
+            ServerFrame::Ack {
+                client_msg_id: message.client_msg_id.clone(),
+                message,
+            },
             ServerFrame::Presence {
                 room: RoomId::parse("general").unwrap(),
                 users: vec![Username::parse("alice").unwrap()],

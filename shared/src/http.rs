@@ -87,7 +87,10 @@ impl HistoryQuery<'_> {
     pub fn parse(&self) -> Result<HistoryRequest, Invalid> {
         let cursor = match (self.before, self.after) {
             (Some(_), Some(_)) => {
-                return Err(Invalid::new("history query", "takes before or after, not both"));
+                return Err(Invalid::new(
+                    "history query",
+                    "takes before or after, not both",
+                ));
             }
             (Some(b), None) => Cursor::Before(MessageId::parse(b)?),
             (None, Some(a)) => Cursor::After(MessageId::parse(a)?),
@@ -100,7 +103,10 @@ impl HistoryQuery<'_> {
                 .ok()
                 .filter(|n| (1..=HISTORY_PAGE_MAX).contains(n))
                 .ok_or_else(|| {
-                    Invalid::new("limit", format!("must be a number from 1 to {HISTORY_PAGE_MAX}"))
+                    Invalid::new(
+                        "limit",
+                        format!("must be a number from 1 to {HISTORY_PAGE_MAX}"),
+                    )
                 })?,
         };
         Ok(HistoryRequest { cursor, limit })
@@ -143,7 +149,11 @@ mod tests {
 
     #[test]
     fn history_query_parses_cursors_and_limit() {
-        let q = HistoryQuery { before: Some(ID), limit: Some("10"), ..Default::default() };
+        let q = HistoryQuery {
+            before: Some(ID),
+            limit: Some("10"),
+            ..Default::default()
+        };
         let parsed = q.parse().unwrap();
         assert_eq!(parsed.cursor, Cursor::Before(MessageId::parse(ID).unwrap()));
         assert_eq!(parsed.limit, 10);
@@ -152,10 +162,28 @@ mod tests {
 
     #[test]
     fn history_query_rejects_both_cursors_bad_ids_and_bad_limits() {
-        assert!(HistoryQuery { before: Some(ID), after: Some(ID), limit: None }.parse().is_err());
-        assert!(HistoryQuery { after: Some("nope"), ..Default::default() }.parse().is_err());
+        assert!(
+            HistoryQuery {
+                before: Some(ID),
+                after: Some(ID),
+                limit: None
+            }
+            .parse()
+            .is_err()
+        );
+        assert!(
+            HistoryQuery {
+                after: Some("nope"),
+                ..Default::default()
+            }
+            .parse()
+            .is_err()
+        );
         for bad in ["0", "101", "-1", "ten", ""] {
-            let q = HistoryQuery { limit: Some(bad), ..Default::default() };
+            let q = HistoryQuery {
+                limit: Some(bad),
+                ..Default::default()
+            };
             assert!(q.parse().is_err(), "limit {bad:?} should be refused");
         }
     }

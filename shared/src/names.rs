@@ -29,7 +29,10 @@ impl Username {
             ));
         }
         if !value.starts_with(|c: char| c.is_ascii_alphanumeric()) {
-            return Err(Invalid::new("username", "must start with a letter or digit"));
+            return Err(Invalid::new(
+                "username",
+                "must start with a letter or digit",
+            ));
         }
         Ok(Self(value))
     }
@@ -68,10 +71,16 @@ impl RoomId {
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         {
-            return Err(Invalid::new("room", "may contain only letters, digits and -"));
+            return Err(Invalid::new(
+                "room",
+                "may contain only letters, digits and -",
+            ));
         }
         if value.starts_with('-') || value.ends_with('-') {
-            return Err(Invalid::new("room", "must start and end with a letter or digit"));
+            return Err(Invalid::new(
+                "room",
+                "must start and end with a letter or digit",
+            ));
         }
         Ok(Self(value))
     }
@@ -126,7 +135,10 @@ mod tests {
 
     #[test]
     fn room_id_follows_the_name_rules() {
-        assert_eq!(RoomId::parse(" Rust-Users ").unwrap().as_str(), "rust-users");
+        assert_eq!(
+            RoomId::parse(" Rust-Users ").unwrap().as_str(),
+            "rust-users"
+        );
         assert!(RoomId::parse("").is_err());
         assert!(RoomId::parse("-x").is_err());
         assert!(RoomId::parse("x-").is_err());

@@ -23,7 +23,10 @@ impl MessageBody {
             .chars()
             .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
         {
-            return Err(Invalid::new("message", "must not contain control characters"));
+            return Err(Invalid::new(
+                "message",
+                "must not contain control characters",
+            ));
         }
         Ok(Self(raw.to_owned()))
     }
@@ -46,7 +49,10 @@ mod tests {
         assert!(MessageBody::parse(" \n\t ").is_err());
         assert!(MessageBody::parse(&"x".repeat(MESSAGE_BODY_MAX_CHARS)).is_ok());
         let over = MessageBody::parse(&"x".repeat(MESSAGE_BODY_MAX_CHARS + 1)).unwrap_err();
-        assert_eq!(over.to_string(), "message must be 1 to 4000 characters long");
+        assert_eq!(
+            over.to_string(),
+            "message must be 1 to 4000 characters long"
+        );
     }
 
     #[test]

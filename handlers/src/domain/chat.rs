@@ -26,14 +26,18 @@ pub enum ChatError {
 /// so one sender's messages keep their order.
 fn next_message_id(now: Timestamp) -> MessageId {
     static GENERATOR: Mutex<Option<ulid::Generator>> = Mutex::new(None);
-    let at = std::time::UNIX_EPOCH + std::time::Duration::from_millis(now.as_millis().max(0) as u64);
-    let mut guard = GENERATOR.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let at =
+        std::time::UNIX_EPOCH + std::time::Duration::from_millis(now.as_millis().max(0) as u64);
+    let mut guard = GENERATOR
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let generator = guard.get_or_insert_with(ulid::Generator::new);
     // Overflow needs 2^80 ids in one millisecond; fall back to a fresh random id regardless.
     let id = generator
         .generate_from_datetime(at)
         .unwrap_or_else(|_| ulid::Ulid::from_datetime(at));
-    MessageId::parse(&id.to_string()).unwrap_or_else(|e| unreachable!("a ULID is a message id: {e}"))
+    MessageId::parse(&id.to_string())
+        .unwrap_or_else(|e| unreachable!("a ULID is a message id: {e}"))
 }
 
 /// Records a new connection in `room` and tells the room's other members who is there. The new
@@ -145,7 +149,12 @@ pub async fn send_message(
             .map(|m| m.connection_id)
             .filter(|c| c != from);
         let delivery = live
-            .deliver(others, &ServerFrame::Message { message: message.clone() })
+            .deliver(
+                others,
+                &ServerFrame::Message {
+                    message: message.clone(),
+                },
+            )
             .await;
         tracing::info!(id = %message.id, room = %message.room, ?delivery, "message sent");
     } else {

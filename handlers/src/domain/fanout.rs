@@ -5,7 +5,7 @@ use futures::StreamExt;
 use shared::ServerFrame;
 
 use super::model::ConnectionId;
-use super::ports::{Connections, NotifyError, Notifier};
+use super::ports::{Connections, Notifier, NotifyError};
 
 /// Posts in flight at once per fan-out. API Gateway's management API is an HTTPS call per
 /// recipient; a bound keeps a 1,000-member room from opening 1,000 sockets at once.

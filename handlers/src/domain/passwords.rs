@@ -82,7 +82,10 @@ mod tests {
     async fn a_hash_verifies_its_password_only() {
         let pw = Password::parse("correct horse battery").unwrap();
         let hash = Argon2id.hash(&pw).await.unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
         assert!(Argon2id.verify(Some(&hash), &pw).await);
         let wrong = Password::parse("wrong horse battery").unwrap();
         assert!(!Argon2id.verify(Some(&hash), &wrong).await);

@@ -44,8 +44,7 @@ pub trait Connections: Send + Sync {
     async fn leave(&self, id: &ConnectionId, room: &RoomId) -> Result<(), StoreError>;
     /// The connection's membership of the room, if it joined (one key lookup: sending a message
     /// needs nothing else to know who speaks and that they may).
-    async fn member(&self, id: &ConnectionId, room: &RoomId)
-    -> Result<Option<Member>, StoreError>;
+    async fn member(&self, id: &ConnectionId, room: &RoomId) -> Result<Option<Member>, StoreError>;
     /// The room's live memberships, read through a room-keyed index (never a scan), in
     /// connection-id order.
     async fn members(&self, room: &RoomId) -> Result<Vec<Member>, StoreError>;
@@ -68,8 +67,11 @@ pub trait Messages: Send + Sync {
     /// (message and idempotency key) happen atomically.
     async fn append(&self, message: &ChatMessage) -> Result<Appended, StoreError>;
     /// A page of a room's history, newest first (see `shared::HistoryPage`).
-    async fn page(&self, room: &RoomId, request: &HistoryRequest)
-    -> Result<HistoryPage, StoreError>;
+    async fn page(
+        &self,
+        room: &RoomId,
+        request: &HistoryRequest,
+    ) -> Result<HistoryPage, StoreError>;
 }
 
 #[async_trait]

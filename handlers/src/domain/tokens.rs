@@ -143,7 +143,10 @@ mod tests {
         let (token, _) = tokens().issue(&alice(), now());
         let payload = token.split('.').nth(1).unwrap();
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
-        assert_eq!(tokens().verify(&format!("{header}.{payload}.")), Err(TokenError::Invalid));
+        assert_eq!(
+            tokens().verify(&format!("{header}.{payload}.")),
+            Err(TokenError::Invalid)
+        );
     }
 
     #[test]

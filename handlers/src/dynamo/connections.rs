@@ -57,7 +57,10 @@ impl DynamoConnections {
     }
 
     /// Deletes `keys` in batches of 25, retrying what DynamoDB leaves unprocessed.
-    async fn delete_all(&self, keys: Vec<HashMap<String, AttributeValue>>) -> Result<(), StoreError> {
+    async fn delete_all(
+        &self,
+        keys: Vec<HashMap<String, AttributeValue>>,
+    ) -> Result<(), StoreError> {
         for chunk in keys.chunks(BATCH_LIMIT) {
             let mut requests = chunk
                 .iter()
@@ -189,10 +192,12 @@ impl Connections for DynamoConnections {
             return Ok(None);
         };
         let item: MembershipItem = serde_dynamo::from_item(item).map_err(mapping_error)?;
-        Ok((item.expires_at > self.clock.now().as_secs()).then(|| Member {
-            connection_id: item.connection_id,
-            username: item.username,
-        }))
+        Ok(
+            (item.expires_at > self.clock.now().as_secs()).then(|| Member {
+                connection_id: item.connection_id,
+                username: item.username,
+            }),
+        )
     }
 
     async fn members(&self, room: &RoomId) -> Result<Vec<Member>, StoreError> {

@@ -55,7 +55,10 @@ impl DynamoMessages {
         ])
     }
 
-    fn put_new(&self, item: HashMap<String, AttributeValue>) -> Result<TransactWriteItem, StoreError> {
+    fn put_new(
+        &self,
+        item: HashMap<String, AttributeValue>,
+    ) -> Result<TransactWriteItem, StoreError> {
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))

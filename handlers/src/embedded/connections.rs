@@ -3,7 +3,9 @@ use redb::ReadableTable as _;
 use shared::RoomId;
 
 use super::EmbeddedStore;
-use super::rows::{CONNECTION_ROOMS, CONNECTIONS, ConnectionRow, MEMBERS, MemberRow, decode, encode};
+use super::rows::{
+    CONNECTION_ROOMS, CONNECTIONS, ConnectionRow, MEMBERS, MemberRow, decode, encode,
+};
 use crate::domain::model::{Connection, ConnectionId, Member};
 use crate::domain::ports::{Connections, StoreError};
 
@@ -135,10 +137,7 @@ impl Connections for EmbeddedStore {
                 members.remove((room.as_str(), id.as_str()))?;
             }
             tx.open_table(CONNECTIONS)?.remove(id.as_str())?;
-            Ok(rooms
-                .iter()
-                .filter_map(|r| RoomId::parse(r).ok())
-                .collect())
+            Ok(rooms.iter().filter_map(|r| RoomId::parse(r).ok()).collect())
         })
         .await
     }

@@ -35,10 +35,7 @@ impl Messages for EmbeddedStore {
                 return Ok(Appended::Duplicate(decode(stored.value())?));
             }
             keys.insert(key, dedup.as_slice())?;
-            messages.insert(
-                (message.room.as_str(), message.id.as_str()),
-                row.as_slice(),
-            )?;
+            messages.insert((message.room.as_str(), message.id.as_str()), row.as_slice())?;
             Ok(Appended::New)
         })
         .await
@@ -62,7 +59,8 @@ impl Messages for EmbeddedStore {
                         Cursor::Before(id) => Bound::Excluded((room, id.as_str())),
                         _ => Bound::Included((room, AFTER_ALL_IDS)),
                     };
-                    let range = table.range::<(&str, &str)>((Bound::Included((room, "")), upper))?;
+                    let range =
+                        table.range::<(&str, &str)>((Bound::Included((room, "")), upper))?;
                     for entry in range.rev().take(want) {
                         raw.push(entry?.1.value().to_vec());
                     }

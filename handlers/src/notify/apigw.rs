@@ -8,7 +8,7 @@ use aws_sdk_apigatewaymanagement::operation::post_to_connection::PostToConnectio
 use aws_sdk_apigatewaymanagement::primitives::Blob;
 
 use crate::domain::model::ConnectionId;
-use crate::domain::ports::{NotifyError, Notifier};
+use crate::domain::ports::{Notifier, NotifyError};
 
 #[derive(Clone, Debug)]
 pub struct ApiGatewayNotifier {
@@ -47,6 +47,8 @@ impl Notifier for ApiGatewayNotifier {
 }
 
 fn is_gone(e: &SdkError<PostToConnectionError, HttpResponse>) -> bool {
-    matches!(e.as_service_error(), Some(PostToConnectionError::GoneException(_)))
-        || e.raw_response().map(|r| r.status().as_u16()) == Some(410)
+    matches!(
+        e.as_service_error(),
+        Some(PostToConnectionError::GoneException(_))
+    ) || e.raw_response().map(|r| r.status().as_u16()) == Some(410)
 }

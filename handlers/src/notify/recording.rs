@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use shared::ServerFrame;
 
 use crate::domain::model::ConnectionId;
-use crate::domain::ports::{NotifyError, Notifier};
+use crate::domain::ports::{Notifier, NotifyError};
 
 #[derive(Default)]
 pub struct RecordingNotifier {

@@ -1,0 +1,21 @@
+//! WebSocket `$connect`
+use handlers::domain::fanout::Live;
+use handlers::entry::ws;
+use handlers::lambda::{self, Error, LambdaEvent, run, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let init = lambda::init().await;
+    let connections = init.connections()?;
+    let rooms = init.messages()?;
+    let notifier = init.notifier()?;
+    let tokens = init.tokens()?;
+    let live = Live {
+        connections: &connections,
+        notifier: &notifier,
+    };
+    run(service_fn(|event: LambdaEvent<ws::Request>| async {
+        Ok::<_, Error>(ws::connect(live, &rooms, init.clock.as_ref(), &tokens, event.payload).await)
+    }))
+    .await
+}
