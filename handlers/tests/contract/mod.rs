@@ -1,0 +1,94 @@
+//! The store contract: what every adapter must do, case by case.
+
+mod connections;
+mod messages;
+mod users;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use handlers::domain::clock::FixedClock;
+use handlers::domain::ports::{Connections, Messages, Rooms, Users};
+use shared::{ChatMessage, ClientMsgId, MessageBody, MessageId, RoomId, Timestamp, Username};
+
+/// The ports under test, over one backend.
+pub struct Stores {
+    pub users: Arc<dyn Users>,
+    pub connections: Arc<dyn Connections>,
+    pub messages: Arc<dyn Messages>,
+    pub rooms: Arc<dyn Rooms>,
+    pub clock: Arc<FixedClock>,
+    pub _guard: Option<tempfile::TempDir>,
+}
+
+pub type Outcome = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
+pub type Case = fn(Stores) -> Outcome;
+
+macro_rules! cases {
+    ($($module:ident :: $name:ident),* $(,)?) => {
+        pub const CASES: &[(&str, Case)] = &[
+            $((stringify!($name), |s| Box::pin($module::$name(s)))),*
+        ];
+    };
+}
+
+cases![
+    users::insert_creates_a_user_once,
+    users::racing_inserts_of_one_name_create_exactly_one,
+    users::find_returns_what_was_inserted,
+    connections::an_opened_connection_can_be_found,
+    connections::members_lists_a_rooms_connections_only,
+    connections::joining_twice_leaves_one_membership,
+    connections::member_answers_only_for_joined_rooms,
+    connections::leave_removes_one_membership,
+    connections::close_forgets_everything_and_names_the_rooms,
+    connections::expired_connections_are_neither_found_nor_members,
+    connections::a_large_room_lists_every_member,
+    messages::latest_page_is_newest_first_with_has_more,
+    messages::before_and_after_cursors_page_without_gaps,
+    messages::a_retry_returns_the_original_and_stores_nothing,
+    messages::client_msg_ids_are_per_author,
+    messages::rooms_histories_are_isolated,
+    messages::ensure_keeps_the_first_creator_and_list_returns_all,
+];
+
+pub fn check(condition: bool, what: impl std::fmt::Display) -> Result<(), String> {
+    if condition { Ok(()) } else { Err(what.to_string()) }
+}
+
+pub fn eq<T: PartialEq + std::fmt::Debug>(got: T, want: T, what: &str) -> Result<(), String> {
+    check(got == want, format!("{what}: got {got:?}, want {want:?}"))
+}
+
+pub fn user(name: &str) -> Username {
+    Username::parse(name).expect("test username")
+}
+
+pub fn room(name: &str) -> RoomId {
+    RoomId::parse(name).expect("test room")
+}
+
+/// A message whose id encodes `ms`, so ids order as `ms` does.
+pub fn message(author: &str, room_name: &str, ms: i64, client_msg_id: &str) -> ChatMessage {
+    let id = ulid::Ulid::from_parts(ms as u64, u128::from(ms as u64)).to_string();
+    ChatMessage {
+        id: MessageId::parse(&id).expect("ulid"),
+        room: room(room_name),
+        author: user(author),
+        body: MessageBody::parse(&format!("message at {ms}")).expect("body"),
+        client_msg_id: ClientMsgId::parse(client_msg_id).expect("cmid"),
+        sent_at: Timestamp::from_millis(ms),
+    }
+}
+
+/// `Result<T, StoreError>` → `Result<T, String>` with context.
+pub trait Context<T> {
+    fn ctx(self, what: &str) -> Result<T, String>;
+}
+
+impl<T, E: std::fmt::Display> Context<T> for Result<T, E> {
+    fn ctx(self, what: &str) -> Result<T, String> {
+        self.map_err(|e| format!("{what}: {e}"))
+    }
+}
