@@ -19,7 +19,11 @@ use support::moto::MotoServer;
 /// A fixed instant (2026-01-01T00:00:00Z) so TTL behaviour is deterministic.
 const T0: i64 = 1_767_225_600_000;
 
-fn embedded(store: EmbeddedStore, clock: Arc<FixedClock>, guard: Option<tempfile::TempDir>) -> Stores {
+fn embedded(
+    store: EmbeddedStore,
+    clock: Arc<FixedClock>,
+    guard: Option<tempfile::TempDir>,
+) -> Stores {
     let store = Arc::new(store);
     Stores {
         users: store.clone(),
@@ -49,10 +53,16 @@ async fn dynamodb(server: &MotoServer, case: &str) -> Result<Stores, String> {
     let clock = Arc::new(FixedClock::at(T0));
     let client = server.client().await;
     let names = TableNames::prefixed(&case.replace('_', "-"));
-    create_tables(&client, &names).await.map_err(|e| format!("{e:#}"))?;
+    create_tables(&client, &names)
+        .await
+        .map_err(|e| format!("{e:#}"))?;
     Ok(Stores {
         users: Arc::new(DynamoUsers::new(client.clone(), names.users)),
-        connections: Arc::new(DynamoConnections::new(client.clone(), names.connections, clock.clone())),
+        connections: Arc::new(DynamoConnections::new(
+            client.clone(),
+            names.connections,
+            clock.clone(),
+        )),
         messages: Arc::new(DynamoMessages::new(client.clone(), names.messages.clone())),
         rooms: Arc::new(DynamoMessages::new(client, names.messages)),
         clock,
@@ -76,7 +86,13 @@ fn main() {
 
     trials.push(Trial::test("dynamodb::server_starts", {
         let server = server.clone();
-        move || server.as_ref().as_ref().map(drop).map_err(|e| Failed::from(e.clone()))
+        move || {
+            server
+                .as_ref()
+                .as_ref()
+                .map(drop)
+                .map_err(|e| Failed::from(e.clone()))
+        }
     }));
     for (name, case) in contract::CASES {
         trials.push(Trial::test(format!("embedded_memory::{name}"), move || {

@@ -52,6 +52,13 @@ pub fn parse_json<T: DeserializeOwned>(
             "body is empty; send a JSON object",
         ));
     }
+    // serde would read a JSON array as a struct's fields in order; the protocol is objects.
+    if !text.trim_start().starts_with('{') {
+        return Err(match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+            Ok(_) => BadInput::new(ErrorCode::InvalidRequest, "expected a JSON object"),
+            Err(e) => BadInput::new(ErrorCode::InvalidJson, without_position(&e)),
+        });
+    }
     serde_json::from_str(text).map_err(|e| {
         use serde_json::error::Category;
         let code = match e.classify() {
@@ -98,6 +105,17 @@ mod tests {
         let e = parse(r#"{"username":"a!","password":"long enough"}"#).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidRequest);
         assert_eq!(e.message, "username must be 3 to 32 characters long");
+    }
+
+    #[test]
+    fn only_objects_are_accepted() {
+        let e = parse(r#"["alice","long enough"]"#).unwrap_err();
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (ErrorCode::InvalidRequest, "expected a JSON object")
+        );
+        assert_eq!(parse("[1,").unwrap_err().code, ErrorCode::InvalidJson);
+        assert_eq!(parse("42").unwrap_err().code, ErrorCode::InvalidRequest);
     }
 
     #[test]

@@ -71,12 +71,14 @@ fn classify(bad: BadInput, request: &Request) -> BadInput {
     if bad.code != ErrorCode::InvalidRequest {
         return bad;
     }
-    let action = request
+    let value = request
         .body
         .as_deref()
-        .and_then(|b| serde_json::from_str::<serde_json::Value>(b).ok())
-        .and_then(|v| v.get("action").cloned());
-    match action {
+        .and_then(|b| serde_json::from_str::<serde_json::Value>(b).ok());
+    let Some(object) = value.as_ref().and_then(|v| v.as_object()) else {
+        return bad;
+    };
+    match object.get("action") {
         Some(serde_json::Value::String(name)) if !ClientAction::ROUTES.contains(&name.as_str()) => {
             BadInput::new(ErrorCode::UnknownAction, format!("unknown action `{name}`"))
         }

@@ -23,13 +23,25 @@ fn ids(members: &[Member]) -> Vec<&str> {
 pub async fn an_opened_connection_can_be_found(s: Stores) -> Result<(), String> {
     let c = open(&s, "L0SM9cOFvHcCIhw=", "alice");
     s.connections.open(&c).await.ctx("open")?;
-    eq(s.connections.find(&c.id).await.ctx("find")?, Some(c), "found")?;
-    let unknown = s.connections.find(&ConnectionId::new("nope")).await.ctx("find")?;
+    eq(
+        s.connections.find(&c.id).await.ctx("find")?,
+        Some(c),
+        "found",
+    )?;
+    let unknown = s
+        .connections
+        .find(&ConnectionId::new("nope"))
+        .await
+        .ctx("find")?;
     check(unknown.is_none(), "unknown connection found")
 }
 
 pub async fn members_lists_a_rooms_connections_only(s: Stores) -> Result<(), String> {
-    let (a, b, c) = (open(&s, "a1", "alice"), open(&s, "b1", "bob"), open(&s, "c1", "carol"));
+    let (a, b, c) = (
+        open(&s, "a1", "alice"),
+        open(&s, "b1", "bob"),
+        open(&s, "c1", "carol"),
+    );
     for conn in [&a, &b, &c] {
         s.connections.open(conn).await.ctx("open")?;
     }
@@ -37,12 +49,26 @@ pub async fn members_lists_a_rooms_connections_only(s: Stores) -> Result<(), Str
     s.connections.join(&b, &room("general")).await.ctx("join")?;
     s.connections.join(&c, &room("random")).await.ctx("join")?;
     // A room whose id is a prefix of another must not pick up the other's members.
-    s.connections.join(&c, &room("general-2")).await.ctx("join")?;
-    let general = s.connections.members(&room("general")).await.ctx("members")?;
+    s.connections
+        .join(&c, &room("general-2"))
+        .await
+        .ctx("join")?;
+    let general = s
+        .connections
+        .members(&room("general"))
+        .await
+        .ctx("members")?;
     eq(ids(&general), vec!["a1", "b1"], "general")?;
     let names: Vec<String> = general.iter().map(|m| m.username.to_string()).collect();
-    check(names.contains(&"alice".into()) && names.contains(&"bob".into()), "usernames")?;
-    let random = s.connections.members(&room("random")).await.ctx("members")?;
+    check(
+        names.contains(&"alice".into()) && names.contains(&"bob".into()),
+        "usernames",
+    )?;
+    let random = s
+        .connections
+        .members(&room("random"))
+        .await
+        .ctx("members")?;
     eq(ids(&random), vec!["c1"], "random")?;
     let empty = s.connections.members(&room("empty")).await.ctx("members")?;
     check(empty.is_empty(), "an unused room has members")
@@ -52,19 +78,46 @@ pub async fn joining_twice_leaves_one_membership(s: Stores) -> Result<(), String
     let a = open(&s, "a1", "alice");
     s.connections.open(&a).await.ctx("open")?;
     s.connections.join(&a, &room("general")).await.ctx("join")?;
-    s.connections.join(&a, &room("general")).await.ctx("join again")?;
-    eq(s.connections.members(&room("general")).await.ctx("members")?.len(), 1, "memberships")
+    s.connections
+        .join(&a, &room("general"))
+        .await
+        .ctx("join again")?;
+    eq(
+        s.connections
+            .members(&room("general"))
+            .await
+            .ctx("members")?
+            .len(),
+        1,
+        "memberships",
+    )
 }
 
 pub async fn member_answers_only_for_joined_rooms(s: Stores) -> Result<(), String> {
     let a = open(&s, "a1", "alice");
     s.connections.open(&a).await.ctx("open")?;
     s.connections.join(&a, &room("general")).await.ctx("join")?;
-    let m = s.connections.member(&a.id, &room("general")).await.ctx("member")?;
-    eq(m.map(|m| m.username), Some(user("alice")), "member of general")?;
-    let other = s.connections.member(&a.id, &room("random")).await.ctx("member")?;
+    let m = s
+        .connections
+        .member(&a.id, &room("general"))
+        .await
+        .ctx("member")?;
+    eq(
+        m.map(|m| m.username),
+        Some(user("alice")),
+        "member of general",
+    )?;
+    let other = s
+        .connections
+        .member(&a.id, &room("random"))
+        .await
+        .ctx("member")?;
     check(other.is_none(), "member of a room never joined")?;
-    let stranger = s.connections.member(&ConnectionId::new("x"), &room("general")).await.ctx("m")?;
+    let stranger = s
+        .connections
+        .member(&ConnectionId::new("x"), &room("general"))
+        .await
+        .ctx("m")?;
     check(stranger.is_none(), "unknown connection is a member")
 }
 
@@ -73,26 +126,67 @@ pub async fn leave_removes_one_membership(s: Stores) -> Result<(), String> {
     s.connections.open(&a).await.ctx("open")?;
     s.connections.join(&a, &room("general")).await.ctx("join")?;
     s.connections.join(&a, &room("random")).await.ctx("join")?;
-    s.connections.leave(&a.id, &room("general")).await.ctx("leave")?;
-    s.connections.leave(&a.id, &room("never-joined")).await.ctx("leave unjoined")?;
-    check(s.connections.members(&room("general")).await.ctx("m")?.is_empty(), "still in general")?;
-    eq(s.connections.members(&room("random")).await.ctx("m")?.len(), 1, "random")?;
-    check(s.connections.find(&a.id).await.ctx("find")?.is_some(), "connection gone after leave")
+    s.connections
+        .leave(&a.id, &room("general"))
+        .await
+        .ctx("leave")?;
+    s.connections
+        .leave(&a.id, &room("never-joined"))
+        .await
+        .ctx("leave unjoined")?;
+    check(
+        s.connections
+            .members(&room("general"))
+            .await
+            .ctx("m")?
+            .is_empty(),
+        "still in general",
+    )?;
+    eq(
+        s.connections.members(&room("random")).await.ctx("m")?.len(),
+        1,
+        "random",
+    )?;
+    check(
+        s.connections.find(&a.id).await.ctx("find")?.is_some(),
+        "connection gone after leave",
+    )
 }
 
 pub async fn close_forgets_everything_and_names_the_rooms(s: Stores) -> Result<(), String> {
     let (a, b) = (open(&s, "a1", "alice"), open(&s, "b1", "bob"));
     for conn in [&a, &b] {
         s.connections.open(conn).await.ctx("open")?;
-        s.connections.join(conn, &room("general")).await.ctx("join")?;
+        s.connections
+            .join(conn, &room("general"))
+            .await
+            .ctx("join")?;
     }
     s.connections.join(&a, &room("random")).await.ctx("join")?;
     let mut rooms = s.connections.close(&a.id).await.ctx("close")?;
     rooms.sort();
-    eq(rooms, vec![room("general"), room("random")], "rooms of the closed connection")?;
-    check(s.connections.find(&a.id).await.ctx("find")?.is_none(), "closed connection found")?;
-    eq(ids(&s.connections.members(&room("general")).await.ctx("m")?), vec!["b1"], "general")?;
-    check(s.connections.members(&room("random")).await.ctx("m")?.is_empty(), "random")?;
+    eq(
+        rooms,
+        vec![room("general"), room("random")],
+        "rooms of the closed connection",
+    )?;
+    check(
+        s.connections.find(&a.id).await.ctx("find")?.is_none(),
+        "closed connection found",
+    )?;
+    eq(
+        ids(&s.connections.members(&room("general")).await.ctx("m")?),
+        vec!["b1"],
+        "general",
+    )?;
+    check(
+        s.connections
+            .members(&room("random"))
+            .await
+            .ctx("m")?
+            .is_empty(),
+        "random",
+    )?;
     let again = s.connections.close(&a.id).await.ctx("close again")?;
     check(again.is_empty(), "closing twice names rooms")
 }
@@ -101,11 +195,29 @@ pub async fn expired_connections_are_neither_found_nor_members(s: Stores) -> Res
     let a = open(&s, "a1", "alice");
     s.connections.open(&a).await.ctx("open")?;
     s.connections.join(&a, &room("general")).await.ctx("join")?;
-    check(a.expires_at.as_secs() > a.connected_at.as_secs() + CONNECTION_MAX_SECS as i64, "ttl")?;
-    s.clock.advance_ms((CONNECTION_MAX_SECS as i64 + 3600) * 1000);
-    check(s.connections.find(&a.id).await.ctx("find")?.is_none(), "expired connection found")?;
-    check(s.connections.members(&room("general")).await.ctx("m")?.is_empty(), "expired member")?;
-    let m = s.connections.member(&a.id, &room("general")).await.ctx("member")?;
+    check(
+        a.expires_at.as_secs() > a.connected_at.as_secs() + CONNECTION_MAX_SECS as i64,
+        "ttl",
+    )?;
+    s.clock
+        .advance_ms((CONNECTION_MAX_SECS as i64 + 3600) * 1000);
+    check(
+        s.connections.find(&a.id).await.ctx("find")?.is_none(),
+        "expired connection found",
+    )?;
+    check(
+        s.connections
+            .members(&room("general"))
+            .await
+            .ctx("m")?
+            .is_empty(),
+        "expired member",
+    )?;
+    let m = s
+        .connections
+        .member(&a.id, &room("general"))
+        .await
+        .ctx("member")?;
     check(m.is_none(), "expired membership answers")
 }
 
@@ -115,5 +227,13 @@ pub async fn a_large_room_lists_every_member(s: Stores) -> Result<(), String> {
         s.connections.open(&c).await.ctx("open")?;
         s.connections.join(&c, &room("big")).await.ctx("join")?;
     }
-    eq(s.connections.members(&room("big")).await.ctx("members")?.len(), 150, "members")
+    eq(
+        s.connections
+            .members(&room("big"))
+            .await
+            .ctx("members")?
+            .len(),
+        150,
+        "members",
+    )
 }

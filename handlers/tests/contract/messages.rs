@@ -5,13 +5,20 @@ use shared::{HistoryPage, HistoryRequest, RoomSummary, Timestamp};
 use super::{Context, Stores, check, eq, message, room, user};
 
 fn ids(page: &HistoryPage) -> Vec<i64> {
-    page.messages.iter().map(|m| m.sent_at.as_millis()).collect()
+    page.messages
+        .iter()
+        .map(|m| m.sent_at.as_millis())
+        .collect()
 }
 
 async fn seed(s: &Stores, room_name: &str, count: i64) -> Result<(), String> {
     for ms in 1..=count {
         let m = message("alice", room_name, ms, &format!("{room_name}-{ms}"));
-        eq(s.messages.append(&m).await.ctx("append")?, Appended::New, "append")?;
+        eq(
+            s.messages.append(&m).await.ctx("append")?,
+            Appended::New,
+            "append",
+        )?;
     }
     Ok(())
 }
@@ -22,13 +29,25 @@ fn request(cursor: Cursor, limit: u32) -> HistoryRequest {
 
 pub async fn latest_page_is_newest_first_with_has_more(s: Stores) -> Result<(), String> {
     seed(&s, "general", 5).await?;
-    let page = s.messages.page(&room("general"), &request(Cursor::Latest, 3)).await.ctx("page")?;
+    let page = s
+        .messages
+        .page(&room("general"), &request(Cursor::Latest, 3))
+        .await
+        .ctx("page")?;
     eq(ids(&page), vec![5, 4, 3], "newest page")?;
     check(page.has_more, "has_more with older messages left")?;
-    let all = s.messages.page(&room("general"), &request(Cursor::Latest, 5)).await.ctx("page")?;
+    let all = s
+        .messages
+        .page(&room("general"), &request(Cursor::Latest, 5))
+        .await
+        .ctx("page")?;
     eq(ids(&all), vec![5, 4, 3, 2, 1], "everything")?;
     check(!all.has_more, "has_more when nothing is left")?;
-    let empty = s.messages.page(&room("empty"), &request(Cursor::Latest, 5)).await.ctx("page")?;
+    let empty = s
+        .messages
+        .page(&room("empty"), &request(Cursor::Latest, 5))
+        .await
+        .ctx("page")?;
     check(empty.messages.is_empty() && !empty.has_more, "empty room")
 }
 
@@ -37,63 +56,126 @@ pub async fn before_and_after_cursors_page_without_gaps(s: Stores) -> Result<(),
     let general = room("general");
     let id_of = |ms: i64| message("alice", "general", ms, "x").id;
 
-    let older = s.messages.page(&general, &request(Cursor::Before(id_of(5)), 3)).await.ctx("p")?;
+    let older = s
+        .messages
+        .page(&general, &request(Cursor::Before(id_of(5)), 3))
+        .await
+        .ctx("p")?;
     eq(ids(&older), vec![4, 3, 2], "before 5")?;
     check(older.has_more, "more before 2")?;
-    let oldest = s.messages.page(&general, &request(Cursor::Before(id_of(2)), 3)).await.ctx("p")?;
+    let oldest = s
+        .messages
+        .page(&general, &request(Cursor::Before(id_of(2)), 3))
+        .await
+        .ctx("p")?;
     eq(ids(&oldest), vec![1], "before 2")?;
     check(!oldest.has_more, "nothing before 1")?;
 
     // After a reconnect: the oldest messages after the newest one held, returned newest first.
-    let gap = s.messages.page(&general, &request(Cursor::After(id_of(2)), 3)).await.ctx("p")?;
+    let gap = s
+        .messages
+        .page(&general, &request(Cursor::After(id_of(2)), 3))
+        .await
+        .ctx("p")?;
     eq(ids(&gap), vec![5, 4, 3], "after 2")?;
     check(gap.has_more, "more after 5")?;
-    let rest = s.messages.page(&general, &request(Cursor::After(id_of(5)), 3)).await.ctx("p")?;
+    let rest = s
+        .messages
+        .page(&general, &request(Cursor::After(id_of(5)), 3))
+        .await
+        .ctx("p")?;
     eq(ids(&rest), vec![7, 6], "after 5")?;
     check(!rest.has_more, "nothing after 7")
 }
 
 pub async fn a_retry_returns_the_original_and_stores_nothing(s: Stores) -> Result<(), String> {
     let original = message("alice", "general", 10, "retry-me");
-    eq(s.messages.append(&original).await.ctx("append")?, Appended::New, "first")?;
+    eq(
+        s.messages.append(&original).await.ctx("append")?,
+        Appended::New,
+        "first",
+    )?;
     let mut retry = message("alice", "general", 20, "retry-me");
     retry.body = shared::MessageBody::parse("a different body").map_err(|e| e.to_string())?;
     let outcome = s.messages.append(&retry).await.ctx("append retry")?;
     eq(outcome, Appended::Duplicate(original.clone()), "retry")?;
-    let page = s.messages.page(&room("general"), &request(Cursor::Latest, 10)).await.ctx("p")?;
+    let page = s
+        .messages
+        .page(&room("general"), &request(Cursor::Latest, 10))
+        .await
+        .ctx("p")?;
     eq(page.messages, vec![original], "stored once")
 }
 
 pub async fn client_msg_ids_are_per_author(s: Stores) -> Result<(), String> {
     let a = message("alice", "general", 1, "same");
     let b = message("bob", "general", 2, "same");
-    eq(s.messages.append(&a).await.ctx("append")?, Appended::New, "alice")?;
-    eq(s.messages.append(&b).await.ctx("append")?, Appended::New, "bob")?;
-    let page = s.messages.page(&room("general"), &request(Cursor::Latest, 10)).await.ctx("p")?;
+    eq(
+        s.messages.append(&a).await.ctx("append")?,
+        Appended::New,
+        "alice",
+    )?;
+    eq(
+        s.messages.append(&b).await.ctx("append")?,
+        Appended::New,
+        "bob",
+    )?;
+    let page = s
+        .messages
+        .page(&room("general"), &request(Cursor::Latest, 10))
+        .await
+        .ctx("p")?;
     eq(page.messages.len(), 2, "both stored")
 }
 
 pub async fn rooms_histories_are_isolated(s: Stores) -> Result<(), String> {
     seed(&s, "general", 3).await?;
     seed(&s, "general-2", 2).await?;
-    let page = s.messages.page(&room("general"), &request(Cursor::Latest, 10)).await.ctx("p")?;
+    let page = s
+        .messages
+        .page(&room("general"), &request(Cursor::Latest, 10))
+        .await
+        .ctx("p")?;
     eq(ids(&page), vec![3, 2, 1], "general")?;
-    check(page.messages.iter().all(|m| m.room == room("general")), "foreign message")?;
-    let other = s.messages.page(&room("general-2"), &request(Cursor::Latest, 10)).await.ctx("p")?;
+    check(
+        page.messages.iter().all(|m| m.room == room("general")),
+        "foreign message",
+    )?;
+    let other = s
+        .messages
+        .page(&room("general-2"), &request(Cursor::Latest, 10))
+        .await
+        .ctx("p")?;
     eq(ids(&other), vec![2, 1], "general-2")
 }
 
 pub async fn ensure_keeps_the_first_creator_and_list_returns_all(s: Stores) -> Result<(), String> {
-    check(s.rooms.list().await.ctx("list")?.is_empty(), "rooms before any were made")?;
+    check(
+        s.rooms.list().await.ctx("list")?.is_empty(),
+        "rooms before any were made",
+    )?;
     let summary = |id: &str, by: &str, ms: i64| RoomSummary {
         id: room(id),
         created_by: user(by),
         created_at: Timestamp::from_millis(ms),
     };
-    s.rooms.ensure(&summary("random", "bob", 2)).await.ctx("ensure")?;
-    s.rooms.ensure(&summary("general", "alice", 1)).await.ctx("ensure")?;
-    s.rooms.ensure(&summary("general", "mallory", 3)).await.ctx("ensure again")?;
+    s.rooms
+        .ensure(&summary("random", "bob", 2))
+        .await
+        .ctx("ensure")?;
+    s.rooms
+        .ensure(&summary("general", "alice", 1))
+        .await
+        .ctx("ensure")?;
+    s.rooms
+        .ensure(&summary("general", "mallory", 3))
+        .await
+        .ctx("ensure again")?;
     let mut rooms = s.rooms.list().await.ctx("list")?;
     rooms.sort_by(|a, b| a.id.cmp(&b.id));
-    eq(rooms, vec![summary("general", "alice", 1), summary("random", "bob", 2)], "rooms")
+    eq(
+        rooms,
+        vec![summary("general", "alice", 1), summary("random", "bob", 2)],
+        "rooms",
+    )
 }

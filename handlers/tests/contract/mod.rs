@@ -54,7 +54,11 @@ cases![
 ];
 
 pub fn check(condition: bool, what: impl std::fmt::Display) -> Result<(), String> {
-    if condition { Ok(()) } else { Err(what.to_string()) }
+    if condition {
+        Ok(())
+    } else {
+        Err(what.to_string())
+    }
 }
 
 pub fn eq<T: PartialEq + std::fmt::Debug>(got: T, want: T, what: &str) -> Result<(), String> {

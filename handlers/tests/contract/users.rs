@@ -15,10 +15,18 @@ fn record(name: &str, hash: &str) -> UserRecord {
 pub async fn insert_creates_a_user_once(s: Stores) -> Result<(), String> {
     let first = s.users.insert(&record("alice", "h1")).await.ctx("insert")?;
     eq(first, Inserted::Created, "first insert")?;
-    let second = s.users.insert(&record("alice", "h2")).await.ctx("insert again")?;
+    let second = s
+        .users
+        .insert(&record("alice", "h2"))
+        .await
+        .ctx("insert again")?;
     eq(second, Inserted::AlreadyExists, "second insert")?;
     let stored = s.users.find(&user("alice")).await.ctx("find")?;
-    eq(stored.map(|u| u.password_hash), Some("h1".into()), "the first hash is kept")
+    eq(
+        stored.map(|u| u.password_hash),
+        Some("h1".into()),
+        "the first hash is kept",
+    )
 }
 
 pub async fn racing_inserts_of_one_name_create_exactly_one(s: Stores) -> Result<(), String> {
@@ -35,8 +43,15 @@ pub async fn racing_inserts_of_one_name_create_exactly_one(s: Stores) -> Result<
 }
 
 pub async fn find_returns_what_was_inserted(s: Stores) -> Result<(), String> {
-    check(s.users.find(&user("nobody")).await.ctx("find")?.is_none(), "unknown user found")?;
+    check(
+        s.users.find(&user("nobody")).await.ctx("find")?.is_none(),
+        "unknown user found",
+    )?;
     let bob = record("bob", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA");
     s.users.insert(&bob).await.ctx("insert")?;
-    eq(s.users.find(&user("bob")).await.ctx("find")?, Some(bob), "round trip")
+    eq(
+        s.users.find(&user("bob")).await.ctx("find")?,
+        Some(bob),
+        "round trip",
+    )
 }

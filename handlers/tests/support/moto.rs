@@ -18,7 +18,11 @@ fn executable() -> PathBuf {
         return path.into();
     }
     let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/moto_server");
-    if venv.exists() { venv } else { PathBuf::from("moto_server") }
+    if venv.exists() {
+        venv
+    } else {
+        PathBuf::from("moto_server")
+    }
 }
 
 fn free_port() -> std::io::Result<u16> {
