@@ -147,7 +147,7 @@ impl Connections for DynamoConnections {
         };
         let item: ConnectionItem = serde_dynamo::from_item(item).map_err(mapping_error)?;
         let now = self.clock.now().as_secs();
-        Ok((item.expires_at > now).then(|| Connection {
+        Ok((item.expires_at > now).then_some(Connection {
             id: item.connection_id,
             username: item.username,
             connected_at: item.connected_at,
@@ -193,7 +193,7 @@ impl Connections for DynamoConnections {
         };
         let item: MembershipItem = serde_dynamo::from_item(item).map_err(mapping_error)?;
         Ok(
-            (item.expires_at > self.clock.now().as_secs()).then(|| Member {
+            (item.expires_at > self.clock.now().as_secs()).then_some(Member {
                 connection_id: item.connection_id,
                 username: item.username,
             }),

@@ -37,7 +37,7 @@ impl Connections for EmbeddedStore {
             };
             let row: ConnectionRow = decode(bytes.value())?;
             // An expired row is as good as deleted (DynamoDB's TTL deletes lazily, too).
-            Ok((row.expires_at > now).then(|| Connection {
+            Ok((row.expires_at > now).then_some(Connection {
                 id,
                 username: row.username,
                 connected_at: row.connected_at,
@@ -85,7 +85,7 @@ impl Connections for EmbeddedStore {
                 return Ok(None);
             };
             let row: MemberRow = decode(bytes.value())?;
-            Ok((row.expires_at > now).then(|| Member {
+            Ok((row.expires_at > now).then_some(Member {
                 connection_id: id,
                 username: row.username,
             }))

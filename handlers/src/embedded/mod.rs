@@ -94,3 +94,29 @@ impl EmbeddedStore {
         .map_err(|e| StoreError(format!("{e:#}")))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::clock::SystemClock;
+    use crate::domain::model::UserRecord;
+    use crate::domain::ports::{Inserted, Users};
+    use shared::{Timestamp, Username};
+
+    #[tokio::test]
+    async fn a_file_store_keeps_its_data_across_a_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("confab.redb");
+        let alice = UserRecord {
+            username: Username::parse("alice").unwrap(),
+            password_hash: "hash".into(),
+            created_at: Timestamp::from_millis(1),
+        };
+        {
+            let store = EmbeddedStore::open(&path, Arc::new(SystemClock)).unwrap();
+            assert_eq!(store.insert(&alice).await.unwrap(), Inserted::Created);
+        }
+        let reopened = EmbeddedStore::open(&path, Arc::new(SystemClock)).unwrap();
+        assert_eq!(reopened.find(&alice.username).await.unwrap(), Some(alice));
+    }
+}
