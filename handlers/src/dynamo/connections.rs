@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use shared::{RoomId, Timestamp, Username};
 
 use super::schema::{CONNECTIONS_PK, CONNECTIONS_SK, ROOM_INDEX, ROOM_INDEX_PK, TTL_ATTRIBUTE};
-use super::{mapping_error, store_error};
+use super::{mapping_error, query_all, store_error};
 use crate::domain::clock::Clock;
 use crate::domain::model::{Connection, ConnectionId, Member};
 use crate::domain::ports::{Connections, StoreError};
@@ -201,71 +201,52 @@ impl Connections for DynamoConnections {
     }
 
     async fn members(&self, room: &RoomId) -> Result<Vec<Member>, StoreError> {
-        let mut members = Vec::new();
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(ROOM_INDEX)
-                .key_condition_expression("#room = :room")
-                // TTL deletion lags by up to days: skip rows that have expired.
-                .filter_expression("#ttl > :now")
-                .expression_attribute_names("#room", ROOM_INDEX_PK)
-                .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
-                .expression_attribute_values(":room", AttributeValue::S(room.to_string()))
-                .expression_attribute_values(
-                    ":now",
-                    AttributeValue::N(self.clock.now().as_secs().to_string()),
-                )
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(store_error)?;
-            for item in output.items.unwrap_or_default() {
-                let row: RoomIndexItem = serde_dynamo::from_item(item).map_err(mapping_error)?;
-                members.push(Member {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(ROOM_INDEX)
+            .key_condition_expression("#room = :room")
+            // TTL deletion lags by up to days: skip rows that have expired.
+            .filter_expression("#ttl > :now")
+            .expression_attribute_names("#room", ROOM_INDEX_PK)
+            .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
+            .expression_attribute_values(":room", AttributeValue::S(room.to_string()))
+            .expression_attribute_values(
+                ":now",
+                AttributeValue::N(self.clock.now().as_secs().to_string()),
+            );
+        query_all(query)
+            .await?
+            .into_iter()
+            .map(|item| {
+                serde_dynamo::from_item::<_, RoomIndexItem>(item).map(|row| Member {
                     connection_id: row.connection_id,
                     username: row.username,
-                });
-            }
-            start = output.last_evaluated_key;
-            if start.is_none() {
-                return Ok(members);
-            }
-        }
+                })
+            })
+            .collect::<Result<_, _>>()
+            .map_err(mapping_error)
     }
 
     async fn close(&self, id: &ConnectionId) -> Result<Vec<RoomId>, StoreError> {
         // One Query on the connection's partition finds its row and every membership.
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#id = :id")
+            .expression_attribute_names("#id", CONNECTIONS_PK)
+            .expression_attribute_values(":id", AttributeValue::S(id.to_string()))
+            .consistent_read(true);
         let mut keys = Vec::new();
         let mut rooms = Vec::new();
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#id = :id")
-                .expression_attribute_names("#id", CONNECTIONS_PK)
-                .expression_attribute_values(":id", AttributeValue::S(id.to_string()))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(store_error)?;
-            for item in output.items.unwrap_or_default() {
-                if let Some(AttributeValue::S(room)) = item.get(ROOM_INDEX_PK) {
-                    rooms.extend(RoomId::parse(room).ok());
-                }
-                if let Some(AttributeValue::S(sk)) = item.get(CONNECTIONS_SK) {
-                    keys.push(self.key(id, sk.clone()));
-                }
+        for item in query_all(query).await? {
+            if let Some(AttributeValue::S(room)) = item.get(ROOM_INDEX_PK) {
+                rooms.extend(RoomId::parse(room).ok());
             }
-            start = output.last_evaluated_key;
-            if start.is_none() {
-                break;
+            if let Some(AttributeValue::S(sk)) = item.get(CONNECTIONS_SK) {
+                keys.push(self.key(id, sk.clone()));
             }
         }
         self.delete_all(keys).await?;

@@ -20,7 +20,7 @@ use shared::http::Cursor;
 use shared::{ChatMessage, HistoryPage, HistoryRequest, MessageId, RoomId, RoomSummary};
 
 use super::schema::{MESSAGES_PK, MESSAGES_SK};
-use super::{mapping_error, store_error};
+use super::{mapping_error, put_if_absent, query_all, store_error};
 use crate::domain::ports::{Appended, Messages, Rooms, StoreError};
 
 const ROOMS_PK: &str = "rooms";
@@ -231,51 +231,24 @@ impl Rooms for DynamoMessages {
             room: room.clone(),
         })
         .map_err(mapping_error)?;
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", MESSAGES_PK)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            // The room exists: its first creator stays on record.
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(store_error(e)),
-        }
+        // When the room exists, its first creator stays on record.
+        put_if_absent(&self.client, &self.table, MESSAGES_PK, item).await?;
+        Ok(())
     }
 
     async fn list(&self) -> Result<Vec<RoomSummary>, StoreError> {
-        let mut rooms = Vec::new();
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", MESSAGES_PK)
-                .expression_attribute_values(":pk", AttributeValue::S(ROOMS_PK.into()))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(store_error)?;
-            for item in output.items.unwrap_or_default() {
-                let row: RoomItem = serde_dynamo::from_item(item).map_err(mapping_error)?;
-                rooms.push(row.room);
-            }
-            start = output.last_evaluated_key;
-            if start.is_none() {
-                return Ok(rooms);
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", MESSAGES_PK)
+            .expression_attribute_values(":pk", AttributeValue::S(ROOMS_PK.into()));
+        query_all(query)
+            .await?
+            .into_iter()
+            .map(|item| serde_dynamo::from_item::<_, RoomItem>(item).map(|r| r.room))
+            .collect::<Result<_, _>>()
+            .map_err(mapping_error)
     }
 }

@@ -11,7 +11,12 @@ pub use connections::DynamoConnections;
 pub use messages::DynamoMessages;
 pub use users::DynamoUsers;
 
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
+use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::domain::ports::StoreError;
 
@@ -23,4 +28,53 @@ fn store_error<E: std::error::Error>(e: E) -> StoreError {
 /// A row that did not map to or from the model (serde_dynamo).
 fn mapping_error(e: serde_dynamo::Error) -> StoreError {
     StoreError(format!("item mapping: {e}"))
+}
+
+type Item = HashMap<String, AttributeValue>;
+
+/// Runs a Query to its end, following `LastEvaluatedKey` past DynamoDB's 1 MB pages.
+async fn query_all(query: QueryFluentBuilder) -> Result<Vec<Item>, StoreError> {
+    let mut items = Vec::new();
+    let mut start = None;
+    loop {
+        let output = query
+            .clone()
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(store_error)?;
+        items.extend(output.items.unwrap_or_default());
+        start = output.last_evaluated_key;
+        if start.is_none() {
+            return Ok(items);
+        }
+    }
+}
+
+/// Puts `item` unless an item with its key exists (`attribute_not_exists` on the partition
+/// key `pk`). `Ok(false)`: one existed, nothing was written.
+async fn put_if_absent(
+    client: &Client,
+    table: &str,
+    pk: &str,
+    item: Item,
+) -> Result<bool, StoreError> {
+    let result = client
+        .put_item()
+        .table_name(table)
+        .set_item(Some(item))
+        .condition_expression("attribute_not_exists(#pk)")
+        .expression_attribute_names("#pk", pk)
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(true),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(store_error(e)),
+    }
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use shared::{Timestamp, Username};
 
 use super::schema::USERS_PK;
-use super::{mapping_error, store_error};
+use super::{mapping_error, put_if_absent, store_error};
 use crate::domain::model::UserRecord;
 use crate::domain::ports::{Inserted, StoreError, Users};
 
@@ -51,24 +51,10 @@ impl Users for DynamoUsers {
             created_at: user.created_at,
         })
         .map_err(mapping_error)?;
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", USERS_PK)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(Inserted::Created),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                Ok(Inserted::AlreadyExists)
-            }
-            Err(e) => Err(store_error(e)),
+        if put_if_absent(&self.client, &self.table, USERS_PK, item).await? {
+            Ok(Inserted::Created)
+        } else {
+            Ok(Inserted::AlreadyExists)
         }
     }
 
