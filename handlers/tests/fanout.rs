@@ -3,6 +3,7 @@
 
 mod support;
 
+use handlers::domain::fanout::CONNECTING_GRACE_MS;
 use handlers::domain::model::ConnectionId;
 use handlers::entry::ws;
 use shared::ServerFrame;
@@ -32,6 +33,7 @@ async fn a_gone_recipient_is_forgotten_and_the_rest_still_receive() {
     for (id, user) in [("a1", "alice"), ("b1", "bob"), ("c1", "carol")] {
         connect(&h, id, user).await;
     }
+    h.clock.advance_ms(CONNECTING_GRACE_MS + 1);
     h.notifier.mark_gone(&ConnectionId::new("b1"));
     say(&h, "a1", "hello").await;
     assert_eq!(heard(&h, "c1"), 1);
@@ -40,6 +42,21 @@ async fn a_gone_recipient_is_forgotten_and_the_rest_still_receive() {
         "gone connection kept"
     );
     assert!(!h.store_has_no_connection("c1").await);
+}
+
+#[tokio::test]
+async fn a_410_for_a_connection_still_connecting_does_not_delete_it() {
+    // API Gateway answers 410 until a connection's $connect completes, yet it is already a
+    // member: deleting it would silently cut it off from the room.
+    let h = Harness::new();
+    connect(&h, "a1", "alice").await;
+    connect(&h, "b1", "bob").await;
+    h.notifier.mark_gone(&ConnectionId::new("b1"));
+    say(&h, "a1", "hello").await;
+    assert!(
+        !h.store_has_no_connection("b1").await,
+        "a connecting connection was deleted"
+    );
 }
 
 #[tokio::test]

@@ -134,6 +134,16 @@ pub struct HistoryPage {
     pub has_more: bool,
 }
 
+/// `GET /config.json`: where the app finds the APIs, so one build serves every environment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppConfig {
+    /// Base URL of the HTTP API, without a trailing slash (`https://…/api`).
+    pub api_url: String,
+    /// URL of the WebSocket API (`wss://…`), to which `?token=` is appended.
+    pub ws_url: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,7 +22,7 @@ pub mod time;
 pub use error::{ErrorBody, ErrorCode, ErrorDetail, Invalid};
 pub use frames::{ClientAction, JoinRoom, LeaveRoom, SendMessage, ServerFrame, Typing};
 pub use http::{
-    AuthResponse, ChatMessage, HistoryPage, HistoryQuery, HistoryRequest, LoginRequest,
+    AppConfig, AuthResponse, ChatMessage, HistoryPage, HistoryQuery, HistoryRequest, LoginRequest,
     RegisterRequest, RoomList, RoomSummary,
 };
 pub use ids::{ClientMsgId, MessageId};

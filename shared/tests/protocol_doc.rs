@@ -46,6 +46,7 @@ fn every_protocol_example_matches_its_type() {
     );
     for (kind, json) in &examples {
         match *kind {
+            "AppConfig" => round_trips::<shared::AppConfig>(json),
             "ErrorBody" => round_trips::<ErrorBody>(json),
             "RegisterRequest" => round_trips::<RegisterRequest>(json),
             "LoginRequest" => round_trips::<LoginRequest>(json),

@@ -13,6 +13,7 @@ async fn main() -> Result<(), Error> {
     let live = Live {
         connections: &connections,
         notifier: &notifier,
+        clock: init.clock.as_ref(),
     };
     run(service_fn(|event: LambdaEvent<ws::Request>| async {
         Ok::<_, Error>(ws::connect(live, &rooms, init.clock.as_ref(), &tokens, event.payload).await)

@@ -11,6 +11,7 @@ async fn main() -> Result<(), Error> {
     let live = Live {
         connections: &connections,
         notifier: &notifier,
+        clock: init.clock.as_ref(),
     };
     run(service_fn(|event: LambdaEvent<ws::Request>| async {
         Ok::<_, Error>(ws::disconnect(live, event.payload).await)

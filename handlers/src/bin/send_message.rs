@@ -12,6 +12,7 @@ async fn main() -> Result<(), Error> {
     let live = Live {
         connections: &connections,
         notifier: &notifier,
+        clock: init.clock.as_ref(),
     };
     run(service_fn(|event: LambdaEvent<ws::Request>| async {
         Ok::<_, Error>(ws::send_message(live, &messages, init.clock.as_ref(), event.payload).await)

@@ -4,6 +4,7 @@
 use futures::StreamExt;
 use shared::ServerFrame;
 
+use super::clock::Clock;
 use super::model::ConnectionId;
 use super::ports::{Connections, Notifier, NotifyError};
 
@@ -11,11 +12,18 @@ use super::ports::{Connections, Notifier, NotifyError};
 /// recipient; a bound keeps a 1,000-member room from opening 1,000 sockets at once.
 pub const MAX_CONCURRENT_POSTS: usize = 64;
 
-/// The live side of the chat: who is connected, and how to reach them.
+/// A connection still inside its `$connect` cannot be posted to (API Gateway answers 410 until
+/// the handshake completes) but is already a room member. A 410 for a connection younger than
+/// this is therefore not proof it is gone; `$disconnect` or the TTL will clean it up if it is.
+/// (API Gateway's integration timeout is 29 s, so a `$connect` never runs longer.)
+pub const CONNECTING_GRACE_MS: i64 = 30_000;
+
+/// The live side of the chat: who is connected, how to reach them, and the time.
 #[derive(Clone, Copy)]
 pub struct Live<'a> {
     pub connections: &'a dyn Connections,
     pub notifier: &'a dyn Notifier,
+    pub clock: &'a dyn Clock,
 }
 
 /// What happened to one fan-out.
@@ -57,10 +65,7 @@ impl Live<'_> {
                 Ok(()) => delivery.sent += 1,
                 Err(NotifyError::Gone) => {
                     delivery.gone += 1;
-                    tracing::info!(connection = %id, "recipient gone; forgetting it");
-                    if let Err(e) = self.connections.close(&id).await {
-                        tracing::warn!(connection = %id, error = %e, "could not forget gone connection");
-                    }
+                    self.forget_gone(&id).await;
                 }
                 Err(NotifyError::Failed(e)) => {
                     delivery.failed += 1;
@@ -69,6 +74,25 @@ impl Live<'_> {
             }
         }
         delivery
+    }
+
+    /// Deletes a connection the gateway reported gone, unless it is still connecting.
+    async fn forget_gone(&self, id: &ConnectionId) {
+        let now = self.clock.now().as_millis();
+        match self.connections.find(id).await {
+            Ok(Some(c)) if now - c.connected_at.as_millis() < CONNECTING_GRACE_MS => {
+                tracing::info!(connection = %id, "410 while still connecting; kept");
+            }
+            Ok(_) => {
+                tracing::info!(connection = %id, "recipient gone; forgetting it");
+                if let Err(e) = self.connections.close(id).await {
+                    tracing::warn!(connection = %id, error = %e, "could not forget gone connection");
+                }
+            }
+            Err(e) => {
+                tracing::warn!(connection = %id, error = %e, "could not look up gone connection")
+            }
+        }
     }
 
     /// Sends `frame` to one connection (an ack or an error frame).

@@ -29,6 +29,7 @@ impl Services {
         Live {
             connections: self.connections.as_ref(),
             notifier: self.notifier.as_ref(),
+            clock: self.clock.as_ref(),
         }
     }
 }

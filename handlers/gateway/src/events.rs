@@ -1,0 +1,171 @@
+//! API Gateway events as AWS builds them, from what arrived on the socket or HTTP request.
+
+use std::net::IpAddr;
+
+use aws_lambda_events::apigw::{
+    ApiGatewayV2httpRequest, ApiGatewayV2httpRequestContext,
+    ApiGatewayV2httpRequestContextHttpDescription, ApiGatewayWebsocketProxyRequest,
+    ApiGatewayWebsocketProxyRequestContext,
+};
+use aws_lambda_events::query_map::QueryMap;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use handlers::domain::model::ConnectionId;
+use http::{HeaderMap, Method};
+use rand::RngCore;
+use time::OffsetDateTime;
+use time::macros::format_description;
+
+/// The API id the local gateway reports (`requestContext.apiId`).
+pub const API_ID: &str = "local";
+
+/// Where a request came from and when.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub source_ip: IpAddr,
+    pub user_agent: Option<String>,
+    pub domain: String,
+    pub stage: String,
+}
+
+fn random_id(bytes: usize) -> String {
+    let mut raw = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut raw);
+    STANDARD.encode(raw)
+}
+
+/// An id shaped like API Gateway's (`L0SM9cOFvHcCIhw=`).
+pub fn new_connection_id() -> ConnectionId {
+    ConnectionId::new(random_id(10))
+}
+
+fn now() -> (String, i64) {
+    let now = OffsetDateTime::now_utc();
+    let format = format_description!(
+        "[day]/[month repr:short]/[year]:[hour]:[minute]:[second] +0000"
+    );
+    let text = now.format(&format).unwrap_or_default();
+    (text, (now.unix_timestamp_nanos() / 1_000_000) as i64)
+}
+
+pub fn query_map(raw: &str) -> QueryMap {
+    raw.parse().unwrap_or_default()
+}
+
+/// A WebSocket event. `route` is the selected route key; `event_type` CONNECT, MESSAGE or
+/// DISCONNECT.
+pub struct WsEvent<'a> {
+    pub route: &'a str,
+    pub event_type: &'a str,
+    pub connection: &'a ConnectionId,
+    pub connected_at: i64,
+    pub origin: &'a Origin,
+}
+
+impl WsEvent<'_> {
+    fn context(&self) -> ApiGatewayWebsocketProxyRequestContext {
+        let (request_time, epoch) = now();
+        let request_id = random_id(10);
+        let mut c = ApiGatewayWebsocketProxyRequestContext::default();
+        c.route_key = Some(self.route.to_owned());
+        c.event_type = Some(self.event_type.to_owned());
+        c.connection_id = Some(self.connection.to_string());
+        c.connected_at = self.connected_at;
+        c.domain_name = Some(self.origin.domain.clone());
+        c.stage = Some(self.origin.stage.clone());
+        c.apiid = Some(API_ID.to_owned());
+        c.message_direction = Some("IN".to_owned());
+        c.request_time = Some(request_time);
+        c.request_time_epoch = epoch;
+        c.extended_request_id = Some(request_id.clone());
+        c.request_id = Some(request_id);
+        c.identity.source_ip = Some(self.origin.source_ip.to_string());
+        c.identity.user_agent = self.origin.user_agent.clone();
+        c
+    }
+
+    /// `$connect`: headers and query string, as the client sent them.
+    pub fn connect(&self, headers: HeaderMap, query: &str) -> ApiGatewayWebsocketProxyRequest {
+        let mut e = ApiGatewayWebsocketProxyRequest::default();
+        e.request_context = self.context();
+        e.headers = headers.clone();
+        e.multi_value_headers = headers;
+        e.query_string_parameters = query_map(query);
+        e.multi_value_query_string_parameters = query_map(query);
+        e
+    }
+
+    /// A data frame; binary frames arrive base64-encoded.
+    pub fn message(&self, body: String, is_base64: bool) -> ApiGatewayWebsocketProxyRequest {
+        let mut e = ApiGatewayWebsocketProxyRequest::default();
+        e.request_context = self.context();
+        e.request_context.message_id = Some(random_id(10));
+        e.body = Some(body);
+        e.is_base64_encoded = is_base64;
+        e
+    }
+
+    /// `$disconnect`, with the close code and reason.
+    pub fn disconnect(&self, code: u16, reason: &str) -> ApiGatewayWebsocketProxyRequest {
+        let mut e = ApiGatewayWebsocketProxyRequest::default();
+        e.request_context = self.context();
+        e.request_context.disconnect_status_code = Some(i64::from(code));
+        e.request_context.disconnect_reason = Some(reason.to_owned());
+        e
+    }
+}
+
+/// An HTTP API (payload format 2.0) request.
+pub struct HttpEvent<'a> {
+    pub method: &'a Method,
+    pub path: &'a str,
+    pub query: &'a str,
+    pub route_key: String,
+    pub headers: HeaderMap,
+    pub body: &'a [u8],
+    pub origin: &'a Origin,
+}
+
+impl HttpEvent<'_> {
+    pub fn build(self) -> ApiGatewayV2httpRequest {
+        let (time, epoch) = now();
+        let mut http = ApiGatewayV2httpRequestContextHttpDescription::default();
+        http.method = self.method.clone();
+        http.path = Some(self.path.to_owned());
+        http.protocol = Some("HTTP/1.1".to_owned());
+        http.source_ip = Some(self.origin.source_ip.to_string());
+        http.user_agent = self.origin.user_agent.clone();
+
+        let mut context = ApiGatewayV2httpRequestContext::default();
+        context.route_key = Some(self.route_key.clone());
+        context.account_id = Some("000000000000".to_owned());
+        context.apiid = Some(API_ID.to_owned());
+        context.domain_name = Some(self.origin.domain.clone());
+        context.domain_prefix = self.origin.domain.split('.').next().map(str::to_owned);
+        context.stage = Some("$default".to_owned());
+        context.request_id = Some(random_id(10));
+        context.time = Some(time);
+        context.time_epoch = epoch;
+        context.http = http;
+
+        let mut e = ApiGatewayV2httpRequest::default();
+        e.version = Some("2.0".to_owned());
+        e.route_key = Some(self.route_key);
+        e.raw_path = Some(self.path.to_owned());
+        e.raw_query_string = Some(self.query.to_owned());
+        e.query_string_parameters = query_map(self.query);
+        e.headers = self.headers;
+        e.request_context = context;
+        // As HTTP API does: text bodies as they are, anything else base64-encoded.
+        if !self.body.is_empty() {
+            match std::str::from_utf8(self.body) {
+                Ok(text) => e.body = Some(text.to_owned()),
+                Err(_) => {
+                    e.body = Some(STANDARD.encode(self.body));
+                    e.is_base64_encoded = true;
+                }
+            }
+        }
+        e
+    }
+}

@@ -1,0 +1,66 @@
+//! What the gateway is told at start: where to listen, where data and the app live, which
+//! store, and API Gateway's limits (configurable so tests can use small ones).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use shared::limits::{CONNECTION_MAX_SECS, FRAME_MAX_BYTES, IDLE_TIMEOUT_SECS, MESSAGE_MAX_BYTES};
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub listen: SocketAddr,
+    /// The embedded store's file and the generated JWT secret live here.
+    pub data_dir: PathBuf,
+    /// The built app (Trunk's `dist/`). Missing: a placeholder page is served.
+    pub dist_dir: PathBuf,
+    pub store: StoreChoice,
+    /// At least 32 bytes. `None`: generated once and kept in `data_dir`.
+    pub jwt_secret: Option<String>,
+    pub limits: Limits,
+    /// The stage name put in events (`requestContext.stage`).
+    pub stage: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum StoreChoice {
+    /// redb in `data_dir/confab.redb`.
+    Embedded,
+    /// A DynamoDB(-compatible) endpoint; tables `{prefix}-users` etc. are created if missing.
+    DynamoDb { endpoint: String, table_prefix: String },
+}
+
+/// API Gateway's WebSocket limits.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub frame_max_bytes: usize,
+    pub message_max_bytes: usize,
+    pub idle_timeout: Duration,
+    pub max_connection: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            frame_max_bytes: FRAME_MAX_BYTES,
+            message_max_bytes: MESSAGE_MAX_BYTES,
+            idle_timeout: Duration::from_secs(IDLE_TIMEOUT_SECS),
+            max_connection: Duration::from_secs(CONNECTION_MAX_SECS),
+        }
+    }
+}
+
+impl Options {
+    /// Defaults for a data directory: listen on 127.0.0.1:3000, embedded store, AWS limits.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            data_dir: data_dir.into(),
+            dist_dir: PathBuf::from("dist"),
+            store: StoreChoice::Embedded,
+            jwt_secret: None,
+            limits: Limits::default(),
+            stage: "local".into(),
+        }
+    }
+}

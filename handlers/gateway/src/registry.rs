@@ -1,0 +1,97 @@
+//! The live sockets, by connection id: the local stand-in for API Gateway's connection table.
+//! It is the in-process notifier (the handlers post through it) and what the Management API
+//! endpoints read.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::SystemTime;
+
+use async_trait::async_trait;
+use handlers::domain::model::ConnectionId;
+use handlers::domain::ports::{NotifyError, Notifier};
+use tokio::sync::mpsc;
+
+/// What the socket task is asked to do.
+#[derive(Debug)]
+pub enum Outbound {
+    Text(String),
+    /// Close with this code and reason (Management API `DELETE`).
+    Close(u16, String),
+}
+
+/// What `GET /@connections/{id}` reports.
+#[derive(Debug, Clone)]
+pub struct ConnectionInfo {
+    pub connected_at: SystemTime,
+    pub last_active_at: SystemTime,
+    pub source_ip: IpAddr,
+    pub user_agent: Option<String>,
+}
+
+struct Live {
+    outbox: mpsc::UnboundedSender<Outbound>,
+    info: ConnectionInfo,
+}
+
+#[derive(Default)]
+pub struct Registry {
+    live: Mutex<HashMap<ConnectionId, Live>>,
+}
+
+impl Registry {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ConnectionId, Live>> {
+        self.live.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Called once `$connect` accepted the socket: from now on posts reach it.
+    pub fn add(&self, id: ConnectionId, outbox: mpsc::UnboundedSender<Outbound>, info: ConnectionInfo) {
+        self.lock().insert(id, Live { outbox, info });
+    }
+
+    /// Called as the socket closes, before `$disconnect`: from now on posts answer 410.
+    pub fn remove(&self, id: &ConnectionId) {
+        self.lock().remove(id);
+    }
+
+    pub fn touch(&self, id: &ConnectionId) {
+        if let Some(live) = self.lock().get_mut(id) {
+            live.info.last_active_at = SystemTime::now();
+        }
+    }
+
+    pub fn info(&self, id: &ConnectionId) -> Option<ConnectionInfo> {
+        self.lock().get(id).map(|l| l.info.clone())
+    }
+
+    /// Queues a frame for the socket; `false` when the connection is unknown or closing.
+    pub fn send(&self, id: &ConnectionId, outbound: Outbound) -> bool {
+        self.lock()
+            .get(id)
+            .is_some_and(|live| live.outbox.send(outbound).is_ok())
+    }
+
+    pub fn ids(&self) -> Vec<ConnectionId> {
+        self.lock().keys().cloned().collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[async_trait]
+impl Notifier for Registry {
+    async fn post(&self, to: &ConnectionId, payload: &str) -> Result<(), NotifyError> {
+        if self.send(to, Outbound::Text(payload.to_owned())) {
+            self.touch(to);
+            Ok(())
+        } else {
+            Err(NotifyError::Gone)
+        }
+    }
+}
