@@ -28,6 +28,23 @@ pub struct Origin {
     pub stage: String,
 }
 
+impl Origin {
+    pub fn of(headers: &HeaderMap, peer: std::net::SocketAddr, stage: &str) -> Self {
+        let text = |name: http::header::HeaderName| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        Self {
+            source_ip: peer.ip(),
+            user_agent: text(http::header::USER_AGENT),
+            domain: text(http::header::HOST).unwrap_or_else(|| peer.to_string()),
+            stage: stage.to_owned(),
+        }
+    }
+}
+
 fn random_id(bytes: usize) -> String {
     let mut raw = vec![0u8; bytes];
     rand::rng().fill_bytes(&mut raw);
@@ -41,9 +58,8 @@ pub fn new_connection_id() -> ConnectionId {
 
 fn now() -> (String, i64) {
     let now = OffsetDateTime::now_utc();
-    let format = format_description!(
-        "[day]/[month repr:short]/[year]:[hour]:[minute]:[second] +0000"
-    );
+    let format =
+        format_description!("[day]/[month repr:short]/[year]:[hour]:[minute]:[second] +0000");
     let text = now.format(&format).unwrap_or_default();
     (text, (now.unix_timestamp_nanos() / 1_000_000) as i64)
 }

@@ -1,1 +1,107 @@
-fn main() {}
+//! `confab-gateway`: the whole chat on one machine. `make dev` runs it on 127.0.0.1:3000.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+use gateway::{Limits, Options, StoreChoice};
+use shared::limits::{CONNECTION_MAX_SECS, FRAME_MAX_BYTES, IDLE_TIMEOUT_SECS, MESSAGE_MAX_BYTES};
+
+/// API Gateway's HTTP, WebSocket and Management APIs, locally, running Confab's handlers.
+#[derive(Debug, Parser)]
+#[command(name = "confab-gateway", version)]
+struct Args {
+    /// Address to listen on (port 0 picks a free one).
+    #[arg(long, env = "CONFAB_LISTEN", default_value = "127.0.0.1:3000")]
+    listen: SocketAddr,
+    /// Where the embedded store and the generated JWT secret live.
+    #[arg(long, env = "CONFAB_DATA_DIR", default_value = ".confab-data")]
+    data_dir: PathBuf,
+    /// The built app to serve (Trunk's output).
+    #[arg(long, env = "CONFAB_DIST", default_value = "dist")]
+    dist: PathBuf,
+    /// Use a DynamoDB(-compatible) endpoint instead of the embedded store.
+    #[arg(long, env = "CONFAB_DYNAMODB_ENDPOINT")]
+    dynamodb_endpoint: Option<String>,
+    /// Table name prefix with --dynamodb-endpoint: PREFIX-users, PREFIX-connections, PREFIX-messages.
+    #[arg(long, default_value = "confab")]
+    table_prefix: String,
+    /// JWT signing secret (≥ 32 bytes). Default: generated once into the data directory.
+    #[arg(long, env = "JWT_SECRET", hide_env_values = true)]
+    jwt_secret: Option<String>,
+    /// Largest WebSocket frame accepted (bytes); bigger closes the socket with 1009.
+    #[arg(long, default_value_t = FRAME_MAX_BYTES)]
+    frame_max_bytes: usize,
+    /// Largest WebSocket message accepted (bytes); bigger closes the socket with 1009.
+    #[arg(long, default_value_t = MESSAGE_MAX_BYTES)]
+    message_max_bytes: usize,
+    /// Close a connection with no data either way for this long.
+    #[arg(long, default_value_t = IDLE_TIMEOUT_SECS)]
+    idle_timeout_secs: u64,
+    /// Close every connection after this long.
+    #[arg(long, default_value_t = CONNECTION_MAX_SECS)]
+    max_connection_secs: u64,
+    /// Stage name reported in events.
+    #[arg(long, default_value = "local")]
+    stage: String,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,aws_config=warn".into()),
+        )
+        .init();
+    let args = Args::parse();
+    let options = Options {
+        listen: args.listen,
+        data_dir: args.data_dir,
+        dist_dir: args.dist,
+        store: match args.dynamodb_endpoint {
+            Some(endpoint) => StoreChoice::DynamoDb {
+                endpoint,
+                table_prefix: args.table_prefix,
+            },
+            None => StoreChoice::Embedded,
+        },
+        jwt_secret: args.jwt_secret,
+        limits: Limits {
+            frame_max_bytes: args.frame_max_bytes,
+            message_max_bytes: args.message_max_bytes,
+            idle_timeout: Duration::from_secs(args.idle_timeout_secs),
+            max_connection: Duration::from_secs(args.max_connection_secs),
+        },
+        stage: args.stage,
+    };
+    let gateway = gateway::start(options).await?;
+    println!(
+        "Confab is running at http://{}  (Ctrl-C to stop)",
+        gateway.addr
+    );
+    shutdown_signal().await;
+    println!("Shutting down: closing sockets and flushing the store…");
+    gateway.shutdown().await?;
+    println!("Stopped.");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => return std::mem::drop(interrupt.await),
+            };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}

@@ -27,7 +27,10 @@ pub enum StoreChoice {
     /// redb in `data_dir/confab.redb`.
     Embedded,
     /// A DynamoDB(-compatible) endpoint; tables `{prefix}-users` etc. are created if missing.
-    DynamoDb { endpoint: String, table_prefix: String },
+    DynamoDb {
+        endpoint: String,
+        table_prefix: String,
+    },
 }
 
 /// API Gateway's WebSocket limits.

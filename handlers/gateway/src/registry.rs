@@ -9,13 +9,14 @@ use std::time::SystemTime;
 
 use async_trait::async_trait;
 use handlers::domain::model::ConnectionId;
-use handlers::domain::ports::{NotifyError, Notifier};
+use handlers::domain::ports::{Notifier, NotifyError};
 use tokio::sync::mpsc;
 
 /// What the socket task is asked to do.
 #[derive(Debug)]
 pub enum Outbound {
     Text(String),
+    Binary(Vec<u8>),
     /// Close with this code and reason (Management API `DELETE`).
     Close(u16, String),
 }
@@ -45,7 +46,12 @@ impl Registry {
     }
 
     /// Called once `$connect` accepted the socket: from now on posts reach it.
-    pub fn add(&self, id: ConnectionId, outbox: mpsc::UnboundedSender<Outbound>, info: ConnectionInfo) {
+    pub fn add(
+        &self,
+        id: ConnectionId,
+        outbox: mpsc::UnboundedSender<Outbound>,
+        info: ConnectionInfo,
+    ) {
         self.lock().insert(id, Live { outbox, info });
     }
 

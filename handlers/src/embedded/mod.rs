@@ -54,6 +54,19 @@ impl EmbeddedStore {
         Ok(store)
     }
 
+    /// Forgets every connection and membership. A gateway starting on an existing data
+    /// directory calls this: no socket survives a restart, so the rows describe nobody.
+    pub async fn forget_connections(&self) -> Result<(), StoreError> {
+        self.write(true, |tx| {
+            tx.delete_table(rows::CONNECTIONS)?;
+            tx.delete_table(rows::MEMBERS)?;
+            tx.delete_table(rows::CONNECTION_ROOMS)?;
+            rows::create_tables(tx)?;
+            Ok(())
+        })
+        .await
+    }
+
     /// Runs `f` in a write transaction on a blocking thread and commits. `durable` commits
     /// fsync before returning (users, messages); connection state may skip it, as it is
     /// meaningless after a restart anyway.

@@ -17,6 +17,32 @@ use crate::domain::tokens::{TokenError, Tokens};
 pub type Request = ApiGatewayV2httpRequest;
 pub type Response = ApiGatewayV2httpResponse;
 
+/// Every HTTP API route (method, path template), as API Gateway's route keys name them.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("POST", "/api/register"),
+    ("POST", "/api/login"),
+    ("GET", "/api/rooms"),
+    ("GET", "/api/rooms/{room}/messages"),
+];
+
+/// The route key (`GET /api/rooms/{room}/messages`) API Gateway would select for a request,
+/// or `None` when no route matches (API Gateway then answers 404 itself).
+pub fn route_key(method: &str, path: &str) -> Option<String> {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    ROUTES
+        .iter()
+        .find(|(m, template)| {
+            let pattern: Vec<&str> = template.split('/').collect();
+            *m == method
+                && pattern.len() == segments.len()
+                && pattern
+                    .iter()
+                    .zip(&segments)
+                    .all(|(p, s)| p == s || (p.starts_with('{') && !s.is_empty()))
+        })
+        .map(|(m, template)| format!("{m} {template}"))
+}
+
 /// Request bodies on this API are small JSON objects; anything bigger is a mistake or abuse.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
@@ -232,5 +258,25 @@ pub async fn route(services: &Services, mut request: Request) -> Response {
                 format!("no route for {method} {path}"),
             )),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::route_key;
+
+    #[test]
+    fn route_keys_match_templates() {
+        assert_eq!(
+            route_key("POST", "/api/login").as_deref(),
+            Some("POST /api/login")
+        );
+        assert_eq!(
+            route_key("GET", "/api/rooms/general/messages").as_deref(),
+            Some("GET /api/rooms/{room}/messages")
+        );
+        assert_eq!(route_key("GET", "/api/login"), None);
+        assert_eq!(route_key("GET", "/api/rooms//messages"), None);
+        assert_eq!(route_key("GET", "/elsewhere"), None);
     }
 }

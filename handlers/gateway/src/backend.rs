@@ -1,0 +1,153 @@
+//! The handler services the gateway hosts: the same entry points as the Lambdas, over the
+//! embedded store (default) or DynamoDB, with the in-process registry as the notifier.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use handlers::config::JwtConfig;
+use handlers::domain::auth::Authenticator;
+use handlers::domain::clock::{Clock, SystemClock};
+use handlers::domain::passwords::Argon2id;
+use handlers::domain::tokens::Tokens;
+use handlers::dynamo::schema::{TableNames, create_tables};
+use handlers::dynamo::{DynamoConnections, DynamoMessages, DynamoUsers};
+use handlers::embedded::EmbeddedStore;
+use handlers::entry::Services;
+use rand::RngCore;
+
+use crate::options::{Options, StoreChoice};
+use crate::registry::Registry;
+
+/// The file that keeps a generated JWT secret across restarts.
+const SECRET_FILE: &str = "jwt-secret";
+const STORE_FILE: &str = "confab.redb";
+
+pub async fn services(options: &Options, registry: Arc<Registry>) -> anyhow::Result<Services> {
+    std::fs::create_dir_all(&options.data_dir)
+        .with_context(|| format!("creating data directory {}", options.data_dir.display()))?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let secret = match &options.jwt_secret {
+        Some(secret) => secret.clone(),
+        None => secret_from(&options.data_dir)?,
+    };
+    let auth = Authenticator {
+        passwords: Arc::new(Argon2id),
+        tokens: Tokens::new(&JwtConfig::new(secret.into_bytes())?),
+        clock: clock.clone(),
+    };
+    let services = match &options.store {
+        StoreChoice::Embedded => {
+            let path = options.data_dir.join(STORE_FILE);
+            let store = EmbeddedStore::open(&path, clock.clone())
+                .with_context(|| format!("opening {}", path.display()))?;
+            store.forget_connections().await?;
+            let store = Arc::new(store);
+            Services {
+                users: store.clone(),
+                connections: store.clone(),
+                messages: store.clone(),
+                rooms: store,
+                notifier: registry,
+                clock,
+                auth,
+            }
+        }
+        StoreChoice::DynamoDb {
+            endpoint,
+            table_prefix,
+        } => {
+            let client = dynamodb_client(endpoint).await;
+            let names = TableNames::prefixed(table_prefix);
+            ensure_tables(&client, &names).await?;
+            Services {
+                users: Arc::new(DynamoUsers::new(client.clone(), names.users)),
+                connections: Arc::new(DynamoConnections::new(
+                    client.clone(),
+                    names.connections,
+                    clock.clone(),
+                )),
+                messages: Arc::new(DynamoMessages::new(client.clone(), names.messages.clone())),
+                rooms: Arc::new(DynamoMessages::new(client, names.messages)),
+                notifier: registry,
+                clock,
+                auth,
+            }
+        }
+    };
+    Ok(services)
+}
+
+/// The secret kept in the data directory, generated (48 random bytes) on first start.
+fn secret_from(dir: &Path) -> anyhow::Result<String> {
+    let path = dir.join(SECRET_FILE);
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        return Ok(existing.trim().to_owned());
+    }
+    let mut bytes = [0u8; 48];
+    rand::rng().fill_bytes(&mut bytes);
+    let secret = STANDARD.encode(bytes);
+    write_private(&path, &secret).with_context(|| format!("writing {}", path.display()))?;
+    tracing::info!(path = %path.display(), "generated a JWT secret");
+    Ok(secret)
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(text.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    std::fs::write(path, text)
+}
+
+/// A client for a local DynamoDB-compatible server: the environment's region and credentials
+/// when set, otherwise dummy ones (such servers accept anything).
+async fn dynamodb_client(endpoint: &str) -> aws_sdk_dynamodb::Client {
+    let mut loader =
+        aws_config::defaults(aws_config::BehaviorVersion::latest()).endpoint_url(endpoint);
+    if std::env::var_os("AWS_REGION").is_none() && std::env::var_os("AWS_DEFAULT_REGION").is_none()
+    {
+        loader = loader.region(aws_config::Region::new("us-east-1"));
+    }
+    if std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
+        loader = loader.credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "local",
+            "local",
+            None,
+            None,
+            "confab-gateway",
+        ));
+    }
+    aws_sdk_dynamodb::Client::new(&loader.load().await)
+}
+
+/// Creates the tables unless they exist (ListTables, not a scan of any table).
+async fn ensure_tables(
+    client: &aws_sdk_dynamodb::Client,
+    names: &TableNames,
+) -> anyhow::Result<()> {
+    let existing = client
+        .list_tables()
+        .send()
+        .await
+        .context("listing DynamoDB tables (is the endpoint up?)")?
+        .table_names
+        .unwrap_or_default();
+    if existing.contains(&names.users) {
+        return Ok(());
+    }
+    create_tables(client, names)
+        .await
+        .context("creating DynamoDB tables")
+}

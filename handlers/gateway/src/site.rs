@@ -1,0 +1,49 @@
+//! The app: `dist/` with a single-page-app fallback, `/config.json`, and a placeholder page
+//! while the app is not built.
+
+use std::path::Path;
+
+use axum::Json;
+use axum::Router;
+use axum::http::{HeaderMap, header};
+use axum::response::{Html, IntoResponse};
+use axum::routing::get;
+use shared::AppConfig;
+use tower_http::services::{ServeDir, ServeFile};
+
+/// `GET /config.json`: the URLs of this gateway's APIs, as the browser reached it.
+async fn config(headers: HeaderMap) -> impl IntoResponse {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1:3000");
+    let config = AppConfig {
+        api_url: format!("http://{host}/api"),
+        ws_url: format!("ws://{host}/ws"),
+    };
+    ([(header::CACHE_CONTROL, "no-cache")], Json(config))
+}
+
+const PLACEHOLDER: &str = r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Confab (local gateway)</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:3rem auto;padding:0 1rem}
+code{background:#8882;padding:.1rem .3rem;border-radius:.2rem}</style></head>
+<body data-testid="placeholder"><h1>Confab is running</h1>
+<p>The local gateway is up, but the web app has not been built into <code>dist/</code> yet.</p>
+<ul><li>HTTP API: <code>/api/register</code>, <code>/api/login</code>, <code>/api/rooms</code></li>
+<li>WebSocket API: <code>/ws?token=&lt;jwt&gt;</code></li>
+<li>Management API: <code>/@connections/{id}</code></li>
+<li>App configuration: <a href="/config.json"><code>/config.json</code></a></li></ul>
+<p>See README.md for a <code>curl</code> + <code>wscat</code> session.</p></body></html>"#;
+
+pub fn router<S: Clone + Send + Sync + 'static>(dist: &Path) -> Router<S> {
+    let router = Router::new().route("/config.json", get(config));
+    let index = dist.join("index.html");
+    if index.is_file() {
+        // Unknown paths get index.html, so client-side routes survive a reload.
+        router.fallback_service(ServeDir::new(dist).fallback(ServeFile::new(index)))
+    } else {
+        router.fallback(get(|| async { Html(PLACEHOLDER) }))
+    }
+}

@@ -1,0 +1,280 @@
+//! The WebSocket API at `/ws`, as API Gateway runs one:
+//!
+//! - `$connect` runs before the upgrade; a non-2xx answer is sent as the HTTP response, so a
+//!   bad token never gets a socket.
+//! - Each data frame selects a route by `$request.body.action`; frames that are not JSON,
+//!   binary frames and unknown actions go to `$default`.
+//! - Frames over the frame limit or messages over the message limit close the socket (1009).
+//! - No data either way for the idle timeout, or the connection cap reached: closed (1001).
+//! - `$disconnect` runs once however the socket ends: client close, error, timeout, Management
+//!   API `DELETE`, or gateway shutdown.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use futures::{SinkExt, StreamExt};
+use handlers::domain::model::ConnectionId;
+use handlers::entry::ws as entry;
+use shared::ClientAction;
+use tokio::sync::mpsc;
+
+use crate::AppState;
+use crate::events::{Origin, WsEvent, new_connection_id};
+use crate::registry::{ConnectionInfo, Outbound};
+
+const GOING_AWAY: u16 = 1001;
+const MESSAGE_TOO_BIG: u16 = 1009;
+const ABNORMAL: u16 = 1006;
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+/// Runs one route's entry point and logs it (never the token or body).
+async fn invoke(
+    state: &AppState,
+    route: &str,
+    id: &ConnectionId,
+    event: entry::Request,
+) -> entry::Response {
+    let started = Instant::now();
+    let response = entry::route(&state.services, event).await;
+    tracing::info!(
+        target: "confab::ws",
+        route,
+        connection = %id,
+        status = response.status_code,
+        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+    );
+    response
+}
+
+/// The route API Gateway would select for a frame.
+fn select_route(body: &str, is_binary: bool) -> String {
+    if is_binary {
+        return "$default".into();
+    }
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("action").and_then(|a| a.as_str()).map(str::to_owned))
+        .filter(|action| ClientAction::ROUTES.contains(&action.as_str()))
+        .unwrap_or_else(|| "$default".into())
+}
+
+/// `GET /ws`: `$connect`, then the upgrade.
+pub async fn upgrade(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    uri: Uri,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    let upgrade = match upgrade {
+        Ok(upgrade) => upgrade,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let origin = Origin::of(&headers, peer, &state.options.stage);
+    let id = new_connection_id();
+    let connected_at = now_ms();
+    let event = WsEvent {
+        route: "$connect",
+        event_type: "CONNECT",
+        connection: &id,
+        connected_at,
+        origin: &origin,
+    }
+    .connect(headers, uri.query().unwrap_or_default());
+    let answer = invoke(&state, "$connect", &id, event).await;
+    if !(200..300).contains(&answer.status_code) {
+        return refused(answer);
+    }
+
+    let limits = state.options.limits;
+    let (on_fail, on_fail_id, on_fail_origin) = (state.clone(), id.clone(), origin.clone());
+    let socket_state = state.clone();
+    upgrade
+        .max_frame_size(limits.frame_max_bytes)
+        .max_message_size(limits.message_max_bytes)
+        .on_failed_upgrade(move |error| {
+            tracing::info!(connection = %on_fail_id, %error, "upgrade failed after $connect");
+            let tracker = on_fail.tracker.clone();
+            tracker.spawn(async move {
+                let session = Session {
+                    state: on_fail,
+                    id: on_fail_id,
+                    origin: on_fail_origin,
+                    connected_at,
+                };
+                session.disconnect(ABNORMAL, "upgrade failed").await;
+            });
+        })
+        .on_upgrade(move |socket| {
+            let tracker = socket_state.tracker.clone();
+            let session = Session {
+                state: socket_state,
+                id,
+                origin,
+                connected_at,
+            };
+            tracker.track_future(session.run(socket))
+        })
+}
+
+/// `$connect`'s refusal, sent as the handshake's HTTP response.
+fn refused(answer: entry::Response) -> Response {
+    let status = u16::try_from(answer.status_code)
+        .ok()
+        .and_then(|s| StatusCode::from_u16(s).ok())
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = match answer.body {
+        Some(aws_lambda_events::encodings::Body::Text(text)) => text,
+        _ => String::new(),
+    };
+    let mut response = (status, body).into_response();
+    if let Ok(json) = "application/json".parse() {
+        response
+            .headers_mut()
+            .insert(axum::http::header::CONTENT_TYPE, json);
+    }
+    response
+}
+
+/// One accepted connection.
+struct Session {
+    state: Arc<AppState>,
+    id: ConnectionId,
+    origin: Origin,
+    connected_at: i64,
+}
+
+impl Session {
+    fn event<'a>(&'a self, route: &'a str, event_type: &'a str) -> WsEvent<'a> {
+        WsEvent {
+            route,
+            event_type,
+            connection: &self.id,
+            connected_at: self.connected_at,
+            origin: &self.origin,
+        }
+    }
+
+    async fn run(self, socket: WebSocket) {
+        let (outbox_tx, mut outbox) = mpsc::unbounded_channel();
+        let now = SystemTime::now();
+        self.state.registry.add(
+            self.id.clone(),
+            outbox_tx,
+            ConnectionInfo {
+                connected_at: now,
+                last_active_at: now,
+                source_ip: self.origin.source_ip,
+                user_agent: self.origin.user_agent.clone(),
+            },
+        );
+        let session = Arc::new(self);
+        // Frames are handled in arrival order by one worker, so the socket keeps reading and
+        // writing while a handler runs, and one sender's messages keep their order.
+        let (frames, inbox) = mpsc::unbounded_channel::<(String, bool)>();
+        let worker = tokio::spawn(session.clone().handle_frames(inbox));
+
+        let (mut sink, mut stream) = socket.split();
+        let limits = session.state.options.limits;
+        let idle = tokio::time::sleep(limits.idle_timeout);
+        let cap = tokio::time::sleep(limits.max_connection);
+        tokio::pin!(idle, cap);
+        let shutdown = session.state.shutdown.clone();
+
+        let (code, reason): (u16, String) = loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => break close(&mut sink, GOING_AWAY, "Going away").await,
+                _ = &mut cap => break close(&mut sink, GOING_AWAY, "Going away").await,
+                _ = &mut idle => break close(&mut sink, GOING_AWAY, "Going away").await,
+                outbound = outbox.recv() => {
+                    let message = match outbound {
+                        Some(Outbound::Text(text)) => Message::Text(text.into()),
+                        Some(Outbound::Binary(bytes)) => Message::Binary(bytes.into()),
+                        Some(Outbound::Close(code, reason)) => break close(&mut sink, code, &reason).await,
+                        None => break (ABNORMAL, "outbox closed".into()),
+                    };
+                    idle.as_mut().reset(tokio::time::Instant::now() + limits.idle_timeout);
+                    if sink.send(message).await.is_err() {
+                        break (ABNORMAL, "send failed".into());
+                    }
+                }
+                incoming = stream.next() => {
+                    let frame = match incoming {
+                        None => break (ABNORMAL, "Connection closed abnormally".into()),
+                        Some(Err(error)) if too_big(&error) => {
+                            break close(&mut sink, MESSAGE_TOO_BIG, "Message too big").await;
+                        }
+                        Some(Err(_)) => break (ABNORMAL, "Connection closed abnormally".into()),
+                        Some(Ok(Message::Close(frame))) => {
+                            break frame.map_or((1005, String::new()), |f| (f.code, f.reason.to_string()));
+                        }
+                        // Control frames are not activity (API Gateway's idle timer ignores them).
+                        Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                        Some(Ok(Message::Text(text))) => (text.to_string(), false),
+                        Some(Ok(Message::Binary(bytes))) => (STANDARD.encode(&bytes), true),
+                    };
+                    idle.as_mut().reset(tokio::time::Instant::now() + limits.idle_timeout);
+                    session.state.registry.touch(&session.id);
+                    if frames.send(frame).is_err() {
+                        break (ABNORMAL, "worker stopped".into());
+                    }
+                }
+            }
+        };
+        session.state.registry.remove(&session.id);
+        // Frames already received are still handled (a message sent just before closing is
+        // stored), then `$disconnect` runs last.
+        drop(frames);
+        let _ = worker.await;
+        session.disconnect(code, &reason).await;
+    }
+
+    async fn handle_frames(self: Arc<Self>, mut inbox: mpsc::UnboundedReceiver<(String, bool)>) {
+        while let Some((body, is_binary)) = inbox.recv().await {
+            let route = select_route(&body, is_binary);
+            let event = self.event(&route, "MESSAGE").message(body, is_binary);
+            invoke(&self.state, &route, &self.id, event).await;
+        }
+    }
+
+    async fn disconnect(&self, code: u16, reason: &str) {
+        let event = self
+            .event("$disconnect", "DISCONNECT")
+            .disconnect(code, reason);
+        invoke(&self.state, "$disconnect", &self.id, event).await;
+    }
+}
+
+type Sink = futures::stream::SplitSink<WebSocket, Message>;
+
+async fn close(sink: &mut Sink, code: u16, reason: &str) -> (u16, String) {
+    let frame = CloseFrame {
+        code,
+        reason: reason.into(),
+    };
+    let _ = sink.send(Message::Close(Some(frame))).await;
+    (code, reason.to_owned())
+}
+
+/// A frame or message over the configured limits.
+fn too_big(error: &axum::Error) -> bool {
+    let inner = std::error::Error::source(error);
+    matches!(
+        inner.and_then(|e| e.downcast_ref::<tungstenite::Error>()),
+        Some(tungstenite::Error::Capacity(_))
+    )
+}
