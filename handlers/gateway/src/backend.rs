@@ -25,7 +25,13 @@ use crate::registry::Registry;
 const SECRET_FILE: &str = "jwt-secret";
 const STORE_FILE: &str = "confab.redb";
 
-pub async fn services(options: &Options, registry: Arc<Registry>) -> anyhow::Result<Services> {
+/// The hosted services, and the embedded store when that is the backend (to flush on exit).
+pub struct Backend {
+    pub services: Services,
+    pub embedded: Option<EmbeddedStore>,
+}
+
+pub async fn build(options: &Options, registry: Arc<Registry>) -> anyhow::Result<Backend> {
     std::fs::create_dir_all(&options.data_dir)
         .with_context(|| format!("creating data directory {}", options.data_dir.display()))?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -38,14 +44,15 @@ pub async fn services(options: &Options, registry: Arc<Registry>) -> anyhow::Res
         tokens: Tokens::new(&JwtConfig::new(secret.into_bytes())?),
         clock: clock.clone(),
     };
-    let services = match &options.store {
+    let backend = match &options.store {
         StoreChoice::Embedded => {
             let path = options.data_dir.join(STORE_FILE);
             let store = EmbeddedStore::open(&path, clock.clone())
                 .with_context(|| format!("opening {}", path.display()))?;
             store.forget_connections().await?;
+            let embedded = Some(store.clone());
             let store = Arc::new(store);
-            Services {
+            let services = Services {
                 users: store.clone(),
                 connections: store.clone(),
                 messages: store.clone(),
@@ -53,7 +60,8 @@ pub async fn services(options: &Options, registry: Arc<Registry>) -> anyhow::Res
                 notifier: registry,
                 clock,
                 auth,
-            }
+            };
+            Backend { services, embedded }
         }
         StoreChoice::DynamoDb {
             endpoint,
@@ -62,7 +70,7 @@ pub async fn services(options: &Options, registry: Arc<Registry>) -> anyhow::Res
             let client = dynamodb_client(endpoint).await;
             let names = TableNames::prefixed(table_prefix);
             ensure_tables(&client, &names).await?;
-            Services {
+            let services = Services {
                 users: Arc::new(DynamoUsers::new(client.clone(), names.users)),
                 connections: Arc::new(DynamoConnections::new(
                     client.clone(),
@@ -74,10 +82,14 @@ pub async fn services(options: &Options, registry: Arc<Registry>) -> anyhow::Res
                 notifier: registry,
                 clock,
                 auth,
+            };
+            Backend {
+                services,
+                embedded: None,
             }
         }
     };
-    Ok(services)
+    Ok(backend)
 }
 
 /// The secret kept in the data directory, generated (48 random bytes) on first start.

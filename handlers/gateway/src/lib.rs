@@ -14,6 +14,7 @@ pub mod websocket;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -35,6 +36,10 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct AppState {
     pub services: Services,
+    /// Flushed at shutdown when the embedded store is the backend.
+    pub embedded: Option<handlers::embedded::EmbeddedStore>,
+    /// `$disconnect` events run so far.
+    pub disconnects: AtomicUsize,
     pub registry: Arc<Registry>,
     pub options: Options,
     pub shutdown: CancellationToken,
@@ -67,13 +72,15 @@ pub struct RunningGateway {
 /// Opens the store, binds `options.listen` (port 0 picks a free one) and serves.
 pub async fn start(options: Options) -> anyhow::Result<RunningGateway> {
     let registry = Arc::new(Registry::default());
-    let services = backend::services(&options, registry.clone()).await?;
+    let backend = backend::build(&options, registry.clone()).await?;
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
         .with_context(|| format!("binding {}", options.listen))?;
     let addr = listener.local_addr()?;
     let state = Arc::new(AppState {
-        services,
+        services: backend.services,
+        embedded: backend.embedded,
+        disconnects: AtomicUsize::new(0),
         registry,
         options,
         shutdown: CancellationToken::new(),
@@ -99,9 +106,10 @@ impl RunningGateway {
         self.state.registry.len()
     }
 
-    /// Stops accepting, closes every socket (1001) and runs its `$disconnect`, then releases
-    /// the store (every user and message write was already committed durably).
-    pub async fn shutdown(self) -> anyhow::Result<()> {
+    /// Stops accepting, closes every socket (1001) and runs its `$disconnect`, flushes the
+    /// store, and releases it.
+    pub async fn shutdown(self) -> anyhow::Result<ShutdownReport> {
+        let before = self.state.disconnects.load(Ordering::SeqCst);
         self.state.shutdown.cancel();
         self.state.tracker.close();
         if tokio::time::timeout(DRAIN_TIMEOUT, self.state.tracker.wait())
@@ -111,6 +119,18 @@ impl RunningGateway {
             tracing::warn!("some sockets did not finish $disconnect in time");
         }
         self.server.await??;
-        Ok(())
+        if let Some(store) = &self.state.embedded {
+            store.flush().await?;
+        }
+        Ok(ShutdownReport {
+            disconnected: self.state.disconnects.load(Ordering::SeqCst) - before,
+        })
     }
+}
+
+/// What a graceful shutdown did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShutdownReport {
+    /// Sockets closed, each with its `$disconnect` run.
+    pub disconnected: usize,
 }

@@ -83,8 +83,11 @@ async fn main() -> anyhow::Result<()> {
     );
     shutdown_signal().await;
     println!("Shutting down: closing sockets and flushing the store…");
-    gateway.shutdown().await?;
-    println!("Stopped.");
+    let report = gateway.shutdown().await?;
+    println!(
+        "Stopped: {} socket(s) closed with $disconnect.",
+        report.disconnected
+    );
     Ok(())
 }
 

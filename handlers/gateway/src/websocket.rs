@@ -256,6 +256,9 @@ impl Session {
             .event("$disconnect", "DISCONNECT")
             .disconnect(code, reason);
         invoke(&self.state, "$disconnect", &self.id, event).await;
+        self.state
+            .disconnects
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 }
 

@@ -67,6 +67,11 @@ impl EmbeddedStore {
         .await
     }
 
+    /// Makes every earlier commit durable (connection writes skip fsync; this is their fsync).
+    pub async fn flush(&self) -> Result<(), StoreError> {
+        self.write(true, |_| Ok(())).await
+    }
+
     /// Runs `f` in a write transaction on a blocking thread and commits. `durable` commits
     /// fsync before returning (users, messages); connection state may skip it, as it is
     /// meaningless after a restart anyway.
