@@ -101,6 +101,11 @@ pub async fn start(options: Options) -> anyhow::Result<RunningGateway> {
 }
 
 impl RunningGateway {
+    /// The hosted services (tests look into the store through them).
+    pub fn services(&self) -> &Services {
+        &self.state.services
+    }
+
     /// Open WebSocket connections right now.
     pub fn open_connections(&self) -> usize {
         self.state.registry.len()

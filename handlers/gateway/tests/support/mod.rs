@@ -57,6 +57,10 @@ impl TestGateway {
         self.dir.path()
     }
 
+    pub fn services(&self) -> &handlers::entry::Services {
+        self.running.as_ref().expect("running").services()
+    }
+
     pub fn open_connections(&self) -> usize {
         self.running.as_ref().map_or(0, |r| r.open_connections())
     }
