@@ -185,3 +185,127 @@ impl HttpEvent<'_> {
         e
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    fn origin() -> Origin {
+        Origin {
+            source_ip: "203.0.113.7".parse().unwrap(),
+            user_agent: Some("wscat".into()),
+            domain: "127.0.0.1:3000".into(),
+            stage: "local".into(),
+        }
+    }
+
+    #[test]
+    fn a_connect_event_has_the_fields_api_gateway_sends() {
+        let id = new_connection_id();
+        let origin = origin();
+        let event = WsEvent {
+            route: "$connect",
+            event_type: "CONNECT",
+            connection: &id,
+            connected_at: 1,
+            origin: &origin,
+        }
+        .connect(HeaderMap::new(), "token=abc&room=general");
+        let json: Value = serde_json::to_value(&event).unwrap();
+        let c = &json["requestContext"];
+        assert_eq!(c["routeKey"], "$connect");
+        assert_eq!(c["eventType"], "CONNECT");
+        assert_eq!(c["connectionId"], id.as_str());
+        assert_eq!(c["connectedAt"], 1);
+        assert_eq!(c["domainName"], "127.0.0.1:3000");
+        assert_eq!(c["stage"], "local");
+        assert_eq!(c["apiId"], API_ID);
+        assert_eq!(c["messageDirection"], "IN");
+        assert_eq!(c["identity"]["sourceIp"], "203.0.113.7");
+        assert!(
+            c["requestTime"]
+                .as_str()
+                .is_some_and(|t| t.ends_with(" +0000"))
+        );
+        assert!(
+            c["requestTimeEpoch"]
+                .as_i64()
+                .is_some_and(|t| t > 1_700_000_000_000)
+        );
+        assert_eq!(event.query_string_parameters.first("token"), Some("abc"));
+        assert_eq!(event.query_string_parameters.first("room"), Some("general"));
+    }
+
+    #[test]
+    fn connection_ids_look_like_api_gateways() {
+        let id = new_connection_id();
+        assert_eq!(id.as_str().len(), 16);
+        assert!(id.as_str().ends_with('='));
+        assert_ne!(new_connection_id(), id);
+    }
+
+    #[test]
+    fn message_and_disconnect_events_carry_body_and_close_status() {
+        let id = new_connection_id();
+        let origin = origin();
+        let event = WsEvent {
+            route: "sendMessage",
+            event_type: "MESSAGE",
+            connection: &id,
+            connected_at: 1,
+            origin: &origin,
+        };
+        let message = serde_json::to_value(event.message("{}".into(), false)).unwrap();
+        assert_eq!(message["body"], "{}");
+        assert_eq!(message["isBase64Encoded"], false);
+        assert!(message["requestContext"]["messageId"].as_str().is_some());
+        let event = WsEvent {
+            route: "$disconnect",
+            event_type: "DISCONNECT",
+            connection: &id,
+            connected_at: 1,
+            origin: &origin,
+        };
+        let gone = serde_json::to_value(event.disconnect(1001, "Going away")).unwrap();
+        assert_eq!(gone["requestContext"]["disconnectStatusCode"], 1001);
+        assert_eq!(gone["requestContext"]["disconnectReason"], "Going away");
+    }
+
+    #[test]
+    fn an_http_event_is_payload_format_2_0_with_binary_bodies_base64_encoded() {
+        let origin = origin();
+        let text = HttpEvent {
+            method: &Method::POST,
+            path: "/api/register",
+            query: "",
+            route_key: "POST /api/register".into(),
+            headers: HeaderMap::new(),
+            body: br#"{"a":1}"#,
+            origin: &origin,
+        }
+        .build();
+        let json: Value = serde_json::to_value(&text).unwrap();
+        assert_eq!(json["version"], "2.0");
+        assert_eq!(json["routeKey"], "POST /api/register");
+        assert_eq!(json["rawPath"], "/api/register");
+        assert_eq!(json["requestContext"]["http"]["method"], "POST");
+        assert_eq!(json["requestContext"]["http"]["sourceIp"], "203.0.113.7");
+        assert_eq!(json["body"], r#"{"a":1}"#);
+        assert_eq!(json["isBase64Encoded"], false);
+
+        let binary = HttpEvent {
+            method: &Method::POST,
+            path: "/api/register",
+            query: "x=1",
+            route_key: "POST /api/register".into(),
+            headers: HeaderMap::new(),
+            body: &[0xff, 0xfe],
+            origin: &origin,
+        }
+        .build();
+        assert!(binary.is_base64_encoded);
+        assert_eq!(binary.body.as_deref(), Some("//4="));
+        assert_eq!(binary.query_string_parameters.first("x"), Some("1"));
+    }
+}
