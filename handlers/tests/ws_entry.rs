@@ -52,7 +52,7 @@ async fn connect_without_a_token_is_refused_with_401() {
 }
 
 #[tokio::test]
-async fn connect_refuses_expired_forged_and_alg_none_tokens() {
+async fn connect_refuses_expired_forged_alg_none_and_wrong_audience_tokens() {
     let h = Harness::new();
     h.clock.advance_ms(-2 * 24 * 3600 * 1000);
     let expired = h.token("alice");
@@ -63,10 +63,20 @@ async fn connect_refuses_expired_forged_and_alg_none_tokens() {
     parts[0] = none_header;
     let alg_none = format!("{}.{}.", parts[0], parts[1]);
     let tampered = format!("{}x", valid);
+    let wrong_audience = {
+        let mut config = handlers::config::JwtConfig::new(support::SECRET.to_vec()).unwrap();
+        config.audience = "another-app".into();
+        let user = shared::Username::parse("alice").unwrap();
+        let now = handlers::domain::clock::Clock::now(h.clock.as_ref());
+        handlers::domain::tokens::Tokens::new(&config)
+            .issue(&user, now)
+            .0
+    };
     for (token, code) in [
         (expired.as_str(), "token_expired"),
         (alg_none.as_str(), "unauthorized"),
         (tampered.as_str(), "unauthorized"),
+        (wrong_audience.as_str(), "unauthorized"),
         ("", "unauthorized"),
     ] {
         let response = ws::route(&h.services, events::connect("c1", &[("token", token)])).await;
