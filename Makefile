@@ -5,7 +5,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export MOTO_SERVER ?= $(CURDIR)/.venv/bin/moto_server
 
-.PHONY: help tools test fmt fmt-check clippy unit wasm-shared dev gateway app
+.PHONY: help tools rust-tools test fmt fmt-check clippy unit wasm-shared dev gateway app
 
 help:
 	@echo "make dev     run Confab locally at http://127.0.0.1:3000"
@@ -17,7 +17,7 @@ DEV_DATA ?= .confab-data
 
 # The whole chat on this machine: the app (when it exists) and the local gateway on the
 # embedded store in $(DEV_DATA). Ctrl-C closes every socket ($disconnect) and flushes the store.
-dev: tools gateway app
+dev: rust-tools gateway app
 	./target/local/confab-gateway --listen $(DEV_LISTEN) --data-dir $(DEV_DATA) --dist dist
 
 gateway:
@@ -28,9 +28,11 @@ app:
 	@echo "==> no web app yet: http://$(DEV_LISTEN)/ shows a placeholder; the APIs are live"
 
 
-tools:
-	@scripts/ensure-rust.sh
+tools: rust-tools
 	@scripts/ensure-venv.sh
+
+rust-tools:
+	@scripts/ensure-rust.sh
 
 test: tools fmt-check clippy wasm-shared unit
 
