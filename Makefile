@@ -3,14 +3,17 @@
 
 SHELL := /bin/bash
 CARGO ?= cargo
-export MOTO_SERVER ?= $(CURDIR)/.venv/bin/moto_server
+export MOTO_SERVER ?= $(CURDIR)/.venvs/test/bin/moto_server
 
-.PHONY: help tools rust-tools test fmt fmt-check clippy unit wasm-shared dev gateway app
+.PHONY: help tools rust-tools test infra-check package deploy destroy fmt fmt-check clippy unit wasm-shared dev gateway app
 
 help:
 	@echo "make dev     run Confab locally at http://127.0.0.1:3000"
 	@echo "make test    formatting, lints, every test, the wasm32 build of shared"
 	@echo "make tools   install the toolchain pieces and Python test tools"
+	@echo "make package cross-build every Lambda (arm64 zips) and report their sizes"
+	@echo "make deploy  deploy to AWS (needs credentials; see docs/DEPLOY.md)"
+	@echo "make destroy remove the stack (tables are kept)"
 
 DEV_LISTEN ?= 127.0.0.1:3000
 DEV_DATA ?= .confab-data
@@ -29,12 +32,12 @@ app:
 
 
 tools: rust-tools
-	@scripts/ensure-venv.sh
+	@scripts/ensure-venv.sh test
 
 rust-tools:
 	@scripts/ensure-rust.sh
 
-test: tools fmt-check clippy wasm-shared unit
+test: tools fmt-check clippy wasm-shared unit infra-check
 
 fmt:
 	$(CARGO) fmt --all
@@ -51,3 +54,23 @@ wasm-shared:
 
 unit:
 	$(CARGO) test --workspace --locked
+
+# The SAM template, offline: cfn-lint, sam validate --lint and checkov, zero failures (every
+# suppressed check carries its reason in the template). The drift test is in `unit`.
+infra-check:
+	@scripts/ensure-venv.sh infra
+	@scripts/ensure-venv.sh checkov
+	.venvs/infra/bin/cfn-lint infra/template.yaml
+	SAM_CLI_TELEMETRY=0 .venvs/infra/bin/sam validate --lint --template-file infra/template.yaml --region us-east-1
+	.venvs/checkov/bin/checkov --file infra/template.yaml --skip-download --quiet --compact
+	@scripts/check-deploy-refuses.sh
+
+# Every handler cross-built for Lambda (provided.al2023, arm64) as a zip, with its size.
+package: rust-tools
+	@scripts/package.sh
+
+deploy:
+	@infra/deploy.sh
+
+destroy:
+	@infra/destroy.sh

@@ -12,17 +12,16 @@ pub struct MotoServer {
     pub endpoint: String,
 }
 
-/// `MOTO_SERVER`, else the project venv's `moto_server`, else `moto_server` on PATH.
+/// `MOTO_SERVER`, else the workspace's `.venvs/test/bin/moto_server`, else `moto_server` on PATH.
 fn executable() -> PathBuf {
     if let Some(path) = std::env::var_os("MOTO_SERVER") {
         return path.into();
     }
-    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/moto_server");
-    if venv.exists() {
-        venv
-    } else {
-        PathBuf::from("moto_server")
-    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|dir| dir.join(".venvs/test/bin/moto_server"))
+        .find(|candidate| candidate.exists())
+        .unwrap_or_else(|| PathBuf::from("moto_server"))
 }
 
 fn free_port() -> std::io::Result<u16> {
@@ -42,7 +41,7 @@ impl MotoServer {
             .map_err(|e| {
                 format!(
                     "could not start the DynamoDB-compatible server `{}`: {e}. \
-                     Run `make tools` (installs moto into .venv) or set MOTO_SERVER.",
+                     Run `make tools` (installs moto into .venvs/test) or set MOTO_SERVER.",
                     exe.display()
                 )
             })?;

@@ -1,0 +1,277 @@
+//! infra/template.yaml cannot drift from the code: every handler binary has a function, every
+//! WebSocket action and HTTP route of the protocol has a route wired to the binary that serves
+//! it, each function's environment names exactly what its binary reads, and the tables match
+//! the DynamoDB adapter's schema.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use handlers::dynamo::schema;
+use shared::ClientAction;
+use yaml_rust2::{Yaml, YamlLoader};
+
+fn template() -> Yaml {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../infra/template.yaml");
+    let text = std::fs::read_to_string(&path).expect("infra/template.yaml");
+    YamlLoader::load_from_str(&text)
+        .expect("valid YAML")
+        .remove(0)
+}
+
+fn resources(t: &Yaml) -> Vec<(String, &Yaml)> {
+    t["Resources"]
+        .as_hash()
+        .expect("Resources")
+        .iter()
+        .map(|(k, v)| (k.as_str().expect("logical id").to_owned(), v))
+        .collect()
+}
+
+fn of_type<'a>(t: &'a Yaml, kind: &str) -> Vec<(String, &'a Yaml)> {
+    resources(t)
+        .into_iter()
+        .filter(|(_, r)| r["Type"].as_str() == Some(kind))
+        .collect()
+}
+
+fn bin_source(binary: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("src/bin/{binary}.rs"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn binaries() -> BTreeSet<String> {
+    std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/bin"))
+        .expect("src/bin")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+        .map(|p| p.file_stem().expect("stem").to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Function logical id → binary name.
+fn functions(t: &Yaml) -> BTreeMap<String, String> {
+    of_type(t, "AWS::Serverless::Function")
+        .into_iter()
+        .map(|(id, f)| {
+            assert_eq!(
+                f["Metadata"]["BuildMethod"].as_str(),
+                Some("rust-cargolambda"),
+                "{id}"
+            );
+            let binary = f["Metadata"]["BuildProperties"]["Binary"]
+                .as_str()
+                .expect("Binary");
+            (id, binary.to_owned())
+        })
+        .collect()
+}
+
+/// The function an integration invokes (its IntegrationUri names `<Function>.Arn`).
+fn integration_function(t: &Yaml, integration: &str) -> String {
+    let uri = &t["Resources"][integration]["Properties"]["IntegrationUri"];
+    let text = match uri {
+        Yaml::String(s) => s.clone(),
+        other => format!("{other:?}"),
+    };
+    functions(t)
+        .keys()
+        .find(|f| text.contains(&format!("{f}.Arn")))
+        .unwrap_or_else(|| panic!("{integration} invokes no known function: {text}"))
+        .clone()
+}
+
+/// Route key → binary that serves it, for the API with logical id `api`.
+fn routes(t: &Yaml, api: &str) -> BTreeMap<String, String> {
+    let functions = functions(t);
+    of_type(t, "AWS::ApiGatewayV2::Route")
+        .into_iter()
+        .filter(|(_, r)| format!("{:?}", r["Properties"]["ApiId"]).contains(api))
+        .map(|(id, r)| {
+            let key = r["Properties"]["RouteKey"]
+                .as_str()
+                .expect("RouteKey")
+                .to_owned();
+            let target = format!("{:?}", r["Properties"]["Target"]);
+            let integration = target
+                .split("${")
+                .nth(1)
+                .and_then(|s| s.split('}').next())
+                .unwrap_or_else(|| panic!("{id} has no integration target"));
+            (
+                key,
+                functions[&integration_function(t, integration)].clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_handler_binary_has_exactly_one_function() {
+    let t = template();
+    let deployed: Vec<String> = functions(&t).into_values().collect();
+    let unique: BTreeSet<String> = deployed.iter().cloned().collect();
+    assert_eq!(deployed.len(), unique.len(), "a binary is deployed twice");
+    assert_eq!(unique, binaries());
+}
+
+#[test]
+fn every_websocket_action_has_a_route_to_the_binary_that_serves_it() {
+    let t = template();
+    let routes = routes(&t, "WebSocketApi");
+    let mut wanted: BTreeSet<String> = ClientAction::ROUTES.iter().map(|r| r.to_string()).collect();
+    wanted.extend(["$connect", "$disconnect", "$default"].map(String::from));
+    assert_eq!(routes.keys().cloned().collect::<BTreeSet<_>>(), wanted);
+    for (key, binary) in &routes {
+        let entry = match key.as_str() {
+            "$connect" => "connect",
+            "$disconnect" => "disconnect",
+            "$default" => "default",
+            "sendMessage" | "sendmessage" => "send_message",
+            "joinRoom" => "join_room",
+            "leaveRoom" => "leave_room",
+            "typing" => "typing",
+            other => panic!("no entry point known for {other}"),
+        };
+        assert!(
+            bin_source(binary).contains(&format!("ws::{entry}(")),
+            "{key} → {binary}"
+        );
+    }
+    let selection = &t["Resources"]["WebSocketApi"]["Properties"]["RouteSelectionExpression"];
+    assert_eq!(selection.as_str(), Some("$request.body.action"));
+}
+
+#[test]
+fn every_http_route_has_a_route_to_the_binary_that_serves_it() {
+    let t = template();
+    let routes = routes(&t, "HttpApi");
+    let wanted: BTreeSet<String> = handlers::entry::http::ROUTES
+        .iter()
+        .map(|(m, p)| format!("{m} {p}"))
+        .collect();
+    assert_eq!(routes.keys().cloned().collect::<BTreeSet<_>>(), wanted);
+    for (key, binary) in &routes {
+        let entry = match key.as_str() {
+            "POST /api/register" => "register",
+            "POST /api/login" => "login",
+            "GET /api/rooms" => "list_rooms",
+            "GET /api/rooms/{room}/messages" => "room_history",
+            other => panic!("no entry point known for {other}"),
+        };
+        assert!(
+            bin_source(binary).contains(&format!("http::{entry}(")),
+            "{key} → {binary}"
+        );
+    }
+}
+
+#[test]
+fn each_functions_environment_names_what_its_binary_reads() {
+    let t = template();
+    for (id, binary) in functions(&t) {
+        let source = bin_source(&binary);
+        let mut wanted = BTreeSet::new();
+        for (call, variables) in [
+            ("init.users()", &["USERS_TABLE"][..]),
+            ("init.connections()", &["CONNECTIONS_TABLE"]),
+            ("init.messages()", &["MESSAGES_TABLE"]),
+            ("init.notifier()", &["WEBSOCKET_MANAGEMENT_ENDPOINT"]),
+            ("init.tokens()", &["JWT_SECRET"]),
+            ("init.authenticator()", &["JWT_SECRET"]),
+        ] {
+            if source.contains(call) {
+                wanted.extend(variables.iter().map(|v| v.to_string()));
+            }
+        }
+        let variables = &t["Resources"][id.as_str()]["Properties"]["Environment"]["Variables"];
+        let present: BTreeSet<String> = variables
+            .as_hash()
+            .map(|h| {
+                h.keys()
+                    .filter_map(|k| k.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(present, wanted, "{id} ({binary})");
+    }
+}
+
+fn key_names(table: &Yaml) -> Vec<(String, String)> {
+    table["KeySchema"]
+        .as_vec()
+        .expect("KeySchema")
+        .iter()
+        .map(|k| {
+            let name = k["AttributeName"].as_str().expect("name").to_owned();
+            (name, k["KeyType"].as_str().expect("type").to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn the_tables_match_the_dynamodb_adapters_schema() {
+    let t = template();
+    let props = |id: &str| t["Resources"][id]["Properties"].clone();
+    let pair = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+
+    assert_eq!(
+        key_names(&props("UsersTable")),
+        vec![pair(schema::USERS_PK, "HASH")]
+    );
+    let connections = props("ConnectionsTable");
+    assert_eq!(
+        key_names(&connections),
+        vec![
+            pair(schema::CONNECTIONS_PK, "HASH"),
+            pair(schema::CONNECTIONS_SK, "RANGE")
+        ]
+    );
+    let index = &connections["GlobalSecondaryIndexes"][0];
+    assert_eq!(index["IndexName"].as_str(), Some(schema::ROOM_INDEX));
+    assert_eq!(
+        key_names(index),
+        vec![
+            pair(schema::ROOM_INDEX_PK, "HASH"),
+            pair(schema::CONNECTIONS_PK, "RANGE")
+        ]
+    );
+    let projected: Vec<&str> = index["Projection"]["NonKeyAttributes"]
+        .as_vec()
+        .expect("projection")
+        .iter()
+        .filter_map(|a| a.as_str())
+        .collect();
+    assert_eq!(projected, ["username", schema::TTL_ATTRIBUTE]);
+    let ttl = &connections["TimeToLiveSpecification"];
+    assert_eq!(ttl["AttributeName"].as_str(), Some(schema::TTL_ATTRIBUTE));
+    assert_eq!(ttl["Enabled"].as_bool(), Some(true));
+    assert_eq!(
+        key_names(&props("MessagesTable")),
+        vec![
+            pair(schema::MESSAGES_PK, "HASH"),
+            pair(schema::MESSAGES_SK, "RANGE")
+        ]
+    );
+    for id in ["UsersTable", "ConnectionsTable", "MessagesTable"] {
+        let p = props(id);
+        assert_eq!(p["BillingMode"].as_str(), Some("PAY_PER_REQUEST"), "{id}");
+        let pitr = &p["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"];
+        assert_eq!(pitr.as_bool(), Some(true), "{id}");
+        assert_eq!(
+            p["SSESpecification"]["SSEEnabled"].as_bool(),
+            Some(true),
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn no_function_is_granted_scan_or_a_wildcard_action() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../infra/template.yaml"),
+    )
+    .expect("template");
+    assert!(!text.contains("dynamodb:Scan"), "a function may Scan");
+    assert!(!text.contains("dynamodb:*"), "a wildcard DynamoDB grant");
+    assert!(!text.contains("FullAccess"), "a *FullAccess managed policy");
+}

@@ -1,0 +1,94 @@
+"""Deploy helpers on boto3 (which the SAM CLI venv already has).
+
+  aws.py whoami                 exit 0 when credentials and a region work
+  aws.py publish STACK DIR      write config.json, upload DIR to the site bucket, invalidate
+  aws.py empty-bucket STACK     delete every object version in the site bucket
+  aws.py retained STACK         print the retained tables and how to delete them
+"""
+
+import json
+import mimetypes
+import re
+import sys
+import time
+from pathlib import Path
+
+import boto3
+import botocore.exceptions
+
+# Trunk names assets with a content hash (app-1a2b3c4d.wasm): they never change, so cache them
+# for a year. index.html and config.json must always be fetched fresh.
+HASHED = re.compile(r"-[0-9a-f]{8,}\.(js|wasm|css)$")
+TYPES = {".wasm": "application/wasm", ".js": "text/javascript", ".json": "application/json"}
+
+
+def whoami() -> int:
+    try:
+        session = boto3.session.Session()
+        if not session.region_name:
+            print("no AWS region configured (set AWS_REGION)", file=sys.stderr)
+            return 1
+        identity = session.client("sts").get_caller_identity()
+        print(f"deploying as {identity['Arn']} in {session.region_name}")
+        return 0
+    except (botocore.exceptions.NoCredentialsError, botocore.exceptions.ClientError,
+            botocore.exceptions.BotoCoreError) as error:
+        print(f"AWS credentials do not work: {error}", file=sys.stderr)
+        return 1
+
+
+def outputs(stack: str) -> dict:
+    described = boto3.client("cloudformation").describe_stacks(StackName=stack)["Stacks"][0]
+    return {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
+
+
+def publish(stack: str, directory: str) -> int:
+    out = outputs(stack)
+    root = Path(directory)
+    config = {"apiUrl": out["HttpApiUrl"], "wsUrl": out["WebSocketUrl"]}
+    (root / "config.json").write_text(json.dumps(config))
+    s3 = boto3.client("s3")
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        key = path.relative_to(root).as_posix()
+        content_type = TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        cache = "public, max-age=31536000, immutable" if HASHED.search(key) else "no-cache"
+        s3.upload_file(str(path), out["SiteBucketName"], key,
+                       ExtraArgs={"ContentType": content_type, "CacheControl": cache})
+        print(f"    {key}  ({content_type}; {cache})")
+    boto3.client("cloudfront").create_invalidation(
+        DistributionId=out["DistributionId"],
+        InvalidationBatch={"Paths": {"Quantity": 2, "Items": ["/index.html", "/config.json"]},
+                           "CallerReference": str(time.time())},
+    )
+    print(f"\nConfab is live at {out['SiteUrl']}\n  HTTP API  {out['HttpApiUrl']}\n  WebSocket {out['WebSocketUrl']}")
+    return 0
+
+
+def empty_bucket(stack: str) -> int:
+    try:
+        bucket = outputs(stack)["SiteBucketName"]
+    except (botocore.exceptions.ClientError, KeyError):
+        print("no stack or bucket to empty")
+        return 0
+    boto3.resource("s3").Bucket(bucket).object_versions.delete()
+    print(f"emptied {bucket}")
+    return 0
+
+
+def retained(stack: str) -> int:
+    print("The DynamoDB tables were kept (DeletionPolicy: Retain) so no history is lost by accident.")
+    print(f"Delete them in the console (tables named {stack}-UsersTable-…, -ConnectionsTable-…,")
+    print("-MessagesTable-…) or with: aws dynamodb delete-table --table-name <name>")
+    return 0
+
+
+def main(argv: list) -> int:
+    commands = {"whoami": whoami, "publish": publish, "empty-bucket": empty_bucket, "retained": retained}
+    if len(argv) < 2 or argv[1] not in commands:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return commands[argv[1]](*argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
