@@ -6,7 +6,7 @@ mod support;
 use aws_lambda_events::encodings::Body;
 use handlers::entry::ws;
 use serde_json::Value;
-use shared::{ErrorCode, ServerFrame};
+use shared::{ErrorCode, PresenceChange, ServerFrame};
 use support::{Harness, events};
 
 async fn connect_as(h: &Harness, connection: &str, user: &str, room: Option<&str>) -> i64 {
@@ -301,15 +301,22 @@ async fn join_typing_leave_and_disconnect_keep_presence_current() {
         r#"{"action":"joinRoom","room":"rust"}"#,
     )
     .await;
-    let presence = |users: &[&str]| ServerFrame::Presence {
-        room: shared::RoomId::parse("rust").unwrap(),
-        users: users
-            .iter()
-            .map(|u| shared::Username::parse(u).unwrap())
-            .collect(),
+    let rust = || shared::RoomId::parse("rust").unwrap();
+    let user = |u: &str| shared::Username::parse(u).unwrap();
+    let list = |users: &[&str]| ServerFrame::Presence {
+        room: rust(),
+        change: PresenceChange::Users(users.iter().map(|u| user(u)).collect()),
     };
-    assert_eq!(h.frames("a1").pop(), Some(presence(&["alice", "bob"])));
-    assert_eq!(h.frames("b1").pop(), Some(presence(&["alice", "bob"])));
+    let change = |change| ServerFrame::Presence {
+        room: rust(),
+        change,
+    };
+    // The joiner gets the list; the others only the change.
+    assert_eq!(h.frames("b1").pop(), Some(list(&["alice", "bob"])));
+    assert_eq!(
+        h.frames("a1"),
+        vec![change(PresenceChange::Joined(user("bob")))]
+    );
 
     send(&h, "typing", "b1", r#"{"action":"typing","room":"rust"}"#).await;
     assert!(matches!(
@@ -328,8 +335,11 @@ async fn join_typing_leave_and_disconnect_keep_presence_current() {
         r#"{"action":"leaveRoom","room":"rust"}"#,
     )
     .await;
-    assert_eq!(h.frames("a1").pop(), Some(presence(&["alice"])));
-    assert_eq!(h.frames("b1").pop(), Some(presence(&["alice"])));
+    assert_eq!(
+        h.frames("a1").pop(),
+        Some(change(PresenceChange::Left(user("bob"))))
+    );
+    assert_eq!(h.frames("b1").pop(), Some(list(&["alice"])));
 
     send(
         &h,
@@ -338,10 +348,41 @@ async fn join_typing_leave_and_disconnect_keep_presence_current() {
         r#"{"action":"joinRoom","room":"rust"}"#,
     )
     .await;
+    assert_eq!(
+        h.frames("a1").pop(),
+        Some(change(PresenceChange::Joined(user("bob"))))
+    );
     let response = ws::route(&h.services, events::disconnect("b1")).await;
     assert_eq!(response.status_code, 200);
-    assert_eq!(h.frames("a1").pop(), Some(presence(&["alice"])));
+    assert_eq!(
+        h.frames("a1").pop(),
+        Some(change(PresenceChange::Left(user("bob"))))
+    );
     assert!(h.store_has_no_connection("b1").await);
+}
+
+#[tokio::test]
+async fn a_second_tab_of_the_same_user_announces_nothing_and_closing_one_keeps_the_user_present() {
+    let h = Harness::new();
+    connect_as(&h, "a1", "alice", None).await;
+    connect_as(&h, "b1", "bob", None).await;
+    h.notifier.clear();
+    connect_as(&h, "b2", "bob", None).await; // bob's second tab
+    assert!(
+        h.frames("a1").is_empty(),
+        "a second tab announced bob again"
+    );
+    ws::route(&h.services, events::disconnect("b1")).await;
+    assert!(
+        h.frames("a1").is_empty(),
+        "bob left while a tab is still open"
+    );
+    ws::route(&h.services, events::disconnect("b2")).await;
+    let left = ServerFrame::Presence {
+        room: shared::RoomId::default_room(),
+        change: PresenceChange::Left(shared::Username::parse("bob").unwrap()),
+    };
+    assert_eq!(h.frames("a1"), vec![left]);
 }
 
 #[tokio::test]

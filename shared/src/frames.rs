@@ -61,6 +61,18 @@ pub struct Typing {
     pub typing: bool,
 }
 
+/// What a presence frame says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PresenceChange {
+    /// Everyone in the room now, each once, sorted.
+    Users(Vec<Username>),
+    /// This user's first connection entered the room.
+    Joined(Username),
+    /// This user's last connection left the room.
+    Left(Username),
+}
+
 fn yes() -> bool {
     true
 }
@@ -78,8 +90,13 @@ pub enum ServerFrame {
         client_msg_id: ClientMsgId,
         message: ChatMessage,
     },
-    /// Who is in a room now (each user once, sorted). Sent on join, leave and disconnect.
-    Presence { room: RoomId, users: Vec<Username> },
+    /// Who is in a room. A connection that joins (or leaves) gets the whole list; the rest of
+    /// the room gets only the change, so a join costs one small frame per member, not a list.
+    Presence {
+        room: RoomId,
+        #[serde(flatten)]
+        change: PresenceChange,
+    },
     /// Someone in the room started or stopped typing.
     Typing {
         room: RoomId,
@@ -141,6 +158,21 @@ mod tests {
     }
 
     #[test]
+    fn presence_frames_carry_a_list_or_a_change() {
+        let list: ServerFrame =
+            serde_json::from_str(r#"{"type":"presence","room":"general","users":["alice","bob"]}"#)
+                .unwrap();
+        assert!(
+            matches!(list, ServerFrame::Presence { change: PresenceChange::Users(u), .. } if u.len() == 2)
+        );
+        let left: ServerFrame =
+            serde_json::from_str(r#"{"type":"presence","room":"general","left":"bob"}"#).unwrap();
+        assert!(
+            matches!(left, ServerFrame::Presence { change: PresenceChange::Left(u), .. } if u.as_str() == "bob")
+        );
+    }
+
+    #[test]
     fn typing_defaults_to_started() {
         let a = parse(r#"{"action":"typing","room":"general"}"#);
         assert_eq!(
@@ -185,7 +217,11 @@ mod tests {
             },
             ServerFrame::Presence {
                 room: RoomId::parse("general").unwrap(),
-                users: vec![Username::parse("alice").unwrap()],
+                change: PresenceChange::Users(vec![Username::parse("alice").unwrap()]),
+            },
+            ServerFrame::Presence {
+                room: RoomId::parse("general").unwrap(),
+                change: PresenceChange::Joined(Username::parse("bob").unwrap()),
             },
             ServerFrame::Typing {
                 room: RoomId::parse("general").unwrap(),
@@ -198,7 +234,7 @@ mod tests {
                 client_msg_id: None,
             },
         ];
-        let tags = ["message", "ack", "presence", "typing", "error"];
+        let tags = ["message", "ack", "presence", "presence", "typing", "error"];
         for (frame, tag) in frames.iter().zip(tags) {
             let json = serde_json::to_value(frame).unwrap();
             assert_eq!(json["type"], tag);

@@ -20,7 +20,9 @@ pub mod text;
 pub mod time;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail, Invalid};
-pub use frames::{ClientAction, JoinRoom, LeaveRoom, SendMessage, ServerFrame, Typing};
+pub use frames::{
+    ClientAction, JoinRoom, LeaveRoom, PresenceChange, SendMessage, ServerFrame, Typing,
+};
 pub use http::{
     AppConfig, AuthResponse, ChatMessage, HistoryPage, HistoryQuery, HistoryRequest, LoginRequest,
     RegisterRequest, RoomList, RoomSummary,

@@ -4,7 +4,7 @@ mod support;
 
 use std::time::Duration;
 
-use shared::ServerFrame;
+use shared::{PresenceChange, ServerFrame};
 use support::TestGateway;
 
 fn is_message_from(author: &'static str) -> impl Fn(&ServerFrame) -> bool {
@@ -15,18 +15,16 @@ fn is_message_from(author: &'static str) -> impl Fn(&ServerFrame) -> bool {
 async fn two_users_chat_both_ways_with_presence_and_typing_and_a_third_room_hears_nothing() {
     let gw = TestGateway::start().await;
     let (_alice, mut a) = gw.user("alice", Some("rust")).await;
-    let (_bob, mut b) = gw.user("bob", Some("rust")).await;
+    let bob = gw.api().register("bob", "correct horse battery").await;
+    let mut b = gw.connect(&bob.token, Some("rust")).await;
     let (_carol, mut c) = gw.user("carol", Some("random")).await;
 
-    // Presence: alice sees bob arrive.
-    let presence = a
-        .next_matching(|f| matches!(f, ServerFrame::Presence { users, .. } if users.len() == 2))
-        .await;
-    let ServerFrame::Presence { users, .. } = presence else {
-        unreachable!()
-    };
-    let names: Vec<&str> = users.iter().map(|u| u.as_str()).collect();
-    assert_eq!(names, ["alice", "bob"]);
+    // Presence: bob gets the room's list when he joins, alice learns of bob.
+    assert_eq!(b.join("rust").await, ["alice", "bob"]);
+    a.next_matching(|f| {
+        matches!(f, ServerFrame::Presence { change: PresenceChange::Joined(u), .. } if u.as_str() == "bob")
+    })
+    .await;
 
     // Typing reaches the other user.
     b.send_text(r#"{"action":"typing","room":"rust"}"#).await;
@@ -59,10 +57,10 @@ async fn two_users_chat_both_ways_with_presence_and_typing_and_a_third_room_hear
 
     // Bob leaves by closing: alice sees presence without him ($disconnect ran).
     b.close().await;
-    let after = a
-        .next_matching(|f| matches!(f, ServerFrame::Presence { users, .. } if users.len() == 1))
-        .await;
-    assert!(matches!(after, ServerFrame::Presence { users, .. } if users[0].as_str() == "alice"));
+    a.next_matching(|f| {
+        matches!(f, ServerFrame::Presence { change: PresenceChange::Left(u), .. } if u.as_str() == "bob")
+    })
+    .await;
 }
 
 #[tokio::test]

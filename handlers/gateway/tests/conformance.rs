@@ -59,7 +59,7 @@ async fn frames_are_routed_by_their_action_field() {
         .await;
     a.send_text(r#"{"action":"leaveRoom","room":"general"}"#)
         .await;
-    a.next_matching(|f| matches!(f, ServerFrame::Presence { users, .. } if users.len() == 1))
+    a.next_matching(|f| matches!(f, ServerFrame::Presence { change: shared::PresenceChange::Users(u), .. } if u.len() == 1))
         .await;
 }
 
@@ -97,8 +97,16 @@ async fn a_frame_over_the_frame_limit_closes_with_1009() {
     a.send_text(&big).await;
     assert_eq!(a.ended().await, Ended::Closed(1009));
     // $disconnect ran: bob sees alice go.
-    b.next_matching(|f| matches!(f, ServerFrame::Presence { users, .. } if users.len() == 1))
-        .await;
+    b.next_matching(|f| {
+        matches!(
+            f,
+            ServerFrame::Presence {
+                change: shared::PresenceChange::Left(_),
+                ..
+            }
+        )
+    })
+    .await;
 }
 
 fn fragments(total: usize, piece: usize) -> Vec<Message> {

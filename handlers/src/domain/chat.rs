@@ -3,13 +3,13 @@
 use std::sync::Mutex;
 
 use shared::{
-    ChatMessage, ClientMsgId, HistoryPage, HistoryRequest, MessageId, RoomId, RoomList,
-    RoomSummary, SendMessage, ServerFrame, Timestamp, Typing, Username,
+    ChatMessage, ClientMsgId, HistoryPage, HistoryRequest, MessageId, PresenceChange, RoomId,
+    RoomList, RoomSummary, SendMessage, ServerFrame, Timestamp, Typing, Username,
 };
 
 use super::clock::Clock;
 use super::fanout::Live;
-use super::model::{Connection, ConnectionId};
+use super::model::{Connection, ConnectionId, Member};
 use super::ports::{Appended, Messages, Rooms, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -40,9 +40,9 @@ fn next_message_id(now: Timestamp) -> MessageId {
         .unwrap_or_else(|e| unreachable!("a ULID is a message id: {e}"))
 }
 
-/// Records a new connection in `room` and tells the room's other members who is there. The new
-/// connection itself cannot be posted to until `$connect` returns, so it learns presence when
-/// it joins.
+/// Records a new connection in `room` and tells the room's other members, if this is the
+/// user's first connection there. The new connection itself cannot be posted to until
+/// `$connect` returns, so it learns who is present when it sends `joinRoom`.
 pub async fn connect(
     live: Live<'_>,
     rooms: &dyn Rooms,
@@ -55,24 +55,29 @@ pub async fn connect(
     let connection = Connection::open(id, user, now);
     live.connections.open(&connection).await?;
     ensure_room(rooms, &room, &connection.username, now).await?;
+    let present = live.connections.members(&room).await?;
     live.connections.join(&connection, &room).await?;
     tracing::info!(connection = %connection.id, user = %connection.username, %room, "connected");
-    broadcast_presence(live, &room, Some(&connection.id)).await?;
+    announce_arrival(live, &room, &present, &connection.username).await;
     Ok(())
 }
 
-/// Forgets the connection and tells each room it was in.
+/// Forgets the connection and tells each room it was in, where it was the user's last one.
 pub async fn disconnect(live: Live<'_>, id: &ConnectionId) -> Result<(), ChatError> {
+    let connection = live.connections.find(id).await?;
     let rooms = live.connections.close(id).await?;
     tracing::info!(connection = %id, rooms = rooms.len(), "disconnected");
-    for room in rooms {
-        broadcast_presence(live, &room, None).await?;
+    if let Some(connection) = connection {
+        for room in rooms {
+            let remaining = live.connections.members(&room).await?;
+            announce_departure(live, &room, &remaining, &connection.username).await;
+        }
     }
     Ok(())
 }
 
-/// Joins (creating the room on first use) and sends the room's presence to everyone in it,
-/// the joiner included.
+/// Joins (creating the room on first use): the joiner gets everyone present, the others learn
+/// of the joiner. Joining a room already joined just sends the list again.
 pub async fn join_room(
     live: Live<'_>,
     rooms: &dyn Rooms,
@@ -86,16 +91,41 @@ pub async fn join_room(
         .await?
         .ok_or(ChatError::UnknownConnection)?;
     ensure_room(rooms, &room, &connection.username, clock.now()).await?;
+    let others: Vec<Member> = live
+        .connections
+        .members(&room)
+        .await?
+        .into_iter()
+        .filter(|m| &m.connection_id != id)
+        .collect();
     live.connections.join(&connection, &room).await?;
-    broadcast_presence(live, &room, None).await?;
+    announce_arrival(live, &room, &others, &connection.username).await;
+    let mut users = usernames(&others);
+    users.push(connection.username);
+    users.sort();
+    users.dedup();
+    let snapshot = ServerFrame::Presence {
+        room,
+        change: PresenceChange::Users(users),
+    };
+    live.reply(id, &snapshot).await;
     Ok(())
 }
 
-/// Leaves and tells the room; the leaver gets the new presence too, as confirmation.
+/// Leaves: the leaver gets the room's list without it, the others learn it left when this was
+/// the user's last connection there.
 pub async fn leave_room(live: Live<'_>, id: &ConnectionId, room: RoomId) -> Result<(), ChatError> {
+    let member = live.connections.member(id, &room).await?;
     live.connections.leave(id, &room).await?;
-    let users = broadcast_presence(live, &room, None).await?;
-    live.reply(id, &ServerFrame::Presence { room, users }).await;
+    let remaining = live.connections.members(&room).await?;
+    if let Some(member) = member {
+        announce_departure(live, &room, &remaining, &member.username).await;
+    }
+    let snapshot = ServerFrame::Presence {
+        room,
+        change: PresenceChange::Users(usernames(&remaining)),
+    };
+    live.reply(id, &snapshot).await;
     Ok(())
 }
 
@@ -187,27 +217,38 @@ pub async fn typing(live: Live<'_>, from: &ConnectionId, command: Typing) -> Res
     Ok(())
 }
 
-/// Sends the room's presence (each user once, sorted) to its members, except `skip`; returns
-/// the users.
-async fn broadcast_presence(
-    live: Live<'_>,
-    room: &RoomId,
-    skip: Option<&ConnectionId>,
-) -> Result<Vec<Username>, ChatError> {
-    let members = live.connections.members(room).await?;
+/// Each user once, sorted.
+fn usernames(members: &[Member]) -> Vec<Username> {
     let mut users: Vec<Username> = members.iter().map(|m| m.username.clone()).collect();
     users.sort();
     users.dedup();
+    users
+}
+
+/// Tells `present` that `user` arrived, unless one of its connections was already there.
+async fn announce_arrival(live: Live<'_>, room: &RoomId, present: &[Member], user: &Username) {
+    if present.iter().any(|m| &m.username == user) {
+        return;
+    }
     let frame = ServerFrame::Presence {
         room: room.clone(),
-        users: users.clone(),
+        change: PresenceChange::Joined(user.clone()),
     };
-    let to = members
-        .into_iter()
-        .map(|m| m.connection_id)
-        .filter(|c| Some(c) != skip);
+    let to: Vec<ConnectionId> = present.iter().map(|m| m.connection_id.clone()).collect();
     live.deliver(to, &frame).await;
-    Ok(users)
+}
+
+/// Tells `remaining` that `user` left, unless one of its connections is still there.
+async fn announce_departure(live: Live<'_>, room: &RoomId, remaining: &[Member], user: &Username) {
+    if remaining.iter().any(|m| &m.username == user) {
+        return;
+    }
+    let frame = ServerFrame::Presence {
+        room: room.clone(),
+        change: PresenceChange::Left(user.clone()),
+    };
+    let to: Vec<ConnectionId> = remaining.iter().map(|m| m.connection_id.clone()).collect();
+    live.deliver(to, &frame).await;
 }
 
 async fn ensure_room(

@@ -7,7 +7,7 @@ use std::time::Duration;
 use futures::{SinkExt, StreamExt};
 use gateway::{Options, RunningGateway};
 use serde_json::Value;
-use shared::{AuthResponse, ClientAction, HistoryPage, ServerFrame};
+use shared::{AuthResponse, ClientAction, HistoryPage, PresenceChange, ServerFrame};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
@@ -195,13 +195,22 @@ impl Socket {
         self.stream.send(message).await.expect("send");
     }
 
-    pub async fn join(&mut self, room: &str) {
+    /// Joins `room` and returns who is there (the list the joiner gets).
+    pub async fn join(&mut self, room: &str) -> Vec<String> {
         self.send_text(&format!(r#"{{"action":"joinRoom","room":"{room}"}}"#))
             .await;
-        self.next_matching(
-            |f| matches!(f, ServerFrame::Presence { room: r, .. } if r.as_str() == room),
-        )
-        .await;
+        let frame = self
+            .next_matching(|f| {
+                matches!(f, ServerFrame::Presence { room: r, change: PresenceChange::Users(_) } if r.as_str() == room)
+            })
+            .await;
+        match frame {
+            ServerFrame::Presence {
+                change: PresenceChange::Users(users),
+                ..
+            } => users.iter().map(|u| u.to_string()).collect(),
+            _ => unreachable!("matched a list"),
+        }
     }
 
     pub async fn say(&mut self, room: &str, body: &str, client_msg_id: &str) {
