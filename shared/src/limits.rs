@@ -27,6 +27,10 @@ pub const CLIENT_MSG_ID_MAX_CHARS: usize = 64;
 pub const HISTORY_PAGE_DEFAULT: u32 = 50;
 pub const HISTORY_PAGE_MAX: u32 = 100;
 
+/// After a reconnect, clients ask history for everything after a cursor this far before the
+/// newest message they hold (see `MessageId::rewound`), and drop duplicates by id.
+pub const RECONNECT_REWIND_MS: i64 = 10_000;
+
 /// API Gateway WebSocket limits (the local gateway enforces the same).
 pub const FRAME_MAX_BYTES: usize = 32 * 1024;
 pub const MESSAGE_MAX_BYTES: usize = 128 * 1024;

@@ -1,0 +1,57 @@
+//! `confab-load`: many clients against one Confab deployment (the local gateway or a stack on
+//! AWS), proving delivery while measuring it.
+//!
+//! Each client registers, connects, joins its room and sends its share of the messages at the
+//! configured rate. Every message carries its send time and sequence number, so each receipt
+//! yields a latency sample and an order check, and the run ends by counting, for every
+//! acknowledged message and every other member of its room, whether it arrived: exactly once,
+//! in order per sender. Churned clients drop and reconnect mid-run and close the gap from
+//! history, as the app does.
+//!
+//! Lives in `handlers/load` beside the local gateway: it is the server side's instrument, built
+//! and run with it by `make bench`, and it speaks only the `shared` protocol.
+
+pub mod baseline;
+mod client;
+pub mod report;
+mod run;
+
+pub use report::Report;
+pub use run::run;
+
+use std::time::Duration;
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The deployment's site URL (its `/config.json` names the APIs), or the baseline server.
+    pub url: String,
+    pub clients: usize,
+    pub rooms: usize,
+    pub messages: usize,
+    /// Messages per second, all clients together.
+    pub rate: f64,
+    /// Share of clients (0..=1) that drop and reconnect during the run.
+    pub churn: f64,
+    /// How long to wait for stragglers after the last send.
+    pub settle: Duration,
+    /// Talk to a bare broadcast server: no accounts, no tokens, no history.
+    pub baseline: bool,
+    pub progress: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            url: "http://127.0.0.1:3000".into(),
+            clients: 20,
+            rooms: 1,
+            messages: 200,
+            rate: 200.0,
+            churn: 0.0,
+            settle: Duration::from_secs(10),
+            baseline: false,
+            progress: false,
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! `confab-load`: see the library docs. `confab-load --help` lists the options.
+
+use std::io::{BufRead as _, BufReader};
+use std::net::SocketAddr;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use load::{Config, Report};
+
+/// Drive a Confab deployment with many clients and prove every message arrives once, in order.
+#[derive(Debug, Parser)]
+#[command(name = "confab-load", version)]
+struct Args {
+    #[command(subcommand)]
+    command: Option<Sub>,
+    /// The deployment's site URL: the local gateway, or a stack's SiteUrl.
+    #[arg(long, default_value = "http://127.0.0.1:3000")]
+    url: String,
+    #[arg(long, default_value_t = 20)]
+    clients: usize,
+    #[arg(long, default_value_t = 1)]
+    rooms: usize,
+    #[arg(long, default_value_t = 200)]
+    messages: usize,
+    /// Messages per second, all clients together.
+    #[arg(long, default_value_t = 200.0)]
+    rate: f64,
+    /// Share of clients that drop and reconnect mid-run, then fill the gap from history.
+    #[arg(long, default_value_t = 0.0)]
+    churn: f64,
+    /// Seconds to wait for stragglers after the last send.
+    #[arg(long, default_value_t = 10)]
+    settle_secs: u64,
+    /// Also drive a bare broadcast server (its own process) with the same load, and report
+    /// Confab's latency as a ratio to it.
+    #[arg(long)]
+    baseline: bool,
+    /// Print one JSON object instead of the summary.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum Sub {
+    /// Run only the bare baseline server (used by --baseline).
+    ServeBaseline {
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: SocketAddr,
+    },
+}
+
+/// Starts `confab-load serve-baseline` as a child process and reads the address it bound.
+fn spawn_baseline() -> anyhow::Result<(std::process::Child, SocketAddr)> {
+    let mut child = Command::new(std::env::current_exe()?)
+        .args(["serve-baseline", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("starting the baseline server")?;
+    let stdout = child.stdout.take().context("baseline stdout")?;
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line)?;
+    let addr = line.trim().rsplit(' ').next().unwrap_or_default().parse()?;
+    Ok((child, addr))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    if let Some(Sub::ServeBaseline { listen }) = args.command {
+        let listener = tokio::net::TcpListener::bind(listen).await?;
+        println!("baseline listening on {}", listener.local_addr()?);
+        return load::baseline::serve(listener).await;
+    }
+    let config = Config {
+        url: args.url.clone(),
+        clients: args.clients,
+        rooms: args.rooms,
+        messages: args.messages,
+        rate: args.rate,
+        churn: args.churn,
+        settle: Duration::from_secs(args.settle_secs),
+        baseline: false,
+        progress: !args.json,
+    };
+    let confab = load::run(&config).await?;
+    let baseline = if args.baseline {
+        let (mut child, addr) = spawn_baseline()?;
+        let bare = Config {
+            url: format!("http://{addr}"),
+            baseline: true,
+            churn: 0.0,
+            ..config
+        };
+        let report = load::run(&bare).await;
+        let _ = child.kill();
+        Some(report?)
+    } else {
+        None
+    };
+    print(&confab, baseline.as_ref(), args.json)?;
+    let healthy = confab.healthy() && baseline.as_ref().is_none_or(Report::healthy);
+    std::process::exit(if healthy { 0 } else { 1 });
+}
+
+fn print(confab: &Report, baseline: Option<&Report>, json: bool) -> anyhow::Result<()> {
+    let ratio = baseline.map(|b| confab.latency.p99_ms / b.latency.p99_ms.max(1e-9));
+    if json {
+        let out = serde_json::json!({ "confab": confab, "baseline": baseline, "p99_ratio": ratio });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    println!("{}", confab.human());
+    if let (Some(b), Some(r)) = (baseline, ratio) {
+        println!(
+            "\n{}\n\np99 send→receipt: Confab / bare baseline = {r:.2}×",
+            b.human()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,164 @@
+//! What a run measured, for people and for `--json`.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Latency {
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    pub mean_ms: f64,
+    pub samples: usize,
+}
+
+impl Latency {
+    /// Percentiles (nearest rank) of send→receipt samples in microseconds.
+    pub fn of(mut micros: Vec<u64>) -> Self {
+        if micros.is_empty() {
+            return Self::default();
+        }
+        micros.sort_unstable();
+        let rank = |p: f64| {
+            let i = ((p / 100.0) * micros.len() as f64).ceil() as usize;
+            micros[i.clamp(1, micros.len()) - 1] as f64 / 1000.0
+        };
+        let sum: u64 = micros.iter().sum();
+        Self {
+            p50_ms: rank(50.0),
+            p95_ms: rank(95.0),
+            p99_ms: rank(99.0),
+            max_ms: *micros.last().unwrap_or(&0) as f64 / 1000.0,
+            mean_ms: sum as f64 / micros.len() as f64 / 1000.0,
+            samples: micros.len(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub target: String,
+    pub baseline: bool,
+    pub clients: usize,
+    pub rooms: usize,
+    pub messages_sent: usize,
+    pub messages_acked: usize,
+    /// For every acknowledged message, every other client in its room.
+    pub expected_deliveries: usize,
+    pub delivered_live: usize,
+    pub delivered_by_gap_fill: usize,
+    pub lost: usize,
+    pub duplicated: usize,
+    pub out_of_order: usize,
+    pub churned_clients: usize,
+    pub latency: Latency,
+    /// Live deliveries per second over the send phase and settling.
+    pub deliveries_per_sec: f64,
+    pub duration_secs: f64,
+}
+
+impl Report {
+    /// Nothing lost, duplicated or reordered, and every message acknowledged.
+    pub fn healthy(&self) -> bool {
+        self.lost == 0
+            && self.duplicated == 0
+            && self.out_of_order == 0
+            && self.messages_acked == self.messages_sent
+    }
+
+    pub fn human(&self) -> String {
+        let l = &self.latency;
+        format!(
+            "confab-load against {target}{baseline}\n\
+             clients {clients} in {rooms} room(s); {churned} churned\n\
+             messages   sent {sent}, acked {acked}\n\
+             deliveries expected {expected}, live {live}, by gap fill {filled}\n\
+             lost {lost}   duplicated {dup}   out of order {ooo}   → {verdict}\n\
+             latency    p50 {p50:.2} ms   p95 {p95:.2} ms   p99 {p99:.2} ms   max {max:.2} ms   ({n} samples)\n\
+             throughput {tput:.0} deliveries/s over {secs:.1} s",
+            target = self.target,
+            baseline = if self.baseline {
+                " (bare baseline)"
+            } else {
+                ""
+            },
+            clients = self.clients,
+            rooms = self.rooms,
+            churned = self.churned_clients,
+            sent = self.messages_sent,
+            acked = self.messages_acked,
+            expected = self.expected_deliveries,
+            live = self.delivered_live,
+            filled = self.delivered_by_gap_fill,
+            lost = self.lost,
+            dup = self.duplicated,
+            ooo = self.out_of_order,
+            verdict = if self.healthy() {
+                "healthy"
+            } else {
+                "NOT HEALTHY"
+            },
+            p50 = l.p50_ms,
+            p95 = l.p95_ms,
+            p99 = l.p99_ms,
+            max = l.max_ms,
+            n = l.samples,
+            tput = self.deliveries_per_sec,
+            secs = self.duration_secs,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_use_nearest_rank() {
+        let l = Latency::of((1..=100).map(|ms| ms * 1000).collect());
+        assert_eq!(
+            (l.p50_ms, l.p95_ms, l.p99_ms, l.max_ms),
+            (50.0, 95.0, 99.0, 100.0)
+        );
+        assert_eq!(l.samples, 100);
+        assert_eq!(Latency::of(vec![]).samples, 0);
+    }
+
+    #[test]
+    fn any_loss_duplicate_or_reorder_is_unhealthy() {
+        let ok = Report {
+            messages_sent: 3,
+            messages_acked: 3,
+            ..Default::default()
+        };
+        assert!(ok.healthy());
+        assert!(
+            !Report {
+                lost: 1,
+                ..ok.clone()
+            }
+            .healthy()
+        );
+        assert!(
+            !Report {
+                duplicated: 1,
+                ..ok.clone()
+            }
+            .healthy()
+        );
+        assert!(
+            !Report {
+                out_of_order: 1,
+                ..ok.clone()
+            }
+            .healthy()
+        );
+        assert!(
+            !Report {
+                messages_acked: 2,
+                ..ok
+            }
+            .healthy()
+        );
+    }
+}

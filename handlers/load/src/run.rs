@@ -1,0 +1,271 @@
+//! One load run: accounts, sockets, paced sends, optional churn, settling, and the count.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail, ensure};
+use futures::StreamExt;
+use indicatif::{ProgressBar, ProgressStyle};
+use rand::Rng;
+use rand::seq::SliceRandom;
+use shared::{AppConfig, AuthResponse};
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::Config;
+use crate::client::{self, Command, Endpoints, Identity, Outcome, Shared};
+use crate::report::{Latency, Report};
+
+/// Registrations in flight at once (each costs the server an argon2 hash).
+const REGISTER_CONCURRENCY: usize = 8;
+const PASSWORD: &str = "load-test-password";
+
+async fn endpoints(config: &Config, http: &reqwest::Client) -> anyhow::Result<Endpoints> {
+    let base = config.url.trim_end_matches('/');
+    if config.baseline {
+        let ws = base.replacen("http", "ws", 1);
+        return Ok(Endpoints {
+            api: String::new(),
+            ws: format!("{ws}/ws"),
+            auth: false,
+        });
+    }
+    let url = format!("{base}/config.json");
+    let app: AppConfig = http
+        .get(&url)
+        .send()
+        .await
+        .with_context(|| format!("fetching {url}"))?
+        .error_for_status()?
+        .json()
+        .await
+        .with_context(|| format!("{url} is not Confab's config.json"))?;
+    Ok(Endpoints {
+        api: app.api_url,
+        ws: app.ws_url,
+        auth: true,
+    })
+}
+
+async fn register(shared: &Shared, index: usize) -> anyhow::Result<String> {
+    let url = format!("{}/register", shared.endpoints.api);
+    let body = serde_json::json!({ "username": shared.username(index), "password": PASSWORD });
+    let response = shared.http.post(&url).json(&body).send().await?;
+    let status = response.status();
+    ensure!(
+        status.as_u16() == 201,
+        "registering client {index}: HTTP {status}"
+    );
+    Ok(response.json::<AuthResponse>().await?.token)
+}
+
+fn run_id() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    (0..6)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+fn progress(config: &Config, length: u64, message: &str) -> ProgressBar {
+    if !config.progress {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(length);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} {per_sec}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(message.to_owned());
+    bar
+}
+
+/// Runs the load described by `config` and counts what arrived.
+pub async fn run(config: &Config) -> anyhow::Result<Report> {
+    ensure!(config.clients >= 2, "need at least two clients");
+    ensure!(
+        (1..=config.clients).contains(&config.rooms),
+        "rooms must be 1..=clients"
+    );
+    ensure!(
+        (0.0..=1.0).contains(&config.churn),
+        "churn is a share from 0 to 1"
+    );
+    ensure!(config.rate > 0.0, "rate must be positive");
+    if config.baseline && config.churn > 0.0 {
+        bail!("the bare baseline keeps no history, so churn cannot be measured against it");
+    }
+    let http = reqwest::Client::new();
+    let endpoints = endpoints(config, &http).await?;
+    let room_sizes = (0..config.rooms)
+        .map(|r| {
+            (0..config.clients)
+                .filter(|i| i % config.rooms == r)
+                .count()
+        })
+        .collect();
+    let shared = Arc::new(Shared {
+        start: Instant::now(),
+        run: run_id(),
+        endpoints,
+        http,
+        acked: AtomicUsize::new(0),
+        delivered: AtomicUsize::new(0),
+        owed: AtomicUsize::new(0),
+        room_sizes,
+    });
+
+    // Accounts.
+    let tokens: Vec<Option<String>> = if shared.endpoints.auth {
+        let bar = progress(config, config.clients as u64, "register");
+        let mut tokens: Vec<(usize, String)> = futures::stream::iter(0..config.clients)
+            .map(|i| {
+                let shared = shared.clone();
+                let bar = bar.clone();
+                async move {
+                    let token = register(&shared, i).await;
+                    bar.inc(1);
+                    token.map(|t| (i, t))
+                }
+            })
+            .buffer_unordered(REGISTER_CONCURRENCY)
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect::<anyhow::Result<_>>()?;
+        bar.finish_and_clear();
+        tokens.sort();
+        tokens.into_iter().map(|(_, t)| Some(t)).collect()
+    } else {
+        vec![None; config.clients]
+    };
+
+    // Sockets: every client connected and in its room before the first send.
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let bar = progress(config, config.clients as u64, "connect");
+    let mut senders = Vec::with_capacity(config.clients);
+    let mut tasks = Vec::with_capacity(config.clients);
+    for (index, token) in tokens.into_iter().enumerate() {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let (ready_tx, ready_rx) = oneshot::channel();
+        let me = Identity {
+            index,
+            room: index % config.rooms,
+            token,
+        };
+        tasks.push(tokio::spawn(client::run(
+            shared.clone(),
+            me,
+            rx,
+            ready_tx,
+            stop_rx.clone(),
+        )));
+        senders.push(tx);
+        tokio::time::timeout(Duration::from_secs(60), ready_rx)
+            .await
+            .with_context(|| format!("client {index} did not join its room within 60 s"))?
+            .with_context(|| format!("client {index} failed while joining"))?;
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+
+    // Churn: these clients drop once, somewhere in the middle third of the run.
+    let churned = (config.churn * config.clients as f64).round() as usize;
+    let mut order: Vec<usize> = (0..config.clients).collect();
+    order.shuffle(&mut rand::rng());
+    let mut churn_at: HashMap<u64, Vec<usize>> = HashMap::new();
+    for &client in order.iter().take(churned) {
+        let at = rand::rng()
+            .random_range(config.messages / 3..=(2 * config.messages / 3).max(config.messages / 3));
+        churn_at.entry(at as u64).or_default().push(client);
+    }
+
+    // Sends, paced; each client sends its share round-robin.
+    let bar = progress(config, config.messages as u64, "send");
+    let started = Instant::now();
+    let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / config.rate));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    for k in 0..config.messages as u64 {
+        ticker.tick().await;
+        for &client in churn_at.get(&k).into_iter().flatten() {
+            let offline = Duration::from_millis(rand::rng().random_range(300..1_000));
+            let _ = senders[client].send(Command::Churn { offline });
+        }
+        let sender = (k as usize) % config.clients;
+        senders[sender]
+            .send(Command::Send { k })
+            .map_err(|_| anyhow::anyhow!("client {sender} stopped early"))?;
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    drop(senders);
+
+    // Settle: until every message is acknowledged and reached everyone it should, or the
+    // deadline.
+    let deadline = Instant::now() + config.settle;
+    while Instant::now() < deadline {
+        let acked = shared.acked.load(Ordering::SeqCst) >= config.messages;
+        let delivered =
+            shared.delivered.load(Ordering::SeqCst) >= shared.owed.load(Ordering::SeqCst);
+        if acked && delivered {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let elapsed = started.elapsed();
+    let _ = stop_tx.send(true);
+    let mut outcomes = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        outcomes.push(task.await.context("client task panicked")??);
+    }
+    Ok(count(config, outcomes, elapsed, churned))
+}
+
+fn count(config: &Config, outcomes: Vec<Outcome>, elapsed: Duration, churned: usize) -> Report {
+    // Message number → (sender, room), for acknowledged messages.
+    let mut acked: HashMap<u64, (usize, usize)> = HashMap::new();
+    for o in &outcomes {
+        for &k in &o.acked {
+            acked.insert(k, (o.index, o.room));
+        }
+    }
+    let mut report = Report {
+        target: config.url.clone(),
+        baseline: config.baseline,
+        clients: config.clients,
+        rooms: config.rooms,
+        messages_sent: config.messages,
+        messages_acked: acked.len(),
+        churned_clients: churned,
+        ..Default::default()
+    };
+    let mut latencies = Vec::new();
+    for o in outcomes {
+        for (&k, &(sender, room)) in &acked {
+            if room != o.room || sender == o.index {
+                continue;
+            }
+            report.expected_deliveries += 1;
+            if o.live.contains_key(&k) {
+                report.delivered_live += 1;
+            } else if o.gap_filled.contains(&k) {
+                report.delivered_by_gap_fill += 1;
+            } else {
+                report.lost += 1;
+            }
+        }
+        report.duplicated += o
+            .live
+            .values()
+            .map(|&n| n.saturating_sub(1) as usize)
+            .sum::<usize>();
+        report.out_of_order += o.out_of_order;
+        latencies.extend(o.latencies_us);
+    }
+    report.latency = Latency::of(latencies);
+    report.duration_secs = elapsed.as_secs_f64();
+    report.deliveries_per_sec = report.delivered_live as f64 / elapsed.as_secs_f64().max(1e-9);
+    report
+}

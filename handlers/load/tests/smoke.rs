@@ -1,0 +1,73 @@
+//! The load tool's smoke run, part of `make test`: a real gateway on port 0, 20 clients, 200
+//! messages; any loss, duplicate or reordering fails it. Also with churn (clients drop and
+//! fill the gap from history) and against the bare baseline.
+
+use std::time::Duration;
+
+use load::Config;
+
+async fn gateway() -> (gateway::RunningGateway, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut options = gateway::Options::new(dir.path().join("data"));
+    options.listen = "127.0.0.1:0".parse().expect("addr");
+    options.dist_dir = dir.path().join("no-dist");
+    (gateway::start(options).await.expect("gateway"), dir)
+}
+
+fn config(url: String) -> Config {
+    Config {
+        url,
+        clients: 20,
+        rooms: 2,
+        messages: 200,
+        rate: 400.0,
+        settle: Duration::from_secs(20),
+        ..Config::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_clients_receive_two_hundred_messages_exactly_once_in_order() {
+    let (gw, _dir) = gateway().await;
+    let report = load::run(&config(format!("http://{}", gw.addr)))
+        .await
+        .expect("run");
+    assert!(report.healthy(), "{}", report.human());
+    assert_eq!(report.messages_acked, 200);
+    // 2 rooms of 10: each message reaches the 9 others in its room.
+    assert_eq!(report.expected_deliveries, 200 * 9);
+    assert_eq!(report.delivered_live, 200 * 9);
+    assert_eq!(report.latency.samples, 200 * 9);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn churned_clients_lose_nothing_after_filling_the_gap() {
+    let (gw, _dir) = gateway().await;
+    let churny = Config {
+        churn: 0.25,
+        rate: 100.0,
+        ..config(format!("http://{}", gw.addr))
+    };
+    let report = load::run(&churny).await.expect("run");
+    assert!(report.healthy(), "{}", report.human());
+    assert_eq!(report.churned_clients, 5);
+    assert_eq!(report.expected_deliveries, 200 * 9);
+    assert_eq!(
+        report.delivered_live + report.delivered_by_gap_fill,
+        200 * 9
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_bare_baseline_is_driven_by_the_same_load() {
+    let addr = load::baseline::spawn("127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("baseline");
+    let bare = Config {
+        baseline: true,
+        ..config(format!("http://{addr}"))
+    };
+    let report = load::run(&bare).await.expect("run");
+    assert!(report.healthy(), "{}", report.human());
+    assert_eq!(report.delivered_live, 200 * 9);
+}
