@@ -5,13 +5,14 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export MOTO_SERVER ?= $(CURDIR)/.venvs/test/bin/moto_server
 
-.PHONY: help tools rust-tools test infra-check package deploy destroy fmt fmt-check clippy unit wasm-shared dev gateway app
+.PHONY: help tools rust-tools test infra-check package deploy destroy bench fmt fmt-check clippy unit wasm-shared dev gateway app
 
 help:
 	@echo "make dev     run Confab locally at http://127.0.0.1:3000"
 	@echo "make test    formatting, lints, every test, the wasm32 build of shared"
 	@echo "make tools   install the toolchain pieces and Python test tools"
 	@echo "make package cross-build every Lambda (arm64 zips) and report their sizes"
+	@echo "make bench   load and micro-benchmarks; writes docs/BENCHMARKS.md"
 	@echo "make deploy  deploy to AWS (needs credentials; see docs/DEPLOY.md)"
 	@echo "make destroy remove the stack (tables are kept)"
 
@@ -68,6 +69,10 @@ infra-check:
 # Every handler cross-built for Lambda (provided.al2023, arm64) as a zip, with its size.
 package: rust-tools
 	@scripts/package.sh
+
+# Load scenarios (each beside a bare baseline), micro-benchmarks, docs/BENCHMARKS.md.
+bench: rust-tools
+	@scripts/bench.sh
 
 deploy:
 	@infra/deploy.sh

@@ -1,0 +1,130 @@
+//! Micro-benchmarks of the hot paths (`make bench`; criterion): a send fanned out to rooms of
+//! 10, 100 and 1,000 members on the embedded store with an in-process notifier; parsing and
+//! serialising frames; verifying a JWT; hashing a password at the production argon2id cost.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use async_trait::async_trait;
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use handlers::config::JwtConfig;
+use handlers::domain::chat;
+use handlers::domain::clock::{Clock, SystemClock};
+use handlers::domain::fanout::Live;
+use handlers::domain::model::{Connection, ConnectionId};
+use handlers::domain::passwords::{Argon2id, PasswordHashing};
+use handlers::domain::ports::{Connections, Notifier, NotifyError};
+use handlers::domain::tokens::Tokens;
+use handlers::embedded::EmbeddedStore;
+use shared::{
+    ClientAction, ClientMsgId, MessageBody, Password, RoomId, SendMessage, ServerFrame, Username,
+};
+
+/// Counts posts and drops them: the cost of delivery without a network.
+#[derive(Default)]
+struct CountingNotifier(AtomicUsize);
+
+#[async_trait]
+impl Notifier for CountingNotifier {
+    async fn post(&self, _to: &ConnectionId, payload: &str) -> Result<(), NotifyError> {
+        std::hint::black_box(payload);
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+fn send_to_rooms(c: &mut Criterion) {
+    let rt = runtime();
+    let mut group = c.benchmark_group("send_message");
+    group.sample_size(20);
+    for members in [10usize, 100, 1_000] {
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let store = EmbeddedStore::in_memory(clock.clone()).expect("store");
+        let notifier = CountingNotifier::default();
+        let room = RoomId::parse("bench").expect("room");
+        rt.block_on(async {
+            for i in 0..members {
+                let user = Username::parse(&format!("user{i}")).expect("user");
+                let c = Connection::open(ConnectionId::new(format!("c{i}")), user, clock.now());
+                store.open(&c).await.expect("open");
+                store.join(&c, &room).await.expect("join");
+            }
+        });
+        let live = Live {
+            connections: &store,
+            notifier: &notifier,
+            clock: clock.as_ref(),
+        };
+        let sender = ConnectionId::new("c0");
+        let counter = AtomicUsize::new(0);
+        group.throughput(Throughput::Elements(members as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(members), &members, |b, _| {
+            b.to_async(&rt).iter(|| async {
+                let n = counter.fetch_add(1, Ordering::Relaxed);
+                let command = SendMessage {
+                    room: Some(room.clone()),
+                    body: MessageBody::parse("hello, room").expect("body"),
+                    client_msg_id: Some(ClientMsgId::parse(&format!("m{n}")).expect("cmid")),
+                };
+                chat::send_message(live, &store, clock.as_ref(), &sender, command)
+                    .await
+                    .expect("sent")
+            });
+        });
+    }
+    group.finish();
+}
+
+fn frames(c: &mut Criterion) {
+    let frame = r#"{"action":"sendMessage","room":"general","body":"hello there, how is everyone today?","clientMsgId":"01KAQ7TZ4D9WQ1B6N3F8S2K7YC"}"#;
+    c.bench_function("parse sendMessage frame", |b| {
+        b.iter(|| serde_json::from_str::<ClientAction>(std::hint::black_box(frame)).expect("frame"))
+    });
+    let ack: ServerFrame = serde_json::from_str(
+        r#"{"type":"message","message":{"id":"01KAQ7TZ4D9WQ1B6N3F8S2K7YC","room":"general","author":"alice","body":"hello there, how is everyone today?","clientMsgId":"c-1","sentAt":1795425211000}}"#,
+    )
+    .expect("server frame");
+    c.bench_function("serialise message frame", |b| {
+        b.iter(|| serde_json::to_string(std::hint::black_box(&ack)).expect("json"))
+    });
+}
+
+fn tokens(c: &mut Criterion) {
+    let tokens = Tokens::new(&JwtConfig::new(vec![7u8; 48]).expect("secret"));
+    let (token, _) = tokens.issue(&Username::parse("alice").expect("user"), SystemClock.now());
+    c.bench_function("verify JWT (HS256)", |b| {
+        b.iter(|| tokens.verify(std::hint::black_box(&token)).expect("valid"))
+    });
+}
+
+fn passwords(c: &mut Criterion) {
+    let rt = runtime();
+    let password = Password::parse("correct horse battery staple").expect("password");
+    let mut group = c.benchmark_group("argon2id");
+    group.sample_size(10);
+    group.bench_function("hash (m=19456 KiB, t=2, p=1)", |b| {
+        b.to_async(&rt)
+            .iter(|| async { Argon2id.hash(&password).await.expect("hash") })
+    });
+    let hash = rt.block_on(Argon2id.hash(&password)).expect("hash");
+    group.bench_function("verify, known user", |b| {
+        b.to_async(&rt)
+            .iter(|| async { Argon2id.verify(Some(&hash), &password).await })
+    });
+    group.bench_function("verify, unknown user (decoy)", |b| {
+        b.to_async(&rt)
+            .iter(|| async { Argon2id.verify(None, &password).await })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, send_to_rooms, frames, tokens, passwords);
+criterion_main!(benches);

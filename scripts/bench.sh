@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# make bench: load scenarios against the local gateway (each beside a bare baseline, repeated),
+# the criterion micro-benchmarks, then docs/BENCHMARKS.md and its latency plot.
+#   BENCH_REPEATS=3 (runs per scenario; the report gives medians and the spread)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+repeats=${BENCH_REPEATS:-3}
+out=target/bench
+rm -rf "$out" && mkdir -p "$out"
+
+cargo build --profile local -p gateway -p load --locked
+gateway=target/local/confab-gateway
+load=target/local/confab-load
+
+# scenario name | confab-load arguments
+scenarios=(
+  "100 clients, 1 room|--clients 100 --rooms 1 --messages 1000 --rate 200 --baseline"
+  "1,000 clients, 1 room|--clients 1000 --rooms 1 --messages 300 --rate 50 --settle-secs 30 --baseline"
+  "200 clients, 10 rooms, 10% churn|--clients 200 --rooms 10 --messages 1000 --rate 200 --churn 0.1"
+)
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+for index in "${!scenarios[@]}"; do
+  IFS='|' read -r name arguments <<<"${scenarios[$index]}"
+  for run in $(seq 1 "$repeats"); do
+    echo "==> $name, run $run/$repeats"
+    data=$(mktemp -d)
+    port=$(free_port)
+    RUST_LOG=warn "$gateway" --listen "127.0.0.1:$port" --data-dir "$data" --dist "$data/none" \
+      > "$out/gateway-$index-$run.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/config.json" >/dev/null && break; sleep 0.1; done
+    # shellcheck disable=SC2086
+    "$load" --url "http://127.0.0.1:$port" $arguments --json > "$out/load-$index-$run.json" \
+      || echo "    (unhealthy run: kept in $out/load-$index-$run.json)"
+    kill -INT "$pid"; wait "$pid" || true
+    rm -rf "$data"
+  done
+  echo "$name" > "$out/scenario-$index.name"
+done
+
+echo "==> micro-benchmarks"
+cargo bench -p handlers --bench hot_paths --locked -- --warm-up-time 2 --measurement-time 5 \
+  | tee "$out/criterion.txt"
+
+python3 scripts/bench_report.py "$out" "$repeats"
+echo "==> wrote docs/BENCHMARKS.md and docs/bench-latency.svg"
