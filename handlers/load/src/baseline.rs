@@ -12,8 +12,8 @@ use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
 type Outbox = mpsc::UnboundedSender<Message>;
 /// Connection number → (user, outbox), per room.
@@ -113,11 +113,14 @@ async fn connection(rooms: Arc<Rooms>, stream: TcpStream) {
                 let ack =
                     json!({"type": "ack", "clientMsgId": frame["clientMsgId"], "message": message});
                 let _ = tx.send(Message::Text(ack.to_string().into()));
-                let out = json!({"type": "message", "message": message}).to_string();
+                // Serialised once; every recipient shares the same bytes.
+                let out: Utf8Bytes = json!({"type": "message", "message": message})
+                    .to_string()
+                    .into();
                 let members = rooms.members.lock().unwrap_or_else(|p| p.into_inner());
                 for (other, (_, outbox)) in members.get(&room).into_iter().flatten() {
                     if *other != id {
-                        let _ = outbox.send(Message::Text(out.clone().into()));
+                        let _ = outbox.send(Message::Text(out.clone()));
                     }
                 }
             }
