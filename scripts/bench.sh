@@ -41,6 +41,10 @@ for index in "${!scenarios[@]}"; do
   echo "$name" > "$out/scenario-$index.name"
 done
 
+echo "==> cold-start proxy (exec → first poll of a local Lambda runtime API stub)"
+cargo build --release -p handlers --bins --locked
+python3 scripts/cold_start.py target/release "$out/cold-start.json" 7
+
 echo "==> micro-benchmarks"
 cargo bench -p handlers --bench hot_paths --locked -- --warm-up-time 2 --measurement-time 5 \
   | tee "$out/criterion.txt"
