@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make bench: load scenarios against the local gateway (each beside a bare baseline, repeated),
-# the criterion micro-benchmarks, then docs/BENCHMARKS.md and its latency plot.
+# the cold-start proxy, read capacity per send on DynamoDB (moto), the criterion
+# micro-benchmarks and the Lambda zip sizes, then docs/BENCHMARKS.md and its latency plot.
 #   BENCH_REPEATS=3 (runs per scenario; the report gives medians and the spread)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,9 +46,16 @@ echo "==> cold-start proxy (exec → first poll of a local Lambda runtime API st
 cargo build --release -p handlers --bins --locked
 python3 scripts/cold_start.py target/release "$out/cold-start.json" 7
 
+echo "==> read capacity per send on DynamoDB (moto), 50-member room among 50/500/5,000 connections"
+scripts/ensure-venv.sh test
+MOTO_SERVER="$PWD/.venvs/test/bin/moto_server" cargo bench -p handlers --bench dynamo_capacity --locked
+
 echo "==> micro-benchmarks"
 cargo bench -p handlers --bench hot_paths --locked -- --warm-up-time 2 --measurement-time 5 \
   | tee "$out/criterion.txt"
+
+echo "==> Lambda zips"
+scripts/package.sh
 
 python3 scripts/bench_report.py "$out" "$repeats"
 echo "==> wrote docs/BENCHMARKS.md and docs/bench-latency.svg"

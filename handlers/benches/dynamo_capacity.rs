@@ -1,0 +1,163 @@
+//! Read capacity a send costs on DynamoDB, as the total number of connections grows while the
+//! room stays at 50 members (`make bench`; needs moto, started here on a free port).
+//!
+//! A send reads twice: the sender's membership (GetItem, strongly consistent) and the room's
+//! members (Query on the `byRoom` index). moto answers with a constant ConsumedCapacity per
+//! call, so the units are computed from the items those exact requests return, with DynamoDB's
+//! published rules: item size = attribute names + values; GetItem = ⌈size / 4 KB⌉ strongly
+//! consistent; a Query on a global secondary index = ⌈Σ sizes / 4 KB⌉ × ½ (eventually
+//! consistent). moto's own figures are printed beside them for reference.
+
+#[allow(dead_code)]
+#[path = "../tests/support/moto.rs"]
+mod moto;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
+use futures::StreamExt;
+use handlers::domain::clock::{Clock, SystemClock};
+use handlers::domain::model::{Connection, ConnectionId};
+use handlers::domain::ports::Connections;
+use handlers::dynamo::DynamoConnections;
+use handlers::dynamo::schema::{self, TableNames};
+use shared::{RoomId, Username};
+
+const ROOM_SIZE: usize = 50;
+
+/// DynamoDB's item size: attribute name bytes plus value bytes.
+fn item_size(item: &HashMap<String, AttributeValue>) -> usize {
+    item.iter()
+        .map(|(name, value)| {
+            name.len()
+                + match value {
+                    AttributeValue::S(s) => s.len(),
+                    // Numbers: about one byte per two significant digits, plus one.
+                    AttributeValue::N(n) => n.trim_start_matches('-').len().div_ceil(2) + 1,
+                    AttributeValue::B(b) => b.as_ref().len(),
+                    _ => 1,
+                }
+        })
+        .sum()
+}
+
+fn units(bytes: usize, consistent: bool) -> f64 {
+    let blocks = bytes.div_ceil(4096).max(1) as f64;
+    if consistent { blocks } else { blocks / 2.0 }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let server = moto::MotoServer::start().map_err(anyhow::Error::msg)?;
+    let client = server.client().await;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let mut rows = Vec::new();
+    println!(
+        "{:>12} {:>10} {:>12} {:>12} {:>10} {:>12}",
+        "connections", "room", "bytes read", "RCU (model)", "requests", "RCU (moto)"
+    );
+    for total in [50usize, 500, 5_000] {
+        let names = TableNames::prefixed(&format!("capacity-{total}"));
+        schema::create_tables(&client, &names).await?;
+        let store =
+            DynamoConnections::new(client.clone(), names.connections.clone(), clock.clone());
+        let room = RoomId::parse("bench")?;
+        futures::stream::iter(0..total)
+            .map(|i| {
+                let store = store.clone();
+                let clock = clock.clone();
+                let room = if i < ROOM_SIZE {
+                    room.clone()
+                } else {
+                    RoomId::parse(&format!("other-{}", i % 97))?
+                };
+                Ok::<_, anyhow::Error>(async move {
+                    let user = Username::parse(&format!("user{i}"))?;
+                    let c = Connection::open(
+                        ConnectionId::new(format!("conn-{i:05}")),
+                        user,
+                        clock.now(),
+                    );
+                    store.open(&c).await?;
+                    store.join(&c, &room).await?;
+                    Ok::<_, anyhow::Error>(())
+                })
+            })
+            .map(|f| async move { f?.await })
+            .buffer_unordered(32)
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect::<anyhow::Result<Vec<_>>>()?;
+
+        // The two reads a send makes, issued exactly as the adapter issues them.
+        let member = client
+            .get_item()
+            .table_name(&names.connections)
+            .key(
+                schema::CONNECTIONS_PK,
+                AttributeValue::S("conn-00000".into()),
+            )
+            .key(
+                schema::CONNECTIONS_SK,
+                AttributeValue::S("room#bench".into()),
+            )
+            .consistent_read(true)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await?;
+        let member_bytes = member.item().map(item_size).unwrap_or_default();
+        let mut query_bytes = 0;
+        let mut moto_units = member
+            .consumed_capacity()
+            .and_then(|c| c.capacity_units())
+            .unwrap_or(0.0);
+        let mut requests = 1;
+        let mut start = None;
+        loop {
+            let page = client
+                .query()
+                .table_name(&names.connections)
+                .index_name(schema::ROOM_INDEX)
+                .key_condition_expression("#room = :room")
+                .filter_expression("#ttl > :now")
+                .expression_attribute_names("#room", schema::ROOM_INDEX_PK)
+                .expression_attribute_names("#ttl", schema::TTL_ATTRIBUTE)
+                .expression_attribute_values(":room", AttributeValue::S("bench".into()))
+                .expression_attribute_values(
+                    ":now",
+                    AttributeValue::N(clock.now().as_secs().to_string()),
+                )
+                .set_exclusive_start_key(start)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send()
+                .await?;
+            requests += 1;
+            query_bytes += page.items().iter().map(item_size).sum::<usize>();
+            moto_units += page
+                .consumed_capacity()
+                .and_then(|c| c.capacity_units())
+                .unwrap_or(0.0);
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        let model = units(member_bytes, true) + units(query_bytes, false);
+        println!(
+            "{total:>12} {ROOM_SIZE:>10} {:>12} {model:>12.1} {requests:>10} {moto_units:>12.1}",
+            member_bytes + query_bytes
+        );
+        rows.push(serde_json::json!({
+            "connections": total, "room_members": ROOM_SIZE, "bytes_read": member_bytes + query_bytes,
+            "rcu_model": model, "requests": requests, "rcu_moto": moto_units,
+        }));
+    }
+    std::fs::create_dir_all("../target/bench")?;
+    std::fs::write(
+        "../target/bench/capacity.json",
+        serde_json::to_string_pretty(&rows)?,
+    )?;
+    Ok(())
+}
