@@ -1,12 +1,13 @@
-//! Read capacity a send costs on DynamoDB, as the total number of connections grows while the
-//! room stays at 50 members (`make bench`; needs moto, started here on a free port).
+//! Capacity a send costs on DynamoDB, as the total number of connections grows while the room
+//! stays at 50 members, and as the room grows (`make bench`; needs moto, started here).
 //!
 //! A send reads twice: the sender's membership (GetItem, strongly consistent) and the room's
 //! members (Query on the `byRoom` index). moto answers with a constant ConsumedCapacity per
 //! call, so the units are computed from the items those exact requests return, with DynamoDB's
 //! published rules: item size = attribute names + values; GetItem = ⌈size / 4 KB⌉ strongly
 //! consistent; a Query on a global secondary index = ⌈Σ sizes / 4 KB⌉ × ½ (eventually
-//! consistent). moto's own figures are printed beside them for reference.
+//! consistent); the write (message + idempotency key in one transaction) = Σ ⌈size / 1 KB⌉ × 2.
+//! moto's own read figures are printed beside them for reference.
 
 #[allow(dead_code)]
 #[path = "../tests/support/moto.rs"]
@@ -20,11 +21,13 @@ use futures::StreamExt;
 use handlers::domain::clock::{Clock, SystemClock};
 use handlers::domain::model::{Connection, ConnectionId};
 use handlers::domain::ports::Connections;
-use handlers::dynamo::DynamoConnections;
+use handlers::domain::ports::Messages;
 use handlers::dynamo::schema::{self, TableNames};
-use shared::{RoomId, Username};
+use handlers::dynamo::{DynamoConnections, DynamoMessages};
+use shared::{ChatMessage, ClientMsgId, MessageBody, MessageId, RoomId, Username};
 
-const ROOM_SIZE: usize = 50;
+/// (connections in total, members of the measured room).
+const CASES: [(usize, usize); 4] = [(50, 50), (500, 50), (5_000, 50), (5_000, 100)];
 
 /// DynamoDB's item size: attribute name bytes plus value bytes.
 fn item_size(item: &HashMap<String, AttributeValue>) -> usize {
@@ -42,6 +45,14 @@ fn item_size(item: &HashMap<String, AttributeValue>) -> usize {
         .sum()
 }
 
+/// Write units of a transactional write: ⌈size / 1 KB⌉ per item, doubled for a transaction.
+fn transactional_write_units(sizes: &[usize]) -> f64 {
+    sizes
+        .iter()
+        .map(|s| s.div_ceil(1024).max(1) as f64 * 2.0)
+        .sum()
+}
+
 fn units(bytes: usize, consistent: bool) -> f64 {
     let blocks = bytes.div_ceil(4096).max(1) as f64;
     if consistent { blocks } else { blocks / 2.0 }
@@ -54,11 +65,11 @@ async fn main() -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let mut rows = Vec::new();
     println!(
-        "{:>12} {:>10} {:>12} {:>12} {:>10} {:>12}",
-        "connections", "room", "bytes read", "RCU (model)", "requests", "RCU (moto)"
+        "{:>12} {:>6} {:>11} {:>12} {:>9} {:>11} {:>12}",
+        "connections", "room", "bytes read", "RCU (model)", "requests", "RCU (moto)", "WCU (model)"
     );
-    for total in [50usize, 500, 5_000] {
-        let names = TableNames::prefixed(&format!("capacity-{total}"));
+    for (total, room_size) in CASES {
+        let names = TableNames::prefixed(&format!("capacity-{total}-{room_size}"));
         schema::create_tables(&client, &names).await?;
         let store =
             DynamoConnections::new(client.clone(), names.connections.clone(), clock.clone());
@@ -67,7 +78,7 @@ async fn main() -> anyhow::Result<()> {
             .map(|i| {
                 let store = store.clone();
                 let clock = clock.clone();
-                let room = if i < ROOM_SIZE {
+                let room = if i < room_size {
                     room.clone()
                 } else {
                     RoomId::parse(&format!("other-{}", i % 97))?
@@ -145,13 +156,46 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         let model = units(member_bytes, true) + units(query_bytes, false);
+
+        // The write: the message and its idempotency key in one transaction, through the adapter;
+        // both items read back to size them.
+        let messages = DynamoMessages::new(client.clone(), names.messages.clone());
+        let message = ChatMessage {
+            id: MessageId::parse(&ulid::Ulid::new().to_string())?,
+            room: room.clone(),
+            author: Username::parse("user0")?,
+            body: MessageBody::parse(
+                "a typical chat message of about sixty characters, give or take",
+            )?,
+            client_msg_id: ClientMsgId::parse("capacity-1")?,
+            sent_at: clock.now(),
+        };
+        messages.append(&message).await?;
+        let mut written = Vec::new();
+        for (pk, sk) in [
+            (format!("room#{room}"), message.id.to_string()),
+            (
+                format!("dedup#{}#{}", message.author, message.client_msg_id),
+                "dedup".to_owned(),
+            ),
+        ] {
+            let item = client
+                .get_item()
+                .table_name(&names.messages)
+                .key(schema::MESSAGES_PK, AttributeValue::S(pk))
+                .key(schema::MESSAGES_SK, AttributeValue::S(sk))
+                .send()
+                .await?;
+            written.push(item.item().map(item_size).unwrap_or_default());
+        }
+        let wcu = transactional_write_units(&written);
         println!(
-            "{total:>12} {ROOM_SIZE:>10} {:>12} {model:>12.1} {requests:>10} {moto_units:>12.1}",
+            "{total:>12} {room_size:>6} {:>11} {model:>12.1} {requests:>9} {moto_units:>11.1} {wcu:>12.1}",
             member_bytes + query_bytes
         );
         rows.push(serde_json::json!({
-            "connections": total, "room_members": ROOM_SIZE, "bytes_read": member_bytes + query_bytes,
-            "rcu_model": model, "requests": requests, "rcu_moto": moto_units,
+            "connections": total, "room_members": room_size, "bytes_read": member_bytes + query_bytes,
+            "rcu_model": model, "requests": requests, "rcu_moto": moto_units, "wcu_model": wcu,
         }));
     }
     std::fs::create_dir_all("../target/bench")?;
