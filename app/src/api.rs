@@ -1,0 +1,106 @@
+//! The HTTP API, spoken in the `shared` crate's types. Errors keep the server's code and
+//! message (written to be shown as they are) and tell a refused token apart.
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use shared::{
+    AppConfig, AuthResponse, ErrorBody, ErrorCode, HistoryPage, HistoryRequest, LoginRequest,
+    RegisterRequest, RoomId, RoomList,
+};
+
+use crate::state::Endpoints;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// The server answered with an error body.
+    Refused {
+        status: u16,
+        code: ErrorCode,
+        message: String,
+    },
+    /// No answer, or one that is not ours.
+    Unreachable,
+}
+
+impl ApiError {
+    /// The token was refused (forged, tampered with, or expired): log in again.
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, Self::Refused { status: 401, .. })
+    }
+
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            Self::Refused { code, .. } => Some(*code),
+            Self::Unreachable => None,
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            Self::Refused { message, .. } => message.clone(),
+            Self::Unreachable => "Cannot reach Confab. Check your connection and try again.".into(),
+        }
+    }
+}
+
+pub async fn config() -> Result<AppConfig, ApiError> {
+    receive(Request::get("/config.json").send().await).await
+}
+
+pub async fn register(
+    endpoints: &Endpoints,
+    body: &RegisterRequest,
+) -> Result<AuthResponse, ApiError> {
+    post(&endpoints.url("/register"), body).await
+}
+
+pub async fn login(endpoints: &Endpoints, body: &LoginRequest) -> Result<AuthResponse, ApiError> {
+    post(&endpoints.url("/login"), body).await
+}
+
+pub async fn rooms(endpoints: &Endpoints, token: &str) -> Result<RoomList, ApiError> {
+    get(Request::get(&endpoints.url("/rooms")), token).await
+}
+
+pub async fn history(
+    endpoints: &Endpoints,
+    token: &str,
+    room: &RoomId,
+    request: &HistoryRequest,
+) -> Result<HistoryPage, ApiError> {
+    get(Request::get(&endpoints.history(room, request)), token).await
+}
+
+async fn post<B: Serialize, R: DeserializeOwned>(url: &str, body: &B) -> Result<R, ApiError> {
+    let request = Request::post(url)
+        .json(body)
+        .map_err(|_| ApiError::Unreachable)?;
+    receive(request.send().await).await
+}
+
+async fn get<R: DeserializeOwned>(request: RequestBuilder, token: &str) -> Result<R, ApiError> {
+    let response = request
+        .header("authorization", &format!("Bearer {token}"))
+        .send()
+        .await;
+    receive(response).await
+}
+
+async fn receive<R: DeserializeOwned>(
+    response: Result<Response, gloo_net::Error>,
+) -> Result<R, ApiError> {
+    let response = response.map_err(|_| ApiError::Unreachable)?;
+    if response.ok() {
+        return response.json().await.map_err(|_| ApiError::Unreachable);
+    }
+    let status = response.status();
+    match response.json::<ErrorBody>().await {
+        Ok(body) => Err(ApiError::Refused {
+            status,
+            code: body.error.code,
+            message: body.error.message,
+        }),
+        Err(_) => Err(ApiError::Unreachable),
+    }
+}

@@ -1,0 +1,91 @@
+//! The few browser facilities the app uses, each behind one small function, so the rest of
+//! the code never touches `web_sys` for them.
+
+use wasm_bindgen::JsValue;
+
+pub fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+/// A number in `[0, 1)`, for jitter and client message ids.
+pub fn random() -> f64 {
+    js_sys::Math::random()
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+pub fn load(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok().flatten()
+}
+
+pub fn save(key: &str, value: &str) {
+    if let Some(s) = storage() {
+        // Storage can be full or disabled (private mode); the app still works for this visit.
+        let _ = s.set_item(key, value);
+    }
+}
+
+pub fn forget(key: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(key);
+    }
+}
+
+/// `http://127.0.0.1:3000`: where the page was served from.
+pub fn origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}
+
+pub fn is_online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
+/// A fresh client message id: time plus randomness, unique enough per sender (the server
+/// deduplicates per author).
+pub fn client_msg_id() -> shared::ClientMsgId {
+    let time = radix36(now_ms() as u64);
+    let noise = radix36((random() * 1e15) as u64);
+    let raw = format!("c-{time}-{noise}");
+    shared::ClientMsgId::parse(&raw).unwrap_or_else(|_| unreachable!("ids are short ascii"))
+}
+
+fn radix36(mut n: u64) -> String {
+    const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    loop {
+        out.push(DIGITS[(n % 36) as usize]);
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// `14:03` in the reader's locale and time zone.
+pub fn short_time(ms: i64) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"hour".into(), &"2-digit".into());
+    let _ = js_sys::Reflect::set(&options, &"minute".into(), &"2-digit".into());
+    date.to_locale_time_string_with_options("default", &options)
+        .into()
+}
+
+/// The full local date and time, for a tooltip.
+pub fn long_time(ms: i64) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
+    date.to_locale_string("default", &JsValue::UNDEFINED).into()
+}
+
+/// `2026-11-23T10:00:00.000Z`, for `<time datetime>`.
+pub fn iso_time(ms: i64) -> String {
+    js_sys::Date::new(&JsValue::from_f64(ms as f64))
+        .to_iso_string()
+        .into()
+}

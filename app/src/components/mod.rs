@@ -1,0 +1,17 @@
+//! One component per file.
+
+mod auth_form;
+mod composer;
+mod connection_status;
+mod message_list;
+mod message_row;
+mod presence_list;
+mod sidebar;
+
+pub use auth_form::{AuthForm, AuthMode};
+pub use composer::Composer;
+pub use connection_status::ConnectionStatus;
+pub use message_list::MessageList;
+pub use message_row::MessageRow;
+pub use presence_list::PresenceList;
+pub use sidebar::Sidebar;

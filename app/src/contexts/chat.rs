@@ -1,0 +1,401 @@
+//! The chat for one session: the `ChatState` signal, and the actions that keep it true — join
+//! rooms on every (re)connect, flush the outbox, close the gap from history, page back,
+//! send optimistically, time out unanswered sends, tell the room we type.
+
+use std::rc::Rc;
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::http::Cursor;
+use shared::limits::{HISTORY_PAGE_MAX, RECONNECT_REWIND_MS};
+use shared::{
+    ClientAction, ClientMsgId, HistoryRequest, JoinRoom, MessageBody, RoomId, RoomSummary,
+    SendMessage, Timestamp, Typing,
+};
+
+use super::socket::Hooks;
+use super::{AuthContext, SocketContext};
+use crate::api::{self, ApiError};
+use crate::browser;
+use crate::state::chat::HistoryLoad;
+use crate::state::typing::{IDLE_MS, TypingNotifier};
+use crate::state::{Applied, ChatState, Endpoints, Older, Session, joined_rooms};
+
+/// A send with no ack on the same connection after this long shows as failed.
+const ACK_TIMEOUT: Duration = Duration::from_secs(10);
+/// The newest page, and each page back.
+const PAGE: u32 = 50;
+
+#[derive(Clone, Copy)]
+pub struct ChatContext {
+    pub state: RwSignal<ChatState>,
+    /// Other rooms on the server, for the sidebar.
+    pub directory: RwSignal<Vec<RoomSummary>>,
+    /// A problem worth a banner (an error frame not tied to a message).
+    pub notice: RwSignal<Option<String>>,
+    /// The latest incoming message, read out by screen readers.
+    pub announcement: RwSignal<String>,
+    session: StoredValue<Session>,
+    endpoints: StoredValue<Endpoints>,
+    auth: AuthContext,
+    socket: SocketContext,
+    typing: StoredValue<(TypingNotifier, Option<TimeoutHandle>), LocalStorage>,
+}
+
+fn rooms_key(session: &Session) -> String {
+    format!("confab.rooms.{}", session.username)
+}
+
+impl ChatContext {
+    pub fn start(
+        session: Session,
+        endpoints: Endpoints,
+        auth: AuthContext,
+        socket: SocketContext,
+    ) -> Self {
+        let joined = joined_rooms(browser::load(&rooms_key(&session)).as_deref());
+        let this = Self {
+            state: RwSignal::new(ChatState::new(session.username.clone(), joined)),
+            directory: RwSignal::new(Vec::new()),
+            notice: RwSignal::new(None),
+            announcement: RwSignal::new(String::new()),
+            session: StoredValue::new(session.clone()),
+            endpoints: StoredValue::new(endpoints.clone()),
+            auth,
+            socket,
+            typing: StoredValue::new_local((TypingNotifier::default(), None)),
+        };
+        let hooks = Hooks {
+            opened: Rc::new(move || this.opened()),
+            frame: Rc::new(move |frame| {
+                let applied = this.state.try_update(|s| s.apply(frame, browser::now_ms()));
+                match applied {
+                    Some(Applied::Incoming(m)) => {
+                        this.announcement.set(format!("{}: {}", m.author, m.body))
+                    }
+                    Some(Applied::Notice(text)) => this.notice.set(Some(text)),
+                    _ => {}
+                }
+            }),
+            closed: Rc::new(move |was_open| {
+                if !was_open {
+                    this.check_token();
+                }
+            }),
+        };
+        socket.start(endpoints.socket(&session.token), hooks);
+        this.refresh_directory();
+        let ticker = set_interval_with_handle(
+            move || {
+                let now = browser::now_ms();
+                if this
+                    .state
+                    .with_untracked(|s| s.rooms.values().any(|r| !r.typing.is_empty()))
+                {
+                    this.state.update(|s| {
+                        s.expire_typing(now);
+                    });
+                }
+            },
+            Duration::from_secs(1),
+        );
+        on_cleanup(move || {
+            socket.stop();
+            if let Ok(t) = ticker {
+                t.clear();
+            }
+        });
+        this
+    }
+
+    pub fn me(&self) -> shared::Username {
+        self.session.with_value(|s| s.username.clone())
+    }
+
+    fn token(&self) -> String {
+        self.session.with_value(|s| s.token.clone())
+    }
+
+    /// A refused API call ends the session; anything else is the caller's to show.
+    fn unauthorized(&self, error: &ApiError) -> bool {
+        if error.is_unauthorized() {
+            self.auth.token_refused();
+        }
+        error.is_unauthorized()
+    }
+
+    /// The socket was refused before it opened: ask the HTTP API whether the token is good.
+    fn check_token(&self) {
+        let this = *self;
+        spawn_local(async move {
+            let endpoints = this.endpoints.get_value();
+            if let Err(e) = api::rooms(&endpoints, &this.token()).await {
+                this.unauthorized(&e);
+            }
+        });
+    }
+
+    pub fn refresh_directory(&self) {
+        let this = *self;
+        spawn_local(async move {
+            match api::rooms(&this.endpoints.get_value(), &this.token()).await {
+                Ok(list) => this.directory.set(list.rooms),
+                Err(e) => {
+                    this.unauthorized(&e);
+                }
+            }
+        });
+    }
+
+    /// Shows `room`, joining it (here and on the server) the first time.
+    pub fn open(&self, room: RoomId) {
+        let new = self
+            .state
+            .try_update(|s| s.open(room.clone()))
+            .unwrap_or(false);
+        if new {
+            let names: Vec<String> = self
+                .state
+                .with_untracked(|s| s.joined().iter().map(|r| r.to_string()).collect());
+            let key = self.session.with_value(rooms_key);
+            browser::save(&key, &serde_json::to_string(&names).unwrap_or_default());
+            self.socket
+                .send(&ClientAction::JoinRoom(JoinRoom { room: room.clone() }));
+        }
+        let unloaded = self.state.with_untracked(|s| {
+            s.room(&room).is_some_and(|r| {
+                r.timeline.older == Older::Unknown && r.history == HistoryLoad::Idle
+            })
+        });
+        if unloaded {
+            self.load_page(room, Cursor::Latest);
+        }
+    }
+
+    /// Fetches the page before the oldest message held (scrolling back).
+    pub fn load_older(&self, room: &RoomId) {
+        let cursor = self.state.with_untracked(|s| {
+            let r = s.room(room)?;
+            if r.history == HistoryLoad::Busy || r.timeline.older == Older::Complete {
+                return None;
+            }
+            Some(
+                r.timeline
+                    .oldest_id()
+                    .cloned()
+                    .map_or(Cursor::Latest, Cursor::Before),
+            )
+        });
+        if let Some(cursor) = cursor {
+            self.load_page(room.clone(), cursor);
+        }
+    }
+
+    fn load_page(&self, room: RoomId, cursor: Cursor) {
+        let this = *self;
+        self.state
+            .update(|s| s.room_mut(&room).history = HistoryLoad::Busy);
+        spawn_local(async move {
+            let request = HistoryRequest {
+                cursor,
+                limit: PAGE,
+            };
+            let result =
+                api::history(&this.endpoints.get_value(), &this.token(), &room, &request).await;
+            match result {
+                Ok(page) => this.state.update(|s| {
+                    s.receive(&room, page.messages);
+                    let r = s.room_mut(&room);
+                    r.timeline.older = if page.has_more {
+                        Older::More
+                    } else {
+                        Older::Complete
+                    };
+                    r.history = HistoryLoad::Idle;
+                }),
+                Err(e) => {
+                    if !this.unauthorized(&e) {
+                        this.state.update(|s| {
+                            s.room_mut(&room).history = HistoryLoad::Failed(e.message())
+                        });
+                    }
+                }
+            }
+        });
+    }
+
+    /// After a (re)connect: join every room, re-send what is queued, and fetch what was missed.
+    fn opened(&self) {
+        let rooms = self.state.with_untracked(|s| s.joined());
+        for room in &rooms {
+            self.socket
+                .send(&ClientAction::JoinRoom(JoinRoom { room: room.clone() }));
+        }
+        for room in &rooms {
+            let queued = self.state.with_untracked(|s| {
+                s.room(room)
+                    .map(|r| r.timeline.to_send())
+                    .unwrap_or_default()
+            });
+            for (id, body) in queued {
+                self.write(room, id, body);
+            }
+        }
+        if let Some(active) = self.state.with_untracked(|s| s.active.clone()) {
+            let never_loaded = self.state.with_untracked(|s| {
+                s.room(&active).is_some_and(|r| {
+                    r.timeline.older == Older::Unknown && r.history != HistoryLoad::Busy
+                })
+            });
+            if never_loaded {
+                self.load_page(active, Cursor::Latest);
+            }
+        }
+        for room in rooms {
+            let newest = self
+                .state
+                .with_untracked(|s| s.room(&room).and_then(|r| r.timeline.newest_id().cloned()));
+            if let Some(newest) = newest {
+                self.fill_gap(room, newest.rewound(RECONNECT_REWIND_MS));
+            }
+        }
+    }
+
+    /// Pages forward from `after` until the server has nothing newer; duplicates drop by id.
+    fn fill_gap(&self, room: RoomId, after: shared::MessageId) {
+        let this = *self;
+        spawn_local(async move {
+            let mut cursor = after;
+            loop {
+                let request = HistoryRequest {
+                    cursor: Cursor::After(cursor.clone()),
+                    limit: HISTORY_PAGE_MAX,
+                };
+                let page =
+                    match api::history(&this.endpoints.get_value(), &this.token(), &room, &request)
+                        .await
+                    {
+                        Ok(page) => page,
+                        Err(e) => {
+                            // Offline again or refused: the next reconnect tries again.
+                            this.unauthorized(&e);
+                            return;
+                        }
+                    };
+                let newest = page.messages.iter().map(|m| m.id.clone()).max();
+                this.state.update(|s| {
+                    s.receive(&room, page.messages);
+                });
+                match newest {
+                    Some(next) if page.has_more => cursor = next,
+                    _ => return,
+                }
+            }
+        });
+    }
+
+    /// Shows the message at once and sends it (or queues it until the socket is back).
+    pub fn send(&self, room: &RoomId, body: MessageBody) {
+        let id = browser::client_msg_id();
+        self.state.update(|s| {
+            s.room_mut(room).timeline.push_outgoing(
+                id.clone(),
+                body.clone(),
+                Timestamp::from_millis(browser::now_ms()),
+            );
+        });
+        self.stop_typing(room);
+        self.write(room, id, body);
+    }
+
+    /// Sends a failed message again under the same client message id.
+    pub fn retry(&self, room: &RoomId, id: &ClientMsgId) {
+        let body = self
+            .state
+            .try_update(|s| s.room_mut(room).timeline.retry(id))
+            .flatten();
+        if let Some(body) = body {
+            self.write(room, id.clone(), body);
+        }
+    }
+
+    fn write(&self, room: &RoomId, id: ClientMsgId, body: MessageBody) {
+        let action = ClientAction::SendMessage(SendMessage {
+            room: Some(room.clone()),
+            body,
+            client_msg_id: Some(id.clone()),
+        });
+        let Some(generation) = self.socket.send(&action) else {
+            return; // queued: `opened` sends it
+        };
+        self.state
+            .update(|s| s.room_mut(room).timeline.mark_sent_on(&id, generation));
+        let this = *self;
+        let room = room.clone();
+        set_timeout(
+            move || {
+                let unanswered = this
+                    .state
+                    .with_untracked(|s| s.room(&room).is_some_and(|r| r.timeline.owns(&id)));
+                if unanswered {
+                    this.state.update(|s| {
+                        s.room_mut(&room)
+                            .timeline
+                            .fail_if_unanswered(&id, generation);
+                    });
+                }
+            },
+            ACK_TIMEOUT,
+        );
+    }
+
+    /// A keystroke in the composer: tell the room, then say "stopped" after a pause.
+    pub fn keystroke(&self, room: &RoomId) {
+        let announce = self
+            .typing
+            .try_update_value(|(t, _)| t.keystroke(browser::now_ms()))
+            .unwrap_or(false);
+        if announce {
+            self.socket.send(&ClientAction::Typing(Typing {
+                room: room.clone(),
+                typing: true,
+            }));
+        }
+        let this = *self;
+        let room = room.clone();
+        let idle = set_timeout_with_handle(
+            move || this.stop_typing(&room),
+            Duration::from_millis(IDLE_MS as u64),
+        )
+        .ok();
+        self.typing.update_value(|(_, timer)| {
+            if let Some(old) = std::mem::replace(timer, idle) {
+                old.clear();
+            }
+        });
+    }
+
+    pub fn stop_typing(&self, room: &RoomId) {
+        let stopped = self.typing.try_update_value(|(t, timer)| {
+            if let Some(old) = timer.take() {
+                old.clear();
+            }
+            t.stop()
+        });
+        if stopped == Some(true) {
+            self.socket.send(&ClientAction::Typing(Typing {
+                room: room.clone(),
+                typing: false,
+            }));
+        }
+    }
+
+    pub fn status(&self) -> super::Status {
+        self.socket.status()
+    }
+
+    pub fn reconnect_now(&self) {
+        self.socket.reconnect_now();
+    }
+}

@@ -1,0 +1,45 @@
+//! The signed-in layout around every room: header, sidebar, the room. Without a valid
+//! session it sends the reader to the login page (which says why when the session expired).
+
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, Redirect};
+
+use crate::components::{ConnectionStatus, Sidebar};
+use crate::contexts::{AuthContext, ChatContext, ConfigContext, SocketContext};
+use crate::state::Session;
+
+#[component]
+pub fn ChatPage() -> impl IntoView {
+    let auth = expect_context::<AuthContext>();
+    // Re-rendered only when someone logs in or out.
+    let session = Memo::new(move |_| auth.session());
+    move || match session.get() {
+        None => view! { <Redirect path="/login"/> }.into_any(),
+        Some(session) => view! { <SignedIn session/> }.into_any(),
+    }
+}
+
+#[component]
+fn SignedIn(session: Session) -> impl IntoView {
+    let auth = expect_context::<AuthContext>();
+    let socket = expect_context::<SocketContext>();
+    let ConfigContext(endpoints) = expect_context::<ConfigContext>();
+    let username = session.username.to_string();
+    let chat = ChatContext::start(session, endpoints, auth, socket);
+    provide_context(chat);
+    view! {
+        <div class="shell">
+            <header class="topbar">
+                <span class="brand">"Confab"</span>
+                <ConnectionStatus/>
+                <span class="whoami" data-testid="current-user">{username}</span>
+                <button class="ghost" data-testid="logout" on:click=move |_| auth.sign_out()>"Log out"</button>
+            </header>
+            <Sidebar/>
+            <Outlet/>
+            <div class="sr-only" aria-live="polite" data-testid="live-region">
+                {move || chat.announcement.get()}
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,57 @@
+//! One room: its name and who is here, the messages, who is typing, the composer.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use shared::RoomId;
+
+use crate::components::{Composer, MessageList, PresenceList};
+use crate::contexts::ChatContext;
+
+#[component]
+pub fn RoomPage() -> impl IntoView {
+    let params = use_params_map();
+    let room =
+        Memo::new(move |_| params.with(|p| RoomId::parse(&p.get("room").unwrap_or_default())));
+    move || match room.get() {
+        Ok(room) => view! { <Room room/> }.into_any(),
+        Err(why) => view! {
+            <main class="room" data-testid="room-invalid">
+                <div class="empty" role="alert">
+                    <p>"That is not a room name: " {why.to_string()} "."</p>
+                    <A href="/rooms/general">"Go to #general"</A>
+                </div>
+            </main>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+fn Room(room: RoomId) -> impl IntoView {
+    let chat = expect_context::<ChatContext>();
+    chat.open(room.clone());
+    let typing = {
+        let room = room.clone();
+        move || chat.state.with(|s| s.typing_line(&room))
+    };
+    let notice = chat.notice;
+    let data_room = room.to_string();
+    view! {
+        <main class="room" data-testid="room" data-room=data_room>
+            <header class="room-header">
+                <h1 data-testid="room-title">"#" {room.to_string()}</h1>
+                <PresenceList room=room.clone()/>
+            </header>
+            {move || notice.get().map(|text| view! {
+                <div class="notice" role="alert" data-testid="chat-notice">
+                    {text}
+                    <button class="ghost" aria-label="Dismiss" on:click=move |_| notice.set(None)>"×"</button>
+                </div>
+            })}
+            <MessageList room=room.clone()/>
+            <p class="typing" data-testid="typing-indicator">{typing}</p>
+            <Composer room/>
+        </main>
+    }
+}

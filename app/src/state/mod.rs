@@ -1,0 +1,80 @@
+//! The app's logic as plain Rust, with no browser in it, so it is unit-tested natively.
+
+pub mod backoff;
+pub mod chat;
+pub mod endpoints;
+pub mod session;
+pub mod timeline;
+pub mod typing;
+
+pub use chat::{Applied, ChatState};
+pub use endpoints::Endpoints;
+pub use session::{NoSession, Session};
+pub use timeline::{Delivery, Entry, Older, Timeline};
+
+use shared::RoomId;
+use shared::limits::DEFAULT_ROOM;
+
+/// The rooms kept in the sidebar, as stored (a JSON list); the default room is always first,
+/// and names that no longer parse are dropped.
+pub fn joined_rooms(stored: Option<&str>) -> Vec<RoomId> {
+    let listed: Vec<String> = stored
+        .and_then(|raw| serde_json::from_str(raw).ok())
+        .unwrap_or_default();
+    let mut rooms: Vec<RoomId> = RoomId::parse(DEFAULT_ROOM).into_iter().collect();
+    for name in listed {
+        if let Ok(room) = RoomId::parse(&name)
+            && !rooms.contains(&room)
+        {
+            rooms.push(room);
+        }
+    }
+    rooms
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use shared::{ChatMessage, ClientMsgId, MessageBody, MessageId, RoomId, Timestamp, Username};
+
+    pub fn user(name: &str) -> Username {
+        Username::parse(name).unwrap()
+    }
+
+    pub fn room(name: &str) -> RoomId {
+        RoomId::parse(name).unwrap()
+    }
+
+    pub fn cmid(raw: &str) -> ClientMsgId {
+        ClientMsgId::parse(raw).unwrap()
+    }
+
+    /// A stored message in `general` whose id sorts by `n`.
+    pub fn message(n: u32, author: &str, body: &str) -> ChatMessage {
+        ChatMessage {
+            id: MessageId::parse(&format!("01KAQ7TZ4D9WQ1B6N3F8S{n:05}")).unwrap(),
+            room: room("general"),
+            author: user(author),
+            body: MessageBody::parse(body).unwrap(),
+            client_msg_id: cmid(&format!("c-{author}-{n}")),
+            sent_at: Timestamp::from_millis(i64::from(n)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_room_is_always_joined_and_bad_names_are_dropped() {
+        let names = |rooms: Vec<RoomId>| rooms.iter().map(|r| r.to_string()).collect::<Vec<_>>();
+        assert_eq!(names(joined_rooms(None)), ["general"]);
+        assert_eq!(names(joined_rooms(Some("not json"))), ["general"]);
+        assert_eq!(
+            names(joined_rooms(Some(
+                r#"["rust","Bad Name!","general","rust","ops"]"#
+            ))),
+            ["general", "rust", "ops"]
+        );
+    }
+}
