@@ -135,13 +135,42 @@ pub struct HistoryPage {
 }
 
 /// `GET /config.json`: where the app finds the APIs, so one build serves every environment.
+/// Either URL may be a path on the page's origin (`/api`, `/ws`): the local gateway serves
+/// those, so the app works however it is reached (directly, or through `trunk serve`'s proxy).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AppConfig {
-    /// Base URL of the HTTP API, without a trailing slash (`https://…/api`).
+    /// The HTTP API, without a trailing slash (`https://…/api` or `/api`).
     pub api_url: String,
-    /// URL of the WebSocket API (`wss://…`), to which `?token=` is appended.
+    /// The WebSocket API (`wss://…` or `/ws`), to which `?token=` is appended.
     pub ws_url: String,
+}
+
+impl AppConfig {
+    /// Absolute URLs, with paths resolved against `origin` (`http://127.0.0.1:3000`); a path
+    /// for the WebSocket takes `ws://` or `wss://` after the origin's scheme.
+    pub fn resolved(&self, origin: &str) -> AppConfig {
+        let origin = origin.trim_end_matches('/');
+        let api_url = match self.api_url.starts_with('/') {
+            true => format!("{origin}{}", self.api_url),
+            false => self.api_url.clone(),
+        };
+        let ws_url = match self.ws_url.starts_with('/') {
+            true => {
+                let ws_origin = match origin.split_once("://") {
+                    Some(("https", rest)) => format!("wss://{rest}"),
+                    Some((_, rest)) => format!("ws://{rest}"),
+                    None => format!("ws://{origin}"),
+                };
+                format!("{ws_origin}{}", self.ws_url)
+            }
+            false => self.ws_url.clone(),
+        };
+        AppConfig {
+            api_url: api_url.trim_end_matches('/').to_owned(),
+            ws_url,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -205,6 +234,36 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("username must be 3 to 32"));
+    }
+
+    fn config(api: &str, ws: &str) -> AppConfig {
+        AppConfig {
+            api_url: api.into(),
+            ws_url: ws.into(),
+        }
+    }
+
+    #[test]
+    fn config_paths_resolve_against_the_page_origin() {
+        let c = config("/api", "/ws").resolved("http://127.0.0.1:8080");
+        assert_eq!(
+            c,
+            config("http://127.0.0.1:8080/api", "ws://127.0.0.1:8080/ws")
+        );
+        let c = config("/api/", "/ws").resolved("https://chat.example.com/");
+        assert_eq!(
+            c,
+            config("https://chat.example.com/api", "wss://chat.example.com/ws")
+        );
+    }
+
+    #[test]
+    fn absolute_config_urls_are_kept() {
+        let deployed = config(
+            "https://d1.cloudfront.net/api",
+            "wss://abc.execute-api.eu-west-1.amazonaws.com/production",
+        );
+        assert_eq!(deployed.resolved("https://d1.cloudfront.net"), deployed);
     }
 
     #[test]

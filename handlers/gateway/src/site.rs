@@ -5,21 +5,18 @@ use std::path::Path;
 
 use axum::Json;
 use axum::Router;
-use axum::http::{HeaderMap, header};
+use axum::http::header;
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use shared::AppConfig;
 use tower_http::services::{ServeDir, ServeFile};
 
-/// `GET /config.json`: the URLs of this gateway's APIs, as the browser reached it.
-async fn config(headers: HeaderMap) -> impl IntoResponse {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1:3000");
+/// `GET /config.json`: this gateway's APIs as paths on the origin the page came from, so the
+/// app works whether the browser reached the gateway directly or through `trunk serve`.
+async fn config() -> impl IntoResponse {
     let config = AppConfig {
-        api_url: format!("http://{host}/api"),
-        ws_url: format!("ws://{host}/ws"),
+        api_url: "/api".into(),
+        ws_url: "/ws".into(),
     };
     ([(header::CACHE_CONTROL, "no-cache")], Json(config))
 }

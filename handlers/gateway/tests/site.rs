@@ -10,9 +10,14 @@ async fn config_json_names_this_gateways_apis() {
     let (status, body) = gw.api().send("GET", "/config.json", None, None).await;
     assert_eq!(status, 200);
     let config: shared::AppConfig = serde_json::from_value(body).expect("AppConfig");
-    let host = gw.base.trim_start_matches("http://");
-    assert_eq!(config.api_url, format!("http://{host}/api"));
-    assert_eq!(config.ws_url, format!("ws://{host}/ws"));
+    assert_eq!(config.api_url, "/api");
+    assert_eq!(config.ws_url, "/ws");
+    let absolute = config.resolved(&gw.base);
+    assert_eq!(absolute.api_url, format!("{}/api", gw.base));
+    assert_eq!(
+        absolute.ws_url,
+        format!("{}/ws", gw.base.replace("http://", "ws://"))
+    );
 }
 
 #[tokio::test]

@@ -41,6 +41,7 @@ async fn endpoints(config: &Config, http: &reqwest::Client) -> anyhow::Result<En
         .json()
         .await
         .with_context(|| format!("{url} is not Confab's config.json"))?;
+    let app = app.resolved(base);
     Ok(Endpoints {
         api: app.api_url,
         ws: app.ws_url,
