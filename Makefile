@@ -5,11 +5,13 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export MOTO_SERVER ?= $(CURDIR)/.venvs/test/bin/moto_server
 
-.PHONY: help tools rust-tools test infra-check package deploy destroy bench fmt fmt-check clippy unit wasm-shared dev gateway app
+.PHONY: help tools rust-tools test infra-check package deploy destroy bench fmt fmt-check clippy unit wasm-shared dev gateway app e2e app-size
 
 help:
 	@echo "make dev     run Confab locally at http://127.0.0.1:3000"
-	@echo "make test    formatting, lints, every test, the wasm32 build of shared"
+	@echo "make test    formatting, lints, every test, the wasm32 build of shared, the e2e suite"
+	@echo "make app     release build of the web app into dist/ (Trunk)"
+	@echo "make e2e     the Playwright suite in Chromium against a fresh local gateway"
 	@echo "make tools   install the toolchain pieces and Python test tools"
 	@echo "make package cross-build every Lambda (arm64 zips) and report their sizes"
 	@echo "make bench   load and micro-benchmarks; writes docs/BENCHMARKS.md"
@@ -19,7 +21,7 @@ help:
 DEV_LISTEN ?= 127.0.0.1:3000
 DEV_DATA ?= .confab-data
 
-# The whole chat on this machine: the app (when it exists) and the local gateway on the
+# The whole chat on this machine: the app's release build and the local gateway on the
 # embedded store in $(DEV_DATA). Ctrl-C closes every socket ($disconnect) and flushes the store.
 dev: rust-tools gateway app
 	./target/local/confab-gateway --listen $(DEV_LISTEN) --data-dir $(DEV_DATA) --dist dist
@@ -27,9 +29,19 @@ dev: rust-tools gateway app
 gateway:
 	$(CARGO) build --profile local -p gateway --locked
 
-# The Leptos app (app/) is not written yet: until it is, the gateway serves a placeholder page.
+# The Leptos app (app/) built by Trunk into dist/ with the pinned tools; skipped when fresh.
 app:
-	@echo "==> no web app yet: http://$(DEV_LISTEN)/ shows a placeholder; the APIs are live"
+	@scripts/build-app.sh
+
+# The app's transfer size (wasm + js + css, raw and gzip) against its budget.
+app-size: app
+	@python3 scripts/app_size.py dist
+
+# The end-to-end suite: Playwright drives Debian's Chromium against a gateway it starts on a
+# free port with a fresh data directory (end2end/playwright.config.ts).
+e2e: gateway app
+	@scripts/ensure-e2e.sh
+	cd end2end && npx playwright test
 
 
 tools: rust-tools
@@ -38,7 +50,7 @@ tools: rust-tools
 rust-tools:
 	@scripts/ensure-rust.sh
 
-test: tools fmt-check clippy wasm-shared unit infra-check
+test: tools fmt-check clippy wasm-shared unit infra-check e2e
 
 fmt:
 	$(CARGO) fmt --all

@@ -53,7 +53,7 @@ pub fn AuthForm(mode: AuthMode) -> impl IntoView {
                 Err(e) if e.code() == Some(ErrorCode::UsernameTaken) => {
                     username_error.set(Some("That username is taken. Try another.".into()));
                 }
-                Err(e) => form_error.set(Some(e.message())),
+                Err(e) => form_error.set(Some(capitalise(&e.message()))),
             }
         });
     };

@@ -1,0 +1,96 @@
+// The signed-in chat: sidebar, a room's messages, presence, typing and the composer.
+import { expect, type Locator, type Page } from '@playwright/test';
+import { AuthPage } from './auth-page';
+import type { User } from '../support/api';
+
+export class ChatPage {
+  readonly status: Locator;
+  readonly messages: Locator;
+  readonly bodies: Locator;
+  readonly list: Locator;
+  readonly composer: Locator;
+  readonly composerError: Locator;
+  readonly presence: Locator;
+  readonly typing: Locator;
+  readonly roomTitle: Locator;
+
+  constructor(readonly page: Page) {
+    this.status = page.getByTestId('connection-status');
+    this.messages = page.getByTestId('message');
+    this.bodies = page.getByTestId('message-body');
+    this.list = page.getByTestId('message-list');
+    this.composer = page.getByTestId('composer-input');
+    this.composerError = page.getByTestId('composer-error');
+    this.presence = page.getByTestId('presence-user');
+    this.typing = page.getByTestId('typing-indicator');
+    this.roomTitle = page.getByTestId('room-title');
+  }
+
+  /** Logs in through the login form and waits for the chat to connect. */
+  static async signIn(page: Page, user: User, room = 'general'): Promise<ChatPage> {
+    const auth = new AuthPage(page);
+    await auth.gotoLogin();
+    await auth.submit(user.username, user.password);
+    const chat = new ChatPage(page);
+    await expect(page).toHaveURL(/\/rooms\/general$/);
+    await chat.expectConnected();
+    if (room !== 'general') {
+      await chat.open(room);
+    }
+    return chat;
+  }
+
+  async expectConnected(): Promise<void> {
+    await expect(this.status).toHaveAttribute('data-status', 'connected');
+  }
+
+  /** Opens a room through the join form (creating it if new). */
+  async open(room: string): Promise<void> {
+    const link = this.roomLink(room);
+    if (await link.count()) {
+      await link.click();
+    } else {
+      await this.page.getByTestId('room-name-input').fill(room);
+      await this.page.getByTestId('join-room').click();
+    }
+    await expect(this.roomTitle).toHaveText(`#${room}`);
+  }
+
+  roomLink(room: string): Locator {
+    return this.page.locator(`[data-testid="room-link"][data-room="${room}"]`);
+  }
+
+  unread(room: string): Locator {
+    return this.roomLink(room).getByTestId('unread-count');
+  }
+
+  /** Types and presses Enter. */
+  async send(text: string): Promise<void> {
+    await this.composer.fill(text);
+    await this.composer.press('Enter');
+  }
+
+  /** Sends and waits until the server has acked it. */
+  async sendAndConfirm(text: string): Promise<void> {
+    await this.send(text);
+    await expect(this.messages.filter({ hasText: text }).last()).toHaveAttribute('data-state', 'sent');
+  }
+
+  message(text: string): Locator {
+    return this.messages.filter({ has: this.page.getByTestId('message-body').getByText(text, { exact: true }) });
+  }
+
+  async bodyTexts(): Promise<string[]> {
+    return this.bodies.allTextContents();
+  }
+
+  async scrollToTop(): Promise<void> {
+    await this.list.evaluate((el) => {
+      el.scrollTop = 0;
+    });
+  }
+
+  async logout(): Promise<void> {
+    await this.page.getByTestId('logout').click();
+  }
+}

@@ -1,0 +1,66 @@
+// Confab's end-to-end suite. By default it starts the local gateway (serving the release build
+// of the app) on a free port with a fresh data directory; CONFAB_BASE_URL points it at a running
+// deployment instead (e.g. a CloudFront URL), and then nothing is started.
+import { defineConfig } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const external = process.env.CONFAB_BASE_URL;
+
+// The config is evaluated again in every worker; the environment carries the first choice.
+if (!external && !process.env.CONFAB_E2E_PORT) {
+  const freePort =
+    "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})";
+  process.env.CONFAB_E2E_PORT = execFileSync(process.execPath, ['-e', freePort]).toString().trim();
+  process.env.CONFAB_E2E_DATA = mkdtempSync(path.join(tmpdir(), 'confab-e2e-'));
+}
+
+const port = process.env.CONFAB_E2E_PORT;
+const baseURL = external ?? `http://127.0.0.1:${port}`;
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 45_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: true,
+  workers: 2,
+  forbidOnly: !!process.env.CI,
+  reporter: 'list',
+  outputDir: 'test-results',
+  globalTeardown: './support/teardown.ts',
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      // Browsers cannot be downloaded here: Debian's Chromium (scripts/ensure-e2e.sh).
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+  },
+  projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
+  webServer: external
+    ? undefined
+    : {
+        // Builds the gateway and the app when they are missing or stale, then runs the gateway.
+        command: 'bash ../scripts/e2e-server.sh',
+        url: `${baseURL}/config.json`,
+        timeout: 20 * 60_000,
+        reuseExistingServer: false,
+        stdout: 'ignore',
+        stderr: 'pipe',
+        env: {
+          CONFAB_LISTEN: `127.0.0.1:${port}`,
+          CONFAB_DATA_DIR: process.env.CONFAB_E2E_DATA ?? '',
+        },
+      },
+});

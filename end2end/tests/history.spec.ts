@@ -1,0 +1,29 @@
+// Scenario 4: a long history shows its newest page, and scrolling up pages back in order.
+import { expect, test } from '@playwright/test';
+import { ChatPage } from '../pages/chat-page';
+import { registerUser, sendMessages, uniqueName } from '../support/api';
+
+const label = (n: number) => `history message ${String(n).padStart(3, '0')}`;
+
+test('scrolling back loads older pages in order without duplicates', async ({ page, baseURL }) => {
+  const [seeder, reader] = await Promise.all([registerUser(baseURL!, 'seeder'), registerUser(baseURL!, 'reader')]);
+  const room = uniqueName('long');
+  const all = Array.from({ length: 120 }, (_, i) => label(i + 1));
+  await sendMessages(baseURL!, seeder, room, all);
+
+  const chat = await ChatPage.signIn(page, reader, room);
+  // The newest page (50) shows first, pinned to the newest message.
+  await expect(chat.bodies).toHaveCount(50);
+  expect(await chat.bodyTexts()).toEqual(all.slice(70));
+  await expect(chat.message(label(120))).toBeInViewport();
+  await expect(page.getByTestId('history-start')).toHaveCount(0);
+
+  await chat.scrollToTop();
+  await expect(chat.bodies).toHaveCount(100);
+  // The place is kept: what was at the top is still on screen, not the new top.
+  await expect(chat.message(label(1 + 70))).toBeInViewport();
+  await chat.scrollToTop();
+  await expect(chat.bodies).toHaveCount(120);
+  await expect(page.getByTestId('history-start')).toBeVisible();
+  expect(await chat.bodyTexts()).toEqual(all);
+});

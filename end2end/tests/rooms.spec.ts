@@ -1,0 +1,40 @@
+// Scenario 3: rooms are isolated, and a room not on screen counts what it missed.
+import { expect, test } from '@playwright/test';
+import { ChatPage } from '../pages/chat-page';
+import { registerUser, sendMessages, uniqueName } from '../support/api';
+
+test('a message in one room never shows in another and raises the unread count there', async ({ browser, baseURL }) => {
+  const [alice, bob] = await Promise.all([registerUser(baseURL!, 'alice'), registerUser(baseURL!, 'bob')]);
+  const [red, blue] = [uniqueName('red'), uniqueName('blue')];
+  const a = await ChatPage.signIn(await (await browser.newContext()).newPage(), alice, red);
+  await a.open(blue);
+  const b = await ChatPage.signIn(await (await browser.newContext()).newPage(), bob, red);
+  await b.open(blue);
+
+  // Alice reads blue; Bob posts in red twice, then once in blue.
+  await a.open(blue);
+  await b.open(red);
+  await b.sendAndConfirm('only for red 1');
+  await b.sendAndConfirm('only for red 2');
+  await expect(a.unread(red)).toHaveText('2');
+  await expect(a.unread(blue)).toHaveCount(0);
+  await expect(a.message('only for red 1')).toHaveCount(0);
+
+  await sendMessages(baseURL!, bob, blue, ['for blue']);
+  await expect(a.message('for blue')).toBeVisible();
+  await expect(a.unread(blue)).toHaveCount(0);
+
+  await a.open(red);
+  await expect(a.unread(red)).toHaveCount(0);
+  expect(await a.bodyTexts()).toEqual(['only for red 1', 'only for red 2']);
+  await expect(a.message('for blue')).toHaveCount(0);
+});
+
+test('a room name is checked before joining', async ({ page, baseURL }) => {
+  const alice = await registerUser(baseURL!, 'alice');
+  await ChatPage.signIn(page, alice);
+  await page.getByTestId('room-name-input').fill('No Spaces!');
+  await page.getByTestId('join-room').click();
+  await expect(page.getByTestId('room-name-error')).toContainText('Room');
+  await expect(page.getByTestId('room-title')).toHaveText('#general');
+});

@@ -1,0 +1,64 @@
+// Scenario 8: a session that is expired, or a token that was tampered with, sends the person
+// back to log in with a reason, and leaves no socket open.
+import { expect, test, type Page, type WebSocket } from '@playwright/test';
+import { AuthPage } from '../pages/auth-page';
+import { ChatPage } from '../pages/chat-page';
+import { registerUser } from '../support/api';
+
+const KEY = 'confab.session';
+
+async function storedSession(page: Page): Promise<{ token: string; username: string; expiresAt: number }> {
+  return JSON.parse((await page.evaluate((key) => localStorage.getItem(key), KEY)) ?? 'null');
+}
+
+function watchSockets(page: Page): WebSocket[] {
+  const sockets: WebSocket[] = [];
+  page.on('websocket', (ws) => sockets.push(ws));
+  return sockets;
+}
+
+test('an expired session returns to login with a message and opens no socket', async ({ page, baseURL }) => {
+  const alice = await registerUser(baseURL!, 'alice');
+  await ChatPage.signIn(page, alice);
+  const session = await storedSession(page);
+  await page.evaluate(
+    ([key, value]) => localStorage.setItem(key, value),
+    [KEY, JSON.stringify({ ...session, expiresAt: Date.now() - 1000 })],
+  );
+  const sockets = watchSockets(page);
+  await page.goto('/rooms/general');
+  const auth = new AuthPage(page);
+  await auth.expectShown();
+  await expect(auth.notice).toHaveText('Your session has expired. Please log in again.');
+  expect(await page.evaluate((key) => localStorage.getItem(key), KEY)).toBeNull();
+  expect(sockets).toHaveLength(0);
+});
+
+test('a tampered token returns to login with a message and leaves no socket open', async ({ page, baseURL }) => {
+  const alice = await registerUser(baseURL!, 'alice');
+  await ChatPage.signIn(page, alice);
+  const session = await storedSession(page);
+  const [header, claims] = session.token.split('.');
+  // Claim to be someone else, keeping the old signature.
+  const forged = JSON.parse(Buffer.from(claims, 'base64url').toString());
+  forged.sub = 'admin';
+  const token = `${header}.${Buffer.from(JSON.stringify(forged)).toString('base64url')}.${session.token.split('.')[2]}`;
+  await page.evaluate(([key, value]) => localStorage.setItem(key, value), [KEY, JSON.stringify({ ...session, token })]);
+  const sockets = watchSockets(page);
+  await page.goto('/rooms/general');
+  const auth = new AuthPage(page);
+  await auth.expectShown();
+  await expect(auth.notice).toHaveText('Your session is no longer valid. Please log in again.');
+  await expect.poll(() => sockets.every((ws) => ws.isClosed())).toBe(true);
+  expect(await page.evaluate((key) => localStorage.getItem(key), KEY)).toBeNull();
+});
+
+test('logging out closes the socket', async ({ page, baseURL }) => {
+  const alice = await registerUser(baseURL!, 'alice');
+  const sockets = watchSockets(page);
+  const chat = await ChatPage.signIn(page, alice);
+  expect(sockets.length).toBeGreaterThan(0);
+  await chat.logout();
+  await new AuthPage(page).expectShown();
+  await expect.poll(() => sockets.every((ws) => ws.isClosed())).toBe(true);
+});
