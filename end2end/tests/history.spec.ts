@@ -26,4 +26,13 @@ test('scrolling back loads older pages in order without duplicates', async ({ pa
   await expect(chat.bodies).toHaveCount(120);
   await expect(page.getByTestId('history-start')).toBeVisible();
   expect(await chat.bodyTexts()).toEqual(all);
+
+  // Reading history: a new message does not yank the view down, it waits behind a button.
+  await sendMessages(baseURL!, seeder, room, ['while you were reading']);
+  const jump = page.getByTestId('jump-to-newest');
+  await expect(jump).toHaveText('1 new message ↓');
+  await expect(chat.message('while you were reading')).not.toBeInViewport();
+  await jump.click();
+  await expect(chat.message('while you were reading')).toBeInViewport();
+  await expect(jump).toHaveCount(0);
 });

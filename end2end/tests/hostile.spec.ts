@@ -32,3 +32,18 @@ test('hostile markup is shown literally and never runs', async ({ browser, baseU
   await expect(v.list.locator('img, script, b')).toHaveCount(0);
   expect(dialogs).toEqual([]);
 });
+
+test('the app runs under the production content security policy', async ({ page }) => {
+  const response = await page.goto('/login');
+  const policy = response?.headers()['content-security-policy'] ?? '';
+  // No 'unsafe-inline' and no 'unsafe-eval': only WebAssembly compilation is allowed.
+  expect(policy).toContain("script-src 'self' 'wasm-unsafe-eval';");
+  expect(policy).not.toContain('unsafe-inline');
+  const violations: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
+  await page.reload();
+  await expect(page.getByTestId('submit')).toBeVisible();
+  expect(violations).toEqual([]);
+});

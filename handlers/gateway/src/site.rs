@@ -5,11 +5,19 @@ use std::path::Path;
 
 use axum::Json;
 use axum::Router;
+use axum::http::HeaderValue;
 use axum::http::header;
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use shared::AppConfig;
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeader;
+
+/// The policy CloudFront sends with the app (infra/template.yaml), with the WebSocket API on
+/// this origin: the end-to-end suite runs the app under the CSP it gets in production.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; \
+base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 /// `GET /config.json`: this gateway's APIs as paths on the origin the page came from, so the
 /// app works whether the browser reached the gateway directly or through `trunk serve`.
@@ -39,7 +47,11 @@ pub fn router<S: Clone + Send + Sync + 'static>(dist: &Path) -> Router<S> {
     let index = dist.join("index.html");
     if index.is_file() {
         // Unknown paths get index.html, so client-side routes survive a reload.
-        router.fallback_service(ServeDir::new(dist).fallback(ServeFile::new(index)))
+        router.fallback_service(SetResponseHeader::overriding(
+            ServeDir::new(dist).fallback(ServeFile::new(index)),
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
     } else {
         router.fallback(get(|| async { Html(PLACEHOLDER) }))
     }
