@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench: load scenarios against the local gateway (each beside a bare baseline, repeated),
 # the cold-start proxy, read capacity per send on DynamoDB (moto), the criterion
-# micro-benchmarks and the Lambda zip sizes, then docs/BENCHMARKS.md and its latency plot.
+# micro-benchmarks, the Lambda zip sizes and the web app's size, then docs/BENCHMARKS.md and
+# its latency plot.
 #   BENCH_REPEATS=3 (runs per scenario; the report gives medians and the spread)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,6 +57,10 @@ cargo bench -p handlers --bench hot_paths --locked -- --warm-up-time 2 --measure
 
 echo "==> Lambda zips"
 scripts/package.sh
+
+echo "==> web app size (release build)"
+scripts/build-app.sh
+python3 scripts/app_size.py dist --json "$out/app-size.json"
 
 python3 scripts/bench_report.py "$out" "$repeats"
 echo "==> wrote docs/BENCHMARKS.md and docs/bench-latency.svg"

@@ -231,9 +231,25 @@ def main(directory: str, repeats: str) -> int:
         lines.append(f"| each Lambda zip ≤ 4 MB | largest {biggest / 1024 / 1024:.2f} MB | {verdict} |")
     else:
         lines.append("| each Lambda zip ≤ 4 MB | run `make package` first | — |")
+    app = {}
+    app_path = results / "app-size.json"
+    if app_path.exists():
+        app = json.loads(app_path.read_text())
+        verdict = "met" if app["shell_gzip"] <= app["budget_gzip"] else "**missed**"
+        lines.append(f"| web app shell (wasm + js + css) ≤ {app['budget_gzip'] // 1024} KB gzip "
+                     f"| {app['shell_gzip'] / 1024:.0f} KB | {verdict} |")
+    else:
+        lines.append("| web app shell (wasm + js + css) ≤ 150 KB gzip | not measured | — |")
     lines += [
         "",
     ]
+    if app:
+        lines += ["Web app (`make app-size`, release build, wasm-opt -Oz; gzip level 9). "
+                  "docs/APP.md says what was tried to shrink it.", "",
+                  "| file | raw bytes | gzip bytes |", "|---|---|---|"]
+        lines += [f"| {f['file']} | {f['raw']:,} | {f['gzip']:,} |" for f in app["files"]]
+        lines.append(f"| **shell (wasm + js + css)** | {app['shell_raw']:,} | {app['shell_gzip']:,} |")
+        lines.append("")
     if zips:
         lines += ["Lambda zips (`make package`, arm64, release profile):", "", "| binary | bytes |", "|---|---|"]
         lines += [f"| {name} | {size:,} |" for name, size in zips.items()]
