@@ -25,10 +25,20 @@ test('two users chat both ways in real time with presence and typing', async ({ 
   await expect(a.message('hello bob')).toHaveAttribute('data-state', 'sent');
   await expect(a.message('hello bob')).toHaveClass(/mine/);
   await expect(a.message('hi alice')).not.toHaveClass(/mine/);
-  expect(await a.bodyTexts()).toEqual(['hello bob', 'hi alice']);
-  expect(await b.bodyTexts()).toEqual(['hello bob', 'hi alice']);
+  await expect(a.bodies).toHaveText(['hello bob', 'hi alice']);
+  await expect(b.bodies).toHaveText(['hello bob', 'hi alice']);
 
   await expect(a.page.getByTestId('live-region')).toHaveText(`${bob.username}: hi alice`);
+
+  // Shift+Enter starts a new line; Enter sends, and the line break arrives intact.
+  await b.composer.pressSequentially('line one');
+  await b.composer.press('Shift+Enter');
+  await b.composer.pressSequentially('line two');
+  await expect(b.composer).toHaveValue('line one\nline two');
+  await b.composer.press('Enter');
+  await expect(a.message('line one\nline two')).toBeVisible();
+  const height = (index: number) => a.bodies.nth(index).evaluate((el) => (el as HTMLElement).offsetHeight);
+  expect(await height(2)).toBeGreaterThan(await height(0));
 
   if (process.env.UPDATE_SCREENSHOT) {
     await b.send('Want to try the new room?\nIt keeps history, even offline.');
