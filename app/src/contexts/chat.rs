@@ -8,11 +8,13 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::http::Cursor;
-use shared::limits::{HISTORY_PAGE_MAX, RECONNECT_REWIND_MS};
+use shared::limits::RECONNECT_REWIND_MS;
 use shared::{
-    ClientAction, ClientMsgId, HistoryRequest, JoinRoom, MessageBody, RoomId, RoomSummary,
-    SendMessage, Timestamp, Typing,
+    ClientAction, ClientMsgId, JoinRoom, MessageBody, RoomId, RoomSummary, SendMessage, Timestamp,
+    Typing,
 };
+
+mod history;
 
 use super::socket::Hooks;
 use super::{AuthContext, SocketContext};
@@ -85,7 +87,6 @@ impl ChatContext {
             }),
         };
         socket.start(endpoints.socket(&session.token), hooks);
-        this.refresh_directory();
         let ticker = set_interval_with_handle(
             move || {
                 let now = browser::now_ms();
@@ -173,60 +174,10 @@ impl ChatContext {
         }
     }
 
-    /// Fetches the page before the oldest message held (scrolling back).
-    pub fn load_older(&self, room: &RoomId) {
-        let cursor = self.state.with_untracked(|s| {
-            let r = s.room(room)?;
-            if r.history == HistoryLoad::Busy || r.timeline.older == Older::Complete {
-                return None;
-            }
-            Some(
-                r.timeline
-                    .oldest_id()
-                    .cloned()
-                    .map_or(Cursor::Latest, Cursor::Before),
-            )
-        });
-        if let Some(cursor) = cursor {
-            self.load_page(room.clone(), cursor);
-        }
-    }
-
-    fn load_page(&self, room: RoomId, cursor: Cursor) {
-        let this = *self;
-        self.state
-            .update(|s| s.room_mut(&room).history = HistoryLoad::Busy);
-        spawn_local(async move {
-            let request = HistoryRequest {
-                cursor,
-                limit: PAGE,
-            };
-            let result =
-                api::history(&this.endpoints.get_value(), &this.token(), &room, &request).await;
-            match result {
-                Ok(page) => this.state.update(|s| {
-                    s.receive(&room, page.messages);
-                    let r = s.room_mut(&room);
-                    r.timeline.older = if page.has_more {
-                        Older::More
-                    } else {
-                        Older::Complete
-                    };
-                    r.history = HistoryLoad::Idle;
-                }),
-                Err(e) => {
-                    if !this.unauthorized(&e) {
-                        this.state.update(|s| {
-                            s.room_mut(&room).history = HistoryLoad::Failed(e.message())
-                        });
-                    }
-                }
-            }
-        });
-    }
-
     /// After a (re)connect: join every room, re-send what is queued, and fetch what was missed.
     fn opened(&self) {
+        // Rooms others created while this socket was away show up in the sidebar.
+        self.refresh_directory();
         let rooms = self.state.with_untracked(|s| s.joined());
         for room in &rooms {
             self.socket
@@ -260,39 +211,6 @@ impl ChatContext {
                 self.fill_gap(room, newest.rewound(RECONNECT_REWIND_MS));
             }
         }
-    }
-
-    /// Pages forward from `after` until the server has nothing newer; duplicates drop by id.
-    fn fill_gap(&self, room: RoomId, after: shared::MessageId) {
-        let this = *self;
-        spawn_local(async move {
-            let mut cursor = after;
-            loop {
-                let request = HistoryRequest {
-                    cursor: Cursor::After(cursor.clone()),
-                    limit: HISTORY_PAGE_MAX,
-                };
-                let page =
-                    match api::history(&this.endpoints.get_value(), &this.token(), &room, &request)
-                        .await
-                    {
-                        Ok(page) => page,
-                        Err(e) => {
-                            // Offline again or refused: the next reconnect tries again.
-                            this.unauthorized(&e);
-                            return;
-                        }
-                    };
-                let newest = page.messages.iter().map(|m| m.id.clone()).max();
-                this.state.update(|s| {
-                    s.receive(&room, page.messages);
-                });
-                match newest {
-                    Some(next) if page.has_more => cursor = next,
-                    _ => return,
-                }
-            }
-        });
     }
 
     /// Shows the message at once and sends it (or queues it until the socket is back).
