@@ -34,6 +34,24 @@ test('an expired session returns to login with a message and opens no socket', a
   expect(sockets).toHaveLength(0);
 });
 
+test('a session that expires while the chat is open ends by itself and closes the socket', async ({ page, baseURL }) => {
+  const alice = await registerUser(baseURL!, 'alice');
+  await ChatPage.signIn(page, alice);
+  const session = await storedSession(page);
+  await page.evaluate(
+    ([key, value]) => localStorage.setItem(key, value),
+    [KEY, JSON.stringify({ ...session, expiresAt: Date.now() + 3000 })],
+  );
+  const sockets = watchSockets(page);
+  await page.reload();
+  const chat = new ChatPage(page);
+  await chat.expectConnected();
+  const auth = new AuthPage(page);
+  await expect(auth.notice).toHaveText('Your session has expired. Please log in again.', { timeout: 15_000 });
+  await auth.expectShown();
+  await expect.poll(() => sockets.length > 0 && sockets.every((ws) => ws.isClosed())).toBe(true);
+});
+
 test('a tampered token returns to login with a message and leaves no socket open', async ({ page, baseURL }) => {
   const alice = await registerUser(baseURL!, 'alice');
   await ChatPage.signIn(page, alice);
