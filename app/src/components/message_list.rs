@@ -7,8 +7,9 @@ use leptos::prelude::*;
 use shared::RoomId;
 
 use crate::contexts::ChatContext;
+use crate::state::Older;
+use crate::state::arrivals::Snapshot;
 use crate::state::chat::HistoryLoad;
-use crate::state::{Delivery, Older};
 
 /// Within this many pixels of an edge counts as at it.
 const EDGE_PX: i32 = 48;
@@ -52,52 +53,41 @@ pub fn MessageList(room: RoomId) -> impl IntoView {
         }
     };
 
-    // After each change of rows: keep the place when older rows came in above, follow the
-    // newest when pinned (or when this reader just sent), otherwise count what arrived below.
+    // After each change of rows: keep the reader's place when older rows came in above,
+    // follow the newest when pinned (or when this reader just sent), otherwise count what
+    // arrived below. The anchor is used only by the page it was taken for.
     let me_for_effect = me.clone();
-    Effect::new(move |previous_last: Option<Option<String>>| {
-        let last = entries.with(|e| e.last().map(|e| e.key.clone()));
-        let Some(el) = scroller.get() else {
-            return last;
-        };
-        let bottom_el = el.clone();
-        let to_bottom = move || {
-            request_animation_frame(move || bottom_el.set_scroll_top(bottom_el.scroll_height()))
-        };
-        if let Some(from_bottom) = anchor.get_value() {
-            anchor.set_value(None);
-            let el = el.clone();
-            request_animation_frame(move || el.set_scroll_top(el.scroll_height() - from_bottom));
-            return last;
-        }
-        if pinned.get_untracked() {
-            to_bottom();
-            return last;
-        }
-        let (sent_by_me, from_others) = entries.with_untracked(|rows| {
-            let Some(Some(before)) = &previous_last else {
-                return (false, 0);
-            };
-            let Some(at) = rows.iter().position(|r| &r.key == before) else {
-                return (false, 0); // a row changed state; nothing arrived
-            };
-            let added = &rows[at + 1..];
-            let mine = added
-                .iter()
-                .any(|r| r.author == me_for_effect && r.delivery == Delivery::Pending);
-            (
-                mine,
-                added.iter().filter(|r| r.author != me_for_effect).count(),
-            )
+    Effect::new(move |previous: Option<Snapshot>| {
+        let (now, arrivals) = entries.with(|rows| {
+            let before = previous.clone().unwrap_or_default();
+            (Snapshot::of(rows), before.arrivals(rows, &me_for_effect))
         });
-        if sent_by_me {
+        let Some(el) = scroller.get() else {
+            return now;
+        };
+        let to_bottom = {
+            let el = el.clone();
+            move || request_animation_frame(move || el.set_scroll_top(el.scroll_height()))
+        };
+        if arrivals.older_loaded
+            && let Some(from_bottom) = anchor.get_value()
+        {
+            anchor.set_value(None);
+            request_animation_frame(move || el.set_scroll_top(el.scroll_height() - from_bottom));
+        } else if pinned.get_untracked() || arrivals.sent_by_me {
             pinned.set(true);
             unseen.set(0);
             to_bottom();
         } else {
-            unseen.update(|n| *n += from_others);
+            unseen.update(|n| *n += arrivals.from_others);
         }
-        last
+        now
+    });
+    // A page that failed to load must not move the view later.
+    Effect::new(move |_| {
+        if matches!(load.get().1, HistoryLoad::Failed(_)) {
+            anchor.set_value(None);
+        }
     });
 
     let on_scroll = {

@@ -8,7 +8,6 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::http::Cursor;
-use shared::limits::RECONNECT_REWIND_MS;
 use shared::{
     ClientAction, ClientMsgId, JoinRoom, MessageBody, RoomId, RoomSummary, SendMessage, Timestamp,
     Typing,
@@ -81,6 +80,7 @@ impl ChatContext {
                 }
             }),
             closed: Rc::new(move |was_open| {
+                this.state.try_update(|s| s.requeue_unacked());
                 if !was_open {
                     this.check_token();
                 }
@@ -90,14 +90,8 @@ impl ChatContext {
         let ticker = set_interval_with_handle(
             move || {
                 let now = browser::now_ms();
-                if this
-                    .state
-                    .with_untracked(|s| s.rooms.values().any(|r| !r.typing.is_empty()))
-                {
-                    this.state.update(|s| {
-                        s.expire_typing(now);
-                    });
-                }
+                // Only a notice that ran out re-renders anything.
+                this.state.maybe_update(|s| s.expire_typing(now));
             },
             Duration::from_secs(1),
         );
@@ -114,8 +108,12 @@ impl ChatContext {
         self.session.with_value(|s| s.username.clone())
     }
 
-    fn token(&self) -> String {
-        self.session.with_value(|s| s.token.clone())
+    /// What a request needs, read before it goes out: a task may outlive this context.
+    fn link(&self) -> (Endpoints, String) {
+        (
+            self.endpoints.get_value(),
+            self.session.with_value(|s| s.token.clone()),
+        )
     }
 
     /// A refused API call ends the session; anything else is the caller's to show.
@@ -129,9 +127,9 @@ impl ChatContext {
     /// The socket was refused before it opened: ask the HTTP API whether the token is good.
     fn check_token(&self) {
         let this = *self;
+        let (endpoints, token) = self.link();
         spawn_local(async move {
-            let endpoints = this.endpoints.get_value();
-            if let Err(e) = api::rooms(&endpoints, &this.token()).await {
+            if let Err(e) = api::rooms(&endpoints, &token).await {
                 this.unauthorized(&e);
             }
         });
@@ -139,9 +137,12 @@ impl ChatContext {
 
     pub fn refresh_directory(&self) {
         let this = *self;
+        let (endpoints, token) = self.link();
         spawn_local(async move {
-            match api::rooms(&this.endpoints.get_value(), &this.token()).await {
-                Ok(list) => this.directory.set(list.rooms),
+            match api::rooms(&endpoints, &token).await {
+                Ok(list) => {
+                    this.directory.try_set(list.rooms);
+                }
                 Err(e) => {
                     this.unauthorized(&e);
                 }
@@ -204,12 +205,7 @@ impl ChatContext {
             }
         }
         for room in rooms {
-            let newest = self
-                .state
-                .with_untracked(|s| s.room(&room).and_then(|r| r.timeline.newest_id().cloned()));
-            if let Some(newest) = newest {
-                self.fill_gap(room, newest.rewound(RECONNECT_REWIND_MS));
-            }
+            self.fill_gap(room);
         }
     }
 
@@ -253,11 +249,12 @@ impl ChatContext {
         let room = room.clone();
         set_timeout(
             move || {
+                // `try_`: the chat may have ended (logout) within the timeout.
                 let unanswered = this
                     .state
-                    .with_untracked(|s| s.room(&room).is_some_and(|r| r.timeline.owns(&id)));
-                if unanswered {
-                    this.state.update(|s| {
+                    .try_with_untracked(|s| s.room(&room).is_some_and(|r| r.timeline.owns(&id)));
+                if unanswered == Some(true) {
+                    this.state.try_update(|s| {
                         s.room_mut(&room)
                             .timeline
                             .fail_if_unanswered(&id, generation);

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use shared::{ChatMessage, ClientMsgId, PresenceChange, RoomId, ServerFrame, Username};
+use shared::{ChatMessage, ClientMsgId, MessageId, PresenceChange, RoomId, ServerFrame, Username};
 
 use super::timeline::Timeline;
 
@@ -29,6 +29,18 @@ pub struct Room {
     pub present: BTreeSet<Username>,
     /// Who is typing, and until when (ms since the epoch).
     pub typing: BTreeMap<Username, i64>,
+    /// Where the gap fill after a reconnect starts, until one completes: a fill that fails is
+    /// retried from here, not from messages that arrived live meanwhile.
+    pub gap_from: Option<MessageId>,
+}
+
+/// Where messages come from: news (live, or missed while away) counts as unread and ends its
+/// author's typing notice; a page of old history does neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Live,
+    Missed,
+    History,
 }
 
 /// What applying a frame did, for the announcer and the ack timer.
@@ -81,9 +93,14 @@ impl ChatState {
         self.rooms.entry(room.clone()).or_default()
     }
 
-    /// Adds stored messages from any source; counts the new ones from others as unread when
-    /// their room is not on screen. Returns those new messages from others.
-    pub fn receive(&mut self, room: &RoomId, messages: Vec<ChatMessage>) -> Vec<ChatMessage> {
+    /// Adds stored messages; counts the new ones from others as unread when their room is not
+    /// on screen and they are news. Returns the new messages from others.
+    pub fn receive(
+        &mut self,
+        room: &RoomId,
+        messages: Vec<ChatMessage>,
+        source: Source,
+    ) -> Vec<ChatMessage> {
         let me = self.me.clone();
         let on_screen = self.active.as_ref() == Some(room);
         let entry = self.room_mut(room);
@@ -93,28 +110,37 @@ impl ChatState {
             .into_iter()
             .filter(|m| m.author != me)
             .collect();
-        for m in &fresh {
-            // A message ends its author's typing notice.
-            entry.typing.remove(&m.author);
-        }
-        if !on_screen {
-            entry.unread += fresh.len() as u32;
+        if source != Source::History {
+            for m in &fresh {
+                // A message ends its author's typing notice.
+                entry.typing.remove(&m.author);
+            }
+            if !on_screen {
+                entry.unread += fresh.len() as u32;
+            }
         }
         fresh
+    }
+
+    /// The socket closed: whatever was written on it and not acked goes out again on the next.
+    pub fn requeue_unacked(&mut self) {
+        for room in self.rooms.values_mut() {
+            room.timeline.requeue();
+        }
     }
 
     pub fn apply(&mut self, frame: ServerFrame, now_ms: i64) -> Applied {
         match frame {
             ServerFrame::Message { message } => {
                 let room = message.room.clone();
-                match self.receive(&room, vec![message]).pop() {
+                match self.receive(&room, vec![message], Source::Live).pop() {
                     Some(m) => Applied::Incoming(m),
                     None => Applied::Nothing,
                 }
             }
             ServerFrame::Ack { message, .. } => {
                 let room = message.room.clone();
-                self.receive(&room, vec![message]);
+                self.receive(&room, vec![message], Source::Live);
                 Applied::Nothing
             }
             ServerFrame::Presence { room, change } => {
@@ -196,10 +222,15 @@ mod tests {
     #[test]
     fn unread_counts_rise_only_for_rooms_not_on_screen_and_clear_on_open() {
         let mut s = state();
-        s.receive(&room("general"), vec![message(1, "bob", "here")]);
+        s.receive(
+            &room("general"),
+            vec![message(1, "bob", "here")],
+            Source::Live,
+        );
         s.receive(
             &room("rust"),
             vec![message(2, "bob", "a"), message(3, "bob", "b")],
+            Source::Missed,
         );
         assert_eq!(s.room(&room("general")).unwrap().unread, 0);
         assert_eq!(s.room(&room("rust")).unwrap().unread, 2);
@@ -210,12 +241,48 @@ mod tests {
     #[test]
     fn duplicates_and_own_messages_are_not_unread() {
         let mut s = state();
-        s.receive(&room("rust"), vec![message(2, "bob", "a")]);
+        s.receive(&room("rust"), vec![message(2, "bob", "a")], Source::Live);
         s.receive(
             &room("rust"),
             vec![message(2, "bob", "a"), message(3, "alice", "me")],
+            Source::Missed,
         );
         assert_eq!(s.room(&room("rust")).unwrap().unread, 1);
+    }
+
+    #[test]
+    fn old_history_is_neither_unread_nor_the_end_of_a_typing_notice() {
+        let mut s = state();
+        let typing = ServerFrame::Typing {
+            room: room("rust"),
+            user: user("bob"),
+            typing: true,
+        };
+        s.apply(typing, 0);
+        s.receive(
+            &room("rust"),
+            vec![message(1, "bob", "old")],
+            Source::History,
+        );
+        let rust = s.room(&room("rust")).unwrap();
+        assert_eq!(rust.unread, 0);
+        assert_eq!(s.typing_line(&room("rust")).unwrap(), "bob is typing…");
+    }
+
+    #[test]
+    fn messages_sent_on_a_closed_socket_are_queued_again() {
+        let mut s = state();
+        let id = ClientMsgId::parse("c-1").unwrap();
+        let timeline = &mut s.room_mut(&room("rust")).timeline;
+        timeline.push_outgoing(
+            id.clone(),
+            shared::MessageBody::parse("x").unwrap(),
+            shared::Timestamp::from_millis(0),
+        );
+        timeline.mark_sent_on(&id, 7);
+        s.requeue_unacked();
+        let timeline = &mut s.room_mut(&room("rust")).timeline;
+        assert!(!timeline.fail_if_unanswered(&id, 7));
     }
 
     #[test]
@@ -257,7 +324,11 @@ mod tests {
         );
         s.apply(typing("carol", false), 1_500);
         assert_eq!(s.typing_line(&room("general")).unwrap(), "bob is typing…");
-        s.receive(&room("general"), vec![message(5, "bob", "done")]);
+        s.receive(
+            &room("general"),
+            vec![message(5, "bob", "done")],
+            Source::Live,
+        );
         assert_eq!(s.typing_line(&room("general")), None);
         s.apply(typing("dave", true), 2_000);
         assert!(!s.expire_typing(2_000 + TYPING_TTL_MS - 1));

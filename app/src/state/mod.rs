@@ -1,5 +1,6 @@
 //! The app's logic as plain Rust, with no browser in it, so it is unit-tested natively.
 
+pub mod arrivals;
 pub mod backoff;
 pub mod chat;
 pub mod endpoints;
@@ -7,7 +8,7 @@ pub mod session;
 pub mod timeline;
 pub mod typing;
 
-pub use chat::{Applied, ChatState};
+pub use chat::{Applied, ChatState, Source};
 pub use endpoints::Endpoints;
 pub use session::{NoSession, Session};
 pub use timeline::{Delivery, Entry, Older, Timeline};

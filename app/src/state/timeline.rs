@@ -123,6 +123,14 @@ impl Timeline {
         unanswered && self.fail(client_msg_id, "Not delivered: no answer from the server")
     }
 
+    /// The connection closed: messages sent on it and not acked wait for the next one (where
+    /// they are re-sent under the same client id) instead of timing out.
+    pub fn requeue(&mut self) {
+        for o in &mut self.outgoing {
+            o.sent_on = None;
+        }
+    }
+
     /// Puts a failed message back in the queue (same client message id, so the server stores
     /// it at most once). Returns its body to send.
     pub fn retry(&mut self, client_msg_id: &ClientMsgId) -> Option<MessageBody> {
@@ -322,6 +330,16 @@ mod tests {
             "re-sent on a newer socket"
         );
         assert!(t.fail_if_unanswered(&cmid("c-1"), 1));
+    }
+
+    #[test]
+    fn a_send_whose_socket_closed_waits_for_the_next_instead_of_failing() {
+        let mut t = Timeline::default();
+        queue(&mut t, "c-1", "a");
+        t.mark_sent_on(&cmid("c-1"), 1);
+        t.requeue();
+        assert!(!t.fail_if_unanswered(&cmid("c-1"), 1));
+        assert_eq!(t.to_send().len(), 1);
     }
 
     #[test]

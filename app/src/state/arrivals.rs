@@ -1,0 +1,117 @@
+//! What changed in a room's rows between two renders, for the message list: did this reader
+//! just send (follow them to the bottom), did older history come in above (keep the place),
+//! and how many messages from others arrived below (the "new messages" count).
+
+use shared::{MessageId, Username};
+
+use super::{Delivery, Entry};
+
+/// The rows as they were.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    pub oldest: Option<MessageId>,
+    pub newest: Option<MessageId>,
+    pub pending: usize,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Arrivals {
+    /// A message of ours went out since (a new pending row).
+    pub sent_by_me: bool,
+    /// Stored messages from others newer than the newest there was.
+    pub from_others: usize,
+    /// Older history was put above.
+    pub older_loaded: bool,
+}
+
+impl Snapshot {
+    pub fn of(rows: &[Entry]) -> Self {
+        let stored = || rows.iter().filter_map(|r| r.id.as_ref());
+        Self {
+            oldest: stored().next().cloned(),
+            newest: stored().next_back().cloned(),
+            pending: rows
+                .iter()
+                .filter(|r| r.delivery == Delivery::Pending)
+                .count(),
+        }
+    }
+
+    /// Compares this (earlier) snapshot with the rows now.
+    pub fn arrivals(&self, rows: &[Entry], me: &Username) -> Arrivals {
+        let now = Snapshot::of(rows);
+        let from_others = match &self.newest {
+            // The first page is not "new": nothing was on screen to be read.
+            None => 0,
+            Some(newest) => rows
+                .iter()
+                .filter(|r| r.author != *me && r.id.as_ref().is_some_and(|id| id > newest))
+                .count(),
+        };
+        Arrivals {
+            sent_by_me: now.pending > self.pending,
+            from_others,
+            older_loaded: self.oldest.is_some() && now.oldest < self.oldest,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::Timeline;
+    use crate::state::test_support::{cmid, message, user};
+    use shared::{MessageBody, Timestamp};
+
+    fn rows(t: &Timeline) -> Vec<Entry> {
+        t.entries(&user("alice"))
+    }
+
+    #[test]
+    fn messages_from_others_count_even_below_our_unsent_one() {
+        let me = user("alice");
+        let mut t = Timeline::default();
+        t.insert(message(5, "bob", "seen"), &me);
+        t.push_outgoing(
+            cmid("c-1"),
+            MessageBody::parse("stuck").unwrap(),
+            Timestamp::from_millis(0),
+        );
+        t.fail(&cmid("c-1"), "refused");
+        let before = Snapshot::of(&rows(&t));
+        t.insert(message(6, "bob", "new"), &me);
+        t.insert(message(7, "carol", "newer"), &me);
+        let a = before.arrivals(&rows(&t), &me);
+        assert_eq!(a.from_others, 2);
+        assert!(!a.sent_by_me && !a.older_loaded);
+    }
+
+    #[test]
+    fn older_history_and_our_own_sends_are_told_apart() {
+        let me = user("alice");
+        let mut t = Timeline::default();
+        t.insert(message(5, "bob", "x"), &me);
+        let before = Snapshot::of(&rows(&t));
+        t.insert(message(1, "bob", "old"), &me);
+        let a = before.arrivals(&rows(&t), &me);
+        assert!(a.older_loaded);
+        assert_eq!(a.from_others, 0);
+
+        let before = Snapshot::of(&rows(&t));
+        t.push_outgoing(
+            cmid("c-2"),
+            MessageBody::parse("mine").unwrap(),
+            Timestamp::from_millis(0),
+        );
+        assert!(before.arrivals(&rows(&t), &me).sent_by_me);
+    }
+
+    #[test]
+    fn the_first_page_is_not_counted_as_new() {
+        let me = user("alice");
+        let mut t = Timeline::default();
+        let before = Snapshot::of(&rows(&t));
+        t.merge(vec![message(1, "bob", "a"), message(2, "bob", "b")], &me);
+        assert_eq!(before.arrivals(&rows(&t), &me), Arrivals::default());
+    }
+}
