@@ -1,7 +1,7 @@
 //! One simulated user: a socket, what it sent, what it received, and how it catches up after
 //! a drop.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -103,6 +103,10 @@ struct Client {
     newest: Option<MessageId>,
     last_k_from: HashMap<usize, u64>,
     joined: bool,
+    /// Frames sent and not yet acked, by message number. A socket dropped before the ack came
+    /// back re-sends them on the next one with the same client message id, as the app does:
+    /// the server acks the stored message again instead of storing it twice.
+    unacked: BTreeMap<u64, String>,
 }
 
 impl Client {
@@ -135,7 +139,9 @@ impl Client {
         match frame {
             ServerFrame::Message { message } => self.on_message(&message),
             ServerFrame::Ack { message, .. } => {
-                if let Some((k, _)) = parse_body(message.body.as_str()) {
+                if let Some((k, _)) = parse_body(message.body.as_str())
+                    && self.unacked.remove(&k).is_some()
+                {
                     self.out.acked.push(k);
                     self.shared.acked.fetch_add(1, Ordering::SeqCst);
                     let others = self.shared.room_sizes[self.me.room].saturating_sub(1);
@@ -259,6 +265,7 @@ pub(crate) async fn run(
         newest: None,
         last_k_from: HashMap::new(),
         joined: false,
+        unacked: BTreeMap::new(),
     };
     let mut socket = client.open().await?;
     let mut ready = Some(ready);
@@ -275,14 +282,20 @@ pub(crate) async fn run(
                         "room": client.shared.room(room),
                         "body": body(k, sent),
                         "clientMsgId": format!("{}-{k}", client.shared.run),
-                    });
-                    socket.send(Message::Text(frame.to_string().into())).await?;
+                    })
+                    .to_string();
+                    client.unacked.insert(k, frame.clone());
+                    socket.send(Message::Text(frame.into())).await?;
                 }
                 Some(Command::Churn { offline }) => {
                     let _ = socket.close(None).await;
                     tokio::time::sleep(offline).await;
                     client.joined = false;
                     socket = client.open().await?;
+                    // Before any newer send, so each sender's messages stay in order.
+                    for frame in client.unacked.values() {
+                        socket.send(Message::Text(frame.clone().into())).await?;
+                    }
                     refill = true;
                 }
                 None => commands_open = false,
