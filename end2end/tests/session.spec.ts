@@ -7,8 +7,20 @@ import { registerUser } from '../support/api';
 
 const KEY = 'confab.session';
 
-async function storedSession(page: Page): Promise<{ token: string; username: string; expiresAt: number }> {
+interface Session {
+  token: string;
+  username: string;
+  expiresAt: number;
+}
+
+/** Signs a new user in through the UI and returns the session the app stored. */
+async function signedInSession(page: Page, baseURL: string): Promise<Session> {
+  await ChatPage.signIn(page, await registerUser(baseURL, 'alice'));
   return JSON.parse((await page.evaluate((key) => localStorage.getItem(key), KEY)) ?? 'null');
+}
+
+async function storeSession(page: Page, session: Session): Promise<void> {
+  await page.evaluate(([key, value]) => localStorage.setItem(key, value), [KEY, JSON.stringify(session)]);
 }
 
 function watchSockets(page: Page): WebSocket[] {
@@ -18,13 +30,8 @@ function watchSockets(page: Page): WebSocket[] {
 }
 
 test('an expired session returns to login with a message and opens no socket', async ({ page, baseURL }) => {
-  const alice = await registerUser(baseURL!, 'alice');
-  await ChatPage.signIn(page, alice);
-  const session = await storedSession(page);
-  await page.evaluate(
-    ([key, value]) => localStorage.setItem(key, value),
-    [KEY, JSON.stringify({ ...session, expiresAt: Date.now() - 1000 })],
-  );
+  const session = await signedInSession(page, baseURL!);
+  await storeSession(page, { ...session, expiresAt: Date.now() - 1000 });
   const sockets = watchSockets(page);
   await page.goto('/rooms/general');
   const auth = new AuthPage(page);
@@ -35,13 +42,8 @@ test('an expired session returns to login with a message and opens no socket', a
 });
 
 test('a session that expires while the chat is open ends by itself and closes the socket', async ({ page, baseURL }) => {
-  const alice = await registerUser(baseURL!, 'alice');
-  await ChatPage.signIn(page, alice);
-  const session = await storedSession(page);
-  await page.evaluate(
-    ([key, value]) => localStorage.setItem(key, value),
-    [KEY, JSON.stringify({ ...session, expiresAt: Date.now() + 3000 })],
-  );
+  const session = await signedInSession(page, baseURL!);
+  await storeSession(page, { ...session, expiresAt: Date.now() + 3000 });
   const sockets = watchSockets(page);
   await page.reload();
   const chat = new ChatPage(page);
@@ -53,15 +55,13 @@ test('a session that expires while the chat is open ends by itself and closes th
 });
 
 test('a tampered token returns to login with a message and leaves no socket open', async ({ page, baseURL }) => {
-  const alice = await registerUser(baseURL!, 'alice');
-  await ChatPage.signIn(page, alice);
-  const session = await storedSession(page);
+  const session = await signedInSession(page, baseURL!);
   const [header, claims] = session.token.split('.');
   // Claim to be someone else, keeping the old signature.
   const forged = JSON.parse(Buffer.from(claims, 'base64url').toString());
   forged.sub = 'admin';
   const token = `${header}.${Buffer.from(JSON.stringify(forged)).toString('base64url')}.${session.token.split('.')[2]}`;
-  await page.evaluate(([key, value]) => localStorage.setItem(key, value), [KEY, JSON.stringify({ ...session, token })]);
+  await storeSession(page, { ...session, token });
   const sockets = watchSockets(page);
   await page.goto('/rooms/general');
   const auth = new AuthPage(page);
