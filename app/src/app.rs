@@ -1,5 +1,6 @@
 //! The root: read `/config.json`, provide the contexts, route.
 
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
@@ -26,17 +27,16 @@ pub fn App() -> impl IntoView {
     };
     load();
     move || match config.get() {
-        None => {
-            view! { <p class="splash" data-testid="app-loading">"Loading Confab…"</p> }.into_any()
-        }
-        Some(Err(message)) => view! {
+        None => EitherOf3::A(
+            view! { <p class="splash" data-testid="app-loading">"Loading Confab…"</p> },
+        ),
+        Some(Err(message)) => EitherOf3::B(view! {
             <div class="splash" role="alert" data-testid="app-error">
                 <p>"Confab could not start: " {message}</p>
                 <button on:click=move |_| load()>"Try again"</button>
             </div>
-        }
-        .into_any(),
-        Some(Ok(endpoints)) => view! { <Routed endpoints/> }.into_any(),
+        }),
+        Some(Ok(endpoints)) => EitherOf3::C(view! { <Routed endpoints/> }),
     }
 }
 

@@ -2,6 +2,7 @@
 //! read; then new messages wait behind a "new messages" button. Reaching the top loads the
 //! page before, keeping the reader's place.
 
+use leptos::either::EitherOf5;
 use leptos::html::Div;
 use leptos::prelude::*;
 use shared::RoomId;
@@ -124,24 +125,24 @@ pub fn MessageList(room: RoomId) -> impl IntoView {
             aria-label="Messages">
             {move || match load.get() {
                 (Older::Complete, _) if !entries.with(Vec::is_empty) =>
-                    Some(view! { <p class="history-start" data-testid="history-start">"This is the beginning of the room."</p> }.into_any()),
+                    Some(EitherOf5::A(view! { <p class="history-start" data-testid="history-start">"This is the beginning of the room."</p> })),
                 (Older::More, HistoryLoad::Idle) => {
                     let load_older = load_older.clone();
-                    Some(view! { <button class="ghost load-older" data-testid="load-older" on:click=move |_| load_older()>"Load older messages"</button> }.into_any())
+                    Some(EitherOf5::B(view! { <button class="ghost load-older" data-testid="load-older" on:click=move |_| load_older()>"Load older messages"</button> }))
                 }
                 (_, HistoryLoad::Busy) =>
-                    Some(view! { <p class="loading" role="status" data-testid="history-loading">"Loading messages…"</p> }.into_any()),
+                    Some(EitherOf5::C(view! { <p class="loading" role="status" data-testid="history-loading">"Loading messages…"</p> })),
                 (_, HistoryLoad::Failed(why)) => {
                     let room = retry_room.clone();
-                    Some(view! {
+                    Some(EitherOf5::D(view! {
                         <div class="error" role="alert" data-testid="history-error">
                             "Could not load messages: " {why} " "
                             <button class="ghost small" on:click=move |_| chat.load_older(&room)>"Try again"</button>
                         </div>
-                    }.into_any())
+                    }))
                 }
                 (Older::Complete, _) =>
-                    Some(view! { <p class="empty" data-testid="empty-room">"No messages yet. Say hello!"</p> }.into_any()),
+                    Some(EitherOf5::E(view! { <p class="empty" data-testid="empty-room">"No messages yet. Say hello!"</p> })),
                 _ => None,
             }}
             <ol class="message-rows">

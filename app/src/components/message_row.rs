@@ -1,6 +1,7 @@
 //! One message. The body is a text node — never HTML — so markup arrives as the characters
 //! its author typed.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use shared::RoomId;
 
@@ -19,18 +20,17 @@ pub fn MessageRow(entry: Entry, room: RoomId, mine: bool) -> impl IntoView {
     };
     let status = match entry.delivery {
         Delivery::Sent => None,
-        Delivery::Pending => Some(
-            view! { <span class="delivery" data-testid="message-pending">"Sending…"</span> }
-                .into_any(),
-        ),
+        Delivery::Pending => Some(Either::Left(
+            view! { <span class="delivery" data-testid="message-pending">"Sending…"</span> },
+        )),
         Delivery::Failed(reason) => {
             let id = entry.client_msg_id.clone();
-            Some(view! {
+            Some(Either::Right(view! {
                 <span class="delivery failed" role="alert" data-testid="message-failed">
                     "Not sent: " {reason} " "
                     <button class="ghost small" data-testid="retry" on:click=move |_| chat.retry(&room, &id)>"Retry"</button>
                 </span>
-            }.into_any())
+            }))
         }
     };
     view! {

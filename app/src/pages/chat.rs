@@ -1,6 +1,7 @@
 //! The signed-in layout around every room: header, sidebar, the room. Without a valid
 //! session it sends the reader to the login page (which says why when the session expired).
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect};
 
@@ -14,8 +15,8 @@ pub fn ChatPage() -> impl IntoView {
     // Re-rendered only when someone logs in or out.
     let session = Memo::new(move |_| auth.session());
     move || match session.get() {
-        None => view! { <Redirect path="/login"/> }.into_any(),
-        Some(session) => view! { <SignedIn session/> }.into_any(),
+        None => Either::Left(view! { <Redirect path="/login"/> }),
+        Some(session) => Either::Right(view! { <SignedIn session/> }),
     }
 }
 

@@ -1,5 +1,6 @@
 //! One room: its name and who is here, the messages, who is typing, the composer.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -14,16 +15,15 @@ pub fn RoomPage() -> impl IntoView {
     let room =
         Memo::new(move |_| params.with(|p| RoomId::parse(&p.get("room").unwrap_or_default())));
     move || match room.get() {
-        Ok(room) => view! { <Room room/> }.into_any(),
-        Err(why) => view! {
+        Ok(room) => Either::Left(view! { <Room room/> }),
+        Err(why) => Either::Right(view! {
             <main class="room" data-testid="room-invalid">
                 <div class="empty" role="alert">
                     <p>"That is not a room name: " {why.to_string()} "."</p>
                     <A href="/rooms/general">"Go to #general"</A>
                 </div>
             </main>
-        }
-        .into_any(),
+        }),
     }
 }
 
