@@ -1,4 +1,5 @@
-// Scenario 3: rooms are isolated, and a room not on screen counts what it missed.
+// Scenario 3: rooms are isolated, and a room not on screen counts what it missed, across
+// reloads too (read marks are kept in localStorage).
 import { expect, test } from '@playwright/test';
 import { ChatPage } from '../pages/chat-page';
 import { registerUser, sendMessages, uniqueName } from '../support/api';
@@ -37,4 +38,33 @@ test('a room name is checked before joining', async ({ page, baseURL }) => {
   await page.getByTestId('join-room').click();
   await expect(page.getByTestId('room-name-error')).toContainText('Room');
   await expect(page.getByTestId('room-title')).toHaveText('#general');
+});
+
+test('unread counts survive a reload and count what came while the page was closed', async ({ browser, baseURL }) => {
+  const [alice, bob] = await Promise.all([registerUser(baseURL!, 'alice'), registerUser(baseURL!, 'bob')]);
+  const [red, blue] = [uniqueName('red'), uniqueName('blue')];
+  const context = await browser.newContext();
+  const a = await ChatPage.signIn(await context.newPage(), alice, red);
+  await sendMessages(baseURL!, bob, red, ['read before leaving']);
+  await expect(a.message('read before leaving')).toBeVisible();
+  await a.open(blue);
+  await sendMessages(baseURL!, bob, red, ['while in blue']);
+  await expect(a.unread(red)).toHaveText('1');
+
+  await a.page.reload();
+  await a.expectConnected();
+  await expect(a.unread(red)).toHaveText('1');
+
+  // Nothing of Alice's is open while Bob writes twice more.
+  await a.page.close();
+  await sendMessages(baseURL!, bob, red, ['while closed 1', 'while closed 2']);
+  const back = new ChatPage(await context.newPage());
+  await back.page.goto(`/rooms/${blue}`);
+  await back.expectConnected();
+  await expect(back.unread(red)).toHaveText('3');
+  await expect(back.unread(blue)).toHaveCount(0);
+
+  await back.open(red);
+  await expect(back.unread(red)).toHaveCount(0);
+  await expect(back.bodies).toHaveText(['read before leaving', 'while in blue', 'while closed 1', 'while closed 2']);
 });

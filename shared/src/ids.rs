@@ -45,7 +45,13 @@ impl MessageId {
     /// a message newer than one still in flight when the socket dropped. Duplicates from the
     /// overlap are dropped by id.
     pub fn rewound(&self, ms: i64) -> Self {
-        let mut t = (self.timestamp_ms() - ms).max(0);
+        Self::first_of_millisecond(self.timestamp_ms().saturating_sub(ms))
+    }
+
+    /// The smallest id any message made at millisecond `ms` (since the epoch) can have: every
+    /// message made at or after `ms` sorts after it. Negative times give the smallest id.
+    pub fn first_of_millisecond(ms: i64) -> Self {
+        let mut t = ms.max(0);
         let mut time = [b'0'; 10];
         for slot in time.iter_mut().rev() {
             *slot = CROCKFORD.as_bytes()[(t % 32) as usize];
@@ -117,6 +123,16 @@ mod tests {
         assert_eq!(&back.as_str()[10..], "0000000000000000");
         assert_eq!(MessageId::parse(back.as_str()).unwrap(), back);
         assert_eq!(id.rewound(i64::MAX).as_str(), "00000000000000000000000000");
+    }
+
+    #[test]
+    fn the_first_id_of_a_millisecond_sorts_before_every_id_made_then_or_later() {
+        let id = MessageId::parse("01ARZ3NDEKTSV4RRFFQ69G5FAV").unwrap();
+        let first = MessageId::first_of_millisecond(1_469_922_850_259);
+        assert_eq!(first.as_str(), "01ARZ3NDEK0000000000000000");
+        assert!(first < id);
+        assert!(MessageId::first_of_millisecond(1_469_922_850_260) > id);
+        assert_eq!(MessageId::first_of_millisecond(-5).timestamp_ms(), 0);
     }
 
     #[test]

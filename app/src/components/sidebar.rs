@@ -15,7 +15,7 @@ pub fn Sidebar() -> impl IntoView {
         chat.state.with(|s| {
             s.rooms
                 .iter()
-                .map(|(id, r)| (id.to_string(), r.unread, s.active.as_ref() == Some(id)))
+                .map(|(id, r)| (id.to_string(), r.unread(), s.active.as_ref() == Some(id)))
                 .collect::<Vec<_>>()
         })
     });

@@ -21,7 +21,9 @@ use crate::api::{self, ApiError};
 use crate::browser;
 use crate::state::chat::HistoryLoad;
 use crate::state::typing::{IDLE_MS, TypingNotifier};
-use crate::state::{Applied, ChatState, Endpoints, Older, Session, joined_rooms};
+use crate::state::{
+    Applied, ChatState, Endpoints, Older, Session, joined_rooms, read_marks, read_marks_json,
+};
 
 /// A send with no ack on the same connection after this long shows as failed.
 const ACK_TIMEOUT: Duration = Duration::from_secs(10);
@@ -48,6 +50,10 @@ fn rooms_key(session: &Session) -> String {
     format!("confab.rooms.{}", session.username)
 }
 
+fn read_key(session: &Session) -> String {
+    format!("confab.read.{}", session.username)
+}
+
 impl ChatContext {
     pub fn start(
         session: Session,
@@ -56,8 +62,9 @@ impl ChatContext {
         socket: SocketContext,
     ) -> Self {
         let joined = joined_rooms(browser::load(&rooms_key(&session)).as_deref());
+        let marks = read_marks(browser::load(&read_key(&session)).as_deref());
         let this = Self {
-            state: RwSignal::new(ChatState::new(session.username.clone(), joined)),
+            state: RwSignal::new(ChatState::new(session.username.clone(), joined, &marks)),
             directory: RwSignal::new(Vec::new()),
             notice: RwSignal::new(None),
             announcement: RwSignal::new(String::new()),
@@ -86,6 +93,10 @@ impl ChatContext {
                 }
             }),
         };
+        // Read marks are stored as they move, so unread counts survive a reload.
+        let marks = Memo::new(move |_| this.state.with(ChatState::read_marks));
+        let key = read_key(&session);
+        Effect::new(move |_| browser::save(&key, &marks.with(read_marks_json)));
         socket.start(endpoints.socket(&session.token), hooks);
         let ticker = set_interval_with_handle(
             move || {
@@ -154,7 +165,7 @@ impl ChatContext {
     pub fn open(&self, room: RoomId) {
         let new = self
             .state
-            .try_update(|s| s.open(room.clone()))
+            .try_update(|s| s.open(room.clone(), browser::now_ms()))
             .unwrap_or(false);
         if new {
             let names: Vec<String> = self

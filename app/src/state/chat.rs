@@ -2,37 +2,15 @@
 //! timeline, unread counts, who is present and who is typing. Server frames are applied here;
 //! the Leptos layer only holds this in a signal and renders it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use shared::{ChatMessage, ClientMsgId, MessageId, PresenceChange, RoomId, ServerFrame, Username};
 
-use super::timeline::Timeline;
+pub use super::room::{HistoryLoad, Room};
 
 /// How long a "typing" notice lasts without being repeated (senders repeat it every few
 /// seconds while typing and send `false` when they stop).
 pub const TYPING_TTL_MS: i64 = 6_000;
-
-/// The state of a room's history request.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum HistoryLoad {
-    #[default]
-    Idle,
-    Busy,
-    Failed(String),
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct Room {
-    pub timeline: Timeline,
-    pub history: HistoryLoad,
-    pub unread: u32,
-    pub present: BTreeSet<Username>,
-    /// Who is typing, and until when (ms since the epoch).
-    pub typing: BTreeMap<Username, i64>,
-    /// Where the gap fill after a reconnect starts, until one completes: a fill that fails is
-    /// retried from here, not from messages that arrived live meanwhile.
-    pub gap_from: Option<MessageId>,
-}
 
 /// Where messages come from: news (live, or missed while away) counts as unread and ends its
 /// author's typing notice; a page of old history does neither.
@@ -64,8 +42,19 @@ pub struct ChatState {
 }
 
 impl ChatState {
-    pub fn new(me: Username, joined: impl IntoIterator<Item = RoomId>) -> Self {
-        let rooms = joined.into_iter().map(|r| (r, Room::default())).collect();
+    /// The rooms joined, each read up to its stored read mark.
+    pub fn new(
+        me: Username,
+        joined: impl IntoIterator<Item = RoomId>,
+        read_marks: &BTreeMap<RoomId, MessageId>,
+    ) -> Self {
+        let rooms = joined
+            .into_iter()
+            .map(|r| {
+                let read = Room::read_up_to(read_marks.get(&r).cloned());
+                (r, read)
+            })
+            .collect();
         Self {
             me,
             rooms,
@@ -77,12 +66,20 @@ impl ChatState {
         self.rooms.keys().cloned().collect()
     }
 
-    /// Shows a room: joins it here if new, and clears its unread count.
-    pub fn open(&mut self, room: RoomId) -> bool {
+    /// Shows a room: joins it here if new, and marks it read.
+    pub fn open(&mut self, room: RoomId, now_ms: i64) -> bool {
         let new = !self.rooms.contains_key(&room);
-        self.rooms.entry(room.clone()).or_default().unread = 0;
+        self.rooms.entry(room.clone()).or_default().open(now_ms);
         self.active = Some(room);
         new
+    }
+
+    /// How far each room was read, to keep across reloads.
+    pub fn read_marks(&self) -> BTreeMap<RoomId, MessageId> {
+        self.rooms
+            .iter()
+            .filter_map(|(id, r)| Some((id.clone(), r.read_mark.clone()?)))
+            .collect()
     }
 
     pub fn room(&self, room: &RoomId) -> Option<&Room> {
@@ -93,8 +90,8 @@ impl ChatState {
         self.rooms.entry(room.clone()).or_default()
     }
 
-    /// Adds stored messages; counts the new ones from others as unread when their room is not
-    /// on screen and they are news. Returns the new messages from others.
+    /// Adds stored messages. In the room on screen they are read; elsewhere the new ones from
+    /// others count as unread when they are news. Returns the new messages from others.
     pub fn receive(
         &mut self,
         room: &RoomId,
@@ -115,9 +112,11 @@ impl ChatState {
                 // A message ends its author's typing notice.
                 entry.typing.remove(&m.author);
             }
-            if !on_screen {
-                entry.unread += fresh.len() as u32;
-            }
+        }
+        if on_screen {
+            entry.see_held();
+        } else if source != Source::History {
+            entry.count_unread(&fresh);
         }
         fresh
     }
@@ -214,8 +213,12 @@ mod tests {
     use crate::state::test_support::{message, room, user};
 
     fn state() -> ChatState {
-        let mut s = ChatState::new(user("alice"), [room("general"), room("rust")]);
-        s.open(room("general"));
+        let mut s = ChatState::new(
+            user("alice"),
+            [room("general"), room("rust")],
+            &BTreeMap::new(),
+        );
+        s.open(room("general"), 0);
         s
     }
 
@@ -232,10 +235,36 @@ mod tests {
             vec![message(2, "bob", "a"), message(3, "bob", "b")],
             Source::Missed,
         );
-        assert_eq!(s.room(&room("general")).unwrap().unread, 0);
-        assert_eq!(s.room(&room("rust")).unwrap().unread, 2);
-        s.open(room("rust"));
-        assert_eq!(s.room(&room("rust")).unwrap().unread, 0);
+        assert_eq!(s.room(&room("general")).unwrap().unread(), 0);
+        assert_eq!(s.room(&room("rust")).unwrap().unread(), 2);
+        s.open(room("rust"), 0);
+        assert_eq!(s.room(&room("rust")).unwrap().unread(), 0);
+    }
+
+    #[test]
+    fn after_a_reload_rooms_count_what_came_after_their_stored_read_mark() {
+        let marks = BTreeMap::from([(room("rust"), message(5, "bob", "seen").id)]);
+        let mut s = ChatState::new(user("alice"), [room("general"), room("rust")], &marks);
+        s.open(room("general"), 0);
+        // The catch-up from the mark is rewound, so it brings some already read.
+        s.receive(
+            &room("rust"),
+            vec![message(4, "bob", "old"), message(5, "bob", "seen")],
+            Source::Missed,
+        );
+        s.receive(
+            &room("rust"),
+            vec![message(6, "bob", "new"), message(7, "carol", "newer")],
+            Source::Missed,
+        );
+        assert_eq!(s.room(&room("rust")).unwrap().unread(), 2);
+        assert_eq!(s.read_marks()[&room("rust")], message(5, "bob", "seen").id);
+        s.open(room("rust"), 0);
+        assert_eq!(s.room(&room("rust")).unwrap().unread(), 0);
+        assert_eq!(
+            s.read_marks()[&room("rust")],
+            message(7, "carol", "newer").id
+        );
     }
 
     #[test]
@@ -247,7 +276,7 @@ mod tests {
             vec![message(2, "bob", "a"), message(3, "alice", "me")],
             Source::Missed,
         );
-        assert_eq!(s.room(&room("rust")).unwrap().unread, 1);
+        assert_eq!(s.room(&room("rust")).unwrap().unread(), 1);
     }
 
     #[test]
@@ -265,7 +294,7 @@ mod tests {
             Source::History,
         );
         let rust = s.room(&room("rust")).unwrap();
-        assert_eq!(rust.unread, 0);
+        assert_eq!(rust.unread(), 0);
         assert_eq!(s.typing_line(&room("rust")).unwrap(), "bob is typing…");
     }
 

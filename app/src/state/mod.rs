@@ -4,6 +4,7 @@ pub mod arrivals;
 pub mod backoff;
 pub mod chat;
 pub mod endpoints;
+pub mod room;
 pub mod session;
 pub mod timeline;
 pub mod typing;
@@ -13,8 +14,10 @@ pub use endpoints::Endpoints;
 pub use session::{NoSession, Session};
 pub use timeline::{Delivery, Entry, Older, Timeline};
 
-use shared::RoomId;
+use std::collections::BTreeMap;
+
 use shared::limits::DEFAULT_ROOM;
+use shared::{MessageId, RoomId};
 
 /// The rooms kept in the sidebar, as stored (a JSON list); the default room is always first,
 /// and names that no longer parse are dropped.
@@ -31,6 +34,26 @@ pub fn joined_rooms(stored: Option<&str>) -> Vec<RoomId> {
         }
     }
     rooms
+}
+
+/// Read marks as stored (a JSON object of room name to message id); entries that no longer
+/// parse are dropped, and unreadable storage means nothing was read.
+pub fn read_marks(stored: Option<&str>) -> BTreeMap<RoomId, MessageId> {
+    let listed: BTreeMap<String, String> = stored
+        .and_then(|raw| serde_json::from_str(raw).ok())
+        .unwrap_or_default();
+    listed
+        .iter()
+        .filter_map(|(room, id)| Some((RoomId::parse(room).ok()?, MessageId::parse(id).ok()?)))
+        .collect()
+}
+
+pub fn read_marks_json(marks: &BTreeMap<RoomId, MessageId>) -> String {
+    let listed: BTreeMap<&str, &str> = marks
+        .iter()
+        .map(|(room, id)| (room.as_str(), id.as_str()))
+        .collect();
+    serde_json::to_string(&listed).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -77,5 +100,16 @@ mod tests {
             ))),
             ["general", "rust", "ops"]
         );
+    }
+
+    #[test]
+    fn read_marks_survive_storage_and_bad_entries_are_dropped() {
+        let id = test_support::message(3, "bob", "x").id;
+        let marks = BTreeMap::from([(test_support::room("rust"), id.clone())]);
+        assert_eq!(read_marks(Some(&read_marks_json(&marks))), marks);
+        let stored = format!(r#"{{"rust":"{id}","Bad Name!":"{id}","ops":"nope"}}"#);
+        assert_eq!(read_marks(Some(&stored)), marks);
+        assert!(read_marks(Some("[1,2]")).is_empty());
+        assert!(read_marks(None).is_empty());
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::http::Cursor;
-use shared::limits::{HISTORY_PAGE_MAX, RECONNECT_REWIND_MS};
+use shared::limits::HISTORY_PAGE_MAX;
 use shared::{HistoryRequest, MessageId, RoomId};
 
 use super::{ChatContext, PAGE};
@@ -69,22 +69,18 @@ impl ChatContext {
     }
 
     /// Fetches what `room` missed while the socket was away: everything after a cursor 10 s
-    /// before the newest message held (see `MessageId::rewound`), paging forward until the
-    /// server has nothing newer; duplicates drop by id. The cursor is kept until a fill
-    /// completes, so a failed one is retried from the same place.
+    /// before the newest message held (see `MessageId::rewound`) — or, for a room in the
+    /// sidebar holding nothing, before its read mark, so its unread count covers the time
+    /// since the last visit — paging forward until the server has nothing newer; duplicates
+    /// drop by id. The cursor is kept until a fill completes, so a failed one is retried from
+    /// the same place.
     pub(super) fn fill_gap(&self, room: RoomId) {
         let start = self.state.try_update(|s| {
-            let r = s.room_mut(&room);
-            if r.gap_from.is_none() {
-                r.gap_from = r
-                    .timeline
-                    .newest_id()
-                    .map(|id| id.rewound(RECONNECT_REWIND_MS));
-            }
-            r.gap_from.clone()
+            let on_screen = s.active.as_ref() == Some(&room);
+            s.room_mut(&room).gap_start(on_screen)
         });
         let Some(Some(start)) = start else {
-            return; // nothing held yet: the newest page loads when the room is opened
+            return; // nothing to catch up from: the newest page loads when the room is opened
         };
         let this = *self;
         let (endpoints, token) = self.link();
