@@ -22,7 +22,7 @@ use crate::browser;
 use crate::state::chat::HistoryLoad;
 use crate::state::typing::{IDLE_MS, TypingNotifier};
 use crate::state::{
-    Applied, ChatState, Endpoints, Older, Session, joined_rooms, read_marks, read_marks_json,
+    Applied, ChatState, Endpoints, Older, Session, joined_rooms, read_marks, stored_read_marks,
 };
 
 /// A send with no ack on the same connection after this long shows as failed.
@@ -96,7 +96,7 @@ impl ChatContext {
         // Read marks are stored as they move, so unread counts survive a reload.
         let marks = Memo::new(move |_| this.state.with(ChatState::read_marks));
         let key = read_key(&session);
-        Effect::new(move |_| browser::save(&key, &marks.with(read_marks_json)));
+        Effect::new(move |_| browser::save(&key, &marks.with(stored_read_marks)));
         socket.start(endpoints.socket(&session.token), hooks);
         let ticker = set_interval_with_handle(
             move || {

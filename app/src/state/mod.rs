@@ -36,24 +36,24 @@ pub fn joined_rooms(stored: Option<&str>) -> Vec<RoomId> {
     rooms
 }
 
-/// Read marks as stored (a JSON object of room name to message id); entries that no longer
-/// parse are dropped, and unreadable storage means nothing was read.
+/// Read marks as stored: one `room id` pair per line (plain text keeps a JSON map's decoder
+/// out of the app's size). Lines that no longer parse are dropped.
 pub fn read_marks(stored: Option<&str>) -> BTreeMap<RoomId, MessageId> {
-    let listed: BTreeMap<String, String> = stored
-        .and_then(|raw| serde_json::from_str(raw).ok())
-        .unwrap_or_default();
-    listed
-        .iter()
-        .filter_map(|(room, id)| Some((RoomId::parse(room).ok()?, MessageId::parse(id).ok()?)))
+    stored
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| {
+            let (room, id) = line.split_once(' ')?;
+            Some((RoomId::parse(room).ok()?, MessageId::parse(id).ok()?))
+        })
         .collect()
 }
 
-pub fn read_marks_json(marks: &BTreeMap<RoomId, MessageId>) -> String {
-    let listed: BTreeMap<&str, &str> = marks
+pub fn stored_read_marks(marks: &BTreeMap<RoomId, MessageId>) -> String {
+    marks
         .iter()
-        .map(|(room, id)| (room.as_str(), id.as_str()))
-        .collect();
-    serde_json::to_string(&listed).unwrap_or_default()
+        .map(|(room, id)| format!("{room} {id}\n"))
+        .collect()
 }
 
 #[cfg(test)]
@@ -106,10 +106,9 @@ mod tests {
     fn read_marks_survive_storage_and_bad_entries_are_dropped() {
         let id = test_support::message(3, "bob", "x").id;
         let marks = BTreeMap::from([(test_support::room("rust"), id.clone())]);
-        assert_eq!(read_marks(Some(&read_marks_json(&marks))), marks);
-        let stored = format!(r#"{{"rust":"{id}","Bad Name!":"{id}","ops":"nope"}}"#);
+        assert_eq!(read_marks(Some(&stored_read_marks(&marks))), marks);
+        let stored = format!("rust {id}\nBad Name! {id}\nops nope\n\ngarbage");
         assert_eq!(read_marks(Some(&stored)), marks);
-        assert!(read_marks(Some("[1,2]")).is_empty());
         assert!(read_marks(None).is_empty());
     }
 }
