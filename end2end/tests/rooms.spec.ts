@@ -68,3 +68,25 @@ test('unread counts survive a reload and count what came while the page was clos
   await expect(back.unread(red)).toHaveCount(0);
   await expect(back.bodies).toHaveText(['read before leaving', 'while in blue', 'while closed 1', 'while closed 2']);
 });
+
+test('leaving a room takes it off the sidebar and out of its presence, also after a reload', async ({ browser, baseURL }) => {
+  const [alice, bob] = await Promise.all([registerUser(baseURL!, 'alice'), registerUser(baseURL!, 'bob')]);
+  const red = uniqueName('red');
+  const a = await ChatPage.signIn(await (await browser.newContext()).newPage(), alice, red);
+  const b = await ChatPage.signIn(await (await browser.newContext()).newPage(), bob, red);
+  await expect(b.presence.filter({ hasText: alice.username })).toHaveCount(1);
+  await expect(a.page.getByTestId('leave-room')).toBeVisible();
+
+  await a.page.getByTestId('leave-room').click();
+  await expect(a.roomTitle).toHaveText('#general');
+  await expect(a.page.getByTestId('leave-room')).toHaveCount(0);
+  await expect(a.roomLink(red)).toHaveCount(0);
+  await expect(a.page.getByTestId('other-room').filter({ hasText: `#${red}` })).toBeVisible();
+  await expect(b.presence.filter({ hasText: alice.username })).toHaveCount(0);
+
+  await b.sendAndConfirm('after alice left');
+  await a.page.reload();
+  await a.expectConnected();
+  await expect(a.roomLink(red)).toHaveCount(0);
+  await expect(a.page.locator('[data-testid="unread-count"]')).toHaveCount(0);
+});

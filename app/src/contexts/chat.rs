@@ -9,8 +9,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::http::Cursor;
 use shared::{
-    ClientAction, ClientMsgId, JoinRoom, MessageBody, RoomId, RoomSummary, SendMessage, Timestamp,
-    Typing,
+    ClientAction, ClientMsgId, JoinRoom, LeaveRoom, MessageBody, RoomId, RoomSummary, SendMessage,
+    Timestamp, Typing,
 };
 
 mod history;
@@ -168,11 +168,7 @@ impl ChatContext {
             .try_update(|s| s.open(room.clone(), browser::now_ms()))
             .unwrap_or(false);
         if new {
-            let names: Vec<String> = self
-                .state
-                .with_untracked(|s| s.joined().iter().map(|r| r.to_string()).collect());
-            let key = self.session.with_value(rooms_key);
-            browser::save(&key, &serde_json::to_string(&names).unwrap_or_default());
+            self.save_rooms();
             self.socket
                 .send(&ClientAction::JoinRoom(JoinRoom { room: room.clone() }));
         }
@@ -184,6 +180,25 @@ impl ChatContext {
         if unloaded {
             self.load_page(room, Cursor::Latest);
         }
+    }
+
+    /// Leaves `room` here and on the server; the room goes back to the directory.
+    pub fn leave(&self, room: &RoomId) {
+        let left = self.state.try_update(|s| s.leave(room)).unwrap_or(false);
+        if left {
+            self.save_rooms();
+            self.socket
+                .send(&ClientAction::LeaveRoom(LeaveRoom { room: room.clone() }));
+            self.refresh_directory();
+        }
+    }
+
+    fn save_rooms(&self) {
+        let names: Vec<String> = self
+            .state
+            .with_untracked(|s| s.joined().iter().map(|r| r.to_string()).collect());
+        let key = self.session.with_value(rooms_key);
+        browser::save(&key, &serde_json::to_string(&names).unwrap_or_default());
     }
 
     /// After a (re)connect: join every room, re-send what is queued, and fetch what was missed.
@@ -223,13 +238,18 @@ impl ChatContext {
     /// Shows the message at once and sends it (or queues it until the socket is back).
     pub fn send(&self, room: &RoomId, body: MessageBody) {
         let id = browser::client_msg_id();
-        self.state.update(|s| {
-            s.room_mut(room).timeline.push_outgoing(
-                id.clone(),
-                body.clone(),
-                Timestamp::from_millis(browser::now_ms()),
-            );
+        let shown = self.state.try_update(|s| {
+            s.room_mut(room).map(|r| {
+                r.timeline.push_outgoing(
+                    id.clone(),
+                    body.clone(),
+                    Timestamp::from_millis(browser::now_ms()),
+                )
+            })
         });
+        if shown.flatten().is_none() {
+            return; // the room was left: the composer went with it
+        }
         self.stop_typing(room);
         self.write(room, id, body);
     }
@@ -238,7 +258,7 @@ impl ChatContext {
     pub fn retry(&self, room: &RoomId, id: &ClientMsgId) {
         let body = self
             .state
-            .try_update(|s| s.room_mut(room).timeline.retry(id))
+            .try_update(|s| s.room_mut(room)?.timeline.retry(id))
             .flatten();
         if let Some(body) = body {
             self.write(room, id.clone(), body);
@@ -254,8 +274,11 @@ impl ChatContext {
         let Some(generation) = self.socket.send(&action) else {
             return; // queued: `opened` sends it
         };
-        self.state
-            .update(|s| s.room_mut(room).timeline.mark_sent_on(&id, generation));
+        self.state.update(|s| {
+            if let Some(r) = s.room_mut(room) {
+                r.timeline.mark_sent_on(&id, generation);
+            }
+        });
         let this = *self;
         let room = room.clone();
         set_timeout(
@@ -266,9 +289,9 @@ impl ChatContext {
                     .try_with_untracked(|s| s.room(&room).is_some_and(|r| r.timeline.owns(&id)));
                 if unanswered == Some(true) {
                     this.state.try_update(|s| {
-                        s.room_mut(&room)
-                            .timeline
-                            .fail_if_unanswered(&id, generation);
+                        if let Some(r) = s.room_mut(&room) {
+                            r.timeline.fail_if_unanswered(&id, generation);
+                        }
                     });
                 }
             },

@@ -3,8 +3,9 @@
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_navigate, use_params_map};
 use shared::RoomId;
+use shared::limits::DEFAULT_ROOM;
 
 use crate::components::{Composer, MessageList, PresenceList};
 use crate::contexts::ChatContext;
@@ -37,11 +38,23 @@ fn Room(room: RoomId) -> impl IntoView {
     };
     let notice = chat.notice;
     let data_room = room.to_string();
+    // The default room is where the app lands; it cannot be left.
+    let leave = (room.as_str() != DEFAULT_ROOM).then(|| {
+        let room = room.clone();
+        let navigate = use_navigate();
+        view! {
+            <button class="ghost small leave" data-testid="leave-room" on:click=move |_| {
+                navigate(&format!("/rooms/{DEFAULT_ROOM}"), Default::default());
+                chat.leave(&room);
+            }>"Leave room"</button>
+        }
+    });
     view! {
         <main class="room" data-testid="room" data-room=data_room>
             <header class="room-header">
                 <h1 data-testid="room-title">"#" {room.to_string()}</h1>
                 <PresenceList room=room.clone()/>
+                {leave}
             </header>
             {move || notice.get().map(|text| view! {
                 <div class="notice" role="alert" data-testid="chat-notice">

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use shared::limits::DEFAULT_ROOM;
 use shared::{ChatMessage, ClientMsgId, MessageId, PresenceChange, RoomId, ServerFrame, Username};
 
 pub use super::room::{HistoryLoad, Room};
@@ -74,6 +75,18 @@ impl ChatState {
         new
     }
 
+    /// Leaves a room: it goes from the sidebar with everything held for it. The default room
+    /// cannot be left (it is where the app lands). Returns whether the room was left.
+    pub fn leave(&mut self, room: &RoomId) -> bool {
+        if room.as_str() == DEFAULT_ROOM {
+            return false;
+        }
+        if self.active.as_ref() == Some(room) {
+            self.active = None;
+        }
+        self.rooms.remove(room).is_some()
+    }
+
     /// How far each room was read, to keep across reloads.
     pub fn read_marks(&self) -> BTreeMap<RoomId, MessageId> {
         self.rooms
@@ -86,8 +99,10 @@ impl ChatState {
         self.rooms.get(room)
     }
 
-    pub fn room_mut(&mut self, room: &RoomId) -> &mut Room {
-        self.rooms.entry(room.clone()).or_default()
+    /// A joined room. Only `open` adds rooms: frames and replies for a room left meanwhile
+    /// find nothing here and are dropped, so they cannot bring it back.
+    pub fn room_mut(&mut self, room: &RoomId) -> Option<&mut Room> {
+        self.rooms.get_mut(room)
     }
 
     /// Adds stored messages. In the room on screen they are read; elsewhere the new ones from
@@ -100,7 +115,9 @@ impl ChatState {
     ) -> Vec<ChatMessage> {
         let me = self.me.clone();
         let on_screen = self.active.as_ref() == Some(room);
-        let entry = self.room_mut(room);
+        let Some(entry) = self.rooms.get_mut(room) else {
+            return Vec::new();
+        };
         let fresh: Vec<ChatMessage> = entry
             .timeline
             .merge(messages, &me)
@@ -143,7 +160,9 @@ impl ChatState {
                 Applied::Nothing
             }
             ServerFrame::Presence { room, change } => {
-                let present = &mut self.room_mut(&room).present;
+                let Some(Room { present, .. }) = self.rooms.get_mut(&room) else {
+                    return Applied::Nothing;
+                };
                 match change {
                     PresenceChange::Users(users) => *present = users.into_iter().collect(),
                     PresenceChange::Joined(user) => {
@@ -156,8 +175,11 @@ impl ChatState {
                 Applied::Nothing
             }
             ServerFrame::Typing { room, user, typing } => {
-                if user != self.me {
-                    let typists = &mut self.room_mut(&room).typing;
+                if user != self.me
+                    && let Some(Room {
+                        typing: typists, ..
+                    }) = self.rooms.get_mut(&room)
+                {
                     if typing {
                         typists.insert(user, now_ms + TYPING_TTL_MS);
                     } else {
@@ -208,202 +230,4 @@ impl ChatState {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::state::test_support::{message, room, user};
-
-    fn state() -> ChatState {
-        let mut s = ChatState::new(
-            user("alice"),
-            [room("general"), room("rust")],
-            &BTreeMap::new(),
-        );
-        s.open(room("general"), 0);
-        s
-    }
-
-    #[test]
-    fn unread_counts_rise_only_for_rooms_not_on_screen_and_clear_on_open() {
-        let mut s = state();
-        s.receive(
-            &room("general"),
-            vec![message(1, "bob", "here")],
-            Source::Live,
-        );
-        s.receive(
-            &room("rust"),
-            vec![message(2, "bob", "a"), message(3, "bob", "b")],
-            Source::Missed,
-        );
-        assert_eq!(s.room(&room("general")).unwrap().unread(), 0);
-        assert_eq!(s.room(&room("rust")).unwrap().unread(), 2);
-        s.open(room("rust"), 0);
-        assert_eq!(s.room(&room("rust")).unwrap().unread(), 0);
-    }
-
-    #[test]
-    fn after_a_reload_rooms_count_what_came_after_their_stored_read_mark() {
-        let marks = BTreeMap::from([(room("rust"), message(5, "bob", "seen").id)]);
-        let mut s = ChatState::new(user("alice"), [room("general"), room("rust")], &marks);
-        s.open(room("general"), 0);
-        // The catch-up from the mark is rewound, so it brings some already read.
-        s.receive(
-            &room("rust"),
-            vec![message(4, "bob", "old"), message(5, "bob", "seen")],
-            Source::Missed,
-        );
-        s.receive(
-            &room("rust"),
-            vec![message(6, "bob", "new"), message(7, "carol", "newer")],
-            Source::Missed,
-        );
-        assert_eq!(s.room(&room("rust")).unwrap().unread(), 2);
-        assert_eq!(s.read_marks()[&room("rust")], message(5, "bob", "seen").id);
-        s.open(room("rust"), 0);
-        assert_eq!(s.room(&room("rust")).unwrap().unread(), 0);
-        assert_eq!(
-            s.read_marks()[&room("rust")],
-            message(7, "carol", "newer").id
-        );
-    }
-
-    #[test]
-    fn duplicates_and_own_messages_are_not_unread() {
-        let mut s = state();
-        s.receive(&room("rust"), vec![message(2, "bob", "a")], Source::Live);
-        s.receive(
-            &room("rust"),
-            vec![message(2, "bob", "a"), message(3, "alice", "me")],
-            Source::Missed,
-        );
-        assert_eq!(s.room(&room("rust")).unwrap().unread(), 1);
-    }
-
-    #[test]
-    fn old_history_is_neither_unread_nor_the_end_of_a_typing_notice() {
-        let mut s = state();
-        let typing = ServerFrame::Typing {
-            room: room("rust"),
-            user: user("bob"),
-            typing: true,
-        };
-        s.apply(typing, 0);
-        s.receive(
-            &room("rust"),
-            vec![message(1, "bob", "old")],
-            Source::History,
-        );
-        let rust = s.room(&room("rust")).unwrap();
-        assert_eq!(rust.unread(), 0);
-        assert_eq!(s.typing_line(&room("rust")).unwrap(), "bob is typing…");
-    }
-
-    #[test]
-    fn messages_sent_on_a_closed_socket_are_queued_again() {
-        let mut s = state();
-        let id = ClientMsgId::parse("c-1").unwrap();
-        let timeline = &mut s.room_mut(&room("rust")).timeline;
-        timeline.push_outgoing(
-            id.clone(),
-            shared::MessageBody::parse("x").unwrap(),
-            shared::Timestamp::from_millis(0),
-        );
-        timeline.mark_sent_on(&id, 7);
-        s.requeue_unacked();
-        let timeline = &mut s.room_mut(&room("rust")).timeline;
-        assert!(!timeline.fail_if_unanswered(&id, 7));
-    }
-
-    #[test]
-    fn presence_takes_the_list_then_changes() {
-        let mut s = state();
-        let frame = |change| ServerFrame::Presence {
-            room: room("general"),
-            change,
-        };
-        s.apply(
-            frame(PresenceChange::Users(vec![user("alice"), user("bob")])),
-            0,
-        );
-        s.apply(frame(PresenceChange::Joined(user("carol"))), 0);
-        s.apply(frame(PresenceChange::Left(user("bob"))), 0);
-        let present: Vec<_> = s
-            .room(&room("general"))
-            .unwrap()
-            .present
-            .iter()
-            .cloned()
-            .collect();
-        assert_eq!(present, [user("alice"), user("carol")]);
-    }
-
-    #[test]
-    fn typing_shows_until_stopped_expired_or_a_message_arrives() {
-        let mut s = state();
-        let typing = |who: &str, on| ServerFrame::Typing {
-            room: room("general"),
-            user: user(who),
-            typing: on,
-        };
-        s.apply(typing("bob", true), 1_000);
-        s.apply(typing("carol", true), 1_000);
-        assert_eq!(
-            s.typing_line(&room("general")).unwrap(),
-            "bob and carol are typing…"
-        );
-        s.apply(typing("carol", false), 1_500);
-        assert_eq!(s.typing_line(&room("general")).unwrap(), "bob is typing…");
-        s.receive(
-            &room("general"),
-            vec![message(5, "bob", "done")],
-            Source::Live,
-        );
-        assert_eq!(s.typing_line(&room("general")), None);
-        s.apply(typing("dave", true), 2_000);
-        assert!(!s.expire_typing(2_000 + TYPING_TTL_MS - 1));
-        assert!(s.expire_typing(2_000 + TYPING_TTL_MS));
-        assert_eq!(s.typing_line(&room("general")), None);
-    }
-
-    #[test]
-    fn an_error_frame_fails_our_message_or_becomes_a_notice() {
-        let mut s = state();
-        let id = ClientMsgId::parse("c-1").unwrap();
-        let body = shared::MessageBody::parse("x").unwrap();
-        s.room_mut(&room("rust")).timeline.push_outgoing(
-            id.clone(),
-            body,
-            shared::Timestamp::from_millis(0),
-        );
-        let refused = ServerFrame::Error {
-            code: shared::ErrorCode::NotInRoom,
-            message: "join room rust first".into(),
-            client_msg_id: Some(id),
-        };
-        assert_eq!(s.apply(refused, 0), Applied::Nothing);
-        let rows = s
-            .room(&room("rust"))
-            .unwrap()
-            .timeline
-            .entries(&user("alice"));
-        assert!(
-            matches!(&rows[0].delivery, crate::state::Delivery::Failed(r) if r.contains("join room"))
-        );
-        let other = ServerFrame::Error {
-            code: shared::ErrorCode::InvalidJson,
-            message: "not JSON".into(),
-            client_msg_id: None,
-        };
-        assert_eq!(s.apply(other, 0), Applied::Notice("not JSON".into()));
-    }
-
-    #[test]
-    fn a_live_message_from_someone_else_is_announced_once() {
-        let mut s = state();
-        let frame = ServerFrame::Message {
-            message: message(1, "bob", "hi"),
-        };
-        assert!(matches!(s.apply(frame.clone(), 0), Applied::Incoming(_)));
-        assert_eq!(s.apply(frame, 0), Applied::Nothing);
-    }
-}
+mod tests;

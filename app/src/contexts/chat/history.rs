@@ -41,8 +41,11 @@ impl ChatContext {
     pub(super) fn load_page(&self, room: RoomId, cursor: Cursor) {
         let this = *self;
         let (endpoints, token) = self.link();
-        self.state
-            .update(|s| s.room_mut(&room).history = HistoryLoad::Busy);
+        self.state.update(|s| {
+            if let Some(r) = s.room_mut(&room) {
+                r.history = HistoryLoad::Busy;
+            }
+        });
         spawn_local(async move {
             let request = HistoryRequest {
                 cursor,
@@ -52,7 +55,9 @@ impl ChatContext {
             match result {
                 Ok(page) => this.state.try_update(|s| {
                     s.receive(&room, page.messages, Source::History);
-                    let r = s.room_mut(&room);
+                    let Some(r) = s.room_mut(&room) else {
+                        return; // left while the page was on its way
+                    };
                     r.timeline.older = if page.has_more {
                         Older::More
                     } else {
@@ -61,9 +66,11 @@ impl ChatContext {
                     r.history = HistoryLoad::Idle;
                 }),
                 Err(e) if this.unauthorized(&e) => None,
-                Err(e) => this
-                    .state
-                    .try_update(|s| s.room_mut(&room).history = HistoryLoad::Failed(e.message())),
+                Err(e) => this.state.try_update(|s| {
+                    if let Some(r) = s.room_mut(&room) {
+                        r.history = HistoryLoad::Failed(e.message());
+                    }
+                }),
             };
         });
     }
@@ -77,7 +84,7 @@ impl ChatContext {
     pub(super) fn fill_gap(&self, room: RoomId) {
         let start = self.state.try_update(|s| {
             let on_screen = s.active.as_ref() == Some(&room);
-            s.room_mut(&room).gap_start(on_screen)
+            s.room_mut(&room)?.gap_start(on_screen)
         });
         let Some(Some(start)) = start else {
             return; // nothing to catch up from: the newest page loads when the room is opened
@@ -104,8 +111,8 @@ impl ChatContext {
                 let done = !page.has_more || newest.is_none();
                 let alive = this.state.try_update(|s| {
                     s.receive(&room, page.messages, Source::Missed);
-                    if done {
-                        s.room_mut(&room).gap_from = None;
+                    if let Some(r) = s.room_mut(&room).filter(|_| done) {
+                        r.gap_from = None;
                     }
                 });
                 match (alive, newest) {

@@ -1,0 +1,233 @@
+//! ChatState: unread, read marks, leaving, presence, typing, errors.
+
+use super::*;
+use crate::state::test_support::{message, room, user};
+
+fn state() -> ChatState {
+    let mut s = ChatState::new(
+        user("alice"),
+        [room("general"), room("rust")],
+        &BTreeMap::new(),
+    );
+    s.open(room("general"), 0);
+    s
+}
+
+#[test]
+fn unread_counts_rise_only_for_rooms_not_on_screen_and_clear_on_open() {
+    let mut s = state();
+    s.receive(
+        &room("general"),
+        vec![message(1, "bob", "here")],
+        Source::Live,
+    );
+    s.receive(
+        &room("rust"),
+        vec![message(2, "bob", "a"), message(3, "bob", "b")],
+        Source::Missed,
+    );
+    assert_eq!(s.room(&room("general")).unwrap().unread(), 0);
+    assert_eq!(s.room(&room("rust")).unwrap().unread(), 2);
+    s.open(room("rust"), 0);
+    assert_eq!(s.room(&room("rust")).unwrap().unread(), 0);
+}
+
+#[test]
+fn after_a_reload_rooms_count_what_came_after_their_stored_read_mark() {
+    let marks = BTreeMap::from([(room("rust"), message(5, "bob", "seen").id)]);
+    let mut s = ChatState::new(user("alice"), [room("general"), room("rust")], &marks);
+    s.open(room("general"), 0);
+    // The catch-up from the mark is rewound, so it brings some already read.
+    s.receive(
+        &room("rust"),
+        vec![message(4, "bob", "old"), message(5, "bob", "seen")],
+        Source::Missed,
+    );
+    s.receive(
+        &room("rust"),
+        vec![message(6, "bob", "new"), message(7, "carol", "newer")],
+        Source::Missed,
+    );
+    assert_eq!(s.room(&room("rust")).unwrap().unread(), 2);
+    assert_eq!(s.read_marks()[&room("rust")], message(5, "bob", "seen").id);
+    s.open(room("rust"), 0);
+    assert_eq!(s.room(&room("rust")).unwrap().unread(), 0);
+    assert_eq!(
+        s.read_marks()[&room("rust")],
+        message(7, "carol", "newer").id
+    );
+}
+
+#[test]
+fn leaving_a_room_forgets_it_but_the_default_room_stays() {
+    let mut s = state();
+    s.open(room("rust"), 0);
+    assert!(s.leave(&room("rust")));
+    assert_eq!(s.joined(), [room("general")]);
+    assert_eq!(s.active, None);
+    assert!(!s.read_marks().contains_key(&room("rust")));
+    assert!(!s.leave(&room("rust")));
+    assert!(!s.leave(&room("general")));
+    assert_eq!(s.joined(), [room("general")]);
+}
+
+#[test]
+fn frames_for_a_room_left_are_dropped_and_do_not_bring_it_back() {
+    let mut s = state();
+    s.leave(&room("rust"));
+    let presence = ServerFrame::Presence {
+        room: room("rust"),
+        change: PresenceChange::Users(vec![user("bob")]),
+    };
+    let typing = ServerFrame::Typing {
+        room: room("rust"),
+        user: user("bob"),
+        typing: true,
+    };
+    assert_eq!(s.apply(presence, 0), Applied::Nothing);
+    assert_eq!(s.apply(typing, 0), Applied::Nothing);
+    let mut late = message(9, "bob", "late");
+    late.room = room("rust");
+    s.receive(&room("rust"), vec![late], Source::Live);
+    assert_eq!(s.joined(), [room("general")]);
+}
+
+#[test]
+fn duplicates_and_own_messages_are_not_unread() {
+    let mut s = state();
+    s.receive(&room("rust"), vec![message(2, "bob", "a")], Source::Live);
+    s.receive(
+        &room("rust"),
+        vec![message(2, "bob", "a"), message(3, "alice", "me")],
+        Source::Missed,
+    );
+    assert_eq!(s.room(&room("rust")).unwrap().unread(), 1);
+}
+
+#[test]
+fn old_history_is_neither_unread_nor_the_end_of_a_typing_notice() {
+    let mut s = state();
+    let typing = ServerFrame::Typing {
+        room: room("rust"),
+        user: user("bob"),
+        typing: true,
+    };
+    s.apply(typing, 0);
+    s.receive(
+        &room("rust"),
+        vec![message(1, "bob", "old")],
+        Source::History,
+    );
+    let rust = s.room(&room("rust")).unwrap();
+    assert_eq!(rust.unread(), 0);
+    assert_eq!(s.typing_line(&room("rust")).unwrap(), "bob is typing…");
+}
+
+#[test]
+fn messages_sent_on_a_closed_socket_are_queued_again() {
+    let mut s = state();
+    let id = ClientMsgId::parse("c-1").unwrap();
+    let timeline = &mut s.room_mut(&room("rust")).unwrap().timeline;
+    timeline.push_outgoing(
+        id.clone(),
+        shared::MessageBody::parse("x").unwrap(),
+        shared::Timestamp::from_millis(0),
+    );
+    timeline.mark_sent_on(&id, 7);
+    s.requeue_unacked();
+    let timeline = &mut s.room_mut(&room("rust")).unwrap().timeline;
+    assert!(!timeline.fail_if_unanswered(&id, 7));
+}
+
+#[test]
+fn presence_takes_the_list_then_changes() {
+    let mut s = state();
+    let frame = |change| ServerFrame::Presence {
+        room: room("general"),
+        change,
+    };
+    s.apply(
+        frame(PresenceChange::Users(vec![user("alice"), user("bob")])),
+        0,
+    );
+    s.apply(frame(PresenceChange::Joined(user("carol"))), 0);
+    s.apply(frame(PresenceChange::Left(user("bob"))), 0);
+    let present: Vec<_> = s
+        .room(&room("general"))
+        .unwrap()
+        .present
+        .iter()
+        .cloned()
+        .collect();
+    assert_eq!(present, [user("alice"), user("carol")]);
+}
+
+#[test]
+fn typing_shows_until_stopped_expired_or_a_message_arrives() {
+    let mut s = state();
+    let typing = |who: &str, on| ServerFrame::Typing {
+        room: room("general"),
+        user: user(who),
+        typing: on,
+    };
+    s.apply(typing("bob", true), 1_000);
+    s.apply(typing("carol", true), 1_000);
+    assert_eq!(
+        s.typing_line(&room("general")).unwrap(),
+        "bob and carol are typing…"
+    );
+    s.apply(typing("carol", false), 1_500);
+    assert_eq!(s.typing_line(&room("general")).unwrap(), "bob is typing…");
+    s.receive(
+        &room("general"),
+        vec![message(5, "bob", "done")],
+        Source::Live,
+    );
+    assert_eq!(s.typing_line(&room("general")), None);
+    s.apply(typing("dave", true), 2_000);
+    assert!(!s.expire_typing(2_000 + TYPING_TTL_MS - 1));
+    assert!(s.expire_typing(2_000 + TYPING_TTL_MS));
+    assert_eq!(s.typing_line(&room("general")), None);
+}
+
+#[test]
+fn an_error_frame_fails_our_message_or_becomes_a_notice() {
+    let mut s = state();
+    let id = ClientMsgId::parse("c-1").unwrap();
+    let body = shared::MessageBody::parse("x").unwrap();
+    s.room_mut(&room("rust")).unwrap().timeline.push_outgoing(
+        id.clone(),
+        body,
+        shared::Timestamp::from_millis(0),
+    );
+    let refused = ServerFrame::Error {
+        code: shared::ErrorCode::NotInRoom,
+        message: "join room rust first".into(),
+        client_msg_id: Some(id),
+    };
+    assert_eq!(s.apply(refused, 0), Applied::Nothing);
+    let rows = s
+        .room(&room("rust"))
+        .unwrap()
+        .timeline
+        .entries(&user("alice"));
+    assert!(
+        matches!(&rows[0].delivery, crate::state::Delivery::Failed(r) if r.contains("join room"))
+    );
+    let other = ServerFrame::Error {
+        code: shared::ErrorCode::InvalidJson,
+        message: "not JSON".into(),
+        client_msg_id: None,
+    };
+    assert_eq!(s.apply(other, 0), Applied::Notice("not JSON".into()));
+}
+
+#[test]
+fn a_live_message_from_someone_else_is_announced_once() {
+    let mut s = state();
+    let frame = ServerFrame::Message {
+        message: message(1, "bob", "hi"),
+    };
+    assert!(matches!(s.apply(frame.clone(), 0), Applied::Incoming(_)));
+    assert_eq!(s.apply(frame, 0), Applied::Nothing);
+}
