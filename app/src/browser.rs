@@ -33,6 +33,13 @@ pub fn forget(key: &str) {
     }
 }
 
+/// The tab's title.
+pub fn set_title(title: &str) {
+    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+        document.set_title(title);
+    }
+}
+
 /// `http://127.0.0.1:3000`: where the page was served from.
 pub fn origin() -> String {
     web_sys::window()

@@ -19,6 +19,7 @@ test('a message in one room never shows in another and raises the unread count t
   await b.sendAndConfirm('only for red 2');
   await expect(a.unread(red)).toHaveText('2');
   await expect(a.unread(blue)).toHaveCount(0);
+  await expect(a.page).toHaveTitle('(2) Confab');
   await expect(a.message('only for red 1')).toHaveCount(0);
 
   await sendMessages(baseURL!, bob, blue, ['for blue']);
@@ -27,6 +28,7 @@ test('a message in one room never shows in another and raises the unread count t
 
   await a.open(red);
   await expect(a.unread(red)).toHaveCount(0);
+  await expect(a.page).toHaveTitle('Confab');
   expect(await a.bodyTexts()).toEqual(['only for red 1', 'only for red 2']);
   await expect(a.message('for blue')).toHaveCount(0);
 });

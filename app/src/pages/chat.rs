@@ -5,6 +5,7 @@ use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect};
 
+use crate::browser;
 use crate::components::{ConnectionStatus, Sidebar};
 use crate::contexts::{AuthContext, ChatContext, ConfigContext, SocketContext};
 use crate::state::Session;
@@ -28,6 +29,9 @@ fn SignedIn(session: Session) -> impl IntoView {
     let username = session.username.to_string();
     let chat = ChatContext::start(session, endpoints, auth, socket);
     provide_context(chat);
+    let title = Memo::new(move |_| chat.state.with(|s| s.tab_title()));
+    Effect::new(move |_| browser::set_title(&title.get()));
+    on_cleanup(|| browser::set_title("Confab"));
     view! {
         <div class="shell">
             <header class="topbar">

@@ -87,6 +87,14 @@ impl ChatState {
         self.rooms.remove(room).is_some()
     }
 
+    /// The tab's title: unread messages across rooms come first, as in other chat apps.
+    pub fn tab_title(&self) -> String {
+        match self.rooms.values().map(Room::unread).sum::<u32>() {
+            0 => "Confab".into(),
+            n => format!("({n}) Confab"),
+        }
+    }
+
     /// How far each room was read, to keep across reloads.
     pub fn read_marks(&self) -> BTreeMap<RoomId, MessageId> {
         self.rooms

@@ -93,6 +93,16 @@ fn frames_for_a_room_left_are_dropped_and_do_not_bring_it_back() {
 }
 
 #[test]
+fn the_tab_title_leads_with_the_unread_total() {
+    let mut s = state();
+    assert_eq!(s.tab_title(), "Confab");
+    let mut news = message(2, "bob", "a");
+    news.room = room("rust");
+    s.receive(&room("rust"), vec![news], Source::Live);
+    assert_eq!(s.tab_title(), "(1) Confab");
+}
+
+#[test]
 fn duplicates_and_own_messages_are_not_unread() {
     let mut s = state();
     s.receive(&room("rust"), vec![message(2, "bob", "a")], Source::Live);
