@@ -39,7 +39,7 @@ app-size: app
 
 # The end-to-end suite: Playwright drives Debian's Chromium against a gateway it starts on a
 # free port with a fresh data directory (end2end/playwright.config.ts).
-e2e: gateway app
+e2e: app
 	@scripts/ensure-e2e.sh
 	cd end2end && npx playwright test
 
