@@ -64,6 +64,22 @@ export class ChatPage {
     return this.roomLink(room).getByTestId('unread-count');
   }
 
+  /** The sidebar's unread counts added up. */
+  async unreadTotal(): Promise<number> {
+    const counts = await this.page.getByTestId('unread-count').allTextContents();
+    return counts.reduce((sum, count) => sum + Number(count), 0);
+  }
+
+  /** The tab title leads with the sidebar's unread total ("(3) Confab"), or is plain. */
+  async expectTitleToShowUnread(): Promise<void> {
+    await expect
+      .poll(async () => {
+        const total = await this.unreadTotal();
+        return (await this.page.title()) === (total ? `(${total}) Confab` : 'Confab');
+      })
+      .toBe(true);
+  }
+
   /** Types and presses Enter. */
   async send(text: string): Promise<void> {
     await this.composer.fill(text);

@@ -22,7 +22,8 @@ use crate::browser;
 use crate::state::chat::HistoryLoad;
 use crate::state::typing::{IDLE_MS, TypingNotifier};
 use crate::state::{
-    Applied, ChatState, Endpoints, Older, Session, joined_rooms, read_marks, stored_read_marks,
+    Applied, ChatState, Endpoints, Older, Session, joined_rooms, merge_read_marks, read_marks,
+    stored_read_marks,
 };
 
 /// A send with no ack on the same connection after this long shows as failed.
@@ -96,7 +97,11 @@ impl ChatContext {
         // Read marks are stored as they move, so unread counts survive a reload.
         let marks = Memo::new(move |_| this.state.with(ChatState::read_marks));
         let key = read_key(&session);
-        Effect::new(move |_| browser::save(&key, &marks.with(stored_read_marks)));
+        Effect::new(move |_| {
+            let stored = read_marks(browser::load(&key).as_deref());
+            let merged = marks.with(|ours| merge_read_marks(stored, ours));
+            browser::save(&key, &stored_read_marks(&merged));
+        });
         socket.start(endpoints.socket(&session.token), hooks);
         let ticker = set_interval_with_handle(
             move || {
@@ -165,7 +170,7 @@ impl ChatContext {
     pub fn open(&self, room: RoomId) {
         let new = self
             .state
-            .try_update(|s| s.open(room.clone(), browser::now_ms()))
+            .try_update(|s| s.open(room.clone()))
             .unwrap_or(false);
         if new {
             self.save_rooms();
@@ -184,6 +189,9 @@ impl ChatContext {
 
     /// Leaves `room` here and on the server; the room goes back to the directory.
     pub fn leave(&self, room: &RoomId) {
+        // A pending "stopped typing" must not reach the room after we left it (it would be
+        // refused, and the others would see us typing until it timed out).
+        self.stop_typing(room);
         let left = self.state.try_update(|s| s.leave(room)).unwrap_or(false);
         if left {
             self.save_rooms();
@@ -231,7 +239,7 @@ impl ChatContext {
             }
         }
         for room in rooms {
-            self.fill_gap(room);
+            self.catch_up(room);
         }
     }
 

@@ -2,6 +2,7 @@
 
 use leptos::either::Either;
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use shared::RoomId;
@@ -44,7 +45,9 @@ fn Room(room: RoomId) -> impl IntoView {
         let navigate = use_navigate();
         view! {
             <button class="ghost small leave" data-testid="leave-room" on:click=move |_| {
-                navigate(&format!("/rooms/{DEFAULT_ROOM}"), Default::default());
+                // Replacing the entry: Back must not lead into the room just left.
+                let replace = NavigateOptions { replace: true, ..Default::default() };
+                navigate(&format!("/rooms/{DEFAULT_ROOM}"), replace);
                 chat.leave(&room);
             }>"Leave room"</button>
         }

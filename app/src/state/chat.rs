@@ -40,6 +40,8 @@ pub struct ChatState {
     pub rooms: BTreeMap<RoomId, Room>,
     /// The room on screen.
     pub active: Option<RoomId>,
+    /// Rooms joined so far in this chat, to number each joining (`Room::joined`).
+    joins: u64,
 }
 
 impl ChatState {
@@ -49,18 +51,23 @@ impl ChatState {
         joined: impl IntoIterator<Item = RoomId>,
         read_marks: &BTreeMap<RoomId, MessageId>,
     ) -> Self {
-        let rooms = joined
-            .into_iter()
-            .map(|r| {
-                let read = Room::read_up_to(read_marks.get(&r).cloned());
-                (r, read)
-            })
-            .collect();
-        Self {
+        let mut state = Self {
             me,
-            rooms,
+            rooms: BTreeMap::new(),
             active: None,
+            joins: 0,
+        };
+        for room in joined {
+            let read = Room::read_up_to(read_marks.get(&room).cloned());
+            state.add(room, read);
         }
+        state
+    }
+
+    fn add(&mut self, id: RoomId, mut room: Room) {
+        self.joins += 1;
+        room.joined = self.joins;
+        self.rooms.insert(id, room);
     }
 
     pub fn joined(&self) -> Vec<RoomId> {
@@ -68,11 +75,22 @@ impl ChatState {
     }
 
     /// Shows a room: joins it here if new, and marks it read.
-    pub fn open(&mut self, room: RoomId, now_ms: i64) -> bool {
+    pub fn open(&mut self, room: RoomId) -> bool {
         let new = !self.rooms.contains_key(&room);
-        self.rooms.entry(room.clone()).or_default().open(now_ms);
+        if new {
+            self.add(room.clone(), Room::default());
+        }
+        if let Some(r) = self.rooms.get_mut(&room) {
+            r.see_held();
+        }
         self.active = Some(room);
         new
+    }
+
+    /// The room as it was when a request was made (`Room::joined`); `None` if it was left
+    /// since, even if joined again.
+    pub fn room_at(&mut self, room: &RoomId, joined: u64) -> Option<&mut Room> {
+        self.rooms.get_mut(room).filter(|r| r.joined == joined)
     }
 
     /// Leaves a room: it goes from the sidebar with everything held for it. The default room
@@ -144,6 +162,26 @@ impl ChatState {
             entry.count_unread(&fresh);
         }
         fresh
+    }
+
+    /// Counts messages a room not on screen missed, from a count after a reload or
+    /// reconnect; the messages are not kept. Returns whether the room (as joined when the
+    /// count began) is still here.
+    pub fn count_missed(&mut self, room: &RoomId, joined: u64, messages: &[ChatMessage]) -> bool {
+        let me = self.me.clone();
+        let on_screen = self.active.as_ref() == Some(room);
+        let Some(r) = self.room_at(room, joined) else {
+            return false;
+        };
+        if !on_screen {
+            let news: Vec<ChatMessage> = messages
+                .iter()
+                .filter(|m| m.author != me)
+                .cloned()
+                .collect();
+            r.count_unread(&news);
+        }
+        true
     }
 
     /// The socket closed: whatever was written on it and not acked goes out again on the next.

@@ -49,6 +49,22 @@ pub fn read_marks(stored: Option<&str>) -> BTreeMap<RoomId, MessageId> {
         .collect()
 }
 
+/// What to store when this tab's marks moved: the furthest of each room's stored mark and
+/// ours, so two tabs of the same user never move a mark back.
+pub fn merge_read_marks(
+    stored: BTreeMap<RoomId, MessageId>,
+    ours: &BTreeMap<RoomId, MessageId>,
+) -> BTreeMap<RoomId, MessageId> {
+    let mut merged = stored;
+    for (room, id) in ours {
+        let mark = merged.entry(room.clone()).or_insert_with(|| id.clone());
+        if id > mark {
+            *mark = id.clone();
+        }
+    }
+    merged
+}
+
 pub fn stored_read_marks(marks: &BTreeMap<RoomId, MessageId>) -> String {
     marks
         .iter()
@@ -110,5 +126,22 @@ mod tests {
         let stored = format!("rust {id}\nBad Name! {id}\nops nope\n\ngarbage");
         assert_eq!(read_marks(Some(&stored)), marks);
         assert!(read_marks(None).is_empty());
+    }
+
+    #[test]
+    fn marks_from_two_tabs_merge_to_the_furthest() {
+        use test_support::{message, room};
+        let (old, new) = (message(3, "bob", "a").id, message(8, "bob", "b").id);
+        let stored = BTreeMap::from([(room("rust"), new.clone()), (room("ops"), old.clone())]);
+        let ours = BTreeMap::from([(room("rust"), old.clone()), (room("go"), new.clone())]);
+        let merged = merge_read_marks(stored, &ours);
+        assert_eq!(
+            merged,
+            BTreeMap::from([
+                (room("rust"), new.clone()),
+                (room("ops"), old),
+                (room("go"), new)
+            ])
+        );
     }
 }

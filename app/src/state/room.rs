@@ -4,7 +4,7 @@
 //! Unread is kept as the ids of unread messages, not a counter, so a message that arrives
 //! twice (live, then again in a gap fill or a reload's catch-up) counts once. What was read is
 //! remembered as a read mark per room — the newest id held while the room was on screen — and
-//! stored, so counts survive a reload and cover rooms not opened since.
+//! stored, so counts survive a reload and cover rooms not opened since (`CatchUp::Count`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -35,6 +35,21 @@ pub struct Room {
     /// Everything up to this id was read (shown on screen).
     pub read_mark: Option<MessageId>,
     unread: BTreeSet<MessageId>,
+    /// Which joining of the room this is: a reply to a request made before the room was left
+    /// (and perhaps joined again) carries an older number and is dropped.
+    pub joined: u64,
+}
+
+/// How a room catches up after a (re)connect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CatchUp {
+    /// Fetch every message after this id into the timeline (it holds messages up to there).
+    Fill(MessageId),
+    /// The room holds nothing and is not on screen: count what came after this id (its read
+    /// mark, rewound) as unread, without keeping it; opening the room loads the newest page.
+    Count(MessageId),
+    /// A room on screen that holds nothing loads its newest page instead.
+    Nothing,
 }
 
 impl Room {
@@ -71,27 +86,30 @@ impl Room {
         }
     }
 
-    /// The room was opened. One never read before is read up to "now" less the rewind that
-    /// covers late deliveries, so that what comes after is news even if it stays empty.
-    pub fn open(&mut self, now_ms: i64) {
-        self.see_held();
-        if self.read_mark.is_none() {
-            let now = MessageId::first_of_millisecond(now_ms.saturating_sub(RECONNECT_REWIND_MS));
-            self.read_mark = Some(now);
+    /// The newest page came back empty while the room was on screen: the reader has read
+    /// all there is, so every message from now on is news. The mark is the smallest id rather
+    /// than the browser's clock, which may disagree with the server's.
+    pub fn found_empty(&mut self) {
+        if self.read_mark.is_none() && self.timeline.newest_id().is_none() {
+            self.read_mark = Some(MessageId::first_of_millisecond(0));
         }
     }
 
-    /// Where to fetch missed messages from after a (re)connect: just before the newest
-    /// message held (rewound, see `MessageId::rewound`); in a room holding nothing that is not
-    /// on screen, from its read mark, which finds what arrived since the last visit. `None`:
-    /// nothing to fill (a room on screen holding nothing loads its newest page instead).
-    pub fn gap_start(&mut self, on_screen: bool) -> Option<MessageId> {
+    /// Where to catch up from after a (re)connect: just before the newest message held
+    /// (rewound, see `MessageId::rewound`), a cursor kept until a fill completes; in a room
+    /// holding nothing that is not on screen, from its read mark, for the unread count.
+    pub fn catch_up(&mut self, on_screen: bool) -> CatchUp {
         if self.gap_from.is_none() {
-            let held = self.timeline.newest_id();
-            let from = held.or(self.read_mark.as_ref().filter(|_| !on_screen));
-            self.gap_from = from.map(|id| id.rewound(RECONNECT_REWIND_MS));
+            self.gap_from = self
+                .timeline
+                .newest_id()
+                .map(|id| id.rewound(RECONNECT_REWIND_MS));
         }
-        self.gap_from.clone()
+        match (&self.gap_from, &self.read_mark) {
+            (Some(from), _) => CatchUp::Fill(from.clone()),
+            (None, Some(mark)) if !on_screen => CatchUp::Count(mark.rewound(RECONNECT_REWIND_MS)),
+            _ => CatchUp::Nothing,
+        }
     }
 }
 
@@ -122,7 +140,7 @@ mod tests {
         let mut room = Room::read_up_to(Some(message(9, "bob", "x").id));
         room.timeline.merge(vec![message(3, "bob", "a")], &me);
         room.count_unread(&[message(10, "bob", "b")]);
-        room.open(0);
+        room.see_held();
         assert_eq!(room.unread(), 0);
         assert_eq!(room.read_mark, Some(message(9, "bob", "x").id));
         room.timeline.merge(vec![message(12, "bob", "c")], &me);
@@ -131,27 +149,34 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_room_opened_is_read_up_to_now_less_the_rewind() {
+    fn a_room_found_empty_is_read_from_the_very_start() {
         let mut room = Room::default();
-        room.open(1_000_000);
-        let mark = room.read_mark.unwrap();
-        assert_eq!(mark.timestamp_ms(), 1_000_000 - RECONNECT_REWIND_MS);
+        room.found_empty();
+        assert_eq!(room.read_mark.as_ref().unwrap().timestamp_ms(), 0);
+        room.count_unread(&[message(1, "bob", "first ever")]);
+        assert_eq!(room.unread(), 1);
+
+        let mut read = Room::read_up_to(Some(message(4, "bob", "x").id));
+        read.found_empty();
+        assert_eq!(read.read_mark, Some(message(4, "bob", "x").id));
     }
 
     #[test]
-    fn the_gap_starts_from_what_is_held_or_else_the_read_mark_of_a_room_not_on_screen() {
+    fn catching_up_fills_from_what_is_held_or_counts_from_the_read_mark() {
         let me = user("alice");
         let mark = message(7, "bob", "x").id;
         let rewound = mark.rewound(RECONNECT_REWIND_MS);
 
         let mut on_screen = Room::read_up_to(Some(mark.clone()));
-        assert_eq!(on_screen.gap_start(true), None);
+        assert_eq!(on_screen.catch_up(true), CatchUp::Nothing);
 
         let mut elsewhere = Room::read_up_to(Some(mark.clone()));
-        assert_eq!(elsewhere.gap_start(false), Some(rewound.clone()));
+        assert_eq!(elsewhere.catch_up(false), CatchUp::Count(rewound.clone()));
+        assert_eq!(elsewhere.gap_from, None);
 
         let mut holding = Room::read_up_to(None);
         holding.timeline.merge(vec![message(7, "bob", "x")], &me);
-        assert_eq!(holding.gap_start(true), Some(rewound));
+        assert_eq!(holding.catch_up(false), CatchUp::Fill(rewound.clone()));
+        assert_eq!(holding.gap_from, Some(rewound));
     }
 }

@@ -9,7 +9,7 @@ fn state() -> ChatState {
         [room("general"), room("rust")],
         &BTreeMap::new(),
     );
-    s.open(room("general"), 0);
+    s.open(room("general"));
     s
 }
 
@@ -28,7 +28,7 @@ fn unread_counts_rise_only_for_rooms_not_on_screen_and_clear_on_open() {
     );
     assert_eq!(s.room(&room("general")).unwrap().unread(), 0);
     assert_eq!(s.room(&room("rust")).unwrap().unread(), 2);
-    s.open(room("rust"), 0);
+    s.open(room("rust"));
     assert_eq!(s.room(&room("rust")).unwrap().unread(), 0);
 }
 
@@ -36,7 +36,7 @@ fn unread_counts_rise_only_for_rooms_not_on_screen_and_clear_on_open() {
 fn after_a_reload_rooms_count_what_came_after_their_stored_read_mark() {
     let marks = BTreeMap::from([(room("rust"), message(5, "bob", "seen").id)]);
     let mut s = ChatState::new(user("alice"), [room("general"), room("rust")], &marks);
-    s.open(room("general"), 0);
+    s.open(room("general"));
     // The catch-up from the mark is rewound, so it brings some already read.
     s.receive(
         &room("rust"),
@@ -50,7 +50,7 @@ fn after_a_reload_rooms_count_what_came_after_their_stored_read_mark() {
     );
     assert_eq!(s.room(&room("rust")).unwrap().unread(), 2);
     assert_eq!(s.read_marks()[&room("rust")], message(5, "bob", "seen").id);
-    s.open(room("rust"), 0);
+    s.open(room("rust"));
     assert_eq!(s.room(&room("rust")).unwrap().unread(), 0);
     assert_eq!(
         s.read_marks()[&room("rust")],
@@ -61,7 +61,7 @@ fn after_a_reload_rooms_count_what_came_after_their_stored_read_mark() {
 #[test]
 fn leaving_a_room_forgets_it_but_the_default_room_stays() {
     let mut s = state();
-    s.open(room("rust"), 0);
+    s.open(room("rust"));
     assert!(s.leave(&room("rust")));
     assert_eq!(s.joined(), [room("general")]);
     assert_eq!(s.active, None);
@@ -240,4 +240,41 @@ fn a_live_message_from_someone_else_is_announced_once() {
     };
     assert!(matches!(s.apply(frame.clone(), 0), Applied::Incoming(_)));
     assert_eq!(s.apply(frame, 0), Applied::Nothing);
+}
+
+#[test]
+fn a_reply_for_a_room_left_and_joined_again_finds_nothing() {
+    let mut s = state();
+    s.open(room("rust"));
+    let before = s.room(&room("rust")).unwrap().joined;
+    assert!(s.room_at(&room("rust"), before).is_some());
+    s.leave(&room("rust"));
+    s.open(room("rust"));
+    assert!(s.room_at(&room("rust"), before).is_none());
+    let now = s.room(&room("rust")).unwrap().joined;
+    assert!(s.room_at(&room("rust"), now).is_some());
+}
+
+#[test]
+fn a_count_of_missed_messages_skips_our_own_and_the_room_on_screen() {
+    let marks = BTreeMap::from([(room("rust"), message(5, "bob", "seen").id)]);
+    let mut s = ChatState::new(user("alice"), [room("general"), room("rust")], &marks);
+    s.open(room("general"));
+    let joined = s.room(&room("rust")).unwrap().joined;
+    let page = [
+        message(5, "bob", "seen"),
+        message(6, "alice", "mine"),
+        message(7, "bob", "news"),
+    ];
+    assert!(s.count_missed(&room("rust"), joined, &page));
+    assert!(s.count_missed(&room("rust"), joined, &page[2..]));
+    assert_eq!(s.room(&room("rust")).unwrap().unread(), 1);
+    assert_eq!(s.room(&room("rust")).unwrap().timeline.stored_len(), 0);
+
+    let general = s.room(&room("general")).unwrap().joined;
+    assert!(s.count_missed(&room("general"), general, &page));
+    assert_eq!(s.room(&room("general")).unwrap().unread(), 0);
+
+    s.leave(&room("rust"));
+    assert!(!s.count_missed(&room("rust"), joined, &page));
 }
