@@ -4,9 +4,11 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use shared::http::Cursor;
+use shared::limits::HISTORY_PAGE_MAX;
 use shared::{
     AppConfig, AuthResponse, ErrorBody, ErrorCode, HistoryPage, HistoryRequest, LoginRequest,
-    RegisterRequest, RoomId, RoomList,
+    MessageId, RegisterRequest, RoomId, RoomList,
 };
 
 use crate::state::Endpoints;
@@ -70,6 +72,20 @@ pub async fn history(
     request: &HistoryRequest,
 ) -> Result<HistoryPage, ApiError> {
     get(Request::get(&endpoints.history(room, request)), token).await
+}
+
+/// The oldest page of everything after `after` (catching up), as large as the server allows.
+pub async fn history_after(
+    endpoints: &Endpoints,
+    token: &str,
+    room: &RoomId,
+    after: &MessageId,
+) -> Result<HistoryPage, ApiError> {
+    let request = HistoryRequest {
+        cursor: Cursor::After(after.clone()),
+        limit: HISTORY_PAGE_MAX,
+    };
+    history(endpoints, token, room, &request).await
 }
 
 async fn post<B: Serialize, R: DeserializeOwned>(url: &str, body: &B) -> Result<R, ApiError> {

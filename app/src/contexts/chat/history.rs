@@ -9,7 +9,6 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::http::Cursor;
-use shared::limits::HISTORY_PAGE_MAX;
 use shared::{HistoryRequest, MessageId, RoomId};
 
 use super::{ChatContext, PAGE};
@@ -117,11 +116,7 @@ impl ChatContext {
         spawn_local(async move {
             let mut cursor = start;
             loop {
-                let request = HistoryRequest {
-                    cursor: Cursor::After(cursor.clone()),
-                    limit: HISTORY_PAGE_MAX,
-                };
-                let page = match api::history(&endpoints, &token, &room, &request).await {
+                let page = match api::history_after(&endpoints, &token, &room, &cursor).await {
                     Ok(page) => page,
                     Err(e) => {
                         if !this.unauthorized(&e) {
@@ -157,11 +152,7 @@ impl ChatContext {
         spawn_local(async move {
             let mut cursor = start;
             for _ in 0..COUNT_PAGES_MAX {
-                let request = HistoryRequest {
-                    cursor: Cursor::After(cursor.clone()),
-                    limit: HISTORY_PAGE_MAX,
-                };
-                let page = match api::history(&endpoints, &token, &room, &request).await {
+                let page = match api::history_after(&endpoints, &token, &room, &cursor).await {
                     Ok(page) => page,
                     Err(e) => {
                         this.unauthorized(&e);
