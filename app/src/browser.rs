@@ -33,6 +33,13 @@ pub fn forget(key: &str) {
     }
 }
 
+/// Whether the page is in a background tab (or minimised).
+pub fn page_hidden() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_some_and(|d| d.hidden())
+}
+
 /// The tab's title.
 pub fn set_title(title: &str) {
     if let Some(document) = web_sys::window().and_then(|w| w.document()) {

@@ -80,6 +80,17 @@ export class ChatPage {
       .toBe(true);
   }
 
+  /**
+   * Puts the page in a background tab, or back. Headless Chromium keeps every page visible, so
+   * this overrides `document.hidden` and fires the event the browser would.
+   */
+  async setHidden(hidden: boolean): Promise<void> {
+    await this.page.evaluate((value) => {
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => value });
+      document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+    }, hidden);
+  }
+
   /** Types and presses Enter. */
   async send(text: string): Promise<void> {
     await this.composer.fill(text);

@@ -102,3 +102,18 @@ test('leaving a room takes it off the sidebar and out of its presence, also afte
   await expect(a.roomLink(red)).toHaveCount(0);
   await expect(a.page.locator('[data-testid="unread-count"]')).toHaveCount(0);
 });
+
+test('news in the room of a background tab stays unread, in the title too, until the tab is back', async ({ browser, baseURL }) => {
+  const [alice, bob] = await Promise.all([registerUser(baseURL!, 'alice'), registerUser(baseURL!, 'bob')]);
+  const red = uniqueName('red');
+  const a = await ChatPage.signIn(await (await browser.newContext()).newPage(), alice, red);
+  await a.setHidden(true);
+  await sendMessages(baseURL!, bob, red, ['while the tab was hidden']);
+  await expect(a.message('while the tab was hidden')).toBeVisible();
+  await expect(a.unread(red)).toHaveText('1');
+  await a.expectTitleToShowUnread();
+
+  await a.setHidden(false);
+  await expect(a.unread(red)).toHaveCount(0);
+  await a.expectTitleToShowUnread();
+});

@@ -111,8 +111,16 @@ impl ChatContext {
             },
             Duration::from_secs(1),
         );
+        // A background tab keeps news unread (and in the title) until the reader is back.
+        this.state
+            .update(|s| s.set_visible(!browser::page_hidden()));
+        let visibility = window_event_listener_untyped("visibilitychange", move |_| {
+            this.state
+                .try_update(|s| s.set_visible(!browser::page_hidden()));
+        });
         on_cleanup(move || {
             socket.stop();
+            visibility.remove();
             if let Ok(t) = ticker {
                 t.clear();
             }

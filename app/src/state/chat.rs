@@ -38,8 +38,11 @@ pub struct ChatState {
     pub me: Username,
     /// Joined rooms in sidebar order.
     pub rooms: BTreeMap<RoomId, Room>,
-    /// The room on screen.
+    /// The room shown in the page.
     pub active: Option<RoomId>,
+    /// Whether the page is visible (not a background tab): news in the active room of a
+    /// hidden page stays unread until the reader comes back.
+    visible: bool,
     /// Rooms joined so far in this chat, to number each joining (`Room::joined`).
     joins: u64,
 }
@@ -55,6 +58,7 @@ impl ChatState {
             me,
             rooms: BTreeMap::new(),
             active: None,
+            visible: true,
             joins: 0,
         };
         for room in joined {
@@ -80,11 +84,25 @@ impl ChatState {
         if new {
             self.add(room.clone(), Room::default());
         }
-        if let Some(r) = self.rooms.get_mut(&room) {
+        let visible = self.visible;
+        if let Some(r) = self.rooms.get_mut(&room).filter(|_| visible) {
             r.see_held();
         }
         self.active = Some(room);
         new
+    }
+
+    /// The room the reader is looking at: the active one, while the page is visible.
+    pub fn on_screen(&self, room: &RoomId) -> bool {
+        self.visible && self.active.as_ref() == Some(room)
+    }
+
+    /// The page was hidden or shown again; shown, the room in it is read.
+    pub fn set_visible(&mut self, visible: bool) {
+        self.visible = visible;
+        if visible && let Some(r) = self.active.clone().and_then(|a| self.rooms.get_mut(&a)) {
+            r.see_held();
+        }
     }
 
     /// The room as it was when a request was made (`Room::joined`); `None` if it was left
@@ -140,7 +158,7 @@ impl ChatState {
         source: Source,
     ) -> Vec<ChatMessage> {
         let me = self.me.clone();
-        let on_screen = self.active.as_ref() == Some(room);
+        let on_screen = self.on_screen(room);
         let Some(entry) = self.rooms.get_mut(room) else {
             return Vec::new();
         };
@@ -169,7 +187,7 @@ impl ChatState {
     /// count began) is still here.
     pub fn count_missed(&mut self, room: &RoomId, joined: u64, messages: &[ChatMessage]) -> bool {
         let me = self.me.clone();
-        let on_screen = self.active.as_ref() == Some(room);
+        let on_screen = self.on_screen(room);
         let Some(r) = self.room_at(room, joined) else {
             return false;
         };

@@ -66,7 +66,7 @@ impl ChatContext {
                     if s.room_at(&room, joined).is_none() {
                         return; // left (and perhaps joined again) while the page was on its way
                     }
-                    let on_screen = s.active.as_ref() == Some(&room);
+                    let on_screen = s.on_screen(&room);
                     s.receive(&room, page.messages, Source::History);
                     let Some(r) = s.room_at(&room, joined) else {
                         return;

@@ -278,3 +278,22 @@ fn a_count_of_missed_messages_skips_our_own_and_the_room_on_screen() {
     s.leave(&room("rust"));
     assert!(!s.count_missed(&room("rust"), joined, &page));
 }
+
+#[test]
+fn news_in_the_room_of_a_hidden_page_stays_unread_until_the_page_is_shown() {
+    let mut s = state();
+    s.set_visible(false);
+    s.receive(
+        &room("general"),
+        vec![message(1, "bob", "while away")],
+        Source::Live,
+    );
+    assert_eq!(s.room(&room("general")).unwrap().unread(), 1);
+    assert_eq!(s.tab_title(), "(1) Confab");
+    s.set_visible(true);
+    assert_eq!(s.room(&room("general")).unwrap().unread(), 0);
+    assert_eq!(
+        s.read_marks()[&room("general")],
+        message(1, "bob", "while away").id
+    );
+}
