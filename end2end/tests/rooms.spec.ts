@@ -117,3 +117,30 @@ test('news in the room of a background tab stays unread, in the title too, until
   await expect(a.unread(red)).toHaveCount(0);
   await a.expectTitleToShowUnread();
 });
+
+test('two tabs of one user follow each other: rooms joined and left, messages read', async ({ browser, baseURL }) => {
+  const [alice, bob] = await Promise.all([registerUser(baseURL!, 'alice'), registerUser(baseURL!, 'bob')]);
+  const red = uniqueName('red');
+  const context = await browser.newContext();
+  const first = await ChatPage.signIn(await context.newPage(), alice);
+  const second = new ChatPage(await context.newPage());
+  await second.page.goto('/rooms/general');
+  await second.expectConnected();
+
+  await first.open(red);
+  await expect(second.roomLink(red)).toBeVisible();
+  await first.open('general');
+  await sendMessages(baseURL!, bob, red, ['for both tabs']);
+  await expect(first.unread(red)).toHaveText('1');
+  await expect(second.unread(red)).toHaveText('1');
+
+  await second.open(red);
+  await expect(second.message('for both tabs')).toBeVisible();
+  await expect(first.unread(red)).toHaveCount(0);
+
+  await second.open('general');
+  await first.open(red);
+  await first.page.getByTestId('leave-room').click();
+  await expect(first.roomLink(red)).toHaveCount(0);
+  await expect(second.roomLink(red)).toHaveCount(0);
+});

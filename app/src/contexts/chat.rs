@@ -14,6 +14,7 @@ use shared::{
 };
 
 mod history;
+mod tabs;
 
 use super::socket::Hooks;
 use super::{AuthContext, SocketContext};
@@ -118,9 +119,11 @@ impl ChatContext {
             this.state
                 .try_update(|s| s.set_visible(!browser::page_hidden()));
         });
+        let other_tabs = this.follow_other_tabs();
         on_cleanup(move || {
             socket.stop();
             visibility.remove();
+            other_tabs.remove();
             if let Ok(t) = ticker {
                 t.clear();
             }

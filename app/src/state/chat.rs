@@ -68,7 +68,7 @@ impl ChatState {
         state
     }
 
-    fn add(&mut self, id: RoomId, mut room: Room) {
+    pub(super) fn add(&mut self, id: RoomId, mut room: Room) {
         self.joins += 1;
         room.joined = self.joins;
         self.rooms.insert(id, room);

@@ -6,6 +6,7 @@ pub mod chat;
 pub mod endpoints;
 pub mod room;
 pub mod session;
+pub mod tabs;
 pub mod timeline;
 pub mod typing;
 

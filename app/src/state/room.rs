@@ -86,6 +86,14 @@ impl Room {
         }
     }
 
+    /// Another tab of this user read the room up to `mark`: so has this one.
+    pub fn read_elsewhere(&mut self, mark: &MessageId) {
+        if self.read_mark.as_ref().is_none_or(|ours| mark > ours) {
+            self.read_mark = Some(mark.clone());
+        }
+        self.unread.retain(|id| id > mark);
+    }
+
     /// The newest page came back empty while the room was on screen: the reader has read
     /// all there is, so every message from now on is news. The mark is the smallest id rather
     /// than the browser's clock, which may disagree with the server's.
