@@ -84,8 +84,9 @@ impl ChatState {
         if new {
             self.add(room.clone(), Room::default());
         }
-        let visible = self.visible;
-        if let Some(r) = self.rooms.get_mut(&room).filter(|_| visible) {
+        if self.visible
+            && let Some(r) = self.rooms.get_mut(&room)
+        {
             r.see_held();
         }
         self.active = Some(room);
