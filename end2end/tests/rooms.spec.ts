@@ -144,3 +144,62 @@ test('two tabs of one user follow each other: rooms joined and left, messages re
   await expect(first.roomLink(red)).toHaveCount(0);
   await expect(second.roomLink(red)).toHaveCount(0);
 });
+
+test('a room left in one tab while another shows it stays left when that tab moves on to a new room', async ({ browser, baseURL }) => {
+  const alice = await registerUser(baseURL!, 'alice');
+  const [red, blue] = [uniqueName('red'), uniqueName('blue')];
+  const context = await browser.newContext();
+  const first = await ChatPage.signIn(await context.newPage(), alice, red);
+  const second = new ChatPage(await context.newPage());
+  await second.page.goto(`/rooms/${red}`);
+  await second.expectConnected();
+
+  await first.page.getByTestId('leave-room').click();
+  await expect(first.roomLink(red)).toHaveCount(0);
+  // The tab showing the room keeps it on screen while the reader is there...
+  await expect(second.roomTitle).toHaveText(`#${red}`);
+  // ...and lets it go on moving on; joining another room there must not write it back.
+  await second.open(blue);
+  await expect(second.roomLink(red)).toHaveCount(0);
+  await expect(first.roomLink(blue)).toBeVisible();
+  await expect(first.roomLink(red)).toHaveCount(0);
+  await first.page.reload();
+  await first.expectConnected();
+  await expect(first.roomLink(blue)).toBeVisible();
+  await expect(first.roomLink(red)).toHaveCount(0);
+});
+
+test('leaving a room with a message not sent yet asks first; staying keeps it, leaving drops it', async ({ browser, baseURL }) => {
+  const [alice, bob] = await Promise.all([registerUser(baseURL!, 'alice'), registerUser(baseURL!, 'bob')]);
+  const red = uniqueName('red');
+  const context = await browser.newContext();
+  const a = await ChatPage.signIn(await context.newPage(), alice, red);
+  await context.setOffline(true);
+  await expect(a.status).toHaveAttribute('data-status', 'offline');
+  await a.send('not sent yet');
+  await expect(a.message('not sent yet')).toHaveAttribute('data-state', 'pending');
+
+  const leave = a.page.getByTestId('leave-room');
+  const question = a.page.getByTestId('leave-confirm');
+  await leave.click();
+  await expect(question).toContainText('1 message you wrote here is not sent yet');
+  await expect(a.page.getByTestId('leave-stay')).toBeFocused();
+  await a.page.getByTestId('leave-stay').click();
+  await expect(question).toHaveCount(0);
+  await expect(a.roomTitle).toHaveText(`#${red}`);
+  await expect(a.message('not sent yet')).toHaveAttribute('data-state', 'pending');
+  await leave.click();
+  await a.page.keyboard.press('Escape');
+  await expect(question).toHaveCount(0);
+
+  await leave.click();
+  await a.page.getByTestId('leave-anyway').click();
+  await expect(a.roomTitle).toHaveText('#general');
+  await expect(a.roomLink(red)).toHaveCount(0);
+  await context.setOffline(false);
+  await a.expectConnected();
+  // Dropped for good: the socket coming back does not send it.
+  const b = await ChatPage.signIn(await (await browser.newContext()).newPage(), bob, red);
+  await expect(b.page.getByTestId('empty-room')).toBeVisible();
+  await expect(b.message('not sent yet')).toHaveCount(0);
+});

@@ -3,6 +3,7 @@
 mod auth_form;
 mod composer;
 mod connection_status;
+mod leave_room;
 mod message_list;
 mod message_row;
 mod presence_list;
@@ -11,6 +12,7 @@ mod sidebar;
 pub use auth_form::{AuthForm, AuthMode};
 pub use composer::Composer;
 pub use connection_status::ConnectionStatus;
+pub use leave_room::LeaveRoom;
 pub use message_list::MessageList;
 pub use message_row::MessageRow;
 pub use presence_list::PresenceList;

@@ -23,8 +23,8 @@ use crate::browser;
 use crate::state::chat::HistoryLoad;
 use crate::state::typing::{IDLE_MS, TypingNotifier};
 use crate::state::{
-    Applied, ChatState, Endpoints, Older, Session, joined_rooms, merge_read_marks, read_marks,
-    stored_read_marks,
+    Applied, ChatState, Endpoints, Older, RoomChange, Session, joined_rooms, merge_read_marks,
+    read_marks, rooms_after, stored_read_marks,
 };
 
 /// A send with no ack on the same connection after this long shows as failed.
@@ -184,10 +184,12 @@ impl ChatContext {
             .try_update(|s| s.open(room.clone()))
             .unwrap_or(false);
         if new {
-            self.save_rooms();
+            self.store_room_change(RoomChange::Joined(&room));
             self.socket
                 .send(&ClientAction::JoinRoom(JoinRoom { room: room.clone() }));
         }
+        // A room another tab left while this one showed it goes now that the reader moved on.
+        self.follow_rooms();
         let unloaded = self.state.with_untracked(|s| {
             s.room(&room).is_some_and(|r| {
                 r.timeline.older == Older::Unknown && r.history == HistoryLoad::Idle
@@ -198,6 +200,11 @@ impl ChatContext {
         }
     }
 
+    /// Our messages in `room` not stored yet (leaving drops them).
+    pub fn unsent(&self, room: &RoomId) -> usize {
+        self.state.with_untracked(|s| s.unsent(room))
+    }
+
     /// Leaves `room` here and on the server; the room goes back to the directory.
     pub fn leave(&self, room: &RoomId) {
         // A pending "stopped typing" must not reach the room after we left it (it would be
@@ -205,19 +212,19 @@ impl ChatContext {
         self.stop_typing(room);
         let left = self.state.try_update(|s| s.leave(room)).unwrap_or(false);
         if left {
-            self.save_rooms();
+            self.store_room_change(RoomChange::Left(room));
             self.socket
                 .send(&ClientAction::LeaveRoom(LeaveRoom { room: room.clone() }));
             self.refresh_directory();
         }
     }
 
-    fn save_rooms(&self) {
-        let names: Vec<String> = self
-            .state
-            .with_untracked(|s| s.joined().iter().map(|r| r.to_string()).collect());
+    /// Stores a room joined or left here, applied to the list as stored now: a list written
+    /// whole from this tab's copy would bring back a room another tab left meanwhile.
+    fn store_room_change(&self, change: RoomChange<'_>) {
         let key = self.session.with_value(rooms_key);
-        browser::save(&key, &serde_json::to_string(&names).unwrap_or_default());
+        let stored = browser::load(&key);
+        browser::save(&key, &rooms_after(stored.as_deref(), change));
     }
 
     /// After a (re)connect: join every room, re-send what is queued, and fetch what was missed.

@@ -2,13 +2,12 @@
 
 use leptos::either::Either;
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_params_map;
 use shared::RoomId;
 use shared::limits::DEFAULT_ROOM;
 
-use crate::components::{Composer, MessageList, PresenceList};
+use crate::components::{Composer, LeaveRoom, MessageList, PresenceList};
 use crate::contexts::ChatContext;
 
 #[component]
@@ -40,18 +39,7 @@ fn Room(room: RoomId) -> impl IntoView {
     let notice = chat.notice;
     let data_room = room.to_string();
     // The default room is where the app lands; it cannot be left.
-    let leave = (room.as_str() != DEFAULT_ROOM).then(|| {
-        let room = room.clone();
-        let navigate = use_navigate();
-        view! {
-            <button class="ghost small leave" data-testid="leave-room" on:click=move |_| {
-                // Replacing the entry: Back must not lead into the room just left.
-                let replace = NavigateOptions { replace: true, ..Default::default() };
-                navigate(&format!("/rooms/{DEFAULT_ROOM}"), replace);
-                chat.leave(&room);
-            }>"Leave room"</button>
-        }
-    });
+    let leave = (room.as_str() != DEFAULT_ROOM).then(|| view! { <LeaveRoom room=room.clone()/> });
     view! {
         <main class="room" data-testid="room" data-room=data_room>
             <header class="room-header">

@@ -282,6 +282,11 @@ impl ChatState {
         changed
     }
 
+    /// Our messages in `room` the server has not stored yet.
+    pub fn unsent(&self, room: &RoomId) -> usize {
+        self.room(room).map_or(0, |r| r.timeline.unsent())
+    }
+
     /// The line under the message list: "bob is typing…" and so on.
     pub fn typing_line(&self, room: &RoomId) -> Option<String> {
         let names: Vec<&str> = self.room(room)?.typing.keys().map(|u| u.as_str()).collect();
@@ -291,6 +296,14 @@ impl ChatState {
             [a, b] => Some(format!("{a} and {b} are typing…")),
             _ => Some("Several people are typing…".into()),
         }
+    }
+}
+
+/// What leaving a room with `unsent` messages costs, asked before leaving.
+pub fn leave_warning(unsent: usize) -> String {
+    match unsent {
+        1 => "1 message you wrote here is not sent yet. Leaving the room drops it.".into(),
+        n => format!("{n} messages you wrote here are not sent yet. Leaving the room drops them."),
     }
 }
 

@@ -37,6 +37,26 @@ pub fn joined_rooms(stored: Option<&str>) -> Vec<RoomId> {
     rooms
 }
 
+/// One tab's change to the stored room list.
+#[derive(Debug, Clone, Copy)]
+pub enum RoomChange<'a> {
+    Joined(&'a RoomId),
+    Left(&'a RoomId),
+}
+
+/// The room list to store after this tab joined or left a room: the change applied to what is
+/// stored now, not to this tab's own list, so what another tab joined or left meanwhile
+/// (perhaps a room this tab still shows) stays that way.
+pub fn rooms_after(stored: Option<&str>, change: RoomChange<'_>) -> String {
+    let mut rooms = joined_rooms(stored);
+    match change {
+        RoomChange::Joined(room) if !rooms.contains(room) => rooms.push(room.clone()),
+        RoomChange::Joined(_) => {}
+        RoomChange::Left(room) => rooms.retain(|r| r != room),
+    }
+    serde_json::to_string(&rooms).unwrap_or_default()
+}
+
 /// Read marks as stored: one `room id` pair per line (plain text keeps a JSON map's decoder
 /// out of the app's size). Lines that no longer parse are dropped.
 pub fn read_marks(stored: Option<&str>) -> BTreeMap<RoomId, MessageId> {
@@ -116,6 +136,25 @@ mod tests {
                 r#"["rust","Bad Name!","general","rust","ops"]"#
             ))),
             ["general", "rust", "ops"]
+        );
+    }
+
+    #[test]
+    fn joining_or_leaving_changes_the_stored_list_not_this_tabs_copy_of_it() {
+        use test_support::room;
+        // Another tab left `ops` after this tab loaded [general, ops]; this tab joins `go`.
+        let stored = r#"["general","rust"]"#;
+        let joined = rooms_after(Some(stored), RoomChange::Joined(&room("go")));
+        assert_eq!(joined, r#"["general","rust","go"]"#);
+        assert_eq!(
+            rooms_after(Some(&joined), RoomChange::Joined(&room("go"))),
+            joined
+        );
+        let left = rooms_after(Some(&joined), RoomChange::Left(&room("rust")));
+        assert_eq!(left, r#"["general","go"]"#);
+        assert_eq!(
+            rooms_after(None, RoomChange::Joined(&room("go"))),
+            r#"["general","go"]"#
         );
     }
 

@@ -149,6 +149,11 @@ impl Timeline {
             .collect()
     }
 
+    /// Our messages the server has not stored: pending or failed. Leaving the room drops them.
+    pub fn unsent(&self) -> usize {
+        self.outgoing.len()
+    }
+
     pub fn owns(&self, client_msg_id: &ClientMsgId) -> bool {
         self.outgoing
             .iter()
@@ -307,6 +312,22 @@ mod tests {
             vec![(cmid("c-1"), MessageBody::parse("hey").unwrap())]
         );
         assert_eq!(t.entries(&me)[0].delivery, Delivery::Pending);
+    }
+
+    #[test]
+    fn messages_count_as_unsent_until_stored_failed_ones_too() {
+        let me = user("alice");
+        let mut t = Timeline::default();
+        queue(&mut t, "c-1", "one");
+        queue(&mut t, "c-2", "two");
+        t.fail(&cmid("c-2"), "refused");
+        assert_eq!(t.unsent(), 2);
+        let stored = ChatMessage {
+            client_msg_id: cmid("c-1"),
+            ..message(1, "alice", "one")
+        };
+        t.insert(stored, &me);
+        assert_eq!(t.unsent(), 1);
     }
 
     #[test]

@@ -25,9 +25,15 @@ impl ChatContext {
         })
     }
 
-    fn follow_rooms(&self) {
+    /// Follows the room list as stored: another tab wrote it, or this one moved on.
+    pub(super) fn follow_rooms(&self) {
         let (rooms, read) = self.session.with_value(|s| (rooms_key(s), read_key(s)));
-        let stored = joined_rooms(browser::load(&rooms).as_deref());
+        // Nothing stored (or no storage at all): there is no list to follow, and following
+        // the default one would leave every other room.
+        let Some(stored) = browser::load(&rooms) else {
+            return;
+        };
+        let stored = joined_rooms(Some(&stored));
         let marks = read_marks(browser::load(&read).as_deref());
         let Some(changes) = self.state.try_update(|s| s.follow_rooms(&stored, &marks)) else {
             return;

@@ -1,7 +1,8 @@
 //! ChatState: unread, read marks, leaving, presence, typing, errors.
 
 use super::*;
-use crate::state::test_support::{message, room, user};
+use crate::state::test_support::{cmid, message, room, user};
+use shared::{MessageBody, Timestamp};
 
 fn state() -> ChatState {
     let mut s = ChatState::new(
@@ -69,6 +70,22 @@ fn leaving_a_room_forgets_it_but_the_default_room_stays() {
     assert!(!s.leave(&room("rust")));
     assert!(!s.leave(&room("general")));
     assert_eq!(s.joined(), [room("general")]);
+}
+
+#[test]
+fn leaving_with_unsent_messages_says_how_many_would_be_dropped() {
+    let mut s = state();
+    assert_eq!(s.unsent(&room("rust")), 0);
+    let now = Timestamp::from_millis(1);
+    let r = s.room_mut(&room("rust")).unwrap();
+    r.timeline
+        .push_outgoing(cmid("c-1"), MessageBody::parse("one").unwrap(), now);
+    r.timeline
+        .push_outgoing(cmid("c-2"), MessageBody::parse("two").unwrap(), now);
+    assert_eq!(s.unsent(&room("rust")), 2);
+    assert_eq!(s.unsent(&room("gone")), 0);
+    assert!(leave_warning(2).starts_with("2 messages you wrote here are not sent yet"));
+    assert!(leave_warning(1).starts_with("1 message you wrote here is not sent yet"));
 }
 
 #[test]

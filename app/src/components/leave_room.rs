@@ -1,0 +1,64 @@
+//! "Leave room": leaves at once, unless messages written in the room are not sent yet —
+//! leaving drops them, so it asks first, with "Stay" focused.
+
+use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_navigate;
+use shared::RoomId;
+use shared::limits::DEFAULT_ROOM;
+
+use crate::contexts::ChatContext;
+use crate::state::chat::leave_warning;
+
+#[component]
+pub fn LeaveRoom(room: RoomId) -> impl IntoView {
+    let chat = expect_context::<ChatContext>();
+    let navigate = use_navigate();
+    // How many unsent messages the question is about; `None` while not asking.
+    let asking = RwSignal::new(None::<usize>);
+    let leave = {
+        let room = room.clone();
+        move || {
+            asking.set(None);
+            // Replacing the entry: Back must not lead into the room just left.
+            let replace = NavigateOptions {
+                replace: true,
+                ..Default::default()
+            };
+            navigate(&format!("/rooms/{DEFAULT_ROOM}"), replace);
+            chat.leave(&room);
+        }
+    };
+    let ask_or_leave = {
+        let leave = leave.clone();
+        move |_| match chat.unsent(&room) {
+            0 => leave(),
+            n => asking.set(Some(n)),
+        }
+    };
+    let stay = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(button) = stay.get() {
+            let _ = button.focus();
+        }
+    });
+    let question = move || {
+        asking.get().map(|n| {
+            let leave = leave.clone();
+            view! {
+                <div class="notice" role="alertdialog" aria-labelledby="leave-warning"
+                    data-testid="leave-confirm"
+                    on:keydown=move |e| if e.key() == "Escape" { asking.set(None) }>
+                    <p id="leave-warning">{leave_warning(n)}</p>
+                    <button data-testid="leave-anyway" on:click=move |_| leave()>"Leave anyway"</button>
+                    <button class="primary" data-testid="leave-stay" node_ref=stay
+                        on:click=move |_| asking.set(None)>"Stay"</button>
+                </div>
+            }
+        })
+    };
+    view! {
+        <button class="ghost small leave" data-testid="leave-room" on:click=ask_or_leave>"Leave room"</button>
+        {question}
+    }
+}
