@@ -67,7 +67,7 @@ export class ChatPage {
   /** The sidebar's unread counts added up. */
   async unreadTotal(): Promise<number> {
     const counts = await this.page.getByTestId('unread-count').allTextContents();
-    return counts.reduce((sum, count) => sum + Number(count), 0);
+    return counts.reduce((sum, count) => sum + parseInt(count, 10), 0);
   }
 
   /** The tab title leads with the sidebar's unread total ("(3) Confab"), or is plain. */

@@ -203,3 +203,20 @@ test('leaving a room with a message not sent yet asks first; staying keeps it, l
   await expect(b.page.getByTestId('empty-room')).toBeVisible();
   await expect(b.message('not sent yet')).toHaveCount(0);
 });
+
+test('a message I write on another device marks the room read up to it here, also after a reload', async ({ browser, baseURL }) => {
+  const [alice, bob] = await Promise.all([registerUser(baseURL!, 'alice'), registerUser(baseURL!, 'bob')]);
+  const red = uniqueName('red');
+  const a = await ChatPage.signIn(await (await browser.newContext()).newPage(), alice, red);
+  await a.open('general');
+  await sendMessages(baseURL!, bob, red, ['one', 'two']);
+  await expect(a.unread(red)).toHaveText('2');
+  // Answering from the phone means having read what came before.
+  await sendMessages(baseURL!, alice, red, ['answered from my phone']);
+  await expect(a.unread(red)).toHaveCount(0);
+  await sendMessages(baseURL!, bob, red, ['three']);
+  await expect(a.unread(red)).toHaveText('1');
+  await a.page.reload();
+  await a.expectConnected();
+  await expect(a.unread(red)).toHaveText('1');
+});

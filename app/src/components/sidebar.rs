@@ -15,7 +15,10 @@ pub fn Sidebar() -> impl IntoView {
         chat.state.with(|s| {
             s.rooms
                 .iter()
-                .map(|(id, r)| (id.to_string(), r.unread(), s.active.as_ref() == Some(id)))
+                .map(|(id, r)| {
+                    let unread = (r.unread() > 0).then(|| r.unread_label());
+                    (id.to_string(), unread, s.active.as_ref() == Some(id))
+                })
                 .collect::<Vec<_>>()
         })
     });
@@ -51,11 +54,10 @@ pub fn Sidebar() -> impl IntoView {
 }
 
 #[component]
-fn RoomLink(name: String, unread: u32, active: bool) -> impl IntoView {
-    let label = if unread > 0 {
-        format!("{name}, {unread} unread")
-    } else {
-        name.clone()
+fn RoomLink(name: String, unread: Option<String>, active: bool) -> impl IntoView {
+    let label = match &unread {
+        Some(count) => format!("{name}, {count} unread"),
+        None => name.clone(),
     };
     let href = format!("/rooms/{name}");
     let data_room = name.clone();
@@ -64,7 +66,7 @@ fn RoomLink(name: String, unread: u32, active: bool) -> impl IntoView {
             <A href=href attr:data-testid="room-link" attr:data-room=data_room
                 attr:aria-label=label attr:class=if active { "room-link active" } else { "room-link" }>
                 <span class="room-name">"#" {name}</span>
-                {(unread > 0).then(|| view! { <span class="unread" data-testid="unread-count">{unread}</span> })}
+                {unread.map(|count| view! { <span class="unread" data-testid="unread-count">{count}</span> })}
             </A>
         </li>
     }

@@ -4,10 +4,15 @@
 
 use std::collections::BTreeMap;
 
+use shared::http::HistoryPage;
 use shared::limits::DEFAULT_ROOM;
 use shared::{ChatMessage, ClientMsgId, MessageId, PresenceChange, RoomId, ServerFrame, Username};
 
 pub use super::room::{HistoryLoad, Room};
+
+/// Counting a room's unread stops after this many pages (of `HISTORY_PAGE_MAX`), so a busy
+/// room left for weeks costs a bounded number of requests on each load.
+pub const COUNT_PAGES_MAX: usize = 10;
 
 /// How long a "typing" notice lasts without being repeated (senders repeat it every few
 /// seconds while typing and send `false` when they stop).
@@ -126,9 +131,14 @@ impl ChatState {
 
     /// The tab's title: unread messages across rooms come first, as in other chat apps.
     pub fn tab_title(&self) -> String {
+        let plus = if self.rooms.values().any(Room::counted_short) {
+            "+"
+        } else {
+            ""
+        };
         match self.rooms.values().map(Room::unread).sum::<u32>() {
             0 => "Confab".into(),
-            n => format!("({n}) Confab"),
+            n => format!("({n}{plus}) Confab"),
         }
     }
 
@@ -163,14 +173,9 @@ impl ChatState {
         let Some(entry) = self.rooms.get_mut(room) else {
             return Vec::new();
         };
-        let fresh: Vec<ChatMessage> = entry
-            .timeline
-            .merge(messages, &me)
-            .into_iter()
-            .filter(|m| m.author != me)
-            .collect();
+        let arrived = entry.timeline.merge(messages, &me);
         if source != Source::History {
-            for m in &fresh {
+            for m in &arrived {
                 // A message ends its author's typing notice.
                 entry.typing.remove(&m.author);
             }
@@ -178,29 +183,40 @@ impl ChatState {
         if on_screen {
             entry.see_held();
         } else if source != Source::History {
-            entry.count_unread(&fresh);
+            entry.count_unread(&arrived, &me);
         }
-        fresh
+        arrived.into_iter().filter(|m| m.author != me).collect()
     }
 
-    /// Counts messages a room not on screen missed, from a count after a reload or
-    /// reconnect; the messages are not kept. Returns whether the room (as joined when the
-    /// count began) is still here.
-    pub fn count_missed(&mut self, room: &RoomId, joined: u64, messages: &[ChatMessage]) -> bool {
+    /// Counts a page of what a room not on screen missed (after a reload or reconnect),
+    /// without keeping the messages; `pages` is how many the count has read, this one
+    /// included. Returns where the next page starts, or `None` when the count is over: the
+    /// room (as joined when it began) was left, this was the last page, or the count read
+    /// `COUNT_PAGES_MAX` pages — then the room shows its count as a floor ("1000+").
+    pub fn count_missed(
+        &mut self,
+        room: &RoomId,
+        joined: u64,
+        page: &HistoryPage,
+        pages: usize,
+    ) -> Option<MessageId> {
         let me = self.me.clone();
         let on_screen = self.on_screen(room);
-        let Some(r) = self.room_at(room, joined) else {
-            return false;
-        };
+        let r = self.room_at(room, joined)?;
         if !on_screen {
-            let news: Vec<ChatMessage> = messages
-                .iter()
-                .filter(|m| m.author != me)
-                .cloned()
-                .collect();
-            r.count_unread(&news);
+            r.count_unread(&page.messages, &me);
         }
-        true
+        let next = page.messages.iter().map(|m| &m.id).max().cloned();
+        match next {
+            Some(_) if page.has_more && pages >= COUNT_PAGES_MAX => {
+                if !on_screen {
+                    r.count_stopped_short();
+                }
+                None
+            }
+            Some(next) if page.has_more => Some(next),
+            _ => None,
+        }
     }
 
     /// The socket closed: whatever was written on it and not acked goes out again on the next.

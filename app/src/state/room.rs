@@ -35,6 +35,8 @@ pub struct Room {
     /// Everything up to this id was read (shown on screen).
     pub read_mark: Option<MessageId>,
     unread: BTreeSet<MessageId>,
+    /// A catch-up count stopped at its page limit: more is unread than `unread` holds.
+    uncounted: bool,
     /// Which joining of the room this is: a reply to a request made before the room was left
     /// (and perhaps joined again) carries an older number and is dropped.
     pub joined: u64,
@@ -65,20 +67,43 @@ impl Room {
         u32::try_from(self.unread.len()).unwrap_or(u32::MAX)
     }
 
-    /// Counts news from others that is newer than the read mark.
-    pub fn count_unread(&mut self, fresh: &[ChatMessage]) {
+    /// Whether a catch-up count stopped short: more is unread than counted.
+    pub fn counted_short(&self) -> bool {
+        self.uncounted
+    }
+
+    /// The unread count as shown: "1000+" when a count stopped before the end.
+    pub fn unread_label(&self) -> String {
+        let plus = if self.counted_short() { "+" } else { "" };
+        format!("{}{plus}", self.unread())
+    }
+
+    /// Counts what `arrived` (messages new here) brings: news from others newer than the read
+    /// mark. A message of the reader's own, written in another tab or on another device, says
+    /// the reader had read the room up to there, so it moves the mark first.
+    pub fn count_unread(&mut self, arrived: &[ChatMessage], me: &Username) {
+        let own = arrived.iter().filter(|m| m.author == *me).map(|m| &m.id);
+        if let Some(own) = own.max().cloned() {
+            self.read_elsewhere(&own);
+        }
         let mark = self.read_mark.as_ref();
         self.unread.extend(
-            fresh
+            arrived
                 .iter()
-                .filter(|m| mark.is_none_or(|mark| m.id > *mark))
+                .filter(|m| m.author != *me && mark.is_none_or(|mark| m.id > *mark))
                 .map(|m| m.id.clone()),
         );
+    }
+
+    /// A catch-up count stopped at its page limit, with more after what it counted.
+    pub fn count_stopped_short(&mut self) {
+        self.uncounted = true;
     }
 
     /// The room is on screen: all it holds is read.
     pub fn see_held(&mut self) {
         self.unread.clear();
+        self.uncounted = false;
         if let Some(newest) = self.timeline.newest_id()
             && self.read_mark.as_ref().is_none_or(|mark| newest > mark)
         {
@@ -86,12 +111,16 @@ impl Room {
         }
     }
 
-    /// Another tab of this user read the room up to `mark`: so has this one.
+    /// The reader read the room up to `mark` elsewhere (another tab, or wrote there from
+    /// another device): so they have here.
     pub fn read_elsewhere(&mut self, mark: &MessageId) {
         if self.read_mark.as_ref().is_none_or(|ours| mark > ours) {
             self.read_mark = Some(mark.clone());
         }
         self.unread.retain(|id| id > mark);
+        // Whatever a stopped count left out is newer than what it counted; with nothing
+        // counted left, the other tab had read past all of it.
+        self.uncounted &= !self.unread.is_empty();
     }
 
     /// The newest page came back empty while the room was on screen: the reader has read
@@ -130,15 +159,18 @@ mod tests {
     fn only_messages_past_the_read_mark_count_and_each_counts_once() {
         let mut room = Room::read_up_to(Some(message(5, "bob", "x").id));
         let news = [message(4, "bob", "old"), message(6, "bob", "new")];
-        room.count_unread(&news);
-        room.count_unread(&news[1..]);
+        room.count_unread(&news, &user("alice"));
+        room.count_unread(&news[1..], &user("alice"));
         assert_eq!(room.unread(), 1);
     }
 
     #[test]
     fn a_room_never_read_counts_every_message() {
         let mut room = Room::default();
-        room.count_unread(&[message(1, "bob", "a"), message(2, "bob", "b")]);
+        room.count_unread(
+            &[message(1, "bob", "a"), message(2, "bob", "b")],
+            &user("alice"),
+        );
         assert_eq!(room.unread(), 2);
     }
 
@@ -147,7 +179,7 @@ mod tests {
         let me = user("alice");
         let mut room = Room::read_up_to(Some(message(9, "bob", "x").id));
         room.timeline.merge(vec![message(3, "bob", "a")], &me);
-        room.count_unread(&[message(10, "bob", "b")]);
+        room.count_unread(&[message(10, "bob", "b")], &me);
         room.see_held();
         assert_eq!(room.unread(), 0);
         assert_eq!(room.read_mark, Some(message(9, "bob", "x").id));
@@ -161,7 +193,7 @@ mod tests {
         let mut room = Room::default();
         room.found_empty();
         assert_eq!(room.read_mark.as_ref().unwrap().timestamp_ms(), 0);
-        room.count_unread(&[message(1, "bob", "first ever")]);
+        room.count_unread(&[message(1, "bob", "first ever")], &user("alice"));
         assert_eq!(room.unread(), 1);
 
         let mut read = Room::read_up_to(Some(message(4, "bob", "x").id));

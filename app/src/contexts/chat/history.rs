@@ -19,9 +19,6 @@ use crate::state::{Older, Source};
 
 /// A gap fill that failed (the network is still shaky) tries again after this long.
 const GAP_RETRY: Duration = Duration::from_secs(3);
-/// Counting a room's unread stops after this many pages (of `HISTORY_PAGE_MAX`), so a busy
-/// room left for weeks costs a bounded number of requests on each load.
-const COUNT_PAGES_MAX: usize = 10;
 
 impl ChatContext {
     /// Fetches the page before the oldest message held (scrolling back).
@@ -144,14 +141,15 @@ impl ChatContext {
     }
 
     /// Counts what came to a room not on screen since its read mark, a page at a time up to
-    /// `COUNT_PAGES_MAX`, without keeping the messages: the room loads its newest page when
-    /// opened, as usual. A count that fails is tried again on the next open of the socket.
+    /// `COUNT_PAGES_MAX` (see `ChatState::count_missed`), without keeping the messages: the
+    /// room loads its newest page when opened, as usual. A count that fails is tried again on
+    /// the next open of the socket.
     fn count_unread(&self, room: RoomId, joined: u64, start: MessageId) {
         let this = *self;
         let (endpoints, token) = self.link();
         spawn_local(async move {
             let mut cursor = start;
-            for _ in 0..COUNT_PAGES_MAX {
+            for pages in 1.. {
                 let page = match api::history_after(&endpoints, &token, &room, &cursor).await {
                     Ok(page) => page,
                     Err(e) => {
@@ -159,13 +157,12 @@ impl ChatContext {
                         return;
                     }
                 };
-                let newest = page.messages.iter().map(|m| m.id.clone()).max();
-                let alive = this
+                let next = this
                     .state
-                    .try_update(|s| s.count_missed(&room, joined, &page.messages));
-                match (alive, newest) {
-                    (Some(true), Some(next)) if page.has_more => cursor = next,
-                    _ => return,
+                    .try_update(|s| s.count_missed(&room, joined, &page, pages));
+                match next.flatten() {
+                    Some(next) => cursor = next,
+                    None => return,
                 }
             }
         });

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::state::test_support::{cmid, message, room, user};
+use shared::http::HistoryPage;
 use shared::{MessageBody, Timestamp};
 
 fn state() -> ChatState {
@@ -125,7 +126,7 @@ fn duplicates_and_own_messages_are_not_unread() {
     s.receive(&room("rust"), vec![message(2, "bob", "a")], Source::Live);
     s.receive(
         &room("rust"),
-        vec![message(2, "bob", "a"), message(3, "alice", "me")],
+        vec![message(2, "bob", "a"), message(1, "alice", "me, before")],
         Source::Missed,
     );
     assert_eq!(s.room(&room("rust")).unwrap().unread(), 1);
@@ -272,28 +273,87 @@ fn a_reply_for_a_room_left_and_joined_again_finds_nothing() {
     assert!(s.room_at(&room("rust"), now).is_some());
 }
 
+fn page(messages: Vec<ChatMessage>, has_more: bool) -> HistoryPage {
+    HistoryPage { messages, has_more }
+}
+
 #[test]
-fn a_count_of_missed_messages_skips_our_own_and_the_room_on_screen() {
+fn a_count_of_missed_messages_keeps_none_skips_the_room_on_screen_and_ends_when_left() {
     let marks = BTreeMap::from([(room("rust"), message(5, "bob", "seen").id)]);
     let mut s = ChatState::new(user("alice"), [room("general"), room("rust")], &marks);
     s.open(room("general"));
     let joined = s.room(&room("rust")).unwrap().joined;
-    let page = [
-        message(5, "bob", "seen"),
-        message(6, "alice", "mine"),
-        message(7, "bob", "news"),
-    ];
-    assert!(s.count_missed(&room("rust"), joined, &page));
-    assert!(s.count_missed(&room("rust"), joined, &page[2..]));
-    assert_eq!(s.room(&room("rust")).unwrap().unread(), 1);
+    let first = page(
+        vec![message(5, "bob", "seen"), message(6, "bob", "news")],
+        true,
+    );
+    let next = s.count_missed(&room("rust"), joined, &first, 1);
+    assert_eq!(next, Some(message(6, "bob", "news").id));
+    let last = page(
+        vec![message(6, "bob", "news"), message(7, "bob", "more")],
+        false,
+    );
+    assert_eq!(s.count_missed(&room("rust"), joined, &last, 2), None);
+    assert_eq!(s.room(&room("rust")).unwrap().unread_label(), "2");
     assert_eq!(s.room(&room("rust")).unwrap().timeline.stored_len(), 0);
 
     let general = s.room(&room("general")).unwrap().joined;
-    assert!(s.count_missed(&room("general"), general, &page));
+    s.count_missed(&room("general"), general, &first, 1);
     assert_eq!(s.room(&room("general")).unwrap().unread(), 0);
 
     s.leave(&room("rust"));
-    assert!(!s.count_missed(&room("rust"), joined, &page));
+    assert_eq!(s.count_missed(&room("rust"), joined, &first, 1), None);
+}
+
+#[test]
+fn a_count_stops_after_count_pages_max_pages_and_shows_its_total_as_a_floor() {
+    let mut s = state();
+    let joined = s.room(&room("rust")).unwrap().joined;
+    for n in 1..COUNT_PAGES_MAX {
+        let full = page(vec![message(n as u32, "bob", "x")], true);
+        let next = s.count_missed(&room("rust"), joined, &full, n);
+        assert_eq!(next, Some(message(n as u32, "bob", "x").id), "page {n}");
+    }
+    let more = page(vec![message(99, "bob", "x")], true);
+    assert_eq!(
+        s.count_missed(&room("rust"), joined, &more, COUNT_PAGES_MAX),
+        None
+    );
+    let shown = format!("{COUNT_PAGES_MAX}+");
+    assert_eq!(s.room(&room("rust")).unwrap().unread_label(), shown);
+    assert_eq!(s.tab_title(), format!("({shown}) Confab"));
+    s.open(room("rust"));
+    assert_eq!(s.room(&room("rust")).unwrap().unread_label(), "0");
+}
+
+#[test]
+fn my_own_message_from_another_device_marks_the_room_read_up_to_it() {
+    let mut s = state();
+    let rust = room("rust");
+    s.receive(
+        &rust,
+        vec![message(3, "bob", "a"), message(4, "bob", "b")],
+        Source::Live,
+    );
+    assert_eq!(s.room(&rust).unwrap().unread(), 2);
+    s.receive(
+        &rust,
+        vec![message(5, "alice", "answered elsewhere")],
+        Source::Live,
+    );
+    assert_eq!(s.room(&rust).unwrap().unread(), 0);
+    assert_eq!(s.read_marks()[&rust], message(5, "alice", "x").id);
+    s.receive(&rust, vec![message(6, "bob", "c")], Source::Live);
+    assert_eq!(s.room(&rust).unwrap().unread(), 1);
+    // In a catch-up too: what came before my message was read, what came after was not.
+    let joined = s.room(&rust).unwrap().joined;
+    let missed = vec![
+        message(7, "bob", "d"),
+        message(8, "alice", "e"),
+        message(9, "bob", "f"),
+    ];
+    s.count_missed(&rust, joined, &page(missed, false), 1);
+    assert_eq!(s.room(&rust).unwrap().unread(), 1);
 }
 
 #[test]
