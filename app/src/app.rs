@@ -8,8 +8,9 @@ use leptos_router::path;
 
 use crate::api;
 use crate::browser;
-use crate::contexts::{AuthContext, ConfigContext, SocketContext};
-use crate::pages::{ChatPage, LoginPage, NotFound, RegisterPage, RoomPage};
+use crate::chunks;
+use crate::contexts::{AuthContext, ConfigContext};
+use crate::pages::{ChatPage, LoginPage, NotFound, RegisterPage};
 use crate::state::Endpoints;
 
 #[component]
@@ -44,7 +45,6 @@ pub fn App() -> impl IntoView {
 fn Routed(endpoints: Endpoints) -> impl IntoView {
     provide_context(ConfigContext(endpoints));
     provide_context(AuthContext::load());
-    provide_context(SocketContext::for_app());
     view! {
         <Router>
             <Routes fallback=NotFound>
@@ -52,7 +52,7 @@ fn Routed(endpoints: Endpoints) -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage/>
                 <Route path=path!("/register") view=RegisterPage/>
                 <ParentRoute path=path!("/rooms") view=ChatPage>
-                    <Route path=path!(":room") view=RoomPage/>
+                    <Route path=path!(":room") view=chunks::room/>
                     <Route path=path!("") view=|| view! { <Redirect path="/rooms/general"/> }/>
                 </ParentRoute>
             </Routes>

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod app;
 pub mod browser;
+pub mod chunks;
 pub mod components;
 pub mod contexts;
 pub mod pages;

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect};
 
 use crate::browser;
+use crate::chunks;
 use crate::components::{ConnectionStatus, Sidebar};
 use crate::contexts::{AuthContext, ChatContext, ConfigContext, SocketContext};
 use crate::state::Session;
@@ -17,14 +18,16 @@ pub fn ChatPage() -> impl IntoView {
     let session = Memo::new(move |_| auth.session());
     move || match session.get() {
         None => Either::Left(view! { <Redirect path="/login"/> }),
-        Some(session) => Either::Right(view! { <SignedIn session/> }),
+        Some(session) => Either::Right(chunks::chat(session)),
     }
 }
 
+/// The chat itself, in the `chat` chunk (see `chunks.rs`). It opens the app's one socket.
 #[component]
-fn SignedIn(session: Session) -> impl IntoView {
+pub fn SignedIn(session: Session) -> impl IntoView {
     let auth = expect_context::<AuthContext>();
-    let socket = expect_context::<SocketContext>();
+    let socket = SocketContext::for_app();
+    provide_context(socket);
     let ConfigContext(endpoints) = expect_context::<ConfigContext>();
     let username = session.username.to_string();
     let chat = ChatContext::start(session, endpoints, auth, socket);

@@ -1,8 +1,9 @@
 use leptos::prelude::*;
 
-use crate::components::{AuthForm, AuthMode};
+use crate::chunks;
+use crate::components::AuthMode;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    view! { <AuthForm mode=AuthMode::Login/> }
+    chunks::auth(AuthMode::Login)
 }

@@ -6,7 +6,7 @@ mod not_found;
 mod register;
 mod room;
 
-pub use chat::ChatPage;
+pub use chat::{ChatPage, SignedIn};
 pub use login::LoginPage;
 pub use not_found::NotFound;
 pub use register::RegisterPage;

@@ -1,8 +1,9 @@
 use leptos::prelude::*;
 
-use crate::components::{AuthForm, AuthMode};
+use crate::chunks;
+use crate::components::AuthMode;
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
-    view! { <AuthForm mode=AuthMode::Register/> }
+    chunks::auth(AuthMode::Register)
 }
