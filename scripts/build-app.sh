@@ -8,7 +8,7 @@ scripts/ensure-web.sh
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export TRUNK_SKIP_VERSION_CHECK=true
 
-inputs=(app shared style Trunk.toml Cargo.toml Cargo.lock package-lock.json scripts/externalize_loader.py)
+inputs=(app shared style Trunk.toml Cargo.toml Cargo.lock .cargo package-lock.json scripts/externalize_loader.py scripts/split_app.py)
 if [[ -f dist/index.html ]] && [[ -z "$(find "${inputs[@]}" -newer dist/index.html -print -quit)" ]]; then
   echo "==> dist/ is up to date"
   exit 0

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the app's build tools are here, at the versions the build needs, offline:
 #   trunk 0.21.14 (0.22 needs a newer rustc), wasm-bindgen-cli equal to Cargo.lock's
-#   wasm-bindgen, and wasm-opt 132 from npm's binaryen (package.json). Quick when present.
+#   wasm-bindgen, wasm-split-cli equal to Cargo.lock's wasm_split_helpers, and wasm-opt 132
+#   from npm's binaryen and terser (package.json). Quick when present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -29,8 +30,20 @@ if ! grep -q "wasm_bindgen = \"$bindgen\"" Trunk.toml; then
   exit 1
 fi
 
-if [[ ! -x node_modules/.bin/wasm-opt ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
-  echo "==> installing npm build tools (binaryen)"
+# wasm-split-cli cuts the app's chunks out (scripts/split_app.py); it must speak the same
+# split protocol as the wasm_split_helpers the app links, so it follows Cargo.lock's version.
+split=$(sed -n '/^name = "wasm_split_helpers"$/{n;s/^version = "\(.*\)"$/\1/p}' Cargo.lock)
+if [[ -z "$split" ]]; then
+  echo "no wasm_split_helpers in Cargo.lock" >&2
+  exit 1
+fi
+if ! cargo install --list | grep -qx "wasm_split_cli_support v$split:"; then
+  echo "==> installing wasm-split-cli $split (a minute, once)"
+  cargo install wasm_split_cli_support --locked --version "$split" --features build-binary --force
+fi
+
+if [[ ! -x node_modules/.bin/wasm-opt ]] || [[ ! -x node_modules/.bin/terser ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "==> installing npm build tools (binaryen, terser)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
