@@ -8,8 +8,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use leptos::either::Either;
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use send_wrapper::SendWrapper;
 use wasm_split_helpers::{SplitLoaderError, wasm_split};
 
@@ -28,9 +29,11 @@ impl From<SplitLoaderError> for ChunkMissing {
 }
 
 type Loaded = Result<AnyView, ChunkMissing>;
+type Boxed<T> = Pin<Box<dyn Future<Output = T>>>;
 
-// Each function is the chunk's way in; both chat functions share one chunk.
-#[wasm_split(chat, fallible)]
+// Each function is the chunk's way in; both chat functions share one chunk. `fetch_*` only
+// loads the chunk, so the page can say it is loading without Leptos's heavier <Suspense>.
+#[wasm_split(chat, fallible, preload(fetch_chat))]
 fn signed_in(session: Session) -> Loaded {
     Ok(view! { <SignedIn session/> }.into_any())
 }
@@ -40,50 +43,68 @@ fn room_page() -> Loaded {
     Ok(view! { <RoomPage/> }.into_any())
 }
 
-#[wasm_split(auth, fallible)]
+#[wasm_split(auth, fallible, preload(fetch_auth))]
 fn auth_form(mode: AuthMode) -> Loaded {
     Ok(view! { <AuthForm mode/> }.into_any())
 }
 
-type Load = Rc<dyn Fn() -> Pin<Box<dyn Future<Output = Loaded>>>>;
-
 /// The signed-in chat: header, sidebar and the room outlet.
 pub fn chat(session: Session) -> impl IntoView {
-    later(Rc::new(move || Box::pin(signed_in(session.clone()))))
+    later(
+        || Box::pin(fetch_chat()),
+        Rc::new(move || Box::pin(signed_in(session.clone()))),
+    )
 }
 
 /// One room, inside the chat.
 pub fn room() -> impl IntoView {
-    later(Rc::new(|| Box::pin(room_page())))
+    later(|| Box::pin(fetch_chat()), Rc::new(|| Box::pin(room_page())))
 }
 
 pub fn auth(mode: AuthMode) -> impl IntoView {
-    later(Rc::new(move || Box::pin(auth_form(mode))))
+    later(
+        || Box::pin(fetch_auth()),
+        Rc::new(move || Box::pin(auth_form(mode))),
+    )
 }
 
-/// Shows what `load` brings, a splash while it comes, and a retry if it cannot come.
-fn later(load: Load) -> impl IntoView {
-    let attempt = RwSignal::new(0_u32);
-    // Leptos asks for `Send`; the browser runs all of this on its one thread.
-    let load = SendWrapper::new(load);
-    let shown = move || {
-        attempt.track();
-        let next = SendWrapper::new(load());
-        Suspend::new(async move {
-            match next.await {
-                Ok(view) => Either::Left(view),
-                Err(ChunkMissing) => Either::Right(view! {
-                    <div class="splash" role="alert" data-testid="chunk-error">
-                        <p>"This part of Confab could not be loaded. Check your connection."</p>
-                        <button on:click=move |_| attempt.update(|n| *n += 1)>"Try again"</button>
-                    </div>
-                }),
-            }
-        })
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Fetching,
+    Failed,
+    Ready,
+}
+
+/// Shows a splash while `fetch` brings the chunk, a retry if it cannot, then what `show`
+/// builds (at once: the chunk is there by then).
+fn later(
+    fetch: fn() -> Boxed<Result<(), SplitLoaderError>>,
+    show: Rc<dyn Fn() -> Boxed<Loaded>>,
+) -> impl IntoView {
+    let phase = RwSignal::new(Phase::Fetching);
+    let get = move || {
+        phase.set(Phase::Fetching);
+        spawn_local(async move {
+            let fetched = fetch().await.is_ok();
+            phase.try_set(if fetched { Phase::Ready } else { Phase::Failed });
+        });
     };
-    view! {
-        <Suspense fallback=|| view! { <p class="splash" data-testid="chunk-loading">"Loading…"</p> }>
-            {shown}
-        </Suspense>
+    get();
+    // Leptos asks for `Send`; the browser runs all of this on its one thread.
+    let show = SendWrapper::new(show);
+    move || match phase.get() {
+        Phase::Fetching => {
+            EitherOf3::A(view! { <p class="splash" data-testid="chunk-loading">"Loading…"</p> })
+        }
+        Phase::Failed => EitherOf3::B(view! {
+            <div class="splash" role="alert" data-testid="chunk-error">
+                <p>"This part of Confab could not be loaded. Check your connection."</p>
+                <button on:click=move |_| get()>"Try again"</button>
+            </div>
+        }),
+        Phase::Ready => {
+            let view = SendWrapper::new(show());
+            EitherOf3::C(Suspend::new(async move { view.await.ok() }))
+        }
     }
 }
