@@ -9,9 +9,9 @@ a split needs, so this redoes Trunk's last steps from cargo's own output:
 2. `wasm-bindgen` runs on what is left: the main module, the app's shell;
 3. in release builds `wasm-opt -Oz` shrinks every module and terser minifies the JavaScript.
 
-The main module keeps the file names Trunk gave it (the loader and index.html point at them;
-their integrity hashes are rewritten). The link module and the chunks get content-hashed names,
-so a browser never pairs a cached chunk with a newer main module.
+Every file is named by its content (the main module by everything it loads, as it names the
+rest), so a browser's immutable cache never pairs parts of two builds; index.html and the
+loader in it are pointed at the new names and their integrity hashes rewritten.
 """
 
 import base64
@@ -69,6 +69,21 @@ def with_integrity(html: str, files: dict) -> str:
     return re.sub(r"<link\b[^>]*>", fix, html)
 
 
+def build(source: Path, name: str, tmp: Path, release: bool) -> tuple:
+    """Splits, binds and (in release) optimises; returns the main wasm, its JS and the chunks."""
+    split, bound = tmp / "split", tmp / "bound"
+    run("wasm-split-cli", source, split, "--target", "web", "--out-name", name)
+    run("wasm-bindgen", "--target", "web", "--keep-lld-exports", "--no-typescript",
+        "--out-dir", bound, "--out-name", name, split / f"{name}.wasm")
+    main_wasm = bound / f"{name}_bg.wasm"
+    chunks = sorted(p for p in split.glob("*.wasm") if p.stem != name)
+    if release:
+        for module in [main_wasm, *chunks]:
+            run("wasm-opt", "-Oz", *WASM_FEATURES, "--strip-debug", "--strip-producers",
+                module, "-o", module)
+    return main_wasm, bound / f"{name}.js", chunks
+
+
 def main() -> int:
     root = Path(__file__).resolve().parent.parent
     os.environ["PATH"] = os.pathsep.join(
@@ -76,50 +91,50 @@ def main() -> int:
          os.environ["PATH"]])
     stage = Path(os.environ["TRUNK_STAGING_DIR"])
     release = os.environ.get("TRUNK_PROFILE", "release") == "release"
-    (main_js,) = stage.glob("app-*.js")
-    name = main_js.stem
-    source = cargo_wasm("release" if release else "debug")
+    (trunk_js,) = stage.glob("app-*.js")
+    old = trunk_js.stem
     with tempfile.TemporaryDirectory() as tmp:
-        split, bound = Path(tmp, "split"), Path(tmp, "bound")
-        run("wasm-split-cli", source, split, "--target", "web", "--out-name", name)
-        run("wasm-bindgen", "--target", "web", "--keep-lld-exports", "--no-typescript",
-            "--out-dir", bound, "--out-name", name, split / f"{name}.wasm")
-        modules = [bound / f"{name}_bg.wasm"] + sorted(
-            p for p in split.glob("*.wasm") if p.stem != name)
-        if release:
-            for module in modules:
-                run("wasm-opt", "-Oz", *WASM_FEATURES, "--strip-debug", "--strip-producers",
-                    module, "-o", module)
-
-        written = {}
-        link = (split / LINK).read_text(encoding="utf-8")
-        for chunk in modules[1:]:
+        main_wasm, main_js, chunks = build(
+            cargo_wasm("release" if release else "debug"), old, Path(tmp), release)
+        link_js = Path(tmp, "split", LINK)
+        link, js = link_js.read_text(encoding="utf-8"), main_js.read_text(encoding="utf-8")
+        # Every file gets a name from its content, the main module's from everything, so an
+        # immutable cache never serves one part of an older build with another of a newer.
+        wasm = main_wasm.read_bytes()
+        new = "app-" + short_hash(wasm + js.encode() + b"".join(c.read_bytes() for c in chunks))
+        written = {f"{new}_bg.wasm": wasm}
+        for chunk in chunks:
             data = chunk.read_bytes()
             # split_<point> holds one split point's code; chunk_<n>, code two of them share.
             kind = chunk.stem.removeprefix("split_").replace("chunk_", "shared-")
             hashed = f"chunk-{kind}-{short_hash(data)}.wasm"
-            if f'"./{chunk.name}"' not in link:
-                raise SystemExit(f"split_app: the link module does not load {chunk.name}")
-            link = link.replace(f'"./{chunk.name}"', f'"./{hashed}"')
+            link = replaced(link, f'"./{chunk.name}"', f'"./{hashed}"')
             written[hashed] = data
-        link_bytes = write_js(split / LINK, link, release)
+        link = replaced(link, f'"./{old}.js"', f'"./{new}.js"')
+        link_bytes = write_js(link_js, link, release)
         link_name = f"split-{short_hash(link_bytes)}.js"
         written[link_name] = link_bytes
-
         # Only the JS import moves: the wasm still names its import module "./__wasm_split.js".
-        js = (bound / f"{name}.js").read_text(encoding="utf-8")
-        if f'from "./{LINK}"' not in js:
-            raise SystemExit("split_app: the main module does not import the link module")
-        main_code = js.replace(f'from "./{LINK}"', f'from "./{link_name}"')
-        written[main_js.name] = write_js(bound / f"{name}.js", main_code, release)
-        written[f"{name}_bg.wasm"] = modules[0].read_bytes()
+        js = replaced(js, f'from "./{LINK}"', f'from "./{link_name}"')
+        js = replaced(js, f"{old}_bg.wasm", f"{new}_bg.wasm")
+        written[f"{new}.js"] = write_js(main_js, js, release)
 
+    trunk_js.unlink()
+    (stage / f"{old}_bg.wasm").unlink()
     for file, data in written.items():
         (stage / file).write_bytes(data)
     index = stage / "index.html"
-    index.write_text(with_integrity(index.read_text(encoding="utf-8"), written), encoding="utf-8")
-    print(f"split_app: {len(written) - 3} chunk(s) cut out of {name}")
+    html = replaced(index.read_text(encoding="utf-8"), f"/{old}", f"/{new}")
+    index.write_text(with_integrity(html, written), encoding="utf-8")
+    print(f"split_app: {len(chunks)} chunk(s) cut out of {new}")
     return 0
+
+
+def replaced(text: str, old: str, new: str) -> str:
+    """`text` with `old` replaced, which must be there: a tool's output changed shape otherwise."""
+    if old not in text:
+        raise SystemExit(f"split_app: expected {old!r} in a generated file")
+    return text.replace(old, new)
 
 
 if __name__ == "__main__":
