@@ -5,12 +5,13 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export MOTO_SERVER ?= $(CURDIR)/.venvs/test/bin/moto_server
 
-.PHONY: help tools rust-tools test infra-check package deploy destroy bench fmt fmt-check clippy unit wasm-shared dev gateway app e2e app-size
+.PHONY: help ui tools rust-tools test infra-check package deploy destroy bench fmt fmt-check clippy unit wasm-shared dev gateway app e2e app-size
 
 help:
 	@echo "make dev     run Confab locally at http://127.0.0.1:3000"
 	@echo "make test    formatting, lints, every test, the wasm32 build of shared, the e2e suite"
 	@echo "make app     release build of the web app into dist/ (Trunk)"
+	@echo "make ui      trunk serve on :8080 (live reload) in front of make dev's gateway"
 	@echo "make e2e     the Playwright suite in Chromium against a fresh local gateway"
 	@echo "make tools   install the toolchain pieces and Python test tools"
 	@echo "make package cross-build every Lambda (arm64 zips) and report their sizes"
@@ -32,6 +33,13 @@ gateway:
 # The Leptos app (app/) built by Trunk into dist/ with the pinned tools; skipped when fresh.
 app:
 	@scripts/build-app.sh
+
+# Trunk's dev server for UI work (live reload) in front of a running gateway (`make dev`);
+# its debug builds go to target/trunk-serve/, never to dist/. See scripts/ui.sh.
+GATEWAY ?= http://$(DEV_LISTEN)
+UI_PORT ?= 8080
+ui: rust-tools
+	@GATEWAY=$(GATEWAY) UI_PORT=$(UI_PORT) scripts/ui.sh
 
 # The app's transfer size (wasm + js + css, raw and gzip) against its budget.
 app-size: app

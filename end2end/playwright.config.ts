@@ -47,7 +47,17 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
+  projects: [
+    { name: 'chromium', use: { browserName: 'chromium' }, testIgnore: /trunk-serve/ },
+    // `make ui`'s test compiles the app (minutes of both cores when cold): after the rest, alone,
+    // so it cannot starve the timed browser tests.
+    {
+      name: 'ui-loop',
+      use: { browserName: 'chromium' },
+      testMatch: /trunk-serve/,
+      dependencies: ['chromium'],
+    },
+  ],
   webServer: external
     ? undefined
     : {

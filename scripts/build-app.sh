@@ -9,11 +9,16 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export TRUNK_SKIP_VERSION_CHECK=true
 
 inputs=(app shared style Trunk.toml Cargo.toml Cargo.lock .cargo package-lock.json scripts/externalize_loader.py scripts/split_app.py)
-if [[ -f dist/index.html ]] && [[ -z "$(find "${inputs[@]}" -newer dist/index.html -print -quit)" ]]; then
+# target/app-release.sha256 names the index.html of the last finished release build: a dist/
+# some other build left (an older `trunk serve` wrote here) is rebuilt, not served.
+stamp=target/app-release.sha256
+if [[ -f dist/index.html ]] && sha256sum --check --status "$stamp" 2>/dev/null \
+  && [[ -z "$(find "${inputs[@]}" scripts/build-app.sh -newer dist/index.html -print -quit)" ]]; then
   echo "==> dist/ is up to date"
   exit 0
 fi
 cargo fetch --locked --quiet
 echo "==> trunk build --release"
-trunk build --release
+trunk build --release --dist dist
 touch dist/index.html
+mkdir -p target && sha256sum dist/index.html >"$stamp"
