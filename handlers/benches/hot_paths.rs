@@ -7,14 +7,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use handlers::config::JwtConfig;
+use handlers::compose::{self, Backend};
 use handlers::domain::chat;
 use handlers::domain::clock::{Clock, SystemClock};
-use handlers::domain::fanout::Live;
 use handlers::domain::model::{Connection, ConnectionId};
 use handlers::domain::passwords::{Argon2id, PasswordHashing};
 use handlers::domain::ports::{Connections, Notifier, NotifyError};
-use handlers::domain::tokens::Tokens;
+use handlers::domain::tokens::{JwtConfig, Tokens};
 use handlers::embedded::EmbeddedStore;
 use shared::{
     ClientAction, ClientMsgId, MessageBody, Password, RoomId, SendMessage, ServerFrame, Username,
@@ -48,7 +47,7 @@ fn send_to_rooms(c: &mut Criterion) {
     for members in [10usize, 100, 1_000] {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let store = EmbeddedStore::in_memory(clock.clone()).expect("store");
-        let notifier = CountingNotifier::default();
+        let notifier = Arc::new(CountingNotifier::default());
         let room = RoomId::parse("bench").expect("room");
         rt.block_on(async {
             for i in 0..members {
@@ -58,11 +57,11 @@ fn send_to_rooms(c: &mut Criterion) {
                 store.join(&c, &room).await.expect("join");
             }
         });
-        let live = Live {
-            connections: &store,
-            notifier: &notifier,
-            clock: clock.as_ref(),
-        };
+        // The services as every host builds them (the composition root), on the embedded store.
+        let jwt = JwtConfig::new(vec![7u8; 48]).expect("secret");
+        let services = compose::all(&Backend::Embedded(store), notifier, clock.clone(), &jwt);
+        let live = services.live().expect("live");
+        let messages = services.messages().expect("messages");
         let sender = ConnectionId::new("c0");
         let counter = AtomicUsize::new(0);
         group.throughput(Throughput::Elements(members as u64));
@@ -74,7 +73,7 @@ fn send_to_rooms(c: &mut Criterion) {
                     body: MessageBody::parse("hello, room").expect("body"),
                     client_msg_id: Some(ClientMsgId::parse(&format!("m{n}")).expect("cmid")),
                 };
-                chat::send_message(live, &store, clock.as_ref(), &sender, command)
+                chat::send_message(live, messages, clock.as_ref(), &sender, command)
                     .await
                     .expect("sent")
             });

@@ -1,77 +1,50 @@
-//! What every Lambda binary does before serving: tracing, configuration, clients built once.
+//! What every Lambda binary does: tracing, the services its route needs (built once per
+//! execution environment by the composition root), then the Lambda runtime loop.
 
-use std::sync::Arc;
+use crate::compose::{self, LambdaEnv};
+use crate::entry::{http, ws};
+use crate::routes::Route;
 
-use crate::config::{ConfigError, JwtConfig, required};
-use crate::domain::auth::Authenticator;
-use crate::domain::clock::{Clock, SystemClock};
-use crate::domain::passwords::Argon2id;
-use crate::domain::tokens::Tokens;
-use crate::dynamo::{DynamoConnections, DynamoMessages, DynamoUsers};
-use crate::notify::apigw::ApiGatewayNotifier;
+pub use lambda_runtime::Error;
+use lambda_runtime::{LambdaEvent, run, service_fn};
 
-pub use lambda_runtime::{Error, LambdaEvent, run, service_fn};
-
-/// Initialised once per Lambda execution environment.
-pub struct Init {
-    pub sdk: aws_config::SdkConfig,
-    pub dynamodb: aws_sdk_dynamodb::Client,
-    pub clock: Arc<dyn Clock>,
-}
-
-/// Tracing (JSON when the function's log format is JSON), then the AWS configuration.
-pub async fn init() -> Init {
+/// Serves `route` until the runtime stops: the whole `main` of a Lambda binary.
+pub async fn serve(route: Route) -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    Init {
-        dynamodb: aws_sdk_dynamodb::Client::new(&sdk),
-        sdk,
-        clock: Arc::new(SystemClock),
+    let services = compose::lambda(&LambdaEnv::process(&sdk), route.def().needs)?;
+    let services = &services;
+    match route {
+        Route::Ws(route) => {
+            run(service_fn(
+                move |event: LambdaEvent<ws::Request>| async move {
+                    Ok::<_, Error>(ws::serve(route, services, event.payload).await)
+                },
+            ))
+            .await
+        }
+        Route::Http(route) => {
+            run(service_fn(
+                move |event: LambdaEvent<http::Request>| async move {
+                    Ok::<_, Error>(http::serve(route, services, event.payload).await)
+                },
+            ))
+            .await
+        }
     }
 }
 
-impl Init {
-    /// The users table, named by `USERS_TABLE`.
-    pub fn users(&self) -> Result<DynamoUsers, ConfigError> {
-        Ok(DynamoUsers::new(
-            self.dynamodb.clone(),
-            required("USERS_TABLE")?,
-        ))
-    }
+/// A Lambda binary's `main`, for one route of `routes::ROUTES`:
+/// `handlers::lambda_main!(WsRoute::SendMessage);`
+#[macro_export]
+macro_rules! lambda_main {
+    ($route:expr) => {
+        #[allow(unused_imports)]
+        use $crate::routes::{HttpRoute, WsRoute};
 
-    /// The connections table, named by `CONNECTIONS_TABLE`.
-    pub fn connections(&self) -> Result<DynamoConnections, ConfigError> {
-        let table = required("CONNECTIONS_TABLE")?;
-        Ok(DynamoConnections::new(
-            self.dynamodb.clone(),
-            table,
-            Arc::clone(&self.clock),
-        ))
-    }
-
-    /// The messages table (messages and rooms), named by `MESSAGES_TABLE`.
-    pub fn messages(&self) -> Result<DynamoMessages, ConfigError> {
-        Ok(DynamoMessages::new(
-            self.dynamodb.clone(),
-            required("MESSAGES_TABLE")?,
-        ))
-    }
-
-    /// The WebSocket API's management endpoint, from `WEBSOCKET_MANAGEMENT_ENDPOINT`.
-    pub fn notifier(&self) -> Result<ApiGatewayNotifier, ConfigError> {
-        let endpoint = required("WEBSOCKET_MANAGEMENT_ENDPOINT")?;
-        Ok(ApiGatewayNotifier::new(&self.sdk, &endpoint))
-    }
-
-    pub fn tokens(&self) -> Result<Tokens, ConfigError> {
-        Ok(Tokens::new(&JwtConfig::from_env()?))
-    }
-
-    pub fn authenticator(&self) -> Result<Authenticator, ConfigError> {
-        Ok(Authenticator {
-            passwords: Arc::new(Argon2id),
-            tokens: self.tokens()?,
-            clock: Arc::clone(&self.clock),
-        })
-    }
+        #[tokio::main]
+        async fn main() -> Result<(), $crate::lambda::Error> {
+            $crate::lambda::serve($route.into()).await
+        }
+    };
 }

@@ -3,7 +3,7 @@
 
 mod support;
 
-use handlers::domain::fanout::CONNECTING_GRACE_MS;
+use handlers::domain::live::CONNECTING_GRACE_MS;
 use handlers::domain::model::ConnectionId;
 use handlers::entry::ws;
 use shared::ServerFrame;

@@ -6,6 +6,7 @@ use aws_lambda_events::encodings::Body;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use handlers::entry::http::{self, Request};
+use handlers::routes::HttpRoute;
 use serde_json::{Value, json};
 use support::{Harness, events};
 
@@ -175,17 +176,17 @@ fn forge(h: &Harness, claims: Value, alg: &str) -> String {
 #[tokio::test]
 async fn reads_refuse_expired_forged_alg_none_and_wrong_audience_tokens() {
     let h = Harness::new();
-    let now = h.services.clock.now().as_secs();
+    let now = h.services.clock().now().as_secs();
     let claims = |exp: i64, aud: &str| json!({"sub": "alice", "iat": now - 10, "exp": exp, "iss": "confab", "aud": aud});
     // Expired: issued with a clock two days behind.
     h.clock.advance_ms(-2 * 24 * 3600 * 1000);
     let expired = h.token("alice");
     h.clock.advance_ms(2 * 24 * 3600 * 1000);
     let other_secret = {
-        let config = handlers::config::JwtConfig::new(vec![1u8; 32]).unwrap();
+        let config = handlers::domain::tokens::JwtConfig::new(vec![1u8; 32]).unwrap();
         let user = shared::Username::parse("alice").unwrap();
         handlers::domain::tokens::Tokens::new(&config)
-            .issue(&user, h.services.clock.now())
+            .issue(&user, h.services.clock().now())
             .0
     };
     let cases = [
@@ -263,12 +264,7 @@ async fn the_lambda_entry_point_reads_the_path_parameter_api_gateway_sends() {
     request
         .path_parameters
         .insert("room".into(), "random".into());
-    let response = http::room_history(
-        h.services.messages.as_ref(),
-        &h.services.auth.tokens,
-        request,
-    )
-    .await;
+    let response = http::serve(HttpRoute::RoomHistory, &h.services, request).await;
     assert_eq!(response.status_code, 200);
 }
 

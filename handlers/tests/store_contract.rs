@@ -7,9 +7,10 @@ mod support;
 
 use std::sync::Arc;
 
+use handlers::compose::Backend;
 use handlers::domain::clock::FixedClock;
+use handlers::dynamo::oplog::OperationLog;
 use handlers::dynamo::schema::{TableNames, create_tables};
-use handlers::dynamo::{DynamoConnections, DynamoMessages, DynamoUsers};
 use handlers::embedded::EmbeddedStore;
 use libtest_mimic::{Arguments, Failed, Trial};
 
@@ -19,26 +20,10 @@ use support::moto::MotoServer;
 /// A fixed instant (2026-01-01T00:00:00Z) so TTL behaviour is deterministic.
 const T0: i64 = 1_767_225_600_000;
 
-fn embedded(
-    store: EmbeddedStore,
-    clock: Arc<FixedClock>,
-    guard: Option<tempfile::TempDir>,
-) -> Stores {
-    let store = Arc::new(store);
-    Stores {
-        users: store.clone(),
-        connections: store.clone(),
-        messages: store.clone(),
-        rooms: store,
-        clock,
-        _guard: guard,
-    }
-}
-
 async fn in_memory() -> Result<Stores, String> {
     let clock = Arc::new(FixedClock::at(T0));
     let store = EmbeddedStore::in_memory(clock.clone()).map_err(|e| e.to_string())?;
-    Ok(embedded(store, clock, None))
+    Ok(Stores::over(&Backend::Embedded(store), clock, None))
 }
 
 async fn in_file() -> Result<Stores, String> {
@@ -46,28 +31,31 @@ async fn in_file() -> Result<Stores, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let store = EmbeddedStore::open(&dir.path().join("confab.redb"), clock.clone())
         .map_err(|e| e.to_string())?;
-    Ok(embedded(store, clock, Some(dir)))
+    Ok(Stores::over(&Backend::Embedded(store), clock, Some(dir)))
 }
 
-async fn dynamodb(server: &MotoServer, case: &str) -> Result<Stores, String> {
+/// The DynamoDB adapter on moto, with every operation it sends recorded.
+async fn dynamodb(server: &MotoServer, case: &str) -> Result<(Stores, OperationLog), String> {
     let clock = Arc::new(FixedClock::at(T0));
-    let client = server.client().await;
+    let log = OperationLog::default();
+    let client = log.attach(&server.client().await);
     let names = TableNames::prefixed(&case.replace('_', "-"));
     create_tables(&client, &names)
         .await
         .map_err(|e| format!("{e:#}"))?;
-    Ok(Stores {
-        users: Arc::new(DynamoUsers::new(client.clone(), names.users)),
-        connections: Arc::new(DynamoConnections::new(
-            client.clone(),
-            names.connections,
-            clock.clone(),
-        )),
-        messages: Arc::new(DynamoMessages::new(client.clone(), names.messages.clone())),
-        rooms: Arc::new(DynamoMessages::new(client, names.messages)),
-        clock,
-        _guard: None,
-    })
+    let backend = Backend::DynamoDb {
+        client,
+        tables: names,
+    };
+    Ok((Stores::over(&backend, clock, None), log))
+}
+
+/// DESIGN: no Scan on any path. A case that sent one fails, whatever it asserted itself.
+fn sent_no_scan(log: &OperationLog) -> Result<(), String> {
+    match log.operations().iter().find(|o| o.name == "Scan") {
+        Some(scan) => Err(format!("the adapter sent a Scan: {scan:?}")),
+        None => Ok(()),
+    }
 }
 
 fn run(body: impl std::future::Future<Output = Result<(), String>>) -> Result<(), Failed> {
@@ -105,7 +93,9 @@ fn main() {
         trials.push(Trial::test(format!("dynamodb::{name}"), move || {
             run(async {
                 let server = server.as_ref().as_ref().map_err(|e| e.clone())?;
-                case(dynamodb(server, name).await?).await
+                let (stores, log) = dynamodb(server, name).await?;
+                case(stores).await?;
+                sent_no_scan(&log)
             })
         }));
     }

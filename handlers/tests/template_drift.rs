@@ -1,13 +1,13 @@
-//! infra/template.yaml cannot drift from the code: every handler binary has a function, every
-//! WebSocket action and HTTP route of the protocol has a route wired to the binary that serves
-//! it, each function's environment names exactly what its binary reads, and the tables match
-//! the DynamoDB adapter's schema.
+//! infra/template.yaml cannot drift from the code. The route table (`handlers::routes::ROUTES`)
+//! is the truth: every route's binary exists and has exactly one function, every route key (and
+//! alias) is a template route wired to that function, each function's environment names
+//! exactly what its route needs, and the tables match the DynamoDB adapter's schema.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use handlers::dynamo::schema;
-use shared::ClientAction;
+use handlers::routes::{ROUTES, Route};
 use yaml_rust2::{Yaml, YamlLoader};
 
 fn template() -> Yaml {
@@ -106,83 +106,68 @@ fn routes(t: &Yaml, api: &str) -> BTreeMap<String, String> {
 }
 
 #[test]
-fn every_handler_binary_has_exactly_one_function() {
+fn every_route_has_its_binary_and_every_binary_exactly_one_function() {
     let t = template();
     let deployed: Vec<String> = functions(&t).into_values().collect();
     let unique: BTreeSet<String> = deployed.iter().cloned().collect();
     assert_eq!(deployed.len(), unique.len(), "a binary is deployed twice");
-    assert_eq!(unique, binaries());
+    let routed: BTreeSet<String> = ROUTES.iter().map(|d| d.binary.to_owned()).collect();
+    assert_eq!(unique, routed, "template functions vs the route table");
+    assert_eq!(binaries(), routed, "src/bin vs the route table");
 }
 
 #[test]
-fn every_websocket_action_has_a_route_to_the_binary_that_serves_it() {
-    let t = template();
-    let routes = routes(&t, "WebSocketApi");
-    let mut wanted: BTreeSet<String> = ClientAction::ROUTES.iter().map(|r| r.to_string()).collect();
-    wanted.extend(["$connect", "$disconnect", "$default"].map(String::from));
-    assert_eq!(routes.keys().cloned().collect::<BTreeSet<_>>(), wanted);
-    for (key, binary) in &routes {
-        let entry = match key.as_str() {
-            "$connect" => "connect",
-            "$disconnect" => "disconnect",
-            "$default" => "default",
-            "sendMessage" | "sendmessage" => "send_message",
-            "joinRoom" => "join_room",
-            "leaveRoom" => "leave_room",
-            "typing" => "typing",
-            other => panic!("no entry point known for {other}"),
+fn each_binary_serves_the_route_whose_row_names_it() {
+    for def in ROUTES {
+        let variant = match def.route {
+            Route::Ws(route) => format!("WsRoute::{route:?}"),
+            Route::Http(route) => format!("HttpRoute::{route:?}"),
         };
+        let source = bin_source(def.binary);
         assert!(
-            bin_source(binary).contains(&format!("ws::{entry}(")),
-            "{key} → {binary}"
+            source.contains(&format!("handlers::lambda_main!({variant});")),
+            "src/bin/{}.rs must serve {variant}",
+            def.binary
         );
     }
+}
+
+/// Every key of the route table (aliases included) that belongs to `api`, with its binary.
+fn table_routes(http: bool) -> BTreeMap<String, String> {
+    ROUTES
+        .iter()
+        .filter(|d| matches!(d.route, Route::Http(_)) == http)
+        .flat_map(|d| {
+            std::iter::once(d.key)
+                .chain(d.aliases.iter().copied())
+                .map(|key| (key.to_owned(), d.binary.to_owned()))
+        })
+        .collect()
+}
+
+#[test]
+fn every_websocket_route_is_wired_to_the_binary_the_table_names() {
+    let t = template();
+    assert_eq!(routes(&t, "WebSocketApi"), table_routes(false));
     let selection = &t["Resources"]["WebSocketApi"]["Properties"]["RouteSelectionExpression"];
     assert_eq!(selection.as_str(), Some("$request.body.action"));
 }
 
 #[test]
-fn every_http_route_has_a_route_to_the_binary_that_serves_it() {
+fn every_http_route_is_wired_to_the_binary_the_table_names() {
     let t = template();
-    let routes = routes(&t, "HttpApi");
-    let wanted: BTreeSet<String> = handlers::entry::http::ROUTES
-        .iter()
-        .map(|(m, p)| format!("{m} {p}"))
-        .collect();
-    assert_eq!(routes.keys().cloned().collect::<BTreeSet<_>>(), wanted);
-    for (key, binary) in &routes {
-        let entry = match key.as_str() {
-            "POST /api/register" => "register",
-            "POST /api/login" => "login",
-            "GET /api/rooms" => "list_rooms",
-            "GET /api/rooms/{room}/messages" => "room_history",
-            other => panic!("no entry point known for {other}"),
-        };
-        assert!(
-            bin_source(binary).contains(&format!("http::{entry}(")),
-            "{key} → {binary}"
-        );
-    }
+    assert_eq!(routes(&t, "HttpApi"), table_routes(true));
 }
 
 #[test]
-fn each_functions_environment_names_what_its_binary_reads() {
+fn each_functions_environment_names_what_its_route_needs() {
     let t = template();
-    for (id, binary) in functions(&t) {
-        let source = bin_source(&binary);
-        let mut wanted = BTreeSet::new();
-        for (call, variables) in [
-            ("init.users()", &["USERS_TABLE"][..]),
-            ("init.connections()", &["CONNECTIONS_TABLE"]),
-            ("init.messages()", &["MESSAGES_TABLE"]),
-            ("init.notifier()", &["WEBSOCKET_MANAGEMENT_ENDPOINT"]),
-            ("init.tokens()", &["JWT_SECRET"]),
-            ("init.authenticator()", &["JWT_SECRET"]),
-        ] {
-            if source.contains(call) {
-                wanted.extend(variables.iter().map(|v| v.to_string()));
-            }
-        }
+    let functions = functions(&t);
+    for def in ROUTES {
+        let (id, _) = functions
+            .iter()
+            .find(|(_, binary)| *binary == def.binary)
+            .unwrap_or_else(|| panic!("no function for {}", def.binary));
         let variables = &t["Resources"][id.as_str()]["Properties"]["Environment"]["Variables"];
         let present: BTreeSet<String> = variables
             .as_hash()
@@ -192,7 +177,8 @@ fn each_functions_environment_names_what_its_binary_reads() {
                     .collect()
             })
             .unwrap_or_default();
-        assert_eq!(present, wanted, "{id} ({binary})");
+        let wanted: BTreeSet<String> = def.needs.env().into_iter().map(str::to_owned).collect();
+        assert_eq!(present, wanted, "{id} ({})", def.binary);
     }
 }
 

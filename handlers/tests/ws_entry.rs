@@ -64,7 +64,8 @@ async fn connect_refuses_expired_forged_alg_none_and_wrong_audience_tokens() {
     let alg_none = format!("{}.{}.", parts[0], parts[1]);
     let tampered = format!("{}x", valid);
     let wrong_audience = {
-        let mut config = handlers::config::JwtConfig::new(support::SECRET.to_vec()).unwrap();
+        let mut config =
+            handlers::domain::tokens::JwtConfig::new(support::SECRET.to_vec()).unwrap();
         config.audience = "another-app".into();
         let user = shared::Username::parse("alice").unwrap();
         let now = handlers::domain::clock::Clock::now(h.clock.as_ref());

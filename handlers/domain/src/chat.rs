@@ -8,7 +8,7 @@ use shared::{
 };
 
 use super::clock::Clock;
-use super::fanout::Live;
+use super::live::Live;
 use super::model::{Connection, ConnectionId, Member};
 use super::ports::{Appended, Messages, Rooms, StoreError};
 

@@ -1,4 +1,5 @@
-//! Delivering one frame to many connections: concurrently with a bound, forgetting connections
+//! `Live`, the chat's live side (who is connected, how to reach them, the time), and what it
+//! does: delivering one frame to many connections: concurrently with a bound, forgetting connections
 //! the gateway reports gone, and never letting one failure stop the rest.
 
 use futures::StreamExt;

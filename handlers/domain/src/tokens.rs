@@ -5,7 +5,56 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use shared::{Timestamp, Username};
 
-use crate::config::JwtConfig;
+/// Minimum HS256 key length: a key shorter than the hash output weakens the MAC.
+pub const MIN_SECRET_BYTES: usize = 32;
+pub const DEFAULT_ISSUER: &str = "confab";
+pub const DEFAULT_AUDIENCE: &str = "confab-chat";
+pub const DEFAULT_TOKEN_TTL_SECS: i64 = 12 * 60 * 60;
+
+/// How tokens are signed and checked: plain values, read from wherever the host keeps them
+/// (the Lambda environment, the gateway's data directory) by the host, not here.
+#[derive(Clone)]
+pub struct JwtConfig {
+    pub secret: Vec<u8>,
+    pub issuer: String,
+    pub audience: String,
+    pub ttl_secs: i64,
+}
+
+/// The secret is too short to sign with.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "JWT_SECRET must be at least 32 bytes (256 bits) of random data; got {0} bytes. \
+     Generate one with: openssl rand -base64 48"
+)]
+pub struct SecretTooShort(pub usize);
+
+impl std::fmt::Debug for JwtConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwtConfig")
+            .field("secret", &"<redacted>")
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("ttl_secs", &self.ttl_secs)
+            .finish()
+    }
+}
+
+impl JwtConfig {
+    /// A config with the default issuer, audience and lifetime.
+    pub fn new(secret: impl Into<Vec<u8>>) -> Result<Self, SecretTooShort> {
+        let secret = secret.into();
+        if secret.len() < MIN_SECRET_BYTES {
+            return Err(SecretTooShort(secret.len()));
+        }
+        Ok(Self {
+            secret,
+            issuer: DEFAULT_ISSUER.into(),
+            audience: DEFAULT_AUDIENCE.into(),
+            ttl_secs: DEFAULT_TOKEN_TTL_SECS,
+        })
+    }
+}
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
@@ -95,7 +144,7 @@ mod tests {
     }
 
     fn now() -> Timestamp {
-        crate::domain::clock::Clock::now(&crate::domain::clock::SystemClock)
+        crate::clock::Clock::now(&crate::clock::SystemClock)
     }
 
     fn alice() -> Username {
@@ -116,7 +165,7 @@ mod tests {
         let (token, _) = t.issue(&alice(), now().plus_secs(-2 * DEFAULT_TTL));
         assert_eq!(t.verify(&token), Err(TokenError::Expired));
     }
-    const DEFAULT_TTL: i64 = crate::config::DEFAULT_TOKEN_TTL_SECS;
+    const DEFAULT_TTL: i64 = DEFAULT_TOKEN_TTL_SECS;
 
     #[test]
     fn a_token_signed_with_another_secret_is_invalid() {
@@ -147,6 +196,18 @@ mod tests {
             tokens().verify(&format!("{header}.{payload}.")),
             Err(TokenError::Invalid)
         );
+    }
+
+    #[test]
+    fn a_short_secret_is_refused() {
+        let err = JwtConfig::new(b"too short".to_vec()).unwrap_err();
+        assert!(err.to_string().contains("at least 32 bytes"), "{err}");
+    }
+
+    #[test]
+    fn debug_never_prints_the_secret() {
+        let config = JwtConfig::new(vec![b'k'; 40]).unwrap();
+        assert!(!format!("{config:?}").contains("kkkk"));
     }
 
     #[test]

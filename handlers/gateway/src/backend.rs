@@ -1,5 +1,6 @@
 //! The handler services the gateway hosts: the same entry points as the Lambdas, over the
-//! embedded store (default) or DynamoDB, with the in-process registry as the notifier.
+//! embedded store (default) or DynamoDB, with the in-process registry as the notifier. The
+//! services themselves come from the composition root (`handlers::compose`).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -7,13 +8,10 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use handlers::config::JwtConfig;
-use handlers::domain::auth::Authenticator;
+use handlers::compose::{self, Backend as Store};
 use handlers::domain::clock::{Clock, SystemClock};
-use handlers::domain::passwords::Argon2id;
-use handlers::domain::tokens::Tokens;
+use handlers::domain::tokens::JwtConfig;
 use handlers::dynamo::schema::{TableNames, create_tables};
-use handlers::dynamo::{DynamoConnections, DynamoMessages, DynamoUsers};
 use handlers::embedded::EmbeddedStore;
 use handlers::entry::Services;
 use rand::RngCore;
@@ -39,57 +37,33 @@ pub async fn build(options: &Options, registry: Arc<Registry>) -> anyhow::Result
         Some(secret) => secret.clone(),
         None => secret_from(&options.data_dir)?,
     };
-    let auth = Authenticator {
-        passwords: Arc::new(Argon2id),
-        tokens: Tokens::new(&JwtConfig::new(secret.into_bytes())?),
-        clock: clock.clone(),
-    };
-    let backend = match &options.store {
+    let jwt = JwtConfig::new(secret.into_bytes())?;
+    let store = match &options.store {
         StoreChoice::Embedded => {
             let path = options.data_dir.join(STORE_FILE);
             let store = EmbeddedStore::open(&path, clock.clone())
                 .with_context(|| format!("opening {}", path.display()))?;
             store.forget_connections().await?;
-            let embedded = Some(store.clone());
-            let store = Arc::new(store);
-            let services = Services {
-                users: store.clone(),
-                connections: store.clone(),
-                messages: store.clone(),
-                rooms: store,
-                notifier: registry,
-                clock,
-                auth,
-            };
-            Backend { services, embedded }
+            Store::Embedded(store)
         }
         StoreChoice::DynamoDb {
             endpoint,
             table_prefix,
         } => {
-            let client = dynamodb_client(endpoint).await;
-            let names = TableNames::prefixed(table_prefix);
-            ensure_tables(&client, &names).await?;
-            let services = Services {
-                users: Arc::new(DynamoUsers::new(client.clone(), names.users)),
-                connections: Arc::new(DynamoConnections::new(
-                    client.clone(),
-                    names.connections,
-                    clock.clone(),
-                )),
-                messages: Arc::new(DynamoMessages::new(client.clone(), names.messages.clone())),
-                rooms: Arc::new(DynamoMessages::new(client, names.messages)),
-                notifier: registry,
-                clock,
-                auth,
-            };
-            Backend {
-                services,
-                embedded: None,
-            }
+            let client = compose::local_dynamodb(endpoint).await;
+            let tables = TableNames::prefixed(table_prefix);
+            ensure_tables(&client, &tables).await?;
+            Store::DynamoDb { client, tables }
         }
     };
-    Ok(backend)
+    let embedded = match &store {
+        Store::Embedded(store) => Some(store.clone()),
+        Store::DynamoDb { .. } => None,
+    };
+    Ok(Backend {
+        services: compose::all(&store, registry, clock, &jwt),
+        embedded,
+    })
 }
 
 /// The secret kept in the data directory, generated (48 random bytes) on first start.
@@ -121,27 +95,6 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::write(path, text)
-}
-
-/// A client for a local DynamoDB-compatible server: the environment's region and credentials
-/// when set, otherwise dummy ones (such servers accept anything).
-async fn dynamodb_client(endpoint: &str) -> aws_sdk_dynamodb::Client {
-    let mut loader =
-        aws_config::defaults(aws_config::BehaviorVersion::latest()).endpoint_url(endpoint);
-    if std::env::var_os("AWS_REGION").is_none() && std::env::var_os("AWS_DEFAULT_REGION").is_none()
-    {
-        loader = loader.region(aws_config::Region::new("us-east-1"));
-    }
-    if std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
-        loader = loader.credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-            "local",
-            "local",
-            None,
-            None,
-            "confab-gateway",
-        ));
-    }
-    aws_sdk_dynamodb::Client::new(&loader.load().await)
 }
 
 /// Creates the tables unless they exist (ListTables, not a scan of any table).

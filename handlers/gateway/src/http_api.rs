@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use handlers::entry::http as entry;
+use handlers::routes::HttpRoute;
 
 use crate::AppState;
 use crate::events::{HttpEvent, Origin};
@@ -26,7 +27,7 @@ pub async fn handle(
 ) -> Response {
     let origin = Origin::of(&headers, peer, &state.options.stage);
     let path = uri.path();
-    let Some(route_key) = entry::route_key(method.as_str(), path) else {
+    let Ok(selected) = HttpRoute::select(method.as_str(), path) else {
         // API Gateway answers unmatched routes itself, before any integration runs.
         return api_gateway_not_found(&method, path);
     };
@@ -34,7 +35,7 @@ pub async fn handle(
         method: &method,
         path,
         query: uri.query().unwrap_or_default(),
-        route_key,
+        route_key: selected.key.to_owned(),
         headers,
         body: &body,
         origin: &origin,

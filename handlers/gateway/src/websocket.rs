@@ -23,7 +23,7 @@ use base64::engine::general_purpose::STANDARD;
 use futures::{SinkExt, StreamExt};
 use handlers::domain::model::ConnectionId;
 use handlers::entry::ws as entry;
-use shared::ClientAction;
+use handlers::routes::WsRoute;
 use tokio::sync::mpsc;
 
 use crate::AppState;
@@ -60,16 +60,18 @@ async fn invoke(
     response
 }
 
-/// The route API Gateway would select for a frame.
+/// The route key API Gateway would select for a frame (`$request.body.action`, from the
+/// route table), as the event's `routeKey` carries it: the action itself (`sendmessage` is a
+/// route key of its own) or `$default`.
 fn select_route(body: &str, is_binary: bool) -> String {
-    if is_binary {
-        return "$default".into();
+    let action = (!is_binary)
+        .then(|| serde_json::from_str::<serde_json::Value>(body).ok())
+        .flatten()
+        .and_then(|v| v.get("action").and_then(|a| a.as_str()).map(str::to_owned));
+    match WsRoute::for_action(action.as_deref()) {
+        WsRoute::Default => WsRoute::DEFAULT_KEY.to_owned(),
+        _ => action.unwrap_or_default(),
     }
-    serde_json::from_str::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| v.get("action").and_then(|a| a.as_str()).map(str::to_owned))
-        .filter(|action| ClientAction::ROUTES.contains(&action.as_str()))
-        .unwrap_or_else(|| "$default".into())
 }
 
 /// `GET /ws`: `$connect`, then the upgrade.

@@ -26,7 +26,8 @@ async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
 async fn connection_of(gw: &TestGateway, user: &str) -> ConnectionId {
     let members = gw
         .services()
-        .connections
+        .connections()
+        .expect("connections")
         .members(&shared::RoomId::default_room())
         .await
         .expect("members");

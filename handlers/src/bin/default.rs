@@ -1,20 +1,2 @@
-//! WebSocket `$default`
-use handlers::domain::fanout::Live;
-use handlers::entry::ws;
-use handlers::lambda::{self, Error, LambdaEvent, run, service_fn};
-
-#[tokio::main]
-async fn main() -> Result<(), Error> {
-    let init = lambda::init().await;
-    let connections = init.connections()?;
-    let notifier = init.notifier()?;
-    let live = Live {
-        connections: &connections,
-        notifier: &notifier,
-        clock: init.clock.as_ref(),
-    };
-    run(service_fn(|event: LambdaEvent<ws::Request>| async {
-        Ok::<_, Error>(ws::default(live, event.payload).await)
-    }))
-    .await
-}
+//! WebSocket `$default`: its row in `handlers::routes::ROUTES` says what it needs.
+handlers::lambda_main!(WsRoute::Default);

@@ -1,14 +1,2 @@
-//! `POST /api/register`
-use handlers::entry::http;
-use handlers::lambda::{self, Error, LambdaEvent, run, service_fn};
-
-#[tokio::main]
-async fn main() -> Result<(), Error> {
-    let init = lambda::init().await;
-    let users = init.users()?;
-    let auth = init.authenticator()?;
-    run(service_fn(|event: LambdaEvent<http::Request>| async {
-        Ok::<_, Error>(http::register(&users, &auth, event.payload).await)
-    }))
-    .await
-}
+//! `POST /api/register`: its row in `handlers::routes::ROUTES` says what it needs.
+handlers::lambda_main!(HttpRoute::Register);

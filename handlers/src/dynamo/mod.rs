@@ -4,6 +4,7 @@
 
 mod connections;
 mod messages;
+pub mod oplog;
 pub mod schema;
 mod users;
 

@@ -1,4 +1,5 @@
-//! HTTP API entry points (API Gateway HTTP API, payload format 2.0).
+//! HTTP API entry points (API Gateway HTTP API, payload format 2.0). `serve` is the one
+//! dispatch; which route is which comes from `crate::routes`.
 
 use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
 use aws_lambda_events::encodings::Body;
@@ -7,41 +8,16 @@ use http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use serde::Serialize;
 use shared::{ErrorBody, ErrorCode, HistoryQuery, LoginRequest, RegisterRequest, RoomId, Username};
 
-use super::Services;
 use super::body::{BadInput, parse_json};
-use crate::domain::auth::{self, AuthError, Authenticator};
+use crate::compose::{Services, Unwired};
+use crate::domain::auth::{self, AuthError};
 use crate::domain::chat;
-use crate::domain::ports::{Messages, Rooms, StoreError, Users};
+use crate::domain::ports::StoreError;
 use crate::domain::tokens::{TokenError, Tokens};
+use crate::routes::{HttpMiss, HttpRoute, Route};
 
 pub type Request = ApiGatewayV2httpRequest;
 pub type Response = ApiGatewayV2httpResponse;
-
-/// Every HTTP API route (method, path template), as API Gateway's route keys name them.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("POST", "/api/register"),
-    ("POST", "/api/login"),
-    ("GET", "/api/rooms"),
-    ("GET", "/api/rooms/{room}/messages"),
-];
-
-/// The route key (`GET /api/rooms/{room}/messages`) API Gateway would select for a request,
-/// or `None` when no route matches (API Gateway then answers 404 itself).
-pub fn route_key(method: &str, path: &str) -> Option<String> {
-    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    ROUTES
-        .iter()
-        .find(|(m, template)| {
-            let pattern: Vec<&str> = template.split('/').collect();
-            *m == method
-                && pattern.len() == segments.len()
-                && pattern
-                    .iter()
-                    .zip(&segments)
-                    .all(|(p, s)| p == s || (p.starts_with('{') && !s.is_empty()))
-        })
-        .map(|(m, template)| format!("{m} {template}"))
-}
 
 /// Request bodies on this API are small JSON objects; anything bigger is a mistake or abuse.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -109,6 +85,12 @@ impl From<TokenError> for HttpError {
     }
 }
 
+impl From<Unwired> for HttpError {
+    fn from(e: Unwired) -> Self {
+        Self::internal(e)
+    }
+}
+
 impl From<StoreError> for HttpError {
     fn from(e: StoreError) -> Self {
         Self::internal(e)
@@ -165,118 +147,79 @@ fn bearer(tokens: &Tokens, request: &Request) -> Result<Username, HttpError> {
     Ok(tokens.verify(token.trim())?)
 }
 
-/// `POST /api/register` → 201 with a session.
-pub async fn register(users: &dyn Users, auth: &Authenticator, request: Request) -> Response {
-    let outcome = async {
-        let input: RegisterRequest = body(&request)?;
-        Ok(auth::register(users, auth, input).await?)
-    };
-    respond("POST /api/register", 201, outcome.await)
-}
-
-/// `POST /api/login` → 200 with a session.
-pub async fn login(users: &dyn Users, auth: &Authenticator, request: Request) -> Response {
-    let outcome = async {
-        let input: LoginRequest = body(&request)?;
-        Ok(auth::login(users, auth, input).await?)
-    };
-    respond("POST /api/login", 200, outcome.await)
-}
-
-/// `GET /api/rooms` → 200 with every room.
-pub async fn list_rooms(rooms: &dyn Rooms, tokens: &Tokens, request: Request) -> Response {
-    let outcome = async {
-        bearer(tokens, &request)?;
-        Ok(chat::list_rooms(rooms).await?)
-    };
-    respond("GET /api/rooms", 200, outcome.await)
-}
-
-/// `GET /api/rooms/{room}/messages?before=|after=&limit=` → 200 with a page, newest first.
-pub async fn room_history(messages: &dyn Messages, tokens: &Tokens, request: Request) -> Response {
-    let outcome = async {
-        bearer(tokens, &request)?;
-        let room = request
-            .path_parameters
-            .get("room")
-            .map(|r| RoomId::parse(r))
-            .ok_or_else(|| HttpError::new(400, ErrorCode::InvalidRequest, "room is missing"))?
-            .map_err(|e| HttpError::new(400, ErrorCode::InvalidRequest, e.to_string()))?;
-        let query = &request.query_string_parameters;
-        let wanted = HistoryQuery {
-            before: query.first("before"),
-            after: query.first("after"),
-            limit: query.first("limit"),
-        }
-        .parse()
-        .map_err(|e| HttpError::new(400, ErrorCode::InvalidRequest, e.to_string()))?;
-        Ok(chat::history(messages, &room, &wanted).await?)
-    };
-    respond("GET /api/rooms/{room}/messages", 200, outcome.await)
-}
-
-/// Dispatches by method and path, as the HTTP API's routes do; fills `path_parameters` the way
-/// API Gateway would. Used by hosts that serve every route in one process.
-pub async fn route(services: &Services, mut request: Request) -> Response {
-    let method = request.request_context.http.method.clone();
-    let path = request
-        .raw_path
-        .clone()
-        .unwrap_or_default()
-        .trim_end_matches('/')
-        .to_owned();
-    let segments: Vec<&str> = path.split('/').skip(1).collect();
-    let tokens = &services.auth.tokens;
-    match (method.as_str(), segments.as_slice()) {
-        ("POST", ["api", "register"]) => {
-            register(services.users.as_ref(), &services.auth, request).await
-        }
-        ("POST", ["api", "login"]) => login(services.users.as_ref(), &services.auth, request).await,
-        ("GET", ["api", "rooms"]) => list_rooms(services.rooms.as_ref(), tokens, request).await,
-        ("GET", ["api", "rooms", room, "messages"]) => {
-            let room = (*room).to_owned();
-            request.path_parameters.insert("room".into(), room);
-            room_history(services.messages.as_ref(), tokens, request).await
-        }
-        (_, ["api", "register" | "login" | "rooms"] | ["api", "rooms", _, "messages"]) => {
-            respond::<()>(
-                &path,
-                0,
-                Err(HttpError::new(
-                    405,
-                    ErrorCode::MethodNotAllowed,
-                    format!("{method} is not allowed on {path}"),
-                )),
-            )
-        }
-        _ => respond::<()>(
-            &path,
-            0,
-            Err(HttpError::new(
-                404,
-                ErrorCode::NotFound,
-                format!("no route for {method} {path}"),
-            )),
-        ),
+/// Serves `route` (a Lambda's own, or the one the gateway selected) for one request.
+pub async fn serve(route: HttpRoute, services: &Services, request: Request) -> Response {
+    let key = Route::Http(route).def().key;
+    match route {
+        HttpRoute::Register => respond(key, 201, register(services, &request).await),
+        HttpRoute::Login => respond(key, 200, login(services, &request).await),
+        HttpRoute::ListRooms => respond(key, 200, list_rooms(services, &request).await),
+        HttpRoute::RoomHistory => respond(key, 200, room_history(services, &request).await),
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::route_key;
+/// `POST /api/register` → 201 with a session.
+async fn register(s: &Services, request: &Request) -> Result<impl Serialize, HttpError> {
+    let input: RegisterRequest = body(request)?;
+    Ok(auth::register(s.users()?, s.auth()?, input).await?)
+}
 
-    #[test]
-    fn route_keys_match_templates() {
-        assert_eq!(
-            route_key("POST", "/api/login").as_deref(),
-            Some("POST /api/login")
-        );
-        assert_eq!(
-            route_key("GET", "/api/rooms/general/messages").as_deref(),
-            Some("GET /api/rooms/{room}/messages")
-        );
-        assert_eq!(route_key("GET", "/api/login"), None);
-        assert_eq!(route_key("GET", "/api/rooms//messages"), None);
-        assert_eq!(route_key("GET", "/elsewhere"), None);
+/// `POST /api/login` → 200 with a session.
+async fn login(s: &Services, request: &Request) -> Result<impl Serialize, HttpError> {
+    let input: LoginRequest = body(request)?;
+    Ok(auth::login(s.users()?, s.auth()?, input).await?)
+}
+
+/// `GET /api/rooms` → 200 with every room.
+async fn list_rooms(s: &Services, request: &Request) -> Result<impl Serialize, HttpError> {
+    bearer(s.tokens()?, request)?;
+    Ok(chat::list_rooms(s.rooms()?).await?)
+}
+
+/// `GET /api/rooms/{room}/messages?before=|after=&limit=` → 200 with a page, newest first.
+async fn room_history(s: &Services, request: &Request) -> Result<impl Serialize, HttpError> {
+    bearer(s.tokens()?, request)?;
+    let room = request
+        .path_parameters
+        .get("room")
+        .map(|r| RoomId::parse(r))
+        .ok_or_else(|| HttpError::new(400, ErrorCode::InvalidRequest, "room is missing"))?
+        .map_err(|e| HttpError::new(400, ErrorCode::InvalidRequest, e.to_string()))?;
+    let query = &request.query_string_parameters;
+    let wanted = HistoryQuery {
+        before: query.first("before"),
+        after: query.first("after"),
+        limit: query.first("limit"),
+    }
+    .parse()
+    .map_err(|e| HttpError::new(400, ErrorCode::InvalidRequest, e.to_string()))?;
+    Ok(chat::history(s.messages()?, &room, &wanted).await?)
+}
+
+/// Selects the route by method and path, as the HTTP API does, fills `path_parameters` the
+/// way API Gateway would, and serves it. For hosts that serve every route in one process.
+pub async fn route(services: &Services, mut request: Request) -> Response {
+    let method = request.request_context.http.method.clone();
+    let path = request.raw_path.clone().unwrap_or_default();
+    match HttpRoute::select(method.as_str(), &path) {
+        Ok(selected) => {
+            request.path_parameters.extend(selected.path_parameters);
+            serve(selected.route, services, request).await
+        }
+        Err(miss) => {
+            let (status, code, message) = match miss {
+                HttpMiss::MethodNotAllowed => (
+                    405,
+                    ErrorCode::MethodNotAllowed,
+                    format!("{method} is not allowed on {path}"),
+                ),
+                HttpMiss::NotFound => (
+                    404,
+                    ErrorCode::NotFound,
+                    format!("no route for {method} {path}"),
+                ),
+            };
+            respond::<()>(&path, 0, Err(HttpError::new(status, code, message)))
+        }
     }
 }

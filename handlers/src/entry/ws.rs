@@ -2,21 +2,21 @@
 //!
 //! `$connect` answers with a status (401 refuses the upgrade). Every other route answers 200
 //! and talks back through the Management API: an ack, or an error frame for a bad frame. The
-//! connection always stays open.
+//! connection always stays open. `serve` is the one dispatch; which route is which comes from
+//! `crate::routes`.
 
 use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use aws_lambda_events::encodings::Body;
 use shared::limits::FRAME_MAX_BYTES;
 use shared::{ClientAction, ClientMsgId, ErrorBody, ErrorCode, RoomId, ServerFrame};
 
-use super::Services;
 use super::body::{BadInput, parse_json};
+use crate::compose::{Services, Unwired};
 use crate::domain::chat::{self, ChatError};
-use crate::domain::clock::Clock;
-use crate::domain::fanout::Live;
+use crate::domain::live::Live;
 use crate::domain::model::ConnectionId;
-use crate::domain::ports::{Messages, Rooms};
-use crate::domain::tokens::{TokenError, Tokens};
+use crate::domain::tokens::TokenError;
+use crate::routes::{Route, WsRoute};
 
 pub type Request = ApiGatewayWebsocketProxyRequest;
 pub type Response = ApiGatewayProxyResponse;
@@ -38,32 +38,80 @@ fn connection_id(request: &Request) -> Option<ConnectionId> {
         .map(ConnectionId::new)
 }
 
-/// A frame that arrived on a connection, parsed.
-struct Frame {
-    from: ConnectionId,
-    action: ClientAction,
+/// Serves `route` (a Lambda's own, or the one the gateway selected) for one event.
+pub async fn serve(route: WsRoute, services: &Services, request: Request) -> Response {
+    let outcome = match route {
+        WsRoute::Connect => connect(services, request).await,
+        WsRoute::Disconnect => disconnect(services, request).await,
+        WsRoute::Default
+        | WsRoute::SendMessage
+        | WsRoute::JoinRoom
+        | WsRoute::LeaveRoom
+        | WsRoute::Typing => frame(route, services, request).await,
+    };
+    outcome.unwrap_or_else(|unwired| {
+        tracing::error!(?route, error = %unwired, "route misconfigured");
+        status(500, None)
+    })
 }
 
-/// Parses the frame on a message route, or answers the sender with an error frame.
-async fn frame(live: Live<'_>, request: &Request) -> Result<Frame, Response> {
-    let Some(from) = connection_id(request) else {
-        tracing::error!("WebSocket event without a connection id");
-        return Err(status(400, None));
+/// Serves the route the event's `routeKey` names, for hosts that serve every route.
+pub async fn route(services: &Services, request: Request) -> Response {
+    let route = match request
+        .request_context
+        .route_key
+        .as_deref()
+        .and_then(Route::from_key)
+    {
+        Some(Route::Ws(route)) => route,
+        _ => WsRoute::Default,
     };
-    match parse_json::<ClientAction>(
+    serve(route, services, request).await
+}
+
+/// A frame on a message route: parsed once, checked against the route that carried it, and
+/// handed to the use case its action names.
+async fn frame(route: WsRoute, services: &Services, request: Request) -> Result<Response, Unwired> {
+    let live = services.live()?;
+    let Some(from) = connection_id(&request) else {
+        tracing::error!("WebSocket event without a connection id");
+        return Ok(status(400, None));
+    };
+    let action = match parse_json::<ClientAction>(
         request.body.as_deref(),
         request.is_base64_encoded,
         FRAME_MAX_BYTES,
     ) {
-        Ok(action) => Ok(Frame { from, action }),
-        Err(bad) => Err(refuse(
-            live,
-            &from,
-            classify(bad, request),
-            echo_client_msg_id(request),
-        )
-        .await),
+        Ok(action) => action,
+        Err(bad) => {
+            let bad = classify(bad, &request);
+            return Ok(refuse(live, &from, bad, echo_client_msg_id(&request)).await);
+        }
+    };
+    if WsRoute::of(&action) != route {
+        // API Gateway never does this; a misconfigured route could.
+        let key = Route::Ws(route).def().key;
+        let bad = BadInput::new(
+            ErrorCode::UnknownAction,
+            format!("this action is not served by the {key} route"),
+        );
+        return Ok(refuse(live, &from, bad, None).await);
     }
+    let clock = services.clock();
+    let (outcome, client_msg_id) = match action {
+        ClientAction::SendMessage(command) => {
+            let client_msg_id = command.client_msg_id.clone();
+            let sent = chat::send_message(live, services.messages()?, clock, &from, command).await;
+            (sent.map(drop), client_msg_id)
+        }
+        ClientAction::JoinRoom(join) => (
+            chat::join_room(live, services.rooms()?, clock, &from, join.room).await,
+            None,
+        ),
+        ClientAction::LeaveRoom(leave) => (chat::leave_room(live, &from, leave.room).await, None),
+        ClientAction::Typing(typing) => (chat::typing(live, &from, typing).await, None),
+    };
+    Ok(finish(live, &from, outcome, client_msg_id).await)
 }
 
 /// An unknown or missing `action` is `unknown_action`, not a generic invalid request.
@@ -79,7 +127,7 @@ fn classify(bad: BadInput, request: &Request) -> BadInput {
         return bad;
     };
     match object.get("action") {
-        Some(serde_json::Value::String(name)) if !ClientAction::ROUTES.contains(&name.as_str()) => {
+        Some(serde_json::Value::String(name)) if !WsRoute::actions().any(|a| a == name) => {
             BadInput::new(ErrorCode::UnknownAction, format!("unknown action `{name}`"))
         }
         None => BadInput::new(ErrorCode::UnknownAction, "a frame needs an `action` field"),
@@ -138,30 +186,14 @@ async fn finish(
     refuse(live, from, bad, client_msg_id).await
 }
 
-/// A frame whose action belongs to another route (API Gateway never does this; a
-/// misconfigured route could).
-async fn misrouted(live: Live<'_>, frame: Frame, route: &str) -> Response {
-    let bad = BadInput::new(
-        ErrorCode::UnknownAction,
-        format!("this action is not served by the {route} route"),
-    );
-    refuse(live, &frame.from, bad, None).await
-}
-
 /// `$connect`: `?token=<jwt>` is required (browsers cannot set headers on a WebSocket);
 /// `?room=<room>` is optional and defaults to `general`. 401 refuses the upgrade.
-pub async fn connect(
-    live: Live<'_>,
-    rooms: &dyn Rooms,
-    clock: &dyn Clock,
-    tokens: &Tokens,
-    request: Request,
-) -> Response {
+async fn connect(services: &Services, request: Request) -> Result<Response, Unwired> {
     let Some(id) = connection_id(&request) else {
         tracing::error!("$connect without a connection id");
-        return status(400, None);
+        return Ok(status(400, None));
     };
-    let query = &request.query_string_parameters;
+    let (query, tokens) = (&request.query_string_parameters, services.tokens()?);
     let user = match query.first("token").map(|t| tokens.verify(t)) {
         Some(Ok(user)) => user,
         outcome => {
@@ -171,141 +203,40 @@ pub async fn connect(
                 None => (ErrorCode::Unauthorized, "connect with ?token=<jwt>"),
             };
             tracing::info!(connection = %id, ?code, "connect refused");
-            return status(401, Some(ErrorBody::new(code, message)));
+            return Ok(status(401, Some(ErrorBody::new(code, message))));
         }
     };
     let room = match query.first("room").map(RoomId::parse).transpose() {
         Ok(room) => room.unwrap_or_else(RoomId::default_room),
         Err(e) => {
-            return status(
+            return Ok(status(
                 400,
                 Some(ErrorBody::new(ErrorCode::InvalidRequest, e.to_string())),
-            );
+            ));
         }
     };
-    match chat::connect(live, rooms, clock, id.clone(), user, room).await {
-        Ok(()) => status(200, None),
-        Err(e) => {
-            tracing::error!(connection = %id, error = %e, "connect failed");
-            status(500, Some(ErrorBody::new(ErrorCode::Internal, "try again")))
-        }
-    }
+    let (live, rooms) = (services.live()?, services.rooms()?);
+    Ok(
+        match chat::connect(live, rooms, services.clock(), id.clone(), user, room).await {
+            Ok(()) => status(200, None),
+            Err(e) => {
+                tracing::error!(connection = %id, error = %e, "connect failed");
+                status(500, Some(ErrorBody::new(ErrorCode::Internal, "try again")))
+            }
+        },
+    )
 }
 
 /// `$disconnect`: forget the connection and tell its rooms.
-pub async fn disconnect(live: Live<'_>, request: Request) -> Response {
+async fn disconnect(services: &Services, request: Request) -> Result<Response, Unwired> {
     let Some(id) = connection_id(&request) else {
-        return status(400, None);
+        return Ok(status(400, None));
     };
-    match chat::disconnect(live, &id).await {
+    Ok(match chat::disconnect(services.live()?, &id).await {
         Ok(()) => status(200, None),
         Err(e) => {
             tracing::error!(connection = %id, error = %e, "disconnect failed");
             status(500, None)
         }
-    }
-}
-
-/// `sendMessage` (and `sendmessage`).
-pub async fn send_message(
-    live: Live<'_>,
-    messages: &dyn Messages,
-    clock: &dyn Clock,
-    request: Request,
-) -> Response {
-    let frame = match frame(live, &request).await {
-        Ok(frame) => frame,
-        Err(response) => return response,
-    };
-    let ClientAction::SendMessage(command) = frame.action else {
-        return misrouted(live, frame, "sendMessage").await;
-    };
-    let client_msg_id = command.client_msg_id.clone();
-    let outcome = chat::send_message(live, messages, clock, &frame.from, command).await;
-    finish(live, &frame.from, outcome.map(drop), client_msg_id).await
-}
-
-/// `joinRoom`.
-pub async fn join_room(
-    live: Live<'_>,
-    rooms: &dyn Rooms,
-    clock: &dyn Clock,
-    request: Request,
-) -> Response {
-    let frame = match frame(live, &request).await {
-        Ok(frame) => frame,
-        Err(response) => return response,
-    };
-    let ClientAction::JoinRoom(join) = frame.action else {
-        return misrouted(live, frame, "joinRoom").await;
-    };
-    let outcome = chat::join_room(live, rooms, clock, &frame.from, join.room).await;
-    finish(live, &frame.from, outcome, None).await
-}
-
-/// `leaveRoom`.
-pub async fn leave_room(live: Live<'_>, request: Request) -> Response {
-    let frame = match frame(live, &request).await {
-        Ok(frame) => frame,
-        Err(response) => return response,
-    };
-    let ClientAction::LeaveRoom(leave) = frame.action else {
-        return misrouted(live, frame, "leaveRoom").await;
-    };
-    let outcome = chat::leave_room(live, &frame.from, leave.room).await;
-    finish(live, &frame.from, outcome, None).await
-}
-
-/// `typing`.
-pub async fn typing(live: Live<'_>, request: Request) -> Response {
-    let frame = match frame(live, &request).await {
-        Ok(frame) => frame,
-        Err(response) => return response,
-    };
-    let ClientAction::Typing(typing) = frame.action else {
-        return misrouted(live, frame, "typing").await;
-    };
-    let outcome = chat::typing(live, &frame.from, typing).await;
-    finish(live, &frame.from, outcome, None).await
-}
-
-/// `$default`: what no route matched. Not JSON → `invalid_json`; an unknown or missing action
-/// → `unknown_action`.
-pub async fn default(live: Live<'_>, request: Request) -> Response {
-    match frame(live, &request).await {
-        Ok(frame) => misrouted(live, frame, "$default").await,
-        Err(response) => response,
-    }
-}
-
-/// Dispatches on the route key API Gateway selected (`$request.body.action`), for hosts that
-/// serve every route in one process.
-pub async fn route(services: &Services, request: Request) -> Response {
-    let live = services.live();
-    let clock = services.clock.as_ref();
-    let route = request
-        .request_context
-        .route_key
-        .clone()
-        .unwrap_or_default();
-    match route.as_str() {
-        "$connect" => {
-            connect(
-                live,
-                services.rooms.as_ref(),
-                clock,
-                &services.auth.tokens,
-                request,
-            )
-            .await
-        }
-        "$disconnect" => disconnect(live, request).await,
-        "sendMessage" | "sendmessage" => {
-            send_message(live, services.messages.as_ref(), clock, request).await
-        }
-        "joinRoom" => join_room(live, services.rooms.as_ref(), clock, request).await,
-        "leaveRoom" => leave_room(live, request).await,
-        "typing" => typing(live, request).await,
-        _ => default(live, request).await,
-    }
+    })
 }

@@ -12,7 +12,7 @@ use handlers::domain::clock::FixedClock;
 use handlers::domain::ports::{Connections, Messages, Rooms, Users};
 use shared::{ChatMessage, ClientMsgId, MessageBody, MessageId, RoomId, Timestamp, Username};
 
-/// The ports under test, over one backend.
+/// The ports under test, over one backend (as the composition root binds them).
 pub struct Stores {
     pub users: Arc<dyn Users>,
     pub connections: Arc<dyn Connections>,
@@ -20,6 +20,25 @@ pub struct Stores {
     pub rooms: Arc<dyn Rooms>,
     pub clock: Arc<FixedClock>,
     pub _guard: Option<tempfile::TempDir>,
+}
+
+impl Stores {
+    pub fn over(
+        backend: &handlers::compose::Backend,
+        clock: Arc<FixedClock>,
+        guard: Option<tempfile::TempDir>,
+    ) -> Self {
+        let dyn_clock: Arc<dyn handlers::domain::clock::Clock> = clock.clone();
+        let ports = backend.stores(&dyn_clock);
+        Self {
+            users: ports.users,
+            connections: ports.connections,
+            messages: ports.messages,
+            rooms: ports.rooms,
+            clock,
+            _guard: guard,
+        }
+    }
 }
 
 pub type Outcome = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;

@@ -6,15 +6,14 @@ pub mod moto;
 
 use std::sync::Arc;
 
-use handlers::config::JwtConfig;
-use handlers::domain::auth::Authenticator;
+use handlers::compose::{self, Backend};
 use handlers::domain::clock::{Clock, FixedClock, SystemClock};
 use handlers::domain::model::ConnectionId;
-use handlers::domain::passwords::Argon2id;
-use handlers::domain::tokens::Tokens;
+use handlers::domain::tokens::JwtConfig;
 use handlers::embedded::EmbeddedStore;
 use handlers::entry::Services;
 use handlers::notify::recording::RecordingNotifier;
+use handlers::routes::Needs;
 use shared::{ServerFrame, Username};
 
 pub const SECRET: &[u8] = b"test-secret-that-is-at-least-32-bytes-long";
@@ -33,20 +32,7 @@ impl Harness {
         let clock = Arc::new(FixedClock::at(SystemClock.now().as_millis()));
         let store = EmbeddedStore::in_memory(clock.clone()).expect("in-memory store");
         let notifier = Arc::new(RecordingNotifier::default());
-        let shared_store = Arc::new(store.clone());
-        let services = Services {
-            users: shared_store.clone(),
-            connections: shared_store.clone(),
-            messages: shared_store.clone(),
-            rooms: shared_store,
-            notifier: notifier.clone(),
-            clock: clock.clone(),
-            auth: Authenticator {
-                passwords: Arc::new(Argon2id),
-                tokens: Tokens::new(&JwtConfig::new(SECRET.to_vec()).expect("secret")),
-                clock: clock.clone(),
-            },
-        };
+        let services = Self::services_for(&store, &notifier, &clock, Needs::ALL);
         Self {
             services,
             notifier,
@@ -55,10 +41,30 @@ impl Harness {
         }
     }
 
+    /// Services over `store` holding only what `needs` names, as a Lambda would.
+    pub fn services_for(
+        store: &EmbeddedStore,
+        notifier: &Arc<RecordingNotifier>,
+        clock: &Arc<FixedClock>,
+        needs: Needs,
+    ) -> Services {
+        compose::for_needs(
+            &Backend::Embedded(store.clone()),
+            notifier.clone(),
+            clock.clone(),
+            &JwtConfig::new(SECRET.to_vec()).expect("secret"),
+            needs,
+        )
+    }
+
     /// A valid token for `user` (the user need not be registered: tokens are self-contained).
     pub fn token(&self, user: &str) -> String {
         let user = Username::parse(user).expect("username");
-        self.services.auth.tokens.issue(&user, self.clock.now()).0
+        self.services
+            .tokens()
+            .expect("tokens")
+            .issue(&user, self.clock.now())
+            .0
     }
 
     pub fn frames(&self, connection: &str) -> Vec<ServerFrame> {

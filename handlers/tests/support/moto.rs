@@ -63,17 +63,9 @@ impl MotoServer {
         Ok(server)
     }
 
-    /// A DynamoDB client for this server (dummy credentials; nothing leaves the machine).
+    /// A DynamoDB client for this server, as the gateway builds one for a local endpoint.
     pub async fn client(&self) -> aws_sdk_dynamodb::Client {
-        let config = aws_sdk_dynamodb::Config::builder()
-            .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
-            .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-                "test", "test", None, None, "tests",
-            ))
-            .endpoint_url(&self.endpoint)
-            .build();
-        aws_sdk_dynamodb::Client::from_conf(config)
+        handlers::compose::local_dynamodb(&self.endpoint).await
     }
 }
 

@@ -1,0 +1,246 @@
+//! The composition root: the one place the domain's ports are bound to adapters, for every
+//! host. A Lambda builds only what its route needs, from its environment (`lambda`); the local
+//! gateway, the tests and the benches build every route's services over one backend (`all`).
+
+use std::sync::Arc;
+
+use crate::config::{ConfigError, jwt_from_env, required};
+use crate::domain::auth::Authenticator;
+use crate::domain::clock::{Clock, SystemClock};
+use crate::domain::live::Live;
+use crate::domain::passwords::Argon2id;
+use crate::domain::ports::{Connections, Messages, Notifier, Rooms, Users};
+use crate::domain::tokens::{JwtConfig, Tokens};
+use crate::dynamo::schema::TableNames;
+use crate::dynamo::{DynamoConnections, DynamoMessages, DynamoUsers};
+use crate::embedded::EmbeddedStore;
+use crate::notify::apigw::ApiGatewayNotifier;
+use crate::routes::Needs;
+
+/// A port this host did not build: its route's `Needs` in `routes::ROUTES` leave it out.
+/// A test builds every route with exactly its needs, so this never reaches a user.
+#[derive(Debug, thiserror::Error)]
+#[error("the {0} port is not wired for this route (routes::ROUTES names what each route needs)")]
+pub struct Unwired(pub &'static str);
+
+/// The ports a host built, for the entry points.
+pub struct Services {
+    users: Option<Arc<dyn Users>>,
+    connections: Option<Arc<dyn Connections>>,
+    messages: Option<Arc<dyn Messages>>,
+    rooms: Option<Arc<dyn Rooms>>,
+    notifier: Option<Arc<dyn Notifier>>,
+    auth: Option<Authenticator>,
+    clock: Arc<dyn Clock>,
+}
+
+fn wired<'a, T: ?Sized>(port: &'a Option<Arc<T>>, name: &'static str) -> Result<&'a T, Unwired> {
+    port.as_deref().ok_or(Unwired(name))
+}
+
+impl Services {
+    pub fn users(&self) -> Result<&dyn Users, Unwired> {
+        wired(&self.users, "users")
+    }
+
+    pub fn connections(&self) -> Result<&dyn Connections, Unwired> {
+        wired(&self.connections, "connections")
+    }
+
+    pub fn messages(&self) -> Result<&dyn Messages, Unwired> {
+        wired(&self.messages, "messages")
+    }
+
+    pub fn rooms(&self) -> Result<&dyn Rooms, Unwired> {
+        wired(&self.rooms, "rooms")
+    }
+
+    pub fn auth(&self) -> Result<&Authenticator, Unwired> {
+        self.auth.as_ref().ok_or(Unwired("tokens"))
+    }
+
+    pub fn tokens(&self) -> Result<&Tokens, Unwired> {
+        Ok(&self.auth()?.tokens)
+    }
+
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    /// Who is connected and how to reach them: what every WebSocket route talks back through.
+    pub fn live(&self) -> Result<Live<'_>, Unwired> {
+        Ok(Live {
+            connections: self.connections()?,
+            notifier: wired(&self.notifier, "notifier")?,
+            clock: self.clock(),
+        })
+    }
+}
+
+/// Where the stores live.
+#[derive(Clone)]
+pub enum Backend {
+    /// The embedded store (redb), in a file or in memory.
+    Embedded(EmbeddedStore),
+    /// DynamoDB, or a DynamoDB-compatible server.
+    DynamoDb {
+        client: aws_sdk_dynamodb::Client,
+        tables: TableNames,
+    },
+}
+
+/// The store ports over one backend.
+pub struct Stores {
+    pub users: Arc<dyn Users>,
+    pub connections: Arc<dyn Connections>,
+    pub messages: Arc<dyn Messages>,
+    pub rooms: Arc<dyn Rooms>,
+}
+
+impl Backend {
+    pub fn stores(&self, clock: &Arc<dyn Clock>) -> Stores {
+        match self {
+            Backend::Embedded(store) => {
+                let store = Arc::new(store.clone());
+                Stores {
+                    users: store.clone(),
+                    connections: store.clone(),
+                    messages: store.clone(),
+                    rooms: store,
+                }
+            }
+            Backend::DynamoDb { client, tables } => {
+                let messages =
+                    Arc::new(DynamoMessages::new(client.clone(), tables.messages.clone()));
+                Stores {
+                    users: Arc::new(DynamoUsers::new(client.clone(), tables.users.clone())),
+                    connections: Arc::new(DynamoConnections::new(
+                        client.clone(),
+                        tables.connections.clone(),
+                        Arc::clone(clock),
+                    )),
+                    messages: messages.clone(),
+                    rooms: messages,
+                }
+            }
+        }
+    }
+}
+
+fn authenticator(jwt: &JwtConfig, clock: &Arc<dyn Clock>) -> Authenticator {
+    Authenticator {
+        passwords: Arc::new(Argon2id),
+        tokens: Tokens::new(jwt),
+        clock: Arc::clone(clock),
+    }
+}
+
+/// Every route's services over `backend`: the local gateway, entry-point tests, benches.
+pub fn all(
+    backend: &Backend,
+    notifier: Arc<dyn Notifier>,
+    clock: Arc<dyn Clock>,
+    jwt: &JwtConfig,
+) -> Services {
+    for_needs(backend, notifier, clock, jwt, Needs::ALL)
+}
+
+/// Only the ports `needs` names, over `backend`: what a Lambda for one route holds, on a
+/// backend a test controls (handlers/tests/routes.rs proves each route's needs suffice).
+pub fn for_needs(
+    backend: &Backend,
+    notifier: Arc<dyn Notifier>,
+    clock: Arc<dyn Clock>,
+    jwt: &JwtConfig,
+    needs: Needs,
+) -> Services {
+    let stores = backend.stores(&clock);
+    Services {
+        users: needs.users.then_some(stores.users),
+        connections: needs.connections.then_some(stores.connections),
+        messages: needs.messages.then_some(stores.messages),
+        rooms: needs.messages.then_some(stores.rooms),
+        notifier: needs.notifier.then_some(notifier),
+        auth: needs.tokens.then(|| authenticator(jwt, &clock)),
+        clock,
+    }
+}
+
+/// Where a Lambda finds what it needs: its environment, and the AWS configuration.
+pub struct LambdaEnv<'a> {
+    pub sdk: &'a aws_config::SdkConfig,
+    /// Reads one variable (the process environment on Lambda; a map in tests).
+    pub var: &'a dyn Fn(&'static str) -> Result<String, ConfigError>,
+}
+
+impl LambdaEnv<'_> {
+    /// The process environment.
+    pub fn process(sdk: &aws_config::SdkConfig) -> LambdaEnv<'_> {
+        LambdaEnv {
+            sdk,
+            var: &required,
+        }
+    }
+}
+
+/// One Lambda's services: only the ports `needs` names, each from the variable that names
+/// its table or endpoint, so a function's environment is exactly what its route reads.
+pub fn lambda(env: &LambdaEnv<'_>, needs: Needs) -> Result<Services, ConfigError> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let dynamodb = aws_sdk_dynamodb::Client::new(env.sdk);
+    let var = env.var;
+    let mut services = Services {
+        users: None,
+        connections: None,
+        messages: None,
+        rooms: None,
+        notifier: None,
+        auth: None,
+        clock: Arc::clone(&clock),
+    };
+    if needs.users {
+        services.users = Some(Arc::new(DynamoUsers::new(
+            dynamodb.clone(),
+            var("USERS_TABLE")?,
+        )));
+    }
+    if needs.connections {
+        services.connections = Some(Arc::new(DynamoConnections::new(
+            dynamodb.clone(),
+            var("CONNECTIONS_TABLE")?,
+            Arc::clone(&clock),
+        )));
+    }
+    if needs.messages {
+        let messages = Arc::new(DynamoMessages::new(dynamodb, var("MESSAGES_TABLE")?));
+        services.messages = Some(messages.clone());
+        services.rooms = Some(messages);
+    }
+    if needs.notifier {
+        let endpoint = var("WEBSOCKET_MANAGEMENT_ENDPOINT")?;
+        services.notifier = Some(Arc::new(ApiGatewayNotifier::new(env.sdk, &endpoint)));
+    }
+    if needs.tokens {
+        let jwt = jwt_from_env(var)?;
+        services.auth = Some(authenticator(&jwt, &clock));
+    }
+    Ok(services)
+}
+
+/// A DynamoDB client for a local DynamoDB-compatible server (the gateway's `--dynamodb-endpoint`,
+/// the tests' moto): the environment's region and credentials when set, otherwise dummy ones
+/// (such servers accept anything, and nothing leaves the machine).
+pub async fn local_dynamodb(endpoint: &str) -> aws_sdk_dynamodb::Client {
+    let mut loader =
+        aws_config::defaults(aws_config::BehaviorVersion::latest()).endpoint_url(endpoint);
+    if std::env::var_os("AWS_REGION").is_none() && std::env::var_os("AWS_DEFAULT_REGION").is_none()
+    {
+        loader = loader.region(aws_config::Region::new("us-east-1"));
+    }
+    if std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
+        loader = loader.credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "local", "local", None, None, "confab",
+        ));
+    }
+    aws_sdk_dynamodb::Client::new(&loader.load().await)
+}

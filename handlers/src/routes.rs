@@ -1,0 +1,441 @@
+//! Every route, once: its API Gateway route key, the Lambda binary that serves it, and the
+//! ports its handler needs. Everything else follows from this table: the local gateway's route
+//! selection (`Route::for_action`, `HttpRoute::select`), the entry points' dispatch (one
+//! exhaustive `match` per API), what a Lambda builds at init (`compose::lambda`), the
+//! environment each function gets, and the template drift test (handlers/tests/template_drift.rs).
+
+/// A WebSocket API route. `$request.body.action` selects one; `$connect` and `$disconnect` are
+/// API Gateway's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WsRoute {
+    Connect,
+    Disconnect,
+    Default,
+    SendMessage,
+    JoinRoom,
+    LeaveRoom,
+    Typing,
+}
+
+/// An HTTP API route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HttpRoute {
+    Register,
+    Login,
+    ListRooms,
+    RoomHistory,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Route {
+    Ws(WsRoute),
+    Http(HttpRoute),
+}
+
+impl From<WsRoute> for Route {
+    fn from(route: WsRoute) -> Self {
+        Route::Ws(route)
+    }
+}
+
+impl From<HttpRoute> for Route {
+    fn from(route: HttpRoute) -> Self {
+        Route::Http(route)
+    }
+}
+
+/// The ports a route's handler uses. The composition root builds exactly these for a Lambda,
+/// and its environment names exactly what they read (`Needs::env`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Needs {
+    pub users: bool,
+    pub connections: bool,
+    /// Messages and rooms: one table.
+    pub messages: bool,
+    pub notifier: bool,
+    /// Token checks, and for register/login also password hashing (which reads nothing).
+    pub tokens: bool,
+}
+
+impl Needs {
+    const NONE: Needs = Needs {
+        users: false,
+        connections: false,
+        messages: false,
+        notifier: false,
+        tokens: false,
+    };
+    /// Everything: hosts that serve every route in one process.
+    pub const ALL: Needs = Needs {
+        users: true,
+        connections: true,
+        messages: true,
+        notifier: true,
+        tokens: true,
+    };
+    /// Talking back on a socket: the connection table and the Management API.
+    const LIVE: Needs = Needs {
+        connections: true,
+        notifier: true,
+        ..Needs::NONE
+    };
+
+    /// The environment variables a Lambda built with these needs reads.
+    pub fn env(self) -> Vec<&'static str> {
+        [
+            (self.users, "USERS_TABLE"),
+            (self.connections, "CONNECTIONS_TABLE"),
+            (self.messages, "MESSAGES_TABLE"),
+            (self.notifier, "WEBSOCKET_MANAGEMENT_ENDPOINT"),
+            (self.tokens, "JWT_SECRET"),
+        ]
+        .into_iter()
+        .filter_map(|(needed, name)| needed.then_some(name))
+        .collect()
+    }
+}
+
+/// One route, as data.
+#[derive(Debug)]
+pub struct RouteDef {
+    pub route: Route,
+    /// API Gateway's route key: `$connect`, `sendMessage`, `POST /api/register`.
+    pub key: &'static str,
+    /// More keys routed to the same function (`sendmessage`, as in the AWS tutorial).
+    pub aliases: &'static [&'static str],
+    /// The Lambda binary (`src/bin/<binary>.rs`) the template deploys for it.
+    pub binary: &'static str,
+    pub needs: Needs,
+}
+
+const fn ws(
+    route: WsRoute,
+    key: &'static str,
+    aliases: &'static [&'static str],
+    binary: &'static str,
+    needs: Needs,
+) -> RouteDef {
+    RouteDef {
+        route: Route::Ws(route),
+        key,
+        aliases,
+        binary,
+        needs,
+    }
+}
+
+const fn http(route: HttpRoute, key: &'static str, binary: &'static str, needs: Needs) -> RouteDef {
+    RouteDef {
+        route: Route::Http(route),
+        key,
+        aliases: &[],
+        binary,
+        needs,
+    }
+}
+
+/// The table.
+pub const ROUTES: &[RouteDef] = &[
+    ws(
+        WsRoute::Connect,
+        "$connect",
+        &[],
+        "connect",
+        Needs {
+            messages: true,
+            tokens: true,
+            ..Needs::LIVE
+        },
+    ),
+    ws(
+        WsRoute::Disconnect,
+        "$disconnect",
+        &[],
+        "disconnect",
+        Needs::LIVE,
+    ),
+    ws(WsRoute::Default, "$default", &[], "default", Needs::LIVE),
+    ws(
+        WsRoute::SendMessage,
+        "sendMessage",
+        &["sendmessage"],
+        "send_message",
+        Needs {
+            messages: true,
+            ..Needs::LIVE
+        },
+    ),
+    ws(
+        WsRoute::JoinRoom,
+        "joinRoom",
+        &[],
+        "join_room",
+        Needs {
+            messages: true,
+            ..Needs::LIVE
+        },
+    ),
+    ws(
+        WsRoute::LeaveRoom,
+        "leaveRoom",
+        &[],
+        "leave_room",
+        Needs::LIVE,
+    ),
+    ws(WsRoute::Typing, "typing", &[], "typing", Needs::LIVE),
+    http(
+        HttpRoute::Register,
+        "POST /api/register",
+        "register",
+        Needs {
+            users: true,
+            tokens: true,
+            ..Needs::NONE
+        },
+    ),
+    http(
+        HttpRoute::Login,
+        "POST /api/login",
+        "login",
+        Needs {
+            users: true,
+            tokens: true,
+            ..Needs::NONE
+        },
+    ),
+    http(
+        HttpRoute::ListRooms,
+        "GET /api/rooms",
+        "list_rooms",
+        Needs {
+            messages: true,
+            tokens: true,
+            ..Needs::NONE
+        },
+    ),
+    http(
+        HttpRoute::RoomHistory,
+        "GET /api/rooms/{room}/messages",
+        "room_history",
+        Needs {
+            messages: true,
+            tokens: true,
+            ..Needs::NONE
+        },
+    ),
+];
+
+impl Route {
+    /// This route's row in the table.
+    pub fn def(self) -> &'static RouteDef {
+        ROUTES
+            .iter()
+            .find(|def| def.route == self)
+            .unwrap_or_else(|| unreachable!("{self:?} has a row: routes::tests checks every one"))
+    }
+
+    /// The route a route key names (`sendmessage` included), as in an event's `routeKey`.
+    pub fn from_key(key: &str) -> Option<Route> {
+        ROUTES
+            .iter()
+            .find(|def| def.key == key || def.aliases.contains(&key))
+            .map(|def| def.route)
+    }
+}
+
+impl WsRoute {
+    /// What API Gateway routes a frame to when no action matches.
+    pub const DEFAULT_KEY: &'static str = "$default";
+
+    /// The route API Gateway selects for a frame whose `action` is `action`
+    /// (`$request.body.action`): a message route by key or alias, otherwise `$default`.
+    pub fn for_action(action: Option<&str>) -> WsRoute {
+        let selectable = |key: &str| !key.starts_with('$');
+        action
+            .filter(|action| selectable(action))
+            .and_then(Route::from_key)
+            .and_then(|route| match route {
+                Route::Ws(route) => Some(route),
+                Route::Http(_) => None,
+            })
+            .unwrap_or(WsRoute::Default)
+    }
+
+    /// The route that serves a parsed frame's action (a frame on another route is misrouted).
+    pub fn of(action: &shared::ClientAction) -> WsRoute {
+        use shared::ClientAction as A;
+        match action {
+            A::SendMessage(_) => WsRoute::SendMessage,
+            A::JoinRoom(_) => WsRoute::JoinRoom,
+            A::LeaveRoom(_) => WsRoute::LeaveRoom,
+            A::Typing(_) => WsRoute::Typing,
+        }
+    }
+
+    /// Every `action` value that selects a route of its own (keys and aliases).
+    pub fn actions() -> impl Iterator<Item = &'static str> {
+        ROUTES
+            .iter()
+            .filter(|def| matches!(def.route, Route::Ws(_)))
+            .flat_map(|def| std::iter::once(def.key).chain(def.aliases.iter().copied()))
+            .filter(|key| !key.starts_with('$'))
+    }
+}
+
+/// Why an HTTP request matched no route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpMiss {
+    /// No route has this path.
+    NotFound,
+    /// A route has this path, for another method.
+    MethodNotAllowed,
+}
+
+/// An HTTP route a request selected, with the path parameters its template names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpMatch {
+    pub route: HttpRoute,
+    pub key: &'static str,
+    pub path_parameters: Vec<(String, String)>,
+}
+
+impl HttpRoute {
+    /// The route for `method` and `path`, matched against the templates in the table as API
+    /// Gateway's HTTP API matches its route keys (`{room}` is one non-empty segment).
+    pub fn select(method: &str, path: &str) -> Result<HttpMatch, HttpMiss> {
+        let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+        let mut miss = HttpMiss::NotFound;
+        for def in ROUTES {
+            let Route::Http(route) = def.route else {
+                continue;
+            };
+            let Some((route_method, template)) = def.key.split_once(' ') else {
+                continue;
+            };
+            let Some(path_parameters) = match_template(template, &segments) else {
+                continue;
+            };
+            if route_method != method {
+                miss = HttpMiss::MethodNotAllowed;
+                continue;
+            }
+            return Ok(HttpMatch {
+                route,
+                key: def.key,
+                path_parameters,
+            });
+        }
+        Err(miss)
+    }
+}
+
+/// The parameters `template` binds in `segments`, if the path matches it.
+fn match_template(template: &str, segments: &[&str]) -> Option<Vec<(String, String)>> {
+    let pattern: Vec<&str> = template.split('/').collect();
+    if pattern.len() != segments.len() {
+        return None;
+    }
+    let mut parameters = Vec::new();
+    for (part, segment) in pattern.iter().zip(segments) {
+        match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+            Some(name) if !segment.is_empty() => {
+                parameters.push((name.to_owned(), (*segment).to_owned()))
+            }
+            Some(_) => return None,
+            None if part == segment => {}
+            None => return None,
+        }
+    }
+    Some(parameters)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    const EVERY_ROUTE: [Route; 11] = [
+        Route::Ws(WsRoute::Connect),
+        Route::Ws(WsRoute::Disconnect),
+        Route::Ws(WsRoute::Default),
+        Route::Ws(WsRoute::SendMessage),
+        Route::Ws(WsRoute::JoinRoom),
+        Route::Ws(WsRoute::LeaveRoom),
+        Route::Ws(WsRoute::Typing),
+        Route::Http(HttpRoute::Register),
+        Route::Http(HttpRoute::Login),
+        Route::Http(HttpRoute::ListRooms),
+        Route::Http(HttpRoute::RoomHistory),
+    ];
+
+    #[test]
+    fn every_route_has_exactly_one_row_and_its_own_binary() {
+        assert_eq!(ROUTES.len(), EVERY_ROUTE.len());
+        for route in EVERY_ROUTE {
+            assert_eq!(route.def().route, route);
+            assert_eq!(Route::from_key(route.def().key), Some(route));
+        }
+        let binaries: BTreeSet<&str> = ROUTES.iter().map(|d| d.binary).collect();
+        assert_eq!(binaries.len(), ROUTES.len(), "a binary serves two routes");
+    }
+
+    #[test]
+    fn the_websocket_actions_are_the_protocols() {
+        let ours: BTreeSet<&str> = WsRoute::actions().collect();
+        let protocol: BTreeSet<&str> = shared::ClientAction::ROUTES.iter().copied().collect();
+        assert_eq!(ours, protocol);
+    }
+
+    #[test]
+    fn a_frames_action_selects_its_route_or_default() {
+        assert_eq!(
+            WsRoute::for_action(Some("sendmessage")),
+            WsRoute::SendMessage
+        );
+        assert_eq!(WsRoute::for_action(Some("joinRoom")), WsRoute::JoinRoom);
+        assert_eq!(WsRoute::for_action(Some("$connect")), WsRoute::Default);
+        assert_eq!(WsRoute::for_action(Some("nope")), WsRoute::Default);
+        assert_eq!(
+            WsRoute::for_action(Some("POST /api/login")),
+            WsRoute::Default
+        );
+        assert_eq!(WsRoute::for_action(None), WsRoute::Default);
+    }
+
+    #[test]
+    fn http_requests_select_routes_by_template() {
+        let room = HttpRoute::select("GET", "/api/rooms/general/messages").unwrap();
+        assert_eq!(room.route, HttpRoute::RoomHistory);
+        assert_eq!(room.key, "GET /api/rooms/{room}/messages");
+        assert_eq!(
+            room.path_parameters,
+            vec![("room".to_owned(), "general".to_owned())]
+        );
+        assert_eq!(
+            HttpRoute::select("POST", "/api/login/").map(|m| m.route),
+            Ok(HttpRoute::Login)
+        );
+        assert_eq!(
+            HttpRoute::select("GET", "/api/login"),
+            Err(HttpMiss::MethodNotAllowed)
+        );
+        assert_eq!(
+            HttpRoute::select("GET", "/api/rooms//messages"),
+            Err(HttpMiss::NotFound)
+        );
+        assert_eq!(
+            HttpRoute::select("GET", "/elsewhere"),
+            Err(HttpMiss::NotFound)
+        );
+    }
+
+    #[test]
+    fn needs_name_the_environment_they_read() {
+        assert_eq!(
+            Route::Http(HttpRoute::Register).def().needs.env(),
+            ["USERS_TABLE", "JWT_SECRET"]
+        );
+        assert_eq!(Needs::ALL.env().len(), 5);
+    }
+}
