@@ -1,0 +1,89 @@
+//! The route table's own rules: one row per route, the protocol's actions, selection.
+
+use std::collections::BTreeSet;
+
+use super::*;
+
+const EVERY_ROUTE: [Route; 11] = [
+    Route::Ws(WsRoute::Connect),
+    Route::Ws(WsRoute::Disconnect),
+    Route::Ws(WsRoute::Default),
+    Route::Ws(WsRoute::SendMessage),
+    Route::Ws(WsRoute::JoinRoom),
+    Route::Ws(WsRoute::LeaveRoom),
+    Route::Ws(WsRoute::Typing),
+    Route::Http(HttpRoute::Register),
+    Route::Http(HttpRoute::Login),
+    Route::Http(HttpRoute::ListRooms),
+    Route::Http(HttpRoute::RoomHistory),
+];
+
+#[test]
+fn every_route_has_exactly_one_row_and_its_own_binary() {
+    assert_eq!(ROUTES.len(), EVERY_ROUTE.len());
+    for route in EVERY_ROUTE {
+        assert_eq!(route.def().route, route);
+        assert_eq!(Route::from_key(route.def().key), Some(route));
+    }
+    let binaries: BTreeSet<&str> = ROUTES.iter().map(|d| d.binary).collect();
+    assert_eq!(binaries.len(), ROUTES.len(), "a binary serves two routes");
+}
+
+#[test]
+fn the_websocket_actions_are_the_protocols() {
+    let ours: BTreeSet<&str> = WsRoute::actions().collect();
+    let protocol: BTreeSet<&str> = shared::ClientAction::ROUTES.iter().copied().collect();
+    assert_eq!(ours, protocol);
+}
+
+#[test]
+fn a_frames_action_selects_its_route_or_default() {
+    assert_eq!(
+        WsRoute::for_action(Some("sendmessage")),
+        WsRoute::SendMessage
+    );
+    assert_eq!(WsRoute::for_action(Some("joinRoom")), WsRoute::JoinRoom);
+    assert_eq!(WsRoute::for_action(Some("$connect")), WsRoute::Default);
+    assert_eq!(WsRoute::for_action(Some("nope")), WsRoute::Default);
+    assert_eq!(
+        WsRoute::for_action(Some("POST /api/login")),
+        WsRoute::Default
+    );
+    assert_eq!(WsRoute::for_action(None), WsRoute::Default);
+}
+
+#[test]
+fn http_requests_select_routes_by_template() {
+    let room = HttpRoute::select("GET", "/api/rooms/general/messages").unwrap();
+    assert_eq!(room.route, HttpRoute::RoomHistory);
+    assert_eq!(room.key, "GET /api/rooms/{room}/messages");
+    assert_eq!(
+        room.path_parameters,
+        vec![("room".to_owned(), "general".to_owned())]
+    );
+    assert_eq!(
+        HttpRoute::select("POST", "/api/login/").map(|m| m.route),
+        Ok(HttpRoute::Login)
+    );
+    assert_eq!(
+        HttpRoute::select("GET", "/api/login"),
+        Err(HttpMiss::MethodNotAllowed)
+    );
+    assert_eq!(
+        HttpRoute::select("GET", "/api/rooms//messages"),
+        Err(HttpMiss::NotFound)
+    );
+    assert_eq!(
+        HttpRoute::select("GET", "/elsewhere"),
+        Err(HttpMiss::NotFound)
+    );
+}
+
+#[test]
+fn needs_name_the_environment_they_read() {
+    assert_eq!(
+        Route::Http(HttpRoute::Register).def().needs.env(),
+        ["USERS_TABLE", "JWT_SECRET"]
+    );
+    assert_eq!(Needs::ALL.env().len(), 5);
+}
