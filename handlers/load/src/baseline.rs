@@ -2,6 +2,10 @@
 //! Lambda-shaped plumbing, speaking just enough of Confab's protocol (`joinRoom`,
 //! `sendMessage` → `ack` + `message`) for the same load to drive it. Confab's overhead is
 //! reported as a ratio to it, measured in the same run on the same machine.
+//!
+//! It parses frames as `shared::ClientAction` and answers with `shared::ServerFrame`, so its
+//! wire format is Confab's by construction and the comparison cannot drift: its parsing and
+//! serialising costs are the same kind as Confab's, and only the plumbing differs.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -9,7 +13,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use futures::{SinkExt, StreamExt};
-use serde_json::{Value, json};
+use shared::{
+    ChatMessage, ClientAction, ClientMsgId, MessageId, PresenceChange, RoomId, SendMessage,
+    ServerFrame, Timestamp, Username,
+};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
@@ -17,11 +24,11 @@ use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
 type Outbox = mpsc::UnboundedSender<Message>;
 /// Connection number → (user, outbox), per room.
-type Members = HashMap<u64, (String, Outbox)>;
+type Members = HashMap<u64, (Username, Outbox)>;
 
 #[derive(Default)]
 struct Rooms {
-    members: Mutex<HashMap<String, Members>>,
+    members: Mutex<HashMap<RoomId, Members>>,
     next: AtomicU64,
 }
 
@@ -42,12 +49,54 @@ pub async fn spawn(addr: SocketAddr) -> anyhow::Result<SocketAddr> {
     Ok(bound)
 }
 
-fn query_value(query: &str, key: &str) -> Option<String> {
+fn query_value<'q>(query: &'q str, key: &str) -> Option<&'q str> {
     query
         .split('&')
         .filter_map(|pair| pair.split_once('='))
         .find(|(k, _)| *k == key)
-        .map(|(_, v)| v.to_owned())
+        .map(|(_, v)| v)
+}
+
+/// Who and where a connection is, from its query: `room` (default `general`) and `user`
+/// (default `anonymous`), both held to Confab's naming rules.
+fn identity(query: &str) -> Option<(RoomId, Username)> {
+    let room = match query_value(query, "room") {
+        Some(raw) => RoomId::parse(raw).ok()?,
+        None => RoomId::default_room(),
+    };
+    let user = Username::parse(query_value(query, "user").unwrap_or("anonymous")).ok()?;
+    Some((room, user))
+}
+
+fn now() -> Timestamp {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default();
+    Timestamp::from_millis(ms)
+}
+
+/// Serialises a frame once; every recipient shares the bytes.
+fn encode(frame: &ServerFrame) -> Option<Utf8Bytes> {
+    serde_json::to_string(frame).ok().map(Utf8Bytes::from)
+}
+
+/// The message a send becomes, in the connection's one room: a fresh ULID for its id, and
+/// that id as its client message id when the frame carried none, as Confab does.
+fn stored(room: &RoomId, user: &Username, send: SendMessage) -> Option<ChatMessage> {
+    let id = MessageId::parse(&ulid::Ulid::new().to_string()).ok()?;
+    let client_msg_id = match send.client_msg_id {
+        Some(c) => c,
+        None => ClientMsgId::parse(id.as_str()).ok()?,
+    };
+    Some(ChatMessage {
+        id,
+        room: room.clone(),
+        author: user.clone(),
+        body: send.body,
+        client_msg_id,
+        sent_at: now(),
+    })
 }
 
 // The handshake callback's error type is tungstenite's HTTP response, large by its design.
@@ -61,8 +110,10 @@ async fn connection(rooms: Arc<Rooms>, stream: TcpStream) {
     let Ok(socket) = tokio_tungstenite::accept_hdr_async(stream, capture).await else {
         return;
     };
-    let room = query_value(&query, "room").unwrap_or_else(|| "general".into());
-    let user = query_value(&query, "user").unwrap_or_else(|| "anonymous".into());
+    // A name Confab would refuse ends the connection, as a bad handshake.
+    let Some((room, user)) = identity(&query) else {
+        return;
+    };
     let id = rooms.next.fetch_add(1, Ordering::SeqCst);
     let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
     let (mut sink, mut stream) = socket.split();
@@ -81,42 +132,44 @@ async fn connection(rooms: Arc<Rooms>, stream: TcpStream) {
         .or_default()
         .insert(id, (user.clone(), tx.clone()));
     while let Some(Ok(Message::Text(text))) = stream.next().await {
-        let Ok(frame) = serde_json::from_str::<Value>(&text) else {
+        // Frames that are not a valid action are ignored: the load never sends one, and
+        // answering them is Confab's work, not the baseline's.
+        let Ok(action) = serde_json::from_str::<ClientAction>(&text) else {
             continue;
         };
-        match frame["action"].as_str() {
-            Some("joinRoom") => {
+        match action {
+            // Membership comes from the query; joining answers with who is there.
+            ClientAction::JoinRoom(_) => {
                 let members = rooms.members.lock().unwrap_or_else(|p| p.into_inner());
-                let mut users: Vec<&str> = members
+                let mut users: Vec<Username> = members
                     .get(&room)
-                    .map(|m| m.values().map(|(u, _)| u.as_str()).collect())
+                    .map(|m| m.values().map(|(u, _)| u.clone()).collect())
                     .unwrap_or_default();
+                drop(members);
                 users.sort();
                 users.dedup();
-                let list = json!({"type": "presence", "room": room, "users": users});
-                drop(members);
-                let _ = tx.send(Message::Text(list.to_string().into()));
+                let list = ServerFrame::Presence {
+                    room: room.clone(),
+                    change: PresenceChange::Users(users),
+                };
+                if let Some(list) = encode(&list) {
+                    let _ = tx.send(Message::Text(list));
+                }
             }
-            Some("sendMessage") => {
-                let now = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_millis() as i64)
-                    .unwrap_or_default();
-                let message = json!({
-                    "id": ulid::Ulid::new().to_string(),
-                    "room": room,
-                    "author": user,
-                    "body": frame["body"],
-                    "clientMsgId": frame["clientMsgId"],
-                    "sentAt": now,
-                });
-                let ack =
-                    json!({"type": "ack", "clientMsgId": frame["clientMsgId"], "message": message});
-                let _ = tx.send(Message::Text(ack.to_string().into()));
-                // Serialised once; every recipient shares the same bytes.
-                let out: Utf8Bytes = json!({"type": "message", "message": message})
-                    .to_string()
-                    .into();
+            ClientAction::SendMessage(send) => {
+                let Some(message) = stored(&room, &user, send) else {
+                    continue;
+                };
+                let ack = ServerFrame::Ack {
+                    client_msg_id: message.client_msg_id.clone(),
+                    message: message.clone(),
+                };
+                if let Some(ack) = encode(&ack) {
+                    let _ = tx.send(Message::Text(ack));
+                }
+                let Some(out) = encode(&ServerFrame::Message { message }) else {
+                    continue;
+                };
                 let members = rooms.members.lock().unwrap_or_else(|p| p.into_inner());
                 for (other, (_, outbox)) in members.get(&room).into_iter().flatten() {
                     if *other != id {
@@ -124,7 +177,7 @@ async fn connection(rooms: Arc<Rooms>, stream: TcpStream) {
                     }
                 }
             }
-            _ => {}
+            ClientAction::LeaveRoom(_) | ClientAction::Typing(_) => {}
         }
     }
     if let Some(members) = rooms
@@ -134,5 +187,34 @@ async fn connection(rooms: Arc<Rooms>, stream: TcpStream) {
         .get_mut(&room)
     {
         members.remove(&id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_query_names_room_and_user_by_confabs_rules() {
+        let (room, user) = identity("room=ld-abc-0&user=abc-3").expect("valid");
+        assert_eq!((room.as_str(), user.as_str()), ("ld-abc-0", "abc-3"));
+        let (room, user) = identity("").expect("defaults");
+        assert_eq!((room.as_str(), user.as_str()), ("general", "anonymous"));
+        assert!(identity("room=no%20way").is_none());
+        assert!(identity("user=x").is_none());
+    }
+
+    #[test]
+    fn a_send_without_client_id_takes_the_message_id() {
+        let send = SendMessage {
+            room: None,
+            body: shared::MessageBody::parse("hi").expect("body"),
+            client_msg_id: None,
+        };
+        let room = RoomId::default_room();
+        let user = Username::parse("alice").expect("user");
+        let message = stored(&room, &user, send).expect("message");
+        assert_eq!(message.client_msg_id.as_str(), message.id.as_str());
+        assert_eq!(message.author, user);
     }
 }

@@ -8,11 +8,15 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use futures::{SinkExt, StreamExt};
-use shared::limits::RECONNECT_REWIND_MS;
-use shared::{ChatMessage, HistoryPage, MessageId, PresenceChange, ServerFrame};
+use shared::http::Cursor;
+use shared::limits::{HISTORY_PAGE_MAX, RECONNECT_REWIND_MS};
+use shared::{
+    ChatMessage, ClientAction, ClientMsgId, HistoryPage, HistoryRequest, Invalid, JoinRoom,
+    MessageBody, MessageId, PresenceChange, RoomId, SendMessage, ServerFrame, Username,
+};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
-use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -39,19 +43,43 @@ pub(crate) struct Shared {
     pub owed: AtomicUsize,
     /// Clients per room index.
     pub room_sizes: Vec<usize>,
+    /// Client index → username, and room index → room id: parsed once, before the run, so
+    /// a run id that broke a naming rule fails at the start instead of on every send.
+    pub usernames: Vec<Username>,
+    pub rooms: Vec<RoomId>,
+}
+
+/// This run's usernames (`{run}-{index}`) and room ids (`ld-{run}-{room}`).
+pub(crate) fn names(
+    run: &str,
+    clients: usize,
+    rooms: usize,
+) -> Result<(Vec<Username>, Vec<RoomId>), Invalid> {
+    let usernames = (0..clients)
+        .map(|index| Username::parse(&format!("{run}-{index}")))
+        .collect::<Result<_, _>>()?;
+    let rooms = (0..rooms)
+        .map(|room| RoomId::parse(&format!("ld-{run}-{room}")))
+        .collect::<Result<_, _>>()?;
+    Ok((usernames, rooms))
 }
 
 impl Shared {
-    pub fn username(&self, index: usize) -> String {
-        format!("{}-{index}", self.run)
+    pub fn username(&self, index: usize) -> &Username {
+        &self.usernames[index]
     }
 
-    pub fn room(&self, room: usize) -> String {
-        format!("ld-{}-{room}", self.run)
+    pub fn room(&self, room: usize) -> &RoomId {
+        &self.rooms[room]
     }
 
-    fn sender_index(&self, author: &str) -> Option<usize> {
-        author.strip_prefix(&format!("{}-", self.run))?.parse().ok()
+    fn sender_index(&self, author: &Username) -> Option<usize> {
+        author
+            .as_str()
+            .strip_prefix(self.run.as_str())?
+            .strip_prefix('-')?
+            .parse()
+            .ok()
     }
 }
 
@@ -84,8 +112,20 @@ pub(crate) struct Outcome {
     pub out_of_order: usize,
 }
 
-fn body(k: u64, sent_us: u128) -> String {
-    format!("k={k} t={sent_us}")
+fn body(k: u64, sent_us: u128) -> Result<MessageBody, Invalid> {
+    MessageBody::parse(&format!("k={k} t={sent_us}"))
+}
+
+/// The frame that sends message number `k`, serialised once: the same bytes go out now and,
+/// after a drop, again on the next socket (`Utf8Bytes` clones share them).
+fn send_frame(shared: &Shared, room: usize, k: u64) -> anyhow::Result<Utf8Bytes> {
+    let sent = shared.start.elapsed().as_micros();
+    let action = ClientAction::SendMessage(SendMessage {
+        room: Some(shared.room(room).clone()),
+        body: body(k, sent)?,
+        client_msg_id: Some(ClientMsgId::parse(&format!("{}-{k}", shared.run))?),
+    });
+    Ok(serde_json::to_string(&action)?.into())
 }
 
 fn parse_body(text: &str) -> Option<(u64, u128)> {
@@ -106,7 +146,7 @@ struct Client {
     /// Frames sent and not yet acked, by message number. A socket dropped before the ack came
     /// back re-sends them on the next one with the same client message id, as the app does:
     /// the server acks the stored message again instead of storing it twice.
-    unacked: BTreeMap<u64, String>,
+    unacked: BTreeMap<u64, Utf8Bytes>,
 }
 
 impl Client {
@@ -123,8 +163,10 @@ impl Client {
         let (mut socket, _) = tokio_tungstenite::connect_async(url)
             .await
             .with_context(|| format!("client {} could not connect", self.me.index))?;
-        let join = format!(r#"{{"action":"joinRoom","room":"{room}"}}"#);
-        socket.send(Message::Text(join.into())).await?;
+        let join = ClientAction::JoinRoom(JoinRoom { room: room.clone() });
+        socket
+            .send(Message::Text(serde_json::to_string(&join)?.into()))
+            .await?;
         Ok(socket)
     }
 
@@ -172,7 +214,7 @@ impl Client {
         if *count == 1 && !self.out.gap_filled.contains(&k) {
             self.shared.delivered.fetch_add(1, Ordering::SeqCst);
         }
-        if let Some(sender) = self.shared.sender_index(message.author.as_str()) {
+        if let Some(sender) = self.shared.sender_index(&message.author) {
             let last = self.last_k_from.entry(sender).or_insert(k);
             if k < *last {
                 self.out.out_of_order += 1;
@@ -182,13 +224,18 @@ impl Client {
         self.hold(&message.id);
     }
 
-    async fn page(&self, query: &str) -> anyhow::Result<HistoryPage> {
+    async fn page(&self, cursor: Cursor) -> anyhow::Result<HistoryPage> {
         let token = self
             .me
             .token
             .as_deref()
             .context("gap filling needs an account")?;
         let room = self.shared.room(self.me.room);
+        let query = HistoryRequest {
+            cursor,
+            limit: HISTORY_PAGE_MAX,
+        }
+        .to_query_string();
         let url = format!(
             "{}/rooms/{room}/messages?{query}",
             self.shared.endpoints.api
@@ -199,13 +246,12 @@ impl Client {
 
     /// Takes what history holds that did not arrive live (dropped by number otherwise).
     fn absorb(&mut self, page: &HistoryPage) {
-        let me = self.shared.username(self.me.index);
         for message in &page.messages {
             self.hold(&message.id);
             let Some((k, _)) = parse_body(message.body.as_str()) else {
                 continue;
             };
-            if message.author.as_str() != me
+            if message.author != *self.shared.username(self.me.index)
                 && !self.out.live.contains_key(&k)
                 && self.out.gap_filled.insert(k)
             {
@@ -220,7 +266,7 @@ impl Client {
     async fn fill_gap(&mut self) -> anyhow::Result<()> {
         match self.newest.as_ref().map(|n| n.rewound(RECONNECT_REWIND_MS)) {
             Some(mut after) => loop {
-                let page = self.page(&format!("after={after}&limit=100")).await?;
+                let page = self.page(Cursor::After(after)).await?;
                 self.absorb(&page);
                 match page.messages.first() {
                     Some(newest) if page.has_more => after = newest.id.clone(),
@@ -228,14 +274,12 @@ impl Client {
                 }
             },
             None => {
-                let mut query = "limit=100".to_owned();
+                let mut cursor = Cursor::Latest;
                 loop {
-                    let page = self.page(&query).await?;
+                    let page = self.page(cursor).await?;
                     self.absorb(&page);
                     match page.messages.last() {
-                        Some(oldest) if page.has_more => {
-                            query = format!("before={}&limit=100", oldest.id)
-                        }
+                        Some(oldest) if page.has_more => cursor = Cursor::Before(oldest.id.clone()),
                         _ => return Ok(()),
                     }
                 }
@@ -276,16 +320,9 @@ pub(crate) async fn run(
             _ = stop.changed() => break,
             command = commands.recv(), if commands_open => match command {
                 Some(Command::Send { k }) => {
-                    let sent = client.shared.start.elapsed().as_micros();
-                    let frame = serde_json::json!({
-                        "action": "sendMessage",
-                        "room": client.shared.room(room),
-                        "body": body(k, sent),
-                        "clientMsgId": format!("{}-{k}", client.shared.run),
-                    })
-                    .to_string();
+                    let frame = send_frame(&client.shared, room, k)?;
                     client.unacked.insert(k, frame.clone());
-                    socket.send(Message::Text(frame.into())).await?;
+                    socket.send(Message::Text(frame)).await?;
                 }
                 Some(Command::Churn { offline }) => {
                     let _ = socket.close(None).await;
@@ -294,7 +331,7 @@ pub(crate) async fn run(
                     socket = client.open().await?;
                     // Before any newer send, so each sender's messages stay in order.
                     for frame in client.unacked.values() {
-                        socket.send(Message::Text(frame.clone().into())).await?;
+                        socket.send(Message::Text(frame.clone())).await?;
                     }
                     refill = true;
                 }
@@ -329,7 +366,16 @@ mod tests {
 
     #[test]
     fn bodies_carry_number_and_send_time() {
-        assert_eq!(parse_body(&body(42, 1_234_567)), Some((42, 1_234_567)));
+        let sent = body(42, 1_234_567).expect("a valid body");
+        assert_eq!(parse_body(sent.as_str()), Some((42, 1_234_567)));
         assert_eq!(parse_body("hello"), None);
+    }
+
+    #[test]
+    fn run_names_follow_confabs_rules() {
+        let (users, rooms) = names("abc123", 3, 2).expect("valid names");
+        assert_eq!(users[2].as_str(), "abc123-2");
+        assert_eq!(rooms[1].as_str(), "ld-abc123-1");
+        assert!(names("Bad Run", 1, 1).is_err());
     }
 }

@@ -10,7 +10,7 @@ use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::Rng;
 use rand::seq::SliceRandom;
-use shared::{AppConfig, AuthResponse};
+use shared::{AppConfig, AuthResponse, Password, RegisterRequest};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::Config;
@@ -51,7 +51,10 @@ async fn endpoints(config: &Config, http: &reqwest::Client) -> anyhow::Result<En
 
 async fn register(shared: &Shared, index: usize) -> anyhow::Result<String> {
     let url = format!("{}/register", shared.endpoints.api);
-    let body = serde_json::json!({ "username": shared.username(index), "password": PASSWORD });
+    let body = RegisterRequest {
+        username: shared.username(index).clone(),
+        password: Password::parse(PASSWORD)?,
+    };
     let response = shared.http.post(&url).json(&body).send().await?;
     let status = response.status();
     ensure!(
@@ -107,15 +110,20 @@ pub async fn run(config: &Config) -> anyhow::Result<Report> {
                 .count()
         })
         .collect();
+    let run = run_id();
+    let (usernames, rooms) = client::names(&run, config.clients, config.rooms)
+        .context("this run's usernames and room ids")?;
     let shared = Arc::new(Shared {
         start: Instant::now(),
-        run: run_id(),
+        run,
         endpoints,
         http,
         acked: AtomicUsize::new(0),
         delivered: AtomicUsize::new(0),
         owed: AtomicUsize::new(0),
         room_sizes,
+        usernames,
+        rooms,
     });
 
     // Accounts.
