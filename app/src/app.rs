@@ -1,6 +1,6 @@
-//! The root: read `/config.json`, provide the contexts, route.
+//! The root: read `/config.json`, provide the contexts, route (the chat only with a session).
 
-use leptos::either::EitherOf3;
+use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
@@ -10,7 +10,7 @@ use crate::api;
 use crate::browser;
 use crate::chunks;
 use crate::contexts::{AuthContext, ConfigContext};
-use crate::pages::{ChatPage, LoginPage, NotFound, RegisterPage};
+use crate::pages::NotFound;
 use crate::state::Endpoints;
 
 #[component]
@@ -49,13 +49,27 @@ fn Routed(endpoints: Endpoints) -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=|| view! { <Redirect path="/rooms/general"/> }/>
-                <Route path=path!("/login") view=LoginPage/>
-                <Route path=path!("/register") view=RegisterPage/>
-                <ParentRoute path=path!("/rooms") view=ChatPage>
+                <Route path=path!("/login") view=chunks::login/>
+                <Route path=path!("/register") view=chunks::register/>
+                <ParentRoute path=path!("/rooms") view=SignedIn>
                     <Route path=path!(":room") view=chunks::room/>
                     <Route path=path!("") view=|| view! { <Redirect path="/rooms/general"/> }/>
                 </ParentRoute>
             </Routes>
         </Router>
+    }
+}
+
+/// `/rooms`: the chat, for a reader with a valid session only; anyone else goes to the login
+/// page (which says why when the session expired). Checked here, in the shell, so a visit
+/// without a session never fetches the chat's chunk.
+#[component]
+fn SignedIn() -> impl IntoView {
+    let auth = expect_context::<AuthContext>();
+    // Re-rendered only when someone logs in or out.
+    let session = Memo::new(move |_| auth.session());
+    move || match session.get() {
+        None => Either::Left(view! { <Redirect path="/login"/> }),
+        Some(session) => Either::Right(chunks::chat(session)),
     }
 }

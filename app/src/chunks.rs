@@ -1,8 +1,10 @@
-//! Where the module splits. The pages behind these functions are cut out of the app's wasm
-//! into chunks the browser fetches the first time one is shown (`scripts/split-app.sh`, run
-//! by Trunk after each build), so the shell every visit loads holds the framework, the routes
-//! and the session check, not the chat. A chunk that cannot be fetched (the network dropped)
-//! shows a retry instead of failing the app.
+//! Where the module splits, and the route views that load what is behind each split. The
+//! chat (its page, every room, the socket and the chat state) and the login/register form are
+//! cut out of the app's wasm into chunks the browser fetches the first time one is shown
+//! (`scripts/split_app.py`, the post-build hook in Trunk.toml), so the shell every visit loads
+//! holds the framework, the routes and the session check, not the chat. Routes call these
+//! functions (`app.rs`); the chunks hold pages and components, which never call back here. A
+//! chunk that cannot be fetched (the network dropped) shows a retry instead of failing the app.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -15,7 +17,7 @@ use send_wrapper::SendWrapper;
 use wasm_split_helpers::{SplitLoaderError, wasm_split};
 
 use crate::components::{AuthForm, AuthMode};
-use crate::pages::{RoomPage, SignedIn};
+use crate::pages::{ChatPage, RoomPage};
 use crate::state::Session;
 
 /// A chunk could not be fetched.
@@ -34,8 +36,8 @@ type Boxed<T> = Pin<Box<dyn Future<Output = T>>>;
 // Each function is the chunk's way in; both chat functions share one chunk. `fetch_*` only
 // loads the chunk, so the page can say it is loading without Leptos's heavier <Suspense>.
 #[wasm_split(chat, fallible, preload(fetch_chat))]
-fn signed_in(session: Session) -> Loaded {
-    Ok(view! { <SignedIn session/> }.into_any())
+fn chat_page(session: Session) -> Loaded {
+    Ok(view! { <ChatPage session/> }.into_any())
 }
 
 #[wasm_split(chat, fallible)]
@@ -48,11 +50,11 @@ fn auth_form(mode: AuthMode) -> Loaded {
     Ok(view! { <AuthForm mode/> }.into_any())
 }
 
-/// The signed-in chat: header, sidebar and the room outlet.
+/// The signed-in chat: header, sidebar and the room outlet (`app.rs` checked the session).
 pub fn chat(session: Session) -> impl IntoView {
     later(
         || Box::pin(fetch_chat()),
-        Rc::new(move || Box::pin(signed_in(session.clone()))),
+        Rc::new(move || Box::pin(chat_page(session.clone()))),
     )
 }
 
@@ -61,7 +63,15 @@ pub fn room() -> impl IntoView {
     later(|| Box::pin(fetch_chat()), Rc::new(|| Box::pin(room_page())))
 }
 
-pub fn auth(mode: AuthMode) -> impl IntoView {
+pub fn login() -> impl IntoView {
+    auth(AuthMode::Login)
+}
+
+pub fn register() -> impl IntoView {
+    auth(AuthMode::Register)
+}
+
+fn auth(mode: AuthMode) -> impl IntoView {
     later(
         || Box::pin(fetch_auth()),
         Rc::new(move || Box::pin(auth_form(mode))),

@@ -13,11 +13,11 @@ pub fn Sidebar() -> impl IntoView {
     let chat = expect_context::<ChatContext>();
     let joined = Memo::new(move |_| {
         chat.state.with(|s| {
-            s.rooms
+            s.rooms()
                 .iter()
                 .map(|(id, r)| {
                     let unread = (r.unread() > 0).then(|| r.unread_label());
-                    (id.to_string(), unread, s.active.as_ref() == Some(id))
+                    (id.to_string(), unread, s.active() == Some(id))
                 })
                 .collect::<Vec<_>>()
         })
@@ -27,7 +27,7 @@ pub fn Sidebar() -> impl IntoView {
         chat.state.with(|s| {
             directory
                 .into_iter()
-                .filter(|r| !s.rooms.contains_key(&r.id))
+                .filter(|r| !s.rooms().contains_key(&r.id))
                 .map(|r| r.id.to_string())
                 .collect::<Vec<_>>()
         })

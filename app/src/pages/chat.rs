@@ -1,30 +1,17 @@
-//! The signed-in layout around every room: header, sidebar, the room. Without a valid
-//! session it sends the reader to the login page (which says why when the session expired).
+//! The signed-in chat around every room: header, sidebar, the room, and the live region that
+//! reads out incoming messages. It is the `chat` chunk's page (`chunks.rs`), shown once
+//! `app.rs` has checked the session, and it opens the app's one socket.
 
-use leptos::either::Either;
 use leptos::prelude::*;
-use leptos_router::components::{Outlet, Redirect};
+use leptos_router::components::Outlet;
 
 use crate::browser;
-use crate::chunks;
 use crate::components::{ConnectionStatus, Sidebar};
 use crate::contexts::{AuthContext, ChatContext, ConfigContext, SocketContext};
 use crate::state::Session;
 
 #[component]
-pub fn ChatPage() -> impl IntoView {
-    let auth = expect_context::<AuthContext>();
-    // Re-rendered only when someone logs in or out.
-    let session = Memo::new(move |_| auth.session());
-    move || match session.get() {
-        None => Either::Left(view! { <Redirect path="/login"/> }),
-        Some(session) => Either::Right(chunks::chat(session)),
-    }
-}
-
-/// The chat itself, in the `chat` chunk (see `chunks.rs`). It opens the app's one socket.
-#[component]
-pub fn SignedIn(session: Session) -> impl IntoView {
+pub fn ChatPage(session: Session) -> impl IntoView {
     let auth = expect_context::<AuthContext>();
     let socket = SocketContext::for_app();
     provide_context(socket);

@@ -1,13 +1,12 @@
-//! One file per route.
+//! The pages the routes show, one file each. `app.rs` routes to `NotFound` directly and to the
+//! rest through the chunk that holds them (`chunks.rs`: the chat and its rooms; the login and
+//! register form is `components::AuthForm`). Loading runs one way, routes → chunks → pages: a
+//! page never loads a chunk.
 
 mod chat;
-mod login;
 mod not_found;
-mod register;
 mod room;
 
-pub use chat::{ChatPage, SignedIn};
-pub use login::LoginPage;
+pub use chat::ChatPage;
 pub use not_found::NotFound;
-pub use register::RegisterPage;
 pub use room::RoomPage;

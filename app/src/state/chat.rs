@@ -1,14 +1,24 @@
 //! Everything the chat screen shows, as plain data: the rooms this user is in, each room's
-//! timeline, unread counts, who is present and who is typing. Server frames are applied here;
-//! the Leptos layer only holds this in a signal and renders it.
+//! timeline, unread counts, who is present and who is typing.
+//!
+//! This file holds the data and what the screen reads from it. Every change goes through one
+//! door, `ChatState::reduce` (`chat/reduce.rs`): the Leptos layer turns each event into a
+//! `Change` and carries out what the `Outcome` asks, and never changes the state otherwise —
+//! which is why the fields are private and there is no `&mut Room` to be had from outside.
+//! How frames and messages are taken in is `chat/incoming.rs`.
 
 use std::collections::BTreeMap;
 
-use shared::http::HistoryPage;
-use shared::limits::DEFAULT_ROOM;
-use shared::{ChatMessage, ClientMsgId, MessageId, PresenceChange, RoomId, ServerFrame, Username};
+use shared::http::Cursor;
+use shared::{ChatMessage, MessageId, RoomId, Username};
+
+mod incoming;
+mod reduce;
 
 pub use super::room::{HistoryLoad, Room};
+pub use reduce::{Change, Followed, Outcome};
+
+use super::timeline::Older;
 
 /// Counting a room's unread stops after this many pages (of `HISTORY_PAGE_MAX`), so a busy
 /// room left for weeks costs a bounded number of requests on each load.
@@ -40,11 +50,11 @@ pub enum Applied {
 
 #[derive(Debug, Clone)]
 pub struct ChatState {
-    pub me: Username,
+    me: Username,
     /// Joined rooms in sidebar order.
-    pub rooms: BTreeMap<RoomId, Room>,
+    rooms: BTreeMap<RoomId, Room>,
     /// The room shown in the page.
-    pub active: Option<RoomId>,
+    active: Option<RoomId>,
     /// Whether the page is visible (not a background tab): news in the active room of a
     /// hidden page stays unread until the reader comes back.
     visible: bool,
@@ -73,29 +83,24 @@ impl ChatState {
         state
     }
 
-    pub(super) fn add(&mut self, id: RoomId, mut room: Room) {
+    fn add(&mut self, id: RoomId, mut room: Room) {
         self.joins += 1;
         room.joined = self.joins;
         self.rooms.insert(id, room);
+    }
+
+    /// Joined rooms in sidebar order.
+    pub fn rooms(&self) -> &BTreeMap<RoomId, Room> {
+        &self.rooms
     }
 
     pub fn joined(&self) -> Vec<RoomId> {
         self.rooms.keys().cloned().collect()
     }
 
-    /// Shows a room: joins it here if new, and marks it read.
-    pub fn open(&mut self, room: RoomId) -> bool {
-        let new = !self.rooms.contains_key(&room);
-        if new {
-            self.add(room.clone(), Room::default());
-        }
-        if self.visible
-            && let Some(r) = self.rooms.get_mut(&room)
-        {
-            r.see_held();
-        }
-        self.active = Some(room);
-        new
+    /// The room shown in the page.
+    pub fn active(&self) -> Option<&RoomId> {
+        self.active.as_ref()
     }
 
     /// The room the reader is looking at: the active one, while the page is visible.
@@ -103,30 +108,20 @@ impl ChatState {
         self.visible && self.active.as_ref() == Some(room)
     }
 
-    /// The page was hidden or shown again; shown, the room in it is read.
-    pub fn set_visible(&mut self, visible: bool) {
-        self.visible = visible;
-        if visible && let Some(r) = self.active.clone().and_then(|a| self.rooms.get_mut(&a)) {
-            r.see_held();
-        }
+    pub fn room(&self, room: &RoomId) -> Option<&Room> {
+        self.rooms.get(room)
+    }
+
+    /// A joined room. Only `open` adds rooms: frames and replies for a room left meanwhile
+    /// find nothing here and are dropped, so they cannot bring it back.
+    fn room_mut(&mut self, room: &RoomId) -> Option<&mut Room> {
+        self.rooms.get_mut(room)
     }
 
     /// The room as it was when a request was made (`Room::joined`); `None` if it was left
     /// since, even if joined again.
-    pub fn room_at(&mut self, room: &RoomId, joined: u64) -> Option<&mut Room> {
+    fn room_at(&mut self, room: &RoomId, joined: u64) -> Option<&mut Room> {
         self.rooms.get_mut(room).filter(|r| r.joined == joined)
-    }
-
-    /// Leaves a room: it goes from the sidebar with everything held for it. The default room
-    /// cannot be left (it is where the app lands). Returns whether the room was left.
-    pub fn leave(&mut self, room: &RoomId) -> bool {
-        if room.as_str() == DEFAULT_ROOM {
-            return false;
-        }
-        if self.active.as_ref() == Some(room) {
-            self.active = None;
-        }
-        self.rooms.remove(room).is_some()
     }
 
     /// The tab's title: unread messages across rooms come first, as in other chat apps.
@@ -150,154 +145,6 @@ impl ChatState {
             .collect()
     }
 
-    pub fn room(&self, room: &RoomId) -> Option<&Room> {
-        self.rooms.get(room)
-    }
-
-    /// A joined room. Only `open` adds rooms: frames and replies for a room left meanwhile
-    /// find nothing here and are dropped, so they cannot bring it back.
-    pub fn room_mut(&mut self, room: &RoomId) -> Option<&mut Room> {
-        self.rooms.get_mut(room)
-    }
-
-    /// Adds stored messages. In the room on screen they are read; elsewhere the new ones from
-    /// others count as unread when they are news. Returns the new messages from others.
-    pub fn receive(
-        &mut self,
-        room: &RoomId,
-        messages: Vec<ChatMessage>,
-        source: Source,
-    ) -> Vec<ChatMessage> {
-        let me = self.me.clone();
-        let on_screen = self.on_screen(room);
-        let Some(entry) = self.rooms.get_mut(room) else {
-            return Vec::new();
-        };
-        let arrived = entry.timeline.merge(messages, &me);
-        if source != Source::History {
-            for m in &arrived {
-                // A message ends its author's typing notice.
-                entry.typing.remove(&m.author);
-            }
-        }
-        if on_screen {
-            entry.see_held();
-        } else if source != Source::History {
-            entry.count_unread(&arrived, &me);
-        }
-        arrived.into_iter().filter(|m| m.author != me).collect()
-    }
-
-    /// Counts a page of what a room not on screen missed (after a reload or reconnect),
-    /// without keeping the messages; `pages` is how many the count has read, this one
-    /// included. Returns where the next page starts, or `None` when the count is over: the
-    /// room (as joined when it began) was left, this was the last page, or the count read
-    /// `COUNT_PAGES_MAX` pages — then the room shows its count as a floor ("1000+").
-    pub fn count_missed(
-        &mut self,
-        room: &RoomId,
-        joined: u64,
-        page: &HistoryPage,
-        pages: usize,
-    ) -> Option<MessageId> {
-        let me = self.me.clone();
-        let on_screen = self.on_screen(room);
-        let r = self.room_at(room, joined)?;
-        if !on_screen {
-            r.count_unread(&page.messages, &me);
-        }
-        let next = page.messages.iter().map(|m| &m.id).max().cloned();
-        match next {
-            Some(_) if page.has_more && pages >= COUNT_PAGES_MAX => {
-                if !on_screen {
-                    r.count_stopped_short();
-                }
-                None
-            }
-            Some(next) if page.has_more => Some(next),
-            _ => None,
-        }
-    }
-
-    /// The socket closed: whatever was written on it and not acked goes out again on the next.
-    pub fn requeue_unacked(&mut self) {
-        for room in self.rooms.values_mut() {
-            room.timeline.requeue();
-        }
-    }
-
-    pub fn apply(&mut self, frame: ServerFrame, now_ms: i64) -> Applied {
-        match frame {
-            ServerFrame::Message { message } => {
-                let room = message.room.clone();
-                match self.receive(&room, vec![message], Source::Live).pop() {
-                    Some(m) => Applied::Incoming(m),
-                    None => Applied::Nothing,
-                }
-            }
-            ServerFrame::Ack { message, .. } => {
-                let room = message.room.clone();
-                self.receive(&room, vec![message], Source::Live);
-                Applied::Nothing
-            }
-            ServerFrame::Presence { room, change } => {
-                let Some(Room { present, .. }) = self.rooms.get_mut(&room) else {
-                    return Applied::Nothing;
-                };
-                match change {
-                    PresenceChange::Users(users) => *present = users.into_iter().collect(),
-                    PresenceChange::Joined(user) => {
-                        present.insert(user);
-                    }
-                    PresenceChange::Left(user) => {
-                        present.remove(&user);
-                    }
-                }
-                Applied::Nothing
-            }
-            ServerFrame::Typing { room, user, typing } => {
-                if user != self.me
-                    && let Some(Room {
-                        typing: typists, ..
-                    }) = self.rooms.get_mut(&room)
-                {
-                    if typing {
-                        typists.insert(user, now_ms + TYPING_TTL_MS);
-                    } else {
-                        typists.remove(&user);
-                    }
-                }
-                Applied::Nothing
-            }
-            ServerFrame::Error {
-                message,
-                client_msg_id,
-                ..
-            } => match client_msg_id {
-                Some(id) if self.fail(&id, &message) => Applied::Nothing,
-                _ => Applied::Notice(message),
-            },
-        }
-    }
-
-    /// Marks one of our messages failed, in whichever room holds it.
-    pub fn fail(&mut self, client_msg_id: &ClientMsgId, reason: &str) -> bool {
-        self.rooms
-            .values_mut()
-            .any(|r| r.timeline.fail(client_msg_id, reason))
-    }
-
-    /// Forgets typing notices that were not repeated in time. Returns whether any went.
-    pub fn expire_typing(&mut self, now_ms: i64) -> bool {
-        let mut changed = false;
-        for room in self.rooms.values_mut() {
-            let before = room.typing.len();
-            room.typing.retain(|_, until| *until > now_ms);
-            changed |= room.typing.len() != before;
-        }
-        changed
-    }
-
     /// Our messages in `room` the server has not stored yet.
     pub fn unsent(&self, room: &RoomId) -> usize {
         self.room(room).map_or(0, |r| r.timeline.unsent())
@@ -312,6 +159,30 @@ impl ChatState {
             [a, b] => Some(format!("{a} and {b} are typing…")),
             _ => Some("Several people are typing…".into()),
         }
+    }
+
+    /// Where the page before the oldest message held starts (scrolling back); `None` while a
+    /// page is on its way or when the room's history is all here.
+    pub fn older_cursor(&self, room: &RoomId) -> Option<Cursor> {
+        let r = self.room(room)?;
+        if r.history == HistoryLoad::Busy || r.timeline.older == Older::Complete {
+            return None;
+        }
+        Some(
+            r.timeline
+                .oldest_id()
+                .cloned()
+                .map_or(Cursor::Latest, Cursor::Before),
+        )
+    }
+
+    /// The room shown, if its newest page never came and none is on its way (after a
+    /// reconnect: the first load failed, or the socket opened before it was asked for).
+    pub fn newest_page_due(&self) -> Option<RoomId> {
+        let active = self.active.as_ref()?;
+        self.room(active)
+            .is_some_and(|r| r.timeline.older == Older::Unknown && r.history != HistoryLoad::Busy)
+            .then(|| active.clone())
     }
 }
 

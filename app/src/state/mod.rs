@@ -6,92 +6,14 @@ pub mod chat;
 pub mod endpoints;
 pub mod room;
 pub mod session;
-pub mod tabs;
+pub mod storage;
 pub mod timeline;
 pub mod typing;
 
-pub use chat::{Applied, ChatState, Source};
+pub use chat::{Change, ChatState, Outcome, Source};
 pub use endpoints::Endpoints;
 pub use session::{NoSession, Session};
 pub use timeline::{Delivery, Entry, Older, Timeline};
-
-use std::collections::BTreeMap;
-
-use shared::limits::DEFAULT_ROOM;
-use shared::{MessageId, RoomId};
-
-/// The rooms kept in the sidebar, as stored (a JSON list); the default room is always first,
-/// and names that no longer parse are dropped.
-pub fn joined_rooms(stored: Option<&str>) -> Vec<RoomId> {
-    let listed: Vec<String> = stored
-        .and_then(|raw| serde_json::from_str(raw).ok())
-        .unwrap_or_default();
-    let mut rooms: Vec<RoomId> = RoomId::parse(DEFAULT_ROOM).into_iter().collect();
-    for name in listed {
-        if let Ok(room) = RoomId::parse(&name)
-            && !rooms.contains(&room)
-        {
-            rooms.push(room);
-        }
-    }
-    rooms
-}
-
-/// One tab's change to the stored room list.
-#[derive(Debug, Clone, Copy)]
-pub enum RoomChange<'a> {
-    Joined(&'a RoomId),
-    Left(&'a RoomId),
-}
-
-/// The room list to store after this tab joined or left a room: the change applied to what is
-/// stored now, not to this tab's own list, so what another tab joined or left meanwhile
-/// (perhaps a room this tab still shows) stays that way.
-pub fn rooms_after(stored: Option<&str>, change: RoomChange<'_>) -> String {
-    let mut rooms = joined_rooms(stored);
-    match change {
-        RoomChange::Joined(room) if !rooms.contains(room) => rooms.push(room.clone()),
-        RoomChange::Joined(_) => {}
-        RoomChange::Left(room) => rooms.retain(|r| r != room),
-    }
-    serde_json::to_string(&rooms).unwrap_or_default()
-}
-
-/// Read marks as stored: one `room id` pair per line (plain text keeps a JSON map's decoder
-/// out of the app's size). Lines that no longer parse are dropped.
-pub fn read_marks(stored: Option<&str>) -> BTreeMap<RoomId, MessageId> {
-    stored
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|line| {
-            let (room, id) = line.split_once(' ')?;
-            Some((RoomId::parse(room).ok()?, MessageId::parse(id).ok()?))
-        })
-        .collect()
-}
-
-/// What to store when this tab's marks moved: the furthest of each room's stored mark and
-/// ours, so two tabs of the same user never move a mark back.
-pub fn merge_read_marks(
-    stored: BTreeMap<RoomId, MessageId>,
-    ours: &BTreeMap<RoomId, MessageId>,
-) -> BTreeMap<RoomId, MessageId> {
-    let mut merged = stored;
-    for (room, id) in ours {
-        let mark = merged.entry(room.clone()).or_insert_with(|| id.clone());
-        if id > mark {
-            *mark = id.clone();
-        }
-    }
-    merged
-}
-
-pub fn stored_read_marks(marks: &BTreeMap<RoomId, MessageId>) -> String {
-    marks
-        .iter()
-        .map(|(room, id)| format!("{room} {id}\n"))
-        .collect()
-}
 
 #[cfg(test)]
 pub(crate) mod test_support {
@@ -119,69 +41,5 @@ pub(crate) mod test_support {
             client_msg_id: cmid(&format!("c-{author}-{n}")),
             sent_at: Timestamp::from_millis(i64::from(n)),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_default_room_is_always_joined_and_bad_names_are_dropped() {
-        let names = |rooms: Vec<RoomId>| rooms.iter().map(|r| r.to_string()).collect::<Vec<_>>();
-        assert_eq!(names(joined_rooms(None)), ["general"]);
-        assert_eq!(names(joined_rooms(Some("not json"))), ["general"]);
-        assert_eq!(
-            names(joined_rooms(Some(
-                r#"["rust","Bad Name!","general","rust","ops"]"#
-            ))),
-            ["general", "rust", "ops"]
-        );
-    }
-
-    #[test]
-    fn joining_or_leaving_changes_the_stored_list_not_this_tabs_copy_of_it() {
-        use test_support::room;
-        // Another tab left `ops` after this tab loaded [general, ops]; this tab joins `go`.
-        let stored = r#"["general","rust"]"#;
-        let joined = rooms_after(Some(stored), RoomChange::Joined(&room("go")));
-        assert_eq!(joined, r#"["general","rust","go"]"#);
-        assert_eq!(
-            rooms_after(Some(&joined), RoomChange::Joined(&room("go"))),
-            joined
-        );
-        let left = rooms_after(Some(&joined), RoomChange::Left(&room("rust")));
-        assert_eq!(left, r#"["general","go"]"#);
-        assert_eq!(
-            rooms_after(None, RoomChange::Joined(&room("go"))),
-            r#"["general","go"]"#
-        );
-    }
-
-    #[test]
-    fn read_marks_survive_storage_and_bad_entries_are_dropped() {
-        let id = test_support::message(3, "bob", "x").id;
-        let marks = BTreeMap::from([(test_support::room("rust"), id.clone())]);
-        assert_eq!(read_marks(Some(&stored_read_marks(&marks))), marks);
-        let stored = format!("rust {id}\nBad Name! {id}\nops nope\n\ngarbage");
-        assert_eq!(read_marks(Some(&stored)), marks);
-        assert!(read_marks(None).is_empty());
-    }
-
-    #[test]
-    fn marks_from_two_tabs_merge_to_the_furthest() {
-        use test_support::{message, room};
-        let (old, new) = (message(3, "bob", "a").id, message(8, "bob", "b").id);
-        let stored = BTreeMap::from([(room("rust"), new.clone()), (room("ops"), old.clone())]);
-        let ours = BTreeMap::from([(room("rust"), old.clone()), (room("go"), new.clone())]);
-        let merged = merge_read_marks(stored, &ours);
-        assert_eq!(
-            merged,
-            BTreeMap::from([
-                (room("rust"), new.clone()),
-                (room("ops"), old),
-                (room("go"), new)
-            ])
-        );
     }
 }

@@ -3,7 +3,7 @@
 use super::*;
 use crate::state::test_support::{cmid, message, room, user};
 use shared::http::HistoryPage;
-use shared::{MessageBody, Timestamp};
+use shared::{ClientMsgId, MessageBody, PresenceChange, ServerFrame, Timestamp};
 
 fn state() -> ChatState {
     let mut s = ChatState::new(

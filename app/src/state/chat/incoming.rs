@@ -1,0 +1,147 @@
+//! What comes in, as `reduce` applies it: the server's frames, and stored messages from any
+//! source (a live frame, an ack, a history page, a gap fill, a count of what was missed).
+
+use shared::http::HistoryPage;
+use shared::{ChatMessage, ClientMsgId, MessageId, PresenceChange, RoomId, ServerFrame};
+
+use super::{Applied, COUNT_PAGES_MAX, ChatState, Room, Source, TYPING_TTL_MS};
+
+impl ChatState {
+    pub(super) fn apply(&mut self, frame: ServerFrame, now_ms: i64) -> Applied {
+        match frame {
+            ServerFrame::Message { message } => {
+                let room = message.room.clone();
+                match self.receive(&room, vec![message], Source::Live).pop() {
+                    Some(m) => Applied::Incoming(m),
+                    None => Applied::Nothing,
+                }
+            }
+            ServerFrame::Ack { message, .. } => {
+                let room = message.room.clone();
+                self.receive(&room, vec![message], Source::Live);
+                Applied::Nothing
+            }
+            ServerFrame::Presence { room, change } => {
+                let Some(Room { present, .. }) = self.rooms.get_mut(&room) else {
+                    return Applied::Nothing;
+                };
+                match change {
+                    PresenceChange::Users(users) => *present = users.into_iter().collect(),
+                    PresenceChange::Joined(user) => {
+                        present.insert(user);
+                    }
+                    PresenceChange::Left(user) => {
+                        present.remove(&user);
+                    }
+                }
+                Applied::Nothing
+            }
+            ServerFrame::Typing { room, user, typing } => {
+                if user != self.me
+                    && let Some(Room {
+                        typing: typists, ..
+                    }) = self.rooms.get_mut(&room)
+                {
+                    if typing {
+                        typists.insert(user, now_ms + TYPING_TTL_MS);
+                    } else {
+                        typists.remove(&user);
+                    }
+                }
+                Applied::Nothing
+            }
+            ServerFrame::Error {
+                message,
+                client_msg_id,
+                ..
+            } => match client_msg_id {
+                Some(id) if self.fail(&id, &message) => Applied::Nothing,
+                _ => Applied::Notice(message),
+            },
+        }
+    }
+
+    /// Adds stored messages. In the room on screen they are read; elsewhere the new ones from
+    /// others count as unread when they are news. Returns the new messages from others.
+    pub(super) fn receive(
+        &mut self,
+        room: &RoomId,
+        messages: Vec<ChatMessage>,
+        source: Source,
+    ) -> Vec<ChatMessage> {
+        let me = self.me.clone();
+        let on_screen = self.on_screen(room);
+        let Some(entry) = self.rooms.get_mut(room) else {
+            return Vec::new();
+        };
+        let arrived = entry.timeline.merge(messages, &me);
+        if source != Source::History {
+            for m in &arrived {
+                // A message ends its author's typing notice.
+                entry.typing.remove(&m.author);
+            }
+        }
+        if on_screen {
+            entry.see_held();
+        } else if source != Source::History {
+            entry.count_unread(&arrived, &me);
+        }
+        arrived.into_iter().filter(|m| m.author != me).collect()
+    }
+
+    /// Counts a page of what a room not on screen missed (after a reload or reconnect),
+    /// without keeping the messages; `pages` is how many the count has read, this one
+    /// included. Returns where the next page starts, or `None` when the count is over: the
+    /// room (as joined when it began) was left, this was the last page, or the count read
+    /// `COUNT_PAGES_MAX` pages — then the room shows its count as a floor ("1000+").
+    pub(super) fn count_missed(
+        &mut self,
+        room: &RoomId,
+        joined: u64,
+        page: &HistoryPage,
+        pages: usize,
+    ) -> Option<MessageId> {
+        let me = self.me.clone();
+        let on_screen = self.on_screen(room);
+        let r = self.room_at(room, joined)?;
+        if !on_screen {
+            r.count_unread(&page.messages, &me);
+        }
+        let next = page.messages.iter().map(|m| &m.id).max().cloned();
+        match next {
+            Some(_) if page.has_more && pages >= COUNT_PAGES_MAX => {
+                if !on_screen {
+                    r.count_stopped_short();
+                }
+                None
+            }
+            Some(next) if page.has_more => Some(next),
+            _ => None,
+        }
+    }
+
+    /// The socket closed: whatever was written on it and not acked goes out again on the next.
+    pub(super) fn requeue_unacked(&mut self) {
+        for room in self.rooms.values_mut() {
+            room.timeline.requeue();
+        }
+    }
+
+    /// Marks one of our messages failed, in whichever room holds it.
+    pub(super) fn fail(&mut self, client_msg_id: &ClientMsgId, reason: &str) -> bool {
+        self.rooms
+            .values_mut()
+            .any(|r| r.timeline.fail(client_msg_id, reason))
+    }
+
+    /// Forgets typing notices that were not repeated in time. Returns whether any went.
+    pub(super) fn expire_typing(&mut self, now_ms: i64) -> bool {
+        let mut changed = false;
+        for room in self.rooms.values_mut() {
+            let before = room.typing.len();
+            room.typing.retain(|_, until| *until > now_ms);
+            changed |= room.typing.len() != before;
+        }
+        changed
+    }
+}

@@ -1,0 +1,353 @@
+//! The one way the chat's state changes. Every event — a frame or a close from the socket, the
+//! reader opening a room or writing, a history reply, another tab's write, a timer — comes in
+//! as a `Change`; `ChatState::reduce` applies it and answers with an `Outcome` that says what
+//! is left to do outside (send a frame, store a room, fetch the next page, announce). Being
+//! plain data both ways, every path is unit-tested natively; `contexts/chat/` only turns
+//! events into changes and outcomes into effects.
+
+use std::collections::BTreeMap;
+
+use shared::http::HistoryPage;
+use shared::limits::DEFAULT_ROOM;
+use shared::{ChatMessage, ClientMsgId, MessageBody, MessageId, RoomId, ServerFrame, Timestamp};
+
+use super::{Applied, ChatState, HistoryLoad, Room, Source};
+use crate::state::room::CatchUp;
+use crate::state::timeline::Older;
+
+/// Something that happened, to apply to the chat.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// A frame from the server, received at `now_ms` (a typing notice lasts from then).
+    Frame(ServerFrame, i64),
+    /// The socket closed: what was written on it and not acked goes out again on the next.
+    Closed,
+    /// The reader shows a room, joining it here the first time.
+    Open(RoomId),
+    /// The reader leaves a room (never the default one, where the app lands).
+    Leave(RoomId),
+    /// The page went to the background, or came back.
+    Visible(bool),
+    /// The reader wrote a message: it shows at once, pending.
+    Write {
+        room: RoomId,
+        id: ClientMsgId,
+        body: MessageBody,
+        at: Timestamp,
+    },
+    /// The reader asked to send a failed message again, under the same client id.
+    Retry { room: RoomId, id: ClientMsgId },
+    /// A message went out on the socket of this generation.
+    Written {
+        room: RoomId,
+        id: ClientMsgId,
+        generation: u64,
+    },
+    /// No ack came in time for a message written on the socket of this generation.
+    Unanswered {
+        room: RoomId,
+        id: ClientMsgId,
+        generation: u64,
+    },
+    /// A page of a room's history is about to be asked for.
+    Loading(RoomId),
+    // Replies name the joining of the room they were asked for (`Room::joined`): one for a
+    // room left meanwhile, even if joined again, would leave a hole in its timeline.
+    /// A page of history came: `newest` when it was the room's newest page.
+    Page {
+        room: RoomId,
+        joined: u64,
+        page: HistoryPage,
+        newest: bool,
+    },
+    /// A page of history could not be loaded; the reader may try again.
+    PageFailed {
+        room: RoomId,
+        joined: u64,
+        why: String,
+    },
+    /// The socket (re)opened: the room is to catch up on what it missed.
+    CatchUp(RoomId),
+    /// A page of what a room missed while the socket was away.
+    Missed {
+        room: RoomId,
+        joined: u64,
+        page: HistoryPage,
+    },
+    /// A page counted for a room that holds nothing; `pages` read so far, this one included.
+    Counted {
+        room: RoomId,
+        joined: u64,
+        page: HistoryPage,
+        pages: usize,
+    },
+    /// Another tab stored the room list (with the read marks as stored then).
+    RoomsStored {
+        rooms: Vec<RoomId>,
+        marks: BTreeMap<RoomId, MessageId>,
+    },
+    /// Another tab stored the read marks.
+    MarksStored(BTreeMap<RoomId, MessageId>),
+    /// The clock moved on to `now_ms`: typing notices not repeated in time go.
+    Tick(i64),
+}
+
+/// What is left to do after a change, outside the state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Applied; nothing more to do.
+    Done,
+    /// Nothing to apply (the room is not joined here, or not as it was when asked; no notice
+    /// ran out): the state is as it was, and nothing needs to render again.
+    Unchanged,
+    /// `Frame`: a message from someone else, new here, to read out to screen readers.
+    Incoming(ChatMessage),
+    /// `Frame`: an error not tied to one of our messages, for a banner.
+    Notice(String),
+    /// `Open`: `new` when the room was joined just now (to store, and to join on the server);
+    /// `load` when its newest page is to be asked for.
+    Opened { new: bool, load: bool },
+    /// `Retry`: the body to send again.
+    Resend(MessageBody),
+    /// `Loading`: the joining of the room the page is asked for.
+    Loading(u64),
+    /// `CatchUp`: how the room catches up, and the joining of the room it is for.
+    CatchUp(CatchUp, u64),
+    /// `Missed`, `Counted`: the next page starts after this id.
+    More(MessageId),
+    /// `RoomsStored`: the rooms following the other tab joined and left here.
+    Followed(Followed),
+}
+
+/// What following another tab's room list changed here.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Followed {
+    pub joined: Vec<RoomId>,
+    pub left: Vec<RoomId>,
+}
+
+impl ChatState {
+    /// Applies `change`, and says what is left to do outside.
+    pub fn reduce(&mut self, change: Change) -> Outcome {
+        use Outcome::{Done, Unchanged};
+        let done_if = |changed: bool| if changed { Done } else { Unchanged };
+        match change {
+            Change::Frame(frame, now_ms) => match self.apply(frame, now_ms) {
+                Applied::Incoming(m) => Outcome::Incoming(m),
+                Applied::Notice(text) => Outcome::Notice(text),
+                Applied::Nothing => Done,
+            },
+            Change::Closed => {
+                self.requeue_unacked();
+                Done
+            }
+            Change::Open(room) => {
+                let new = self.open(room.clone());
+                // The newest page is asked for once: not again while it is on its way, nor
+                // after it failed (the room offers the reader a retry).
+                let load = self.room(&room).is_some_and(|r| {
+                    r.timeline.older == Older::Unknown && r.history == HistoryLoad::Idle
+                });
+                Outcome::Opened { new, load }
+            }
+            Change::Leave(room) => done_if(self.leave(&room)),
+            Change::Visible(visible) => {
+                self.set_visible(visible);
+                Done
+            }
+            Change::Write { room, id, body, at } => match self.room_mut(&room) {
+                Some(r) => {
+                    r.timeline.push_outgoing(id, body, at);
+                    Done
+                }
+                None => Unchanged,
+            },
+            Change::Retry { room, id } => self
+                .room_mut(&room)
+                .and_then(|r| r.timeline.retry(&id))
+                .map_or(Unchanged, Outcome::Resend),
+            Change::Written {
+                room,
+                id,
+                generation,
+            } => match self.room_mut(&room) {
+                Some(r) => {
+                    r.timeline.mark_sent_on(&id, generation);
+                    Done
+                }
+                None => Unchanged,
+            },
+            Change::Unanswered {
+                room,
+                id,
+                generation,
+            } => done_if(
+                self.room_mut(&room)
+                    .is_some_and(|r| r.timeline.fail_if_unanswered(&id, generation)),
+            ),
+            Change::Loading(room) => match self.room_mut(&room) {
+                Some(r) => {
+                    r.history = HistoryLoad::Busy;
+                    Outcome::Loading(r.joined)
+                }
+                None => Unchanged,
+            },
+            Change::Page {
+                room,
+                joined,
+                page,
+                newest,
+            } => done_if(self.page(&room, joined, page, newest)),
+            Change::PageFailed { room, joined, why } => match self.room_at(&room, joined) {
+                Some(r) => {
+                    r.history = HistoryLoad::Failed(why);
+                    Done
+                }
+                None => Unchanged,
+            },
+            Change::CatchUp(room) => {
+                // The room shown, even in a background tab, loads its newest page instead of
+                // counting (see `Room::catch_up`).
+                let shown = self.active.as_ref() == Some(&room);
+                match self.room_mut(&room) {
+                    Some(r) => Outcome::CatchUp(r.catch_up(shown), r.joined),
+                    None => Unchanged,
+                }
+            }
+            Change::Missed { room, joined, page } => self.missed(&room, joined, page),
+            Change::Counted {
+                room,
+                joined,
+                page,
+                pages,
+            } => match self.count_missed(&room, joined, &page, pages) {
+                Some(next) => Outcome::More(next),
+                None => Done,
+            },
+            Change::RoomsStored { rooms, marks } => {
+                Outcome::Followed(self.follow_rooms(&rooms, &marks))
+            }
+            Change::MarksStored(marks) => {
+                self.follow_read_marks(&marks);
+                Done
+            }
+            Change::Tick(now_ms) => done_if(self.expire_typing(now_ms)),
+        }
+    }
+
+    /// Shows a room: joins it here if new, and marks it read.
+    pub(super) fn open(&mut self, room: RoomId) -> bool {
+        let new = !self.rooms.contains_key(&room);
+        if new {
+            self.add(room.clone(), Room::default());
+        }
+        if self.visible
+            && let Some(r) = self.rooms.get_mut(&room)
+        {
+            r.see_held();
+        }
+        self.active = Some(room);
+        new
+    }
+
+    /// Leaves a room: it goes from the sidebar with everything held for it. The default room
+    /// cannot be left (it is where the app lands). Returns whether the room was left.
+    pub(super) fn leave(&mut self, room: &RoomId) -> bool {
+        if room.as_str() == DEFAULT_ROOM {
+            return false;
+        }
+        if self.active.as_ref() == Some(room) {
+            self.active = None;
+        }
+        self.rooms.remove(room).is_some()
+    }
+
+    /// The page was hidden or shown again; shown, the room in it is read.
+    pub(super) fn set_visible(&mut self, visible: bool) {
+        self.visible = visible;
+        if visible && let Some(r) = self.active.clone().and_then(|a| self.rooms.get_mut(&a)) {
+            r.see_held();
+        }
+    }
+
+    /// A page of history for the room as joined then: whether it was taken. Old history is
+    /// never unread; a newest page that comes back empty while the room is on screen means
+    /// the reader has read all there is (`Room::found_empty`).
+    fn page(&mut self, room: &RoomId, joined: u64, page: HistoryPage, newest: bool) -> bool {
+        if self.room_at(room, joined).is_none() {
+            return false;
+        }
+        let on_screen = self.on_screen(room);
+        self.receive(room, page.messages, Source::History);
+        let Some(r) = self.room_at(room, joined) else {
+            return true;
+        };
+        r.timeline.older = if page.has_more {
+            Older::More
+        } else {
+            Older::Complete
+        };
+        r.history = HistoryLoad::Idle;
+        if newest && on_screen {
+            r.found_empty();
+        }
+        true
+    }
+
+    /// A page of the gap fill after a reconnect. The fill's start (`Room::gap_from`) is kept
+    /// until the server has nothing newer, so a fill that fails is retried from there, not from
+    /// messages that arrived live meanwhile; duplicates drop by id.
+    fn missed(&mut self, room: &RoomId, joined: u64, page: HistoryPage) -> Outcome {
+        let newest = page.messages.iter().map(|m| m.id.clone()).max();
+        let done = !page.has_more || newest.is_none();
+        if self.room_at(room, joined).is_none() {
+            return Outcome::Unchanged;
+        }
+        self.receive(room, page.messages, Source::Missed);
+        match newest.filter(|_| !done) {
+            Some(next) => Outcome::More(next),
+            None => {
+                if let Some(r) = self.room_at(room, joined) {
+                    r.gap_from = None;
+                }
+                Outcome::Done
+            }
+        }
+    }
+
+    /// Takes the room list another tab stored: joins what it joined and leaves what it left,
+    /// except the room this tab shows, which stays until the reader moves on.
+    fn follow_rooms(&mut self, stored: &[RoomId], marks: &BTreeMap<RoomId, MessageId>) -> Followed {
+        let mut changes = Followed::default();
+        for room in stored {
+            if !self.rooms.contains_key(room) {
+                self.add(room.clone(), Room::read_up_to(marks.get(room).cloned()));
+                changes.joined.push(room.clone());
+            }
+        }
+        let gone: Vec<RoomId> = self
+            .rooms
+            .keys()
+            .filter(|r| !stored.contains(r) && self.active.as_ref() != Some(*r))
+            .cloned()
+            .collect();
+        for room in gone {
+            if self.leave(&room) {
+                changes.left.push(room);
+            }
+        }
+        changes
+    }
+
+    /// Takes the read marks another tab stored: what was read there is read here.
+    fn follow_read_marks(&mut self, stored: &BTreeMap<RoomId, MessageId>) {
+        for (room, mark) in stored {
+            if let Some(r) = self.rooms.get_mut(room) {
+                r.read_elsewhere(mark);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
