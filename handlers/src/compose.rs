@@ -8,7 +8,7 @@ use crate::config::{ConfigError, jwt_from_env, required};
 use crate::domain::auth::Authenticator;
 use crate::domain::clock::{Clock, SystemClock};
 use crate::domain::live::Live;
-use crate::domain::passwords::Argon2id;
+use crate::domain::passwords::{Argon2id, HashingLimits};
 use crate::domain::ports::{Connections, Messages, Notifier, Rooms, Users};
 use crate::domain::tokens::{JwtConfig, Tokens};
 use crate::dynamo::schema::TableNames;
@@ -65,6 +65,15 @@ impl Services {
 
     pub fn clock(&self) -> &dyn Clock {
         self.clock.as_ref()
+    }
+
+    /// The same services with password hashing bounded by `limits` (the gateway's
+    /// `--password-hashes`, tests).
+    pub fn with_hashing_limits(mut self, limits: HashingLimits) -> Self {
+        if let Some(auth) = self.auth.as_mut() {
+            auth.passwords = Arc::new(Argon2id::new(limits));
+        }
+        self
     }
 
     /// Who is connected and how to reach them: what every WebSocket route talks back through.
@@ -129,7 +138,8 @@ impl Backend {
 
 fn authenticator(jwt: &JwtConfig, clock: &Arc<dyn Clock>) -> Authenticator {
     Authenticator {
-        passwords: Arc::new(Argon2id),
+        // One hasher per process: its cap on hashes in flight is process-wide.
+        passwords: Arc::new(Argon2id::default()),
         tokens: Tokens::new(jwt),
         clock: Arc::clone(clock),
     }

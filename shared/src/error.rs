@@ -54,6 +54,9 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// Something failed on our side; details are in our logs, never in the response.
     Internal,
+    /// The server is at a limit of work it takes at once (password hashes): try again after
+    /// the `Retry-After` seconds (HTTP 503).
+    Unavailable,
 }
 
 /// `{"error": {"code": "...", "message": "..."}}`: every HTTP error response.

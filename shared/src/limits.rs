@@ -10,6 +10,14 @@ pub const USERNAME_MAX_CHARS: usize = 32;
 pub const PASSWORD_MIN_CHARS: usize = 8;
 pub const PASSWORD_MAX_CHARS: usize = 128;
 
+/// Password hashes (argon2id, 19 MiB and ~20-50 ms of CPU each) running at once in one process,
+/// and how long a request waits for a turn before it is answered 503 with `Retry-After`. Bounds a
+/// login flood's memory to `PASSWORD_HASHES_IN_FLIGHT` × 19 MiB instead of one hash per request.
+pub const PASSWORD_HASHES_IN_FLIGHT: usize = 4;
+pub const PASSWORD_HASH_WAIT_MS: u64 = 2_000;
+/// What a 503 for a busy hasher tells the client to wait.
+pub const PASSWORD_HASH_RETRY_AFTER_SECS: u64 = 1;
+
 /// Room ids: lowercase ASCII letters, digits and `-`, starting and ending with a letter or digit.
 pub const ROOM_ID_MAX_CHARS: usize = 32;
 

@@ -72,7 +72,7 @@ pub async fn login(
 ) -> Result<AuthResponse, AuthError> {
     let user = users.find(&request.username).await?;
     let hash = user.as_ref().map(|u| u.password_hash.as_str());
-    if auth.passwords.verify(hash, &request.password).await {
+    if auth.passwords.verify(hash, &request.password).await? {
         Ok(auth.session(request.username))
     } else {
         Err(AuthError::InvalidCredentials)

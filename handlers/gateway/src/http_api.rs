@@ -5,8 +5,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use aws_lambda_events::encodings::Body as LambdaBody;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
+use axum::http::header::CONTENT_LENGTH;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -23,13 +24,25 @@ pub async fn handle(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     let origin = Origin::of(&headers, peer, &state.options.stage);
     let path = uri.path();
     let Ok(selected) = HttpRoute::select(method.as_str(), path) else {
         // API Gateway answers unmatched routes itself, before any integration runs.
         return api_gateway_not_found(&method, path);
+    };
+    // No route takes more than MAX_BODY_BYTES: refuse a bigger body by its declared length, or
+    // stop reading it there, instead of buffering up to API Gateway's 10 MB first.
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > entry::MAX_BODY_BYTES as u64) {
+        return into_response(entry::too_large(selected.key));
+    }
+    let Ok(body) = axum::body::to_bytes(body, entry::MAX_BODY_BYTES).await else {
+        return into_response(entry::too_large(selected.key));
     };
     let event = HttpEvent {
         method: &method,

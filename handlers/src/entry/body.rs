@@ -13,6 +13,14 @@ pub struct BadInput {
 }
 
 impl BadInput {
+    /// A body or frame over `max_bytes`.
+    pub fn too_large(max_bytes: usize) -> Self {
+        Self::new(
+            ErrorCode::PayloadTooLarge,
+            format!("body is larger than {max_bytes} bytes"),
+        )
+    }
+
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             code,
@@ -41,10 +49,7 @@ pub fn parse_json<T: DeserializeOwned>(
         raw
     };
     if text.len() > max_bytes {
-        return Err(BadInput::new(
-            ErrorCode::PayloadTooLarge,
-            format!("body is larger than {max_bytes} bytes"),
-        ));
+        return Err(BadInput::too_large(max_bytes));
     }
     if text.trim().is_empty() {
         return Err(BadInput::new(

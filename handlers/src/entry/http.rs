@@ -4,14 +4,16 @@
 use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
 use aws_lambda_events::encodings::Body;
 use http::HeaderValue;
-use http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use http::header::{CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER};
 use serde::Serialize;
+use shared::limits::PASSWORD_HASH_RETRY_AFTER_SECS;
 use shared::{ErrorBody, ErrorCode, HistoryQuery, LoginRequest, RegisterRequest, RoomId, Username};
 
 use super::body::{BadInput, parse_json};
 use crate::compose::{Services, Unwired};
 use crate::domain::auth::{self, AuthError};
 use crate::domain::chat;
+use crate::domain::passwords::HashError;
 use crate::domain::ports::StoreError;
 use crate::domain::tokens::{TokenError, Tokens};
 use crate::routes::{HttpMiss, HttpRoute, Route};
@@ -27,6 +29,8 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 pub struct HttpError {
     status: u16,
     body: ErrorBody,
+    /// Seconds for a `Retry-After` header (503 busy, 429 throttled).
+    retry_after: Option<u64>,
 }
 
 impl HttpError {
@@ -34,7 +38,13 @@ impl HttpError {
         Self {
             status,
             body: ErrorBody::new(code, message),
+            retry_after: None,
         }
+    }
+
+    fn retry_after(mut self, secs: u64) -> Self {
+        self.retry_after = Some(secs);
+        self
     }
 
     fn internal(e: impl std::fmt::Display) -> Self {
@@ -67,6 +77,12 @@ impl From<AuthError> for HttpError {
                 Self::new(401, ErrorCode::InvalidCredentials, e.to_string())
             }
             AuthError::Store(e) => Self::internal(e),
+            AuthError::Hash(HashError::Busy) => Self::new(
+                503,
+                ErrorCode::Unavailable,
+                "we are busy; try again in a moment",
+            )
+            .retry_after(PASSWORD_HASH_RETRY_AFTER_SECS),
             AuthError::Hash(e) => Self::internal(e),
         }
     }
@@ -116,7 +132,15 @@ fn json_response(status: u16, body: &impl Serialize) -> Response {
 fn respond<T: Serialize>(route: &str, ok_status: u16, outcome: Result<T, HttpError>) -> Response {
     let response = match outcome {
         Ok(body) => json_response(ok_status, &body),
-        Err(e) => json_response(e.status, &e.body),
+        Err(e) => {
+            let mut response = json_response(e.status, &e.body);
+            if let Some(secs) = e.retry_after {
+                response
+                    .headers
+                    .insert(RETRY_AFTER, HeaderValue::from(secs));
+            }
+            response
+        }
     };
     tracing::info!(route, status = response.status_code, "http");
     response
@@ -194,6 +218,12 @@ async fn room_history(s: &Services, request: &Request) -> Result<impl Serialize,
     .parse()
     .map_err(|e| HttpError::new(400, ErrorCode::InvalidRequest, e.to_string()))?;
     Ok(chat::history(s.messages()?, &room, &wanted).await?)
+}
+
+/// The answer to a body over `MAX_BODY_BYTES`, for a host that stops reading it early (the
+/// local gateway) rather than hand it over whole: the same 413 the entry points give.
+pub fn too_large(route: &str) -> Response {
+    respond::<()>(route, 0, Err(BadInput::too_large(MAX_BODY_BYTES).into()))
 }
 
 /// Selects the route by method and path, as the HTTP API does, fills `path_parameters` the
