@@ -4,6 +4,7 @@
 
 pub mod backend;
 pub mod events;
+pub mod hosts;
 pub mod http_api;
 pub mod logging;
 pub mod management;
@@ -47,6 +48,10 @@ pub struct AppState {
 }
 
 fn router(state: Arc<AppState>) -> Router {
+    let hosts = Arc::new(hosts::AllowedHosts::new(
+        state.options.listen,
+        &state.options.allowed_hosts,
+    ));
     Router::new()
         .route("/ws", get(websocket::upgrade))
         .route("/api/{*path}", any(http_api::handle))
@@ -58,6 +63,7 @@ fn router(state: Arc<AppState>) -> Router {
         )
         .merge(site::router(&state.options.dist_dir))
         .layer(DefaultBodyLimit::max(HTTP_BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(hosts, hosts::check))
         .layer(axum::middleware::from_fn(logging::requests))
         .with_state(state)
 }

@@ -45,6 +45,10 @@ struct Args {
     /// Stage name reported in events.
     #[arg(long, default_value = "local")]
     stage: String,
+    /// Also answer to this host name (repeatable): loopback names and the listening address
+    /// are always served, any other `Host` gets 421 (DNS rebinding).
+    #[arg(long = "allow-host", env = "CONFAB_ALLOW_HOSTS", value_delimiter = ',')]
+    allow_hosts: Vec<String>,
 }
 
 #[tokio::main]
@@ -75,6 +79,7 @@ async fn main() -> anyhow::Result<()> {
             max_connection: Duration::from_secs(args.max_connection_secs),
         },
         stage: args.stage,
+        allowed_hosts: args.allow_hosts,
     };
     let gateway = gateway::start(options).await?;
     println!(

@@ -20,6 +20,8 @@ pub struct Options {
     pub limits: Limits,
     /// The stage name put in events (`requestContext.stage`).
     pub stage: String,
+    /// Host names served besides loopback and the listening address (`hosts.rs`).
+    pub allowed_hosts: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -64,6 +66,7 @@ impl Options {
             jwt_secret: None,
             limits: Limits::default(),
             stage: "local".into(),
+            allowed_hosts: Vec::new(),
         }
     }
 }

@@ -61,3 +61,70 @@ async fn a_body_within_the_limit_is_served_as_before() {
     let account = gw.api().register("alice", "correct horse battery").await;
     assert_eq!(account.username.as_str(), "alice");
 }
+
+/// One request with the given `Host` (and `Origin`), as raw HTTP/1.1; the status line back.
+async fn status_for(gw: &TestGateway, path: &str, host: &str, origin: Option<&str>) -> String {
+    let addr = gw.base.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let origin = origin.map_or(String::new(), |o| format!("origin: {o}\r\n"));
+    let upgrade = if path.starts_with("/ws") {
+        "connection: upgrade\r\nupgrade: websocket\r\nsec-websocket-version: 13\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+    } else {
+        "connection: close\r\n"
+    };
+    let request = format!("GET {path} HTTP/1.1\r\nhost: {host}\r\n{origin}{upgrade}\r\n");
+    stream.write_all(request.as_bytes()).await.expect("request");
+    let mut answer = vec![0u8; 1024];
+    let read = tokio::time::timeout(PATIENCE, stream.read(&mut answer))
+        .await
+        .expect("an answer")
+        .expect("read");
+    let text = String::from_utf8_lossy(&answer[..read]).into_owned();
+    text.lines().next().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn a_request_for_a_foreign_host_name_is_misdirected() {
+    // DNS rebinding: evil.example resolves to 127.0.0.1, and the browser says so in Host.
+    let gw = TestGateway::start().await;
+    let port = gw.base.rsplit(':').next().unwrap_or_default().to_owned();
+    let foreign = status_for(&gw, "/config.json", &format!("evil.example:{port}"), None).await;
+    assert_eq!(foreign, "HTTP/1.1 421 Misdirected Request");
+    let api = status_for(&gw, "/api/rooms", "evil.example", None).await;
+    assert_eq!(api, "HTTP/1.1 421 Misdirected Request");
+    for ours in [format!("127.0.0.1:{port}"), format!("localhost:{port}")] {
+        assert_eq!(
+            status_for(&gw, "/config.json", &ours, None).await,
+            "HTTP/1.1 200 OK",
+            "{ours}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_host_name_given_with_allow_host_is_served() {
+    let gw = TestGateway::start_with(|o| o.allowed_hosts = vec!["chat.example".into()]).await;
+    let status = status_for(&gw, "/config.json", "chat.example", None).await;
+    assert_eq!(status, "HTTP/1.1 200 OK");
+}
+
+#[tokio::test]
+async fn a_websocket_upgrade_from_a_foreign_page_is_forbidden() {
+    let gw = TestGateway::start().await;
+    let token = gw
+        .api()
+        .register("alice", "correct horse battery")
+        .await
+        .token;
+    let path = format!("/ws?token={token}");
+    let host = gw.base.trim_start_matches("http://").to_owned();
+    let foreign = status_for(&gw, &path, &host, Some("https://evil.example")).await;
+    assert_eq!(foreign, "HTTP/1.1 403 Forbidden");
+    let ours = status_for(&gw, &path, &host, Some(&gw.base)).await;
+    assert_eq!(ours, "HTTP/1.1 101 Switching Protocols");
+    let no_page = status_for(&gw, &path, &host, None).await;
+    assert_eq!(
+        no_page, "HTTP/1.1 101 Switching Protocols",
+        "wscat sends no Origin"
+    );
+}
