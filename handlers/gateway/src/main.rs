@@ -77,6 +77,7 @@ async fn main() -> anyhow::Result<()> {
             message_max_bytes: args.message_max_bytes,
             idle_timeout: Duration::from_secs(args.idle_timeout_secs),
             max_connection: Duration::from_secs(args.max_connection_secs),
+            ..Limits::default()
         },
         stage: args.stage,
         allowed_hosts: args.allow_hosts,

@@ -35,6 +35,13 @@ pub enum StoreChoice {
     },
 }
 
+/// Per-socket bounds of the gateway's own (API Gateway keeps its queues to itself): at most
+/// 1,024 frames (each ≤ 128 KB) wait for one client, 64 received frames wait for the handlers,
+/// and a write that takes over 10 s means the client is not reading.
+pub const OUTBOX_FRAMES: usize = 1024;
+pub const INBOX_FRAMES: usize = 64;
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// API Gateway's WebSocket limits.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -42,6 +49,12 @@ pub struct Limits {
     pub message_max_bytes: usize,
     pub idle_timeout: Duration,
     pub max_connection: Duration,
+    /// Frames queued for one socket; a client that lets it fill is closed with 1008.
+    pub outbox_frames: usize,
+    /// Frames received on one socket and not yet handled; the socket is not read meanwhile.
+    pub inbox_frames: usize,
+    /// How long one write to a socket may take before the client counts as not reading.
+    pub write_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -51,6 +64,9 @@ impl Default for Limits {
             message_max_bytes: MESSAGE_MAX_BYTES,
             idle_timeout: Duration::from_secs(IDLE_TIMEOUT_SECS),
             max_connection: Duration::from_secs(CONNECTION_MAX_SECS),
+            outbox_frames: OUTBOX_FRAMES,
+            inbox_frames: INBOX_FRAMES,
+            write_timeout: WRITE_TIMEOUT,
         }
     }
 }

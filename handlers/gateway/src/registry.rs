@@ -4,13 +4,13 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use async_trait::async_trait;
 use handlers::domain::model::ConnectionId;
 use handlers::domain::ports::{Notifier, NotifyError};
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 
 /// What the socket task is asked to do.
 #[derive(Debug)]
@@ -31,7 +31,10 @@ pub struct ConnectionInfo {
 }
 
 struct Live {
-    outbox: mpsc::UnboundedSender<Outbound>,
+    /// Bounded (`Limits::outbox_frames`): a client that stops reading cannot grow it.
+    outbox: mpsc::Sender<Outbound>,
+    /// Told when the outbox is full: the socket closes with 1008.
+    stalled: Arc<Notify>,
     info: ConnectionInfo,
 }
 
@@ -49,10 +52,18 @@ impl Registry {
     pub fn add(
         &self,
         id: ConnectionId,
-        outbox: mpsc::UnboundedSender<Outbound>,
+        outbox: mpsc::Sender<Outbound>,
+        stalled: Arc<Notify>,
         info: ConnectionInfo,
     ) {
-        self.lock().insert(id, Live { outbox, info });
+        self.lock().insert(
+            id,
+            Live {
+                outbox,
+                stalled,
+                info,
+            },
+        );
     }
 
     /// Called as the socket closes, before `$disconnect`: from now on posts answer 410.
@@ -70,11 +81,23 @@ impl Registry {
         self.lock().get(id).map(|l| l.info.clone())
     }
 
-    /// Queues a frame for the socket; `false` when the connection is unknown or closing.
+    /// Queues a frame for the socket; `false` when the connection is unknown or closing, or
+    /// when its queue is full: a client that does not read is then closed (1008), as waiting
+    /// for it would hold every frame for it in memory.
     pub fn send(&self, id: &ConnectionId, outbound: Outbound) -> bool {
-        self.lock()
-            .get(id)
-            .is_some_and(|live| live.outbox.send(outbound).is_ok())
+        let live = self.lock();
+        let Some(live) = live.get(id) else {
+            return false;
+        };
+        match live.outbox.try_send(outbound) {
+            Ok(()) => true,
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                tracing::info!(connection = %id, "outbox full: the client is not reading");
+                live.stalled.notify_one();
+                false
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
+        }
     }
 
     pub fn ids(&self) -> Vec<ConnectionId> {

@@ -24,7 +24,7 @@ use futures::{SinkExt, StreamExt};
 use handlers::domain::model::ConnectionId;
 use handlers::entry::ws as entry;
 use handlers::routes::WsRoute;
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 
 use crate::AppState;
 use crate::events::{Origin, WsEvent, new_connection_id};
@@ -33,6 +33,9 @@ use crate::registry::{ConnectionInfo, Outbound};
 const GOING_AWAY: u16 = 1001;
 const MESSAGE_TOO_BIG: u16 = 1009;
 const ABNORMAL: u16 = 1006;
+const POLICY_VIOLATION: u16 = 1008;
+/// How long a close frame may take to write.
+const CLOSE_WRITE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
 
 fn now_ms() -> i64 {
     SystemTime::now()
@@ -172,11 +175,14 @@ impl Session {
     }
 
     async fn run(self, socket: WebSocket) {
-        let (outbox_tx, mut outbox) = mpsc::unbounded_channel();
+        let limits = self.state.options.limits;
+        let (outbox_tx, mut outbox) = mpsc::channel(limits.outbox_frames.max(1));
+        let stalled = Arc::new(Notify::new());
         let now = SystemTime::now();
         self.state.registry.add(
             self.id.clone(),
             outbox_tx,
+            stalled.clone(),
             ConnectionInfo {
                 connected_at: now,
                 last_active_at: now,
@@ -187,11 +193,12 @@ impl Session {
         let session = Arc::new(self);
         // Frames are handled in arrival order by one worker, so the socket keeps reading and
         // writing while a handler runs, and one sender's messages keep their order.
-        let (frames, inbox) = mpsc::unbounded_channel::<(String, bool)>();
+        // Bounded: while the handlers are behind, the socket is not read, and TCP slows the
+        // client down instead of this queue growing.
+        let (frames, inbox) = mpsc::channel::<(String, bool)>(limits.inbox_frames.max(1));
         let worker = tokio::spawn(session.clone().handle_frames(inbox));
 
         let (mut sink, mut stream) = socket.split();
-        let limits = session.state.options.limits;
         let idle = tokio::time::sleep(limits.idle_timeout);
         let cap = tokio::time::sleep(limits.max_connection);
         tokio::pin!(idle, cap);
@@ -202,6 +209,7 @@ impl Session {
                 _ = shutdown.cancelled() => break close(&mut sink, GOING_AWAY, "Going away").await,
                 _ = &mut cap => break close(&mut sink, GOING_AWAY, "Going away").await,
                 _ = &mut idle => break close(&mut sink, GOING_AWAY, "Going away").await,
+                _ = stalled.notified() => break not_reading(),
                 outbound = outbox.recv() => {
                     let message = match outbound {
                         Some(Outbound::Text(text)) => Message::Text(text.into()),
@@ -210,8 +218,10 @@ impl Session {
                         None => break (ABNORMAL, "outbox closed".into()),
                     };
                     idle.as_mut().reset(tokio::time::Instant::now() + limits.idle_timeout);
-                    if sink.send(message).await.is_err() {
-                        break (ABNORMAL, "send failed".into());
+                    match tokio::time::timeout(limits.write_timeout, sink.send(message)).await {
+                        Ok(Ok(())) => {}
+                        Ok(Err(_)) => break (ABNORMAL, "send failed".into()),
+                        Err(_) => break not_reading(),
                     }
                 }
                 incoming = stream.next() => {
@@ -231,7 +241,7 @@ impl Session {
                     };
                     idle.as_mut().reset(tokio::time::Instant::now() + limits.idle_timeout);
                     session.state.registry.touch(&session.id);
-                    if frames.send(frame).is_err() {
+                    if frames.send(frame).await.is_err() {
                         break (ABNORMAL, "worker stopped".into());
                     }
                 }
@@ -245,7 +255,7 @@ impl Session {
         session.disconnect(code, &reason).await;
     }
 
-    async fn handle_frames(self: Arc<Self>, mut inbox: mpsc::UnboundedReceiver<(String, bool)>) {
+    async fn handle_frames(self: Arc<Self>, mut inbox: mpsc::Receiver<(String, bool)>) {
         while let Some((body, is_binary)) = inbox.recv().await {
             let route = select_route(&body, is_binary);
             let event = self.event(&route, "MESSAGE").message(body, is_binary);
@@ -271,8 +281,16 @@ async fn close(sink: &mut Sink, code: u16, reason: &str) -> (u16, String) {
         code,
         reason: reason.into(),
     };
-    let _ = sink.send(Message::Close(Some(frame))).await;
+    // A client that does not read would hold this write forever; the socket goes regardless.
+    let closing = sink.send(Message::Close(Some(frame)));
+    let _ = tokio::time::timeout(CLOSE_WRITE_TIMEOUT, closing).await;
     (code, reason.to_owned())
+}
+
+/// A client that stopped reading: its frames are dropped with the socket (no close frame could
+/// reach it), and `$disconnect` runs with 1008.
+fn not_reading() -> (u16, String) {
+    (POLICY_VIOLATION, "client is not reading".into())
 }
 
 /// A frame or message over the configured limits.

@@ -128,3 +128,84 @@ async fn a_websocket_upgrade_from_a_foreign_page_is_forbidden() {
         "wscat sends no Origin"
     );
 }
+
+/// The connection id of `user`'s socket in #general, as a handler would learn it.
+async fn connection_of(gw: &TestGateway, user: &str) -> String {
+    let members = gw
+        .services()
+        .connections()
+        .expect("connections")
+        .members(&shared::RoomId::default_room())
+        .await
+        .expect("members");
+    members
+        .into_iter()
+        .find(|m| m.username.as_str() == user)
+        .map(|m| m.connection_id.as_str().to_owned())
+        .expect("a member")
+}
+
+#[tokio::test]
+async fn a_client_that_stops_reading_is_closed_and_what_waits_for_it_stays_bounded() {
+    let gw = TestGateway::start_with(|o| {
+        o.limits.outbox_frames = 4;
+        o.limits.write_timeout = std::time::Duration::from_millis(500);
+    })
+    .await;
+    let token = gw
+        .api()
+        .register("sloth", "correct horse battery")
+        .await
+        .token;
+    // Connected, then never read from again.
+    let _sloth = gw.connect(&token, None).await;
+    let id = connection_of(&gw, "sloth").await;
+    let before = gw.open_connections();
+
+    // Offer it 64 MiB through the Management API, 100 KiB a frame. A gateway that queued
+    // everything for a client that never reads would accept it all and hold it in memory.
+    let http = reqwest::Client::new();
+    let frame = "x".repeat(100 * 1024);
+    let (mut accepted_bytes, mut refused) = (0usize, false);
+    for _ in 0..640 {
+        let status = http
+            .post(format!("{}/@connections/{id}", gw.base))
+            .body(frame.clone())
+            .send()
+            .await
+            .expect("post")
+            .status()
+            .as_u16();
+        match status {
+            200 => accepted_bytes += frame.len(),
+            410 => {
+                refused = true;
+                break;
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(
+        refused,
+        "the non-reading client was closed (posts answer 410)"
+    );
+    // What was accepted is what the kernel's socket buffers and the 4-frame queue hold.
+    assert!(
+        accepted_bytes <= 16 * 1024 * 1024,
+        "accepted {accepted_bytes} bytes for a client that reads nothing"
+    );
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while gw.open_connections() >= before && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(gw.open_connections(), before - 1, "its socket is gone");
+    let members = gw
+        .services()
+        .connections()
+        .expect("connections")
+        .members(&shared::RoomId::default_room())
+        .await
+        .expect("members");
+    assert!(members.is_empty(), "$disconnect ran: {members:?}");
+    eprintln!("accepted {accepted_bytes} bytes before closing the non-reader");
+}
