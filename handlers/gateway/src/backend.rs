@@ -32,6 +32,8 @@ pub struct Backend {
 pub async fn build(options: &Options, registry: Arc<Registry>) -> anyhow::Result<Backend> {
     std::fs::create_dir_all(&options.data_dir)
         .with_context(|| format!("creating data directory {}", options.data_dir.display()))?;
+    // The store holds password hashes and the secret signs every token: owner only.
+    private(&options.data_dir, 0o700)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let secret = match &options.jwt_secret {
         Some(secret) => secret.clone(),
@@ -43,6 +45,7 @@ pub async fn build(options: &Options, registry: Arc<Registry>) -> anyhow::Result
             let path = options.data_dir.join(STORE_FILE);
             let store = EmbeddedStore::open(&path, clock.clone())
                 .with_context(|| format!("opening {}", path.display()))?;
+            private(&path, 0o600)?;
             store.forget_connections().await?;
             Store::Embedded(store)
         }
@@ -78,6 +81,19 @@ fn secret_from(dir: &Path) -> anyhow::Result<String> {
     write_private(&path, &secret).with_context(|| format!("writing {}", path.display()))?;
     tracing::info!(path = %path.display(), "generated a JWT secret");
     Ok(secret)
+}
+
+/// Owner-only permissions on a file or folder of the data directory.
+#[cfg(unix)]
+fn private(path: &Path, mode: u32) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .with_context(|| format!("making {} private", path.display()))
+}
+
+#[cfg(not(unix))]
+fn private(_path: &Path, _mode: u32) -> anyhow::Result<()> {
+    Ok(())
 }
 
 #[cfg(unix)]

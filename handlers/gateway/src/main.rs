@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use anyhow::Context as _;
 use clap::Parser;
 use gateway::{Limits, Options, StoreChoice};
 use shared::limits::{CONNECTION_MAX_SECS, FRAME_MAX_BYTES, IDLE_TIMEOUT_SECS, MESSAGE_MAX_BYTES};
@@ -27,8 +28,13 @@ struct Args {
     /// Table name prefix with --dynamodb-endpoint: PREFIX-users, PREFIX-connections, PREFIX-messages.
     #[arg(long, default_value = "confab")]
     table_prefix: String,
-    /// JWT signing secret (≥ 32 bytes). Default: generated once into the data directory.
-    #[arg(long, env = "JWT_SECRET", hide_env_values = true)]
+    /// A file holding the JWT signing secret (≥ 32 bytes). Or set JWT_SECRET. Default:
+    /// generated once into the data directory. Never on the command line: any local user can
+    /// read a process's arguments.
+    #[arg(long, env = "CONFAB_JWT_SECRET_FILE")]
+    jwt_secret_file: Option<PathBuf>,
+    /// Refused with an explanation (see --jwt-secret-file).
+    #[arg(long, hide = true)]
     jwt_secret: Option<String>,
     /// Largest WebSocket frame accepted (bytes); bigger closes the socket with 1009.
     #[arg(long, default_value_t = FRAME_MAX_BYTES)]
@@ -60,6 +66,22 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let args = Args::parse();
+    if args.jwt_secret.is_some() {
+        anyhow::bail!(
+            "--jwt-secret would show the secret to every local user (ps); \
+             put it in a file (--jwt-secret-file) or in the JWT_SECRET environment variable"
+        );
+    }
+    let jwt_secret = match (&args.jwt_secret_file, std::env::var("JWT_SECRET")) {
+        (Some(file), _) => Some(
+            std::fs::read_to_string(file)
+                .with_context(|| format!("reading the JWT secret from {}", file.display()))?
+                .trim()
+                .to_owned(),
+        ),
+        (None, Ok(secret)) if !secret.is_empty() => Some(secret),
+        (None, _) => None,
+    };
     let options = Options {
         listen: args.listen,
         data_dir: args.data_dir,
@@ -71,7 +93,7 @@ async fn main() -> anyhow::Result<()> {
             },
             None => StoreChoice::Embedded,
         },
-        jwt_secret: args.jwt_secret,
+        jwt_secret,
         limits: Limits {
             frame_max_bytes: args.frame_max_bytes,
             message_max_bytes: args.message_max_bytes,

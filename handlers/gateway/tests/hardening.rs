@@ -159,7 +159,12 @@ async fn a_client_that_stops_reading_is_closed_and_what_waits_for_it_stays_bound
         .token;
     // Connected, then never read from again.
     let _sloth = gw.connect(&token, None).await;
-    let id = connection_of(&gw, "sloth").await;
+    // Ids are base64 (`+`, `/`, `=`): escaped in the path, as the SDK does.
+    let id = connection_of(&gw, "sloth")
+        .await
+        .replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D");
     let before = gw.open_connections();
 
     // Offer it 64 MiB through the Management API, 100 KiB a frame. A gateway that queued
@@ -208,4 +213,48 @@ async fn a_client_that_stops_reading_is_closed_and_what_waits_for_it_stays_bound
         .expect("members");
     assert!(members.is_empty(), "$disconnect ran: {members:?}");
     eprintln!("accepted {accepted_bytes} bytes before closing the non-reader");
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_data_directory_and_its_files_are_the_owners_alone() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let gw = TestGateway::start_with(|o| o.jwt_secret = None).await;
+    let data = gw.dir().join("data");
+    let mode = |name: &str| {
+        let path = if name.is_empty() {
+            data.clone()
+        } else {
+            data.join(name)
+        };
+        std::fs::metadata(&path)
+            .expect("exists")
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode(""), 0o700, "the data directory");
+    assert_eq!(mode("confab.redb"), 0o600, "the store");
+    assert_eq!(mode("jwt-secret"), 0o600, "the generated secret");
+}
+
+#[test]
+fn a_secret_on_the_command_line_is_refused_with_the_way_to_pass_it() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_confab-gateway"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--jwt-secret",
+            "visible-to-everyone-in-ps-0123456789",
+        ])
+        .env_remove("JWT_SECRET")
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--jwt-secret-file"), "{stderr}");
+    assert!(
+        !stderr.contains("visible-to-everyone"),
+        "never echoed: {stderr}"
+    );
 }
