@@ -5,7 +5,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export MOTO_SERVER ?= $(CURDIR)/.venvs/test/bin/moto_server
 
-.PHONY: help ui tools rust-tools test infra-check package deploy destroy bench fmt fmt-check clippy unit wasm-shared dev gateway app e2e app-size
+.PHONY: help ui fuzz tools rust-tools test infra-check package deploy destroy bench fmt fmt-check clippy unit wasm-shared dev gateway app e2e app-size
 
 help:
 	@echo "make dev     run Confab locally at http://127.0.0.1:3000"
@@ -16,6 +16,7 @@ help:
 	@echo "make tools   install the toolchain pieces and Python test tools"
 	@echo "make package cross-build every Lambda (arm64 zips) and report their sizes"
 	@echo "make bench   load and micro-benchmarks; writes docs/BENCHMARKS.md"
+	@echo "make fuzz    the parser and frame property tests at a million cases each"
 	@echo "make deploy  deploy to AWS (needs credentials; see docs/DEPLOY.md)"
 	@echo "make destroy remove the stack (tables are kept)"
 
@@ -89,6 +90,13 @@ infra-check:
 # Every handler cross-built for Lambda (provided.al2023, arm64) as a zip, with its size.
 package: rust-tools
 	@scripts/package.sh
+
+# The property tests of every parser and of the WebSocket entry points, at length: make test
+# runs 2,000 cases per property; this runs FUZZ_CASES (a million by default) in release mode.
+FUZZ_CASES ?= 1000000
+fuzz: rust-tools
+	PROPTEST_CASES=$(FUZZ_CASES) $(CARGO) test --release --locked -p shared --test parsers_never_panic
+	PROPTEST_CASES=$(FUZZ_CASES) $(CARGO) test --release --locked -p handlers --test frames_never_panic
 
 # Load scenarios (each beside a bare baseline), micro-benchmarks, docs/BENCHMARKS.md.
 bench: rust-tools
