@@ -9,6 +9,13 @@ use async_trait::async_trait;
 use shared::Password;
 use shared::limits::{PASSWORD_HASH_WAIT_MS, PASSWORD_HASHES_IN_FLIGHT};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use unicode_normalization::UnicodeNormalization as _;
+
+/// The bytes a password is hashed as: its NFC form, so "é" typed as one code point on one
+/// keyboard and as e + combining accent on another is the same password.
+fn normalised(password: &Password) -> String {
+    password.as_str().nfc().collect()
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum HashError {
@@ -96,7 +103,7 @@ fn hasher() -> Argon2<'static> {
 impl PasswordHashing for Argon2id {
     async fn hash(&self, password: &Password) -> Result<String, HashError> {
         let slot = self.slot().await?;
-        let password = password.clone();
+        let password = normalised(password);
         // About 20-50 ms of CPU: keep it off the async workers.
         tokio::task::spawn_blocking(move || {
             let _slot = slot;
@@ -105,7 +112,7 @@ impl PasswordHashing for Argon2id {
             let failed = |e: argon2::password_hash::Error| HashError::Failed(e.to_string());
             let salt = SaltString::encode_b64(&salt).map_err(failed)?;
             hasher()
-                .hash_password(password.as_str().as_bytes(), &salt)
+                .hash_password(password.as_bytes(), &salt)
                 .map(|h| h.to_string())
                 .map_err(failed)
         })
@@ -117,16 +124,17 @@ impl PasswordHashing for Argon2id {
         let slot = self.slot().await?;
         let known = hash.is_some();
         let hash = hash.unwrap_or(DECOY_HASH).to_owned();
-        let password = password.clone();
+        let nfc = normalised(password);
+        // Hashes made before passwords were normalised hold the bytes as typed: a password
+        // that NFC changes is also tried as typed, so no one is locked out by the change.
+        let as_typed = (nfc != password.as_str()).then(|| password.as_str().to_owned());
         let matched = tokio::task::spawn_blocking(move || {
             let _slot = slot;
-            PasswordHash::new(&hash)
-                .map(|parsed| {
-                    hasher()
-                        .verify_password(password.as_str().as_bytes(), &parsed)
-                        .is_ok()
-                })
-                .unwrap_or(false)
+            let Ok(parsed) = PasswordHash::new(&hash) else {
+                return false;
+            };
+            let matches = |bytes: &str| hasher().verify_password(bytes.as_bytes(), &parsed).is_ok();
+            matches(&nfc) || as_typed.as_deref().is_some_and(matches)
         })
         .await
         .map_err(|e| HashError::Failed(e.to_string()))?;
@@ -150,6 +158,29 @@ mod tests {
         assert!(argon.verify(Some(&hash), &pw).await.unwrap());
         let wrong = Password::parse("wrong horse battery").unwrap();
         assert!(!argon.verify(Some(&hash), &wrong).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_password_is_the_same_however_its_accents_were_typed() {
+        let argon = Argon2id::default();
+        let composed = Password::parse("caf\u{e9} au lait").unwrap();
+        let decomposed = Password::parse("cafe\u{301} au lait").unwrap();
+        let hash = argon.hash(&composed).await.unwrap();
+        assert!(argon.verify(Some(&hash), &decomposed).await.unwrap());
+        let hash = argon.hash(&decomposed).await.unwrap();
+        assert!(argon.verify(Some(&hash), &composed).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_hash_of_the_bytes_as_typed_from_before_normalising_still_verifies() {
+        let argon = Argon2id::default();
+        let typed = "cafe\u{301} au lait";
+        let salt = SaltString::encode_b64(&[7u8; 16]).unwrap();
+        let legacy = hasher().hash_password(typed.as_bytes(), &salt).unwrap().to_string();
+        let password = Password::parse(typed).unwrap();
+        assert!(argon.verify(Some(&legacy), &password).await.unwrap());
+        let wrong = Password::parse("cafe\u{301} au the").unwrap();
+        assert!(!argon.verify(Some(&legacy), &wrong).await.unwrap());
     }
 
     #[tokio::test]
