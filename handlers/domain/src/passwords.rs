@@ -176,7 +176,10 @@ mod tests {
         let argon = Argon2id::default();
         let typed = "cafe\u{301} au lait";
         let salt = SaltString::encode_b64(&[7u8; 16]).unwrap();
-        let legacy = hasher().hash_password(typed.as_bytes(), &salt).unwrap().to_string();
+        let legacy = hasher()
+            .hash_password(typed.as_bytes(), &salt)
+            .unwrap()
+            .to_string();
         let password = Password::parse(typed).unwrap();
         assert!(argon.verify(Some(&legacy), &password).await.unwrap());
         let wrong = Password::parse("cafe\u{301} au the").unwrap();

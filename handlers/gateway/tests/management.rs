@@ -22,27 +22,11 @@ async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
         .await
 }
 
-/// A connection id, learned the way a handler would: from the store, via the room's members.
-async fn connection_of(gw: &TestGateway, user: &str) -> ConnectionId {
-    let members = gw
-        .services()
-        .connections()
-        .expect("connections")
-        .members(&shared::RoomId::default_room())
-        .await
-        .expect("members");
-    members
-        .into_iter()
-        .find(|m| m.username.as_str() == user)
-        .map(|m| m.connection_id)
-        .expect("member")
-}
-
 #[tokio::test]
 async fn the_notifier_adapter_posts_to_a_live_connection_and_sees_410_for_a_gone_one() {
     let gw = TestGateway::start_with(|o| o.store = gateway::StoreChoice::Embedded).await;
     let (_, mut alice) = gw.user("alice", None).await;
-    let id = connection_of(&gw, "alice").await;
+    let id = gw.connection_of("alice").await;
     let notifier = ApiGatewayNotifier::new(&sdk_config(&gw.base).await, &gw.base);
 
     let frame = r#"{"type":"typing","room":"general","user":"bob","typing":true}"#;
@@ -59,7 +43,7 @@ async fn the_notifier_adapter_posts_to_a_live_connection_and_sees_410_for_a_gone
 async fn get_connection_reports_when_and_who_and_410_when_unknown() {
     let gw = TestGateway::start().await;
     let (_, _alice) = gw.user("alice", None).await;
-    let id = connection_of(&gw, "alice").await;
+    let id = gw.connection_of("alice").await;
     let client = Client::new(&sdk_config(&gw.base).await);
 
     let info = client
@@ -92,7 +76,7 @@ async fn delete_connection_closes_the_socket_and_runs_disconnect() {
     let gw = TestGateway::start().await;
     let (_, mut alice) = gw.user("alice", None).await;
     let (_, mut bob) = gw.user("bob", None).await;
-    let id = connection_of(&gw, "alice").await;
+    let id = gw.connection_of("alice").await;
     let client = Client::new(&sdk_config(&gw.base).await);
 
     client
@@ -129,7 +113,7 @@ async fn delete_connection_closes_the_socket_and_runs_disconnect() {
 async fn posting_more_than_the_message_limit_is_refused_with_413() {
     let gw = TestGateway::start().await;
     let (_, _alice) = gw.user("alice", None).await;
-    let id = connection_of(&gw, "alice").await;
+    let id = gw.connection_of("alice").await;
     let client = Client::new(&sdk_config(&gw.base).await);
     let data = Blob::new(vec![b'x'; 129 * 1024]);
     let error = client

@@ -61,6 +61,23 @@ impl TestGateway {
         self.running.as_ref().expect("running").services()
     }
 
+    /// `user`'s connection id in #general, learned the way a handler would: from the store,
+    /// via the room's members.
+    pub async fn connection_of(&self, user: &str) -> handlers::domain::model::ConnectionId {
+        let members = self
+            .services()
+            .connections()
+            .expect("connections")
+            .members(&shared::RoomId::default_room())
+            .await
+            .expect("members");
+        members
+            .into_iter()
+            .find(|m| m.username.as_str() == user)
+            .map(|m| m.connection_id)
+            .expect("member")
+    }
+
     pub fn open_connections(&self) -> usize {
         self.running.as_ref().map_or(0, |r| r.open_connections())
     }
