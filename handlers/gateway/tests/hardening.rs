@@ -190,13 +190,7 @@ async fn a_client_that_stops_reading_is_closed_and_what_waits_for_it_stays_bound
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     assert_eq!(gw.open_connections(), before - 1, "its socket is gone");
-    let members = gw
-        .services()
-        .connections()
-        .expect("connections")
-        .members(&shared::RoomId::default_room())
-        .await
-        .expect("members");
+    let members = gw.members_of_general().await;
     assert!(members.is_empty(), "$disconnect ran: {members:?}");
     eprintln!("accepted {accepted_bytes} bytes before closing the non-reader");
 }

@@ -61,17 +61,21 @@ impl TestGateway {
         self.running.as_ref().expect("running").services()
     }
 
-    /// `user`'s connection id in #general, learned the way a handler would: from the store,
-    /// via the room's members.
-    pub async fn connection_of(&self, user: &str) -> handlers::domain::model::ConnectionId {
-        let members = self
-            .services()
+    /// Who is in #general, as the store holds it.
+    pub async fn members_of_general(&self) -> Vec<handlers::domain::model::Member> {
+        self.services()
             .connections()
             .expect("connections")
             .members(&shared::RoomId::default_room())
             .await
-            .expect("members");
-        members
+            .expect("members")
+    }
+
+    /// `user`'s connection id in #general, learned the way a handler would: from the store,
+    /// via the room's members.
+    pub async fn connection_of(&self, user: &str) -> handlers::domain::model::ConnectionId {
+        self.members_of_general()
+            .await
             .into_iter()
             .find(|m| m.username.as_str() == user)
             .map(|m| m.connection_id)
