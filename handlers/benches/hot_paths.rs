@@ -13,8 +13,10 @@ use handlers::domain::clock::{Clock, SystemClock};
 use handlers::domain::model::{Connection, ConnectionId};
 use handlers::domain::passwords::{Argon2id, PasswordHashing};
 use handlers::domain::ports::{Connections, Notifier, NotifyError};
+use handlers::domain::throttle::Limits;
 use handlers::domain::tokens::{JwtConfig, Tokens};
 use handlers::embedded::EmbeddedStore;
+use shared::limits::Rate;
 use shared::{
     ClientAction, ClientMsgId, MessageBody, Password, RoomId, SendMessage, ServerFrame, Username,
 };
@@ -59,9 +61,21 @@ fn send_to_rooms(c: &mut Criterion) {
         });
         // The services as every host builds them (the composition root), on the embedded store.
         let jwt = JwtConfig::new(vec![7u8; 48]).expect("secret");
-        let services = compose::all(&Backend::Embedded(store), notifier, clock.clone(), &jwt);
+        // Rate limits that never refuse, so the loop measures the send path, throttle included.
+        let unlimited = Rate {
+            burst: 1_000_000_000,
+            every_ms: 1,
+        };
+        let limits = Limits {
+            send_per_connection: unlimited,
+            send_per_user: unlimited,
+            ..Limits::default()
+        };
+        let services = compose::all(&Backend::Embedded(store), notifier, clock.clone(), &jwt)
+            .with_limits(limits);
         let live = services.live().expect("live");
         let messages = services.messages().expect("messages");
+        let guard = services.guard().expect("guard");
         let sender = ConnectionId::new("c0");
         let counter = AtomicUsize::new(0);
         group.throughput(Throughput::Elements(members as u64));
@@ -73,7 +87,7 @@ fn send_to_rooms(c: &mut Criterion) {
                     body: MessageBody::parse("hello, room").expect("body"),
                     client_msg_id: Some(ClientMsgId::parse(&format!("m{n}")).expect("cmid")),
                 };
-                chat::send_message(live, messages, clock.as_ref(), &sender, command)
+                chat::send_message(live, messages, guard, &sender, command)
                     .await
                     .expect("sent")
             });

@@ -9,10 +9,11 @@ use crate::domain::auth::Authenticator;
 use crate::domain::clock::{Clock, SystemClock};
 use crate::domain::live::Live;
 use crate::domain::passwords::{Argon2id, HashingLimits};
-use crate::domain::ports::{Connections, Messages, Notifier, Rooms, Users};
+use crate::domain::ports::{Connections, Messages, Notifier, Rooms, Throttles, Users};
+use crate::domain::throttle::{Guard, Limits};
 use crate::domain::tokens::{JwtConfig, Tokens};
 use crate::dynamo::schema::TableNames;
-use crate::dynamo::{DynamoConnections, DynamoMessages, DynamoUsers};
+use crate::dynamo::{DynamoConnections, DynamoMessages, DynamoThrottles, DynamoUsers};
 use crate::embedded::EmbeddedStore;
 use crate::notify::apigw::ApiGatewayNotifier;
 use crate::routes::Needs;
@@ -30,8 +31,10 @@ pub struct Services {
     messages: Option<Arc<dyn Messages>>,
     rooms: Option<Arc<dyn Rooms>>,
     notifier: Option<Arc<dyn Notifier>>,
+    throttles: Option<Arc<dyn Throttles>>,
     auth: Option<Authenticator>,
     clock: Arc<dyn Clock>,
+    limits: Limits,
 }
 
 fn wired<'a, T: ?Sized>(port: &'a Option<Arc<T>>, name: &'static str) -> Result<&'a T, Unwired> {
@@ -53,6 +56,29 @@ impl Services {
 
     pub fn rooms(&self) -> Result<&dyn Rooms, Unwired> {
         wired(&self.rooms, "rooms")
+    }
+
+    pub fn throttles(&self) -> Result<&dyn Throttles, Unwired> {
+        wired(&self.throttles, "throttles")
+    }
+
+    /// The rate limits and their records, for the use cases that may be throttled.
+    pub fn guard(&self) -> Result<Guard<'_>, Unwired> {
+        Ok(Guard {
+            store: self.throttles()?,
+            limits: &self.limits,
+        })
+    }
+
+    /// The rate limits this host applies (`shared::limits` unless a test shortened them).
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The same services with other rate limits (tests that need a short window).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
     }
 
     pub fn auth(&self) -> Result<&Authenticator, Unwired> {
@@ -104,6 +130,7 @@ pub struct Stores {
     pub connections: Arc<dyn Connections>,
     pub messages: Arc<dyn Messages>,
     pub rooms: Arc<dyn Rooms>,
+    pub throttles: Arc<dyn Throttles>,
 }
 
 impl Backend {
@@ -115,7 +142,8 @@ impl Backend {
                     users: store.clone(),
                     connections: store.clone(),
                     messages: store.clone(),
-                    rooms: store,
+                    rooms: store.clone(),
+                    throttles: store,
                 }
             }
             Backend::DynamoDb { client, tables } => {
@@ -130,6 +158,11 @@ impl Backend {
                     )),
                     messages: messages.clone(),
                     rooms: messages,
+                    throttles: Arc::new(DynamoThrottles::new(
+                        client.clone(),
+                        tables.throttles.clone(),
+                        Arc::clone(clock),
+                    )),
                 }
             }
         }
@@ -171,8 +204,10 @@ pub fn for_needs(
         messages: needs.messages.then_some(stores.messages),
         rooms: needs.messages.then_some(stores.rooms),
         notifier: needs.notifier.then_some(notifier),
+        throttles: needs.throttles.then_some(stores.throttles),
         auth: needs.tokens.then(|| authenticator(jwt, &clock)),
         clock,
+        limits: Limits::default(),
     }
 }
 
@@ -205,8 +240,10 @@ pub fn lambda(env: &LambdaEnv<'_>, needs: Needs) -> Result<Services, ConfigError
         messages: None,
         rooms: None,
         notifier: None,
+        throttles: None,
         auth: None,
         clock: Arc::clone(&clock),
+        limits: Limits::default(),
     };
     if needs.users {
         services.users = Some(Arc::new(DynamoUsers::new(
@@ -222,9 +259,19 @@ pub fn lambda(env: &LambdaEnv<'_>, needs: Needs) -> Result<Services, ConfigError
         )));
     }
     if needs.messages {
-        let messages = Arc::new(DynamoMessages::new(dynamodb, var("MESSAGES_TABLE")?));
+        let messages = Arc::new(DynamoMessages::new(
+            dynamodb.clone(),
+            var("MESSAGES_TABLE")?,
+        ));
         services.messages = Some(messages.clone());
         services.rooms = Some(messages);
+    }
+    if needs.throttles {
+        services.throttles = Some(Arc::new(DynamoThrottles::new(
+            dynamodb.clone(),
+            var("THROTTLES_TABLE")?,
+            Arc::clone(&clock),
+        )));
     }
     if needs.notifier {
         let endpoint = var("WEBSOCKET_MANAGEMENT_ENDPOINT")?;

@@ -55,6 +55,8 @@ pub struct Needs {
     pub notifier: bool,
     /// Token checks, and for register/login also password hashing (which reads nothing).
     pub tokens: bool,
+    /// Rate limits kept across invocations (`domain::throttle`).
+    pub throttles: bool,
 }
 
 impl Needs {
@@ -64,6 +66,7 @@ impl Needs {
         messages: false,
         notifier: false,
         tokens: false,
+        throttles: false,
     };
     /// Everything: hosts that serve every route in one process.
     pub const ALL: Needs = Needs {
@@ -72,6 +75,7 @@ impl Needs {
         messages: true,
         notifier: true,
         tokens: true,
+        throttles: true,
     };
     /// Talking back on a socket: the connection table and the Management API.
     const LIVE: Needs = Needs {
@@ -88,6 +92,7 @@ impl Needs {
             (self.messages, "MESSAGES_TABLE"),
             (self.notifier, "WEBSOCKET_MANAGEMENT_ENDPOINT"),
             (self.tokens, "JWT_SECRET"),
+            (self.throttles, "THROTTLES_TABLE"),
         ]
         .into_iter()
         .filter_map(|(needed, name)| needed.then_some(name))
@@ -142,6 +147,7 @@ pub const ROUTES: &[RouteDef] = &[
         &[],
         "connect",
         Needs {
+            throttles: true,
             messages: true,
             tokens: true,
             ..Needs::LIVE
@@ -161,6 +167,7 @@ pub const ROUTES: &[RouteDef] = &[
         &["sendmessage"],
         "send_message",
         Needs {
+            throttles: true,
             messages: true,
             ..Needs::LIVE
         },
@@ -171,6 +178,7 @@ pub const ROUTES: &[RouteDef] = &[
         &[],
         "join_room",
         Needs {
+            throttles: true,
             messages: true,
             ..Needs::LIVE
         },
@@ -182,12 +190,22 @@ pub const ROUTES: &[RouteDef] = &[
         "leave_room",
         Needs::LIVE,
     ),
-    ws(WsRoute::Typing, "typing", &[], "typing", Needs::LIVE),
+    ws(
+        WsRoute::Typing,
+        "typing",
+        &[],
+        "typing",
+        Needs {
+            throttles: true,
+            ..Needs::LIVE
+        },
+    ),
     http(
         HttpRoute::Register,
         "POST /api/register",
         "register",
         Needs {
+            throttles: true,
             users: true,
             tokens: true,
             ..Needs::NONE
@@ -198,6 +216,7 @@ pub const ROUTES: &[RouteDef] = &[
         "POST /api/login",
         "login",
         Needs {
+            throttles: true,
             users: true,
             tokens: true,
             ..Needs::NONE

@@ -29,6 +29,7 @@ async fn a_body_that_displays_otherwise_than_it_reads_is_refused_and_nothing_is_
             code,
             message,
             client_msg_id,
+            ..
         }) => {
             assert_eq!(code, ErrorCode::InvalidRequest);
             assert!(message.contains("U+202E"), "{message}");

@@ -238,7 +238,15 @@ fn the_tables_match_the_dynamodb_adapters_schema() {
             pair(schema::MESSAGES_SK, "RANGE")
         ]
     );
-    for id in ["UsersTable", "ConnectionsTable", "MessagesTable"] {
+    let throttles = props("ThrottlesTable");
+    assert_eq!(
+        key_names(&throttles),
+        vec![pair(schema::THROTTLES_PK, "HASH")]
+    );
+    let ttl = &throttles["TimeToLiveSpecification"];
+    assert_eq!(ttl["AttributeName"].as_str(), Some(schema::TTL_ATTRIBUTE));
+    assert_eq!(ttl["Enabled"].as_bool(), Some(true));
+    for id in ["UsersTable", "ConnectionsTable", "MessagesTable", "ThrottlesTable"] {
         let p = props(id);
         assert_eq!(p["BillingMode"].as_str(), Some("PAY_PER_REQUEST"), "{id}");
         let pitr = &p["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"];

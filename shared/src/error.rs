@@ -57,6 +57,10 @@ pub enum ErrorCode {
     /// The server is at a limit of work it takes at once (password hashes): try again after
     /// the `Retry-After` seconds (HTTP 503).
     Unavailable,
+    /// Too many actions too fast (messages, joins, new rooms, logins, registrations): try again
+    /// after `retryAfterMs` (a WebSocket error frame) or the `Retry-After` seconds (HTTP 429).
+    /// Nothing was done.
+    RateLimited,
 }
 
 /// `{"error": {"code": "...", "message": "..."}}`: every HTTP error response.

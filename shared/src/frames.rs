@@ -111,6 +111,9 @@ pub enum ServerFrame {
         /// Echoed when the refused frame carried one, so the client can mark that send failed.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_msg_id: Option<ClientMsgId>,
+        /// With `rate_limited`: how long to wait before trying again.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_after_ms: Option<u64>,
     },
 }
 
@@ -232,6 +235,7 @@ mod tests {
                 code: ErrorCode::NotInRoom,
                 message: "join the room first".into(),
                 client_msg_id: None,
+                retry_after_ms: None,
             },
         ];
         let tags = ["message", "ack", "presence", "presence", "typing", "error"];

@@ -44,3 +44,62 @@ pub const FRAME_MAX_BYTES: usize = 32 * 1024;
 pub const MESSAGE_MAX_BYTES: usize = 128 * 1024;
 pub const IDLE_TIMEOUT_SECS: u64 = 10 * 60;
 pub const CONNECTION_MAX_SECS: u64 = 2 * 60 * 60;
+
+/// A token bucket: `burst` actions at once, then one more every `every_ms` (GCRA). A refused
+/// action is answered with how long until the bucket has a token again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub burst: u32,
+    pub every_ms: i64,
+}
+
+/// Sending messages: a person typing fast sends one every few seconds and a paste of a few
+/// lines a handful at once. Per connection, and per user across all of their connections.
+pub const SEND_PER_CONNECTION: Rate = Rate {
+    burst: 10,
+    every_ms: 500,
+};
+pub const SEND_PER_USER: Rate = Rate {
+    burst: 20,
+    every_ms: 250,
+};
+
+/// Joining rooms (switching tabs, reconnecting re-joins every open room).
+pub const JOIN_PER_CONNECTION: Rate = Rate {
+    burst: 20,
+    every_ms: 1_000,
+};
+pub const JOIN_PER_USER: Rate = Rate {
+    burst: 40,
+    every_ms: 500,
+};
+
+/// Creating rooms (joining or connecting to a room that does not exist yet), per user.
+pub const CREATE_ROOM_PER_USER: Rate = Rate {
+    burst: 5,
+    every_ms: 60_000,
+};
+
+/// Typing notices are relayed at most once per user per room per interval, "started" and
+/// "stopped" each; the rest are dropped without an error (the app repeats "started" every 3 s
+/// while keys keep coming, so this never hides a real one for long).
+pub const TYPING_RELAY: Rate = Rate {
+    burst: 1,
+    every_ms: 2_500,
+};
+
+/// Failed logins: this many are free, per username and per source address; after that each
+/// failure closes the door for a window that doubles (1 s, 2 s, 4 s, …) up to the cap. While
+/// it is closed a login is answered 429 + `Retry-After` without checking the password, for
+/// every username alike (so the answer says nothing about which exist). A success resets the
+/// username's count; a quiet window of `LOGIN_FAILURES_FORGOTTEN_SECS` forgets both.
+pub const LOGIN_FREE_FAILURES_PER_USERNAME: u32 = 5;
+pub const LOGIN_FREE_FAILURES_PER_ADDRESS: u32 = 20;
+pub const LOGIN_BACKOFF_MAX_SECS: u64 = 15 * 60;
+pub const LOGIN_FAILURES_FORGOTTEN_SECS: u64 = 60 * 60;
+
+/// Registrations per source address: an office behind one address can still sign up a team.
+pub const REGISTER_PER_ADDRESS: Rate = Rate {
+    burst: 30,
+    every_ms: 120_000,
+};

@@ -8,6 +8,7 @@ use super::clock::Clock;
 use super::model::UserRecord;
 use super::passwords::{HashError, PasswordHashing};
 use super::ports::{Inserted, StoreError, Users};
+use super::throttle::{Guard, RetryAfter};
 use super::tokens::Tokens;
 
 #[derive(Debug, thiserror::Error)]
@@ -21,6 +22,13 @@ pub enum AuthError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Hash(#[from] HashError),
+    /// Too many attempts from this address, or failed logins for this username.
+    #[error("too many attempts: try again in {} s", .0.secs())]
+    RateLimited(RetryAfter),
+}
+
+fn admitted(verdict: Result<Result<(), RetryAfter>, StoreError>) -> Result<(), AuthError> {
+    verdict?.map_err(AuthError::RateLimited)
 }
 
 /// What issuing and checking credentials needs, built once per process.
@@ -43,11 +51,15 @@ impl Authenticator {
 
 /// Creates an account and logs it in. The username is claimed with a conditional write, so of
 /// two racing registrations exactly one wins.
+/// `address` is the client's (API Gateway's `sourceIp`): registrations are limited per address.
 pub async fn register(
     users: &dyn Users,
     auth: &Authenticator,
+    guard: Guard<'_>,
+    address: &str,
     request: RegisterRequest,
 ) -> Result<AuthResponse, AuthError> {
+    admitted(guard.register(address, auth.clock.now()).await)?;
     let password_hash = auth.passwords.hash(&request.password).await?;
     let record = UserRecord {
         username: request.username,
@@ -64,17 +76,32 @@ pub async fn register(
 }
 
 /// Checks a password. An unknown user is verified against a decoy hash, so the answer and the
-/// time taken are the same as for a wrong password.
+/// time taken are the same as for a wrong password. Failures are counted per username and per
+/// `address`; past the free ones, logins wait out a doubling window (`throttle::Failures`),
+/// answered alike whether the username exists or not.
 pub async fn login(
     users: &dyn Users,
     auth: &Authenticator,
+    guard: Guard<'_>,
+    address: &str,
     request: LoginRequest,
 ) -> Result<AuthResponse, AuthError> {
-    let user = users.find(&request.username).await?;
+    let username = &request.username;
+    admitted(
+        guard
+            .login_allowed(username, address, auth.clock.now())
+            .await,
+    )?;
+    let user = users.find(username).await?;
     let hash = user.as_ref().map(|u| u.password_hash.as_str());
     if auth.passwords.verify(hash, &request.password).await? {
+        guard.login_succeeded(username).await?;
         Ok(auth.session(request.username))
     } else {
+        tracing::info!(user = %username, address, "login failed");
+        guard
+            .login_failed(username, address, auth.clock.now())
+            .await?;
         Err(AuthError::InvalidCredentials)
     }
 }

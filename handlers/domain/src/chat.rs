@@ -7,10 +7,10 @@ use shared::{
     RoomList, RoomSummary, SendMessage, ServerFrame, Timestamp, Typing, Username,
 };
 
-use super::clock::Clock;
 use super::live::Live;
 use super::model::{Connection, ConnectionId, Member};
 use super::ports::{Appended, Messages, Rooms, StoreError};
+use super::throttle::{Guard, RetryAfter};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ChatError {
@@ -18,8 +18,15 @@ pub enum ChatError {
     NotInRoom(RoomId),
     #[error("this connection is not known; reconnect")]
     UnknownConnection,
+    #[error("too fast: try again in {} ms", .0.ms)]
+    RateLimited(RetryAfter),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// A throttle's verdict as a use case's outcome.
+fn admitted(verdict: Result<Result<(), RetryAfter>, StoreError>) -> Result<(), ChatError> {
+    verdict?.map_err(ChatError::RateLimited)
 }
 
 /// Ids are ULIDs: time-sortable, and monotonic within this process even inside one millisecond,
@@ -46,15 +53,15 @@ fn next_message_id(now: Timestamp) -> MessageId {
 pub async fn connect(
     live: Live<'_>,
     rooms: &dyn Rooms,
-    clock: &dyn Clock,
+    guard: Guard<'_>,
     id: ConnectionId,
     user: Username,
     room: RoomId,
 ) -> Result<(), ChatError> {
-    let now = clock.now();
+    let now = live.clock.now();
+    ensure_room(rooms, guard, &room, &user, now).await?;
     let connection = Connection::open(id, user, now);
     live.connections.open(&connection).await?;
-    ensure_room(rooms, &room, &connection.username, now).await?;
     let present = live.connections.members(&room).await?;
     live.connections.join(&connection, &room).await?;
     tracing::info!(connection = %connection.id, user = %connection.username, %room, "connected");
@@ -81,7 +88,7 @@ pub async fn disconnect(live: Live<'_>, id: &ConnectionId) -> Result<(), ChatErr
 pub async fn join_room(
     live: Live<'_>,
     rooms: &dyn Rooms,
-    clock: &dyn Clock,
+    guard: Guard<'_>,
     id: &ConnectionId,
     room: RoomId,
 ) -> Result<(), ChatError> {
@@ -90,7 +97,9 @@ pub async fn join_room(
         .find(id)
         .await?
         .ok_or(ChatError::UnknownConnection)?;
-    ensure_room(rooms, &room, &connection.username, clock.now()).await?;
+    let now = live.clock.now();
+    admitted(guard.join(&connection.username, id, now).await)?;
+    ensure_room(rooms, guard, &room, &connection.username, now).await?;
     let others: Vec<Member> = live
         .connections
         .members(&room)
@@ -135,7 +144,7 @@ pub async fn leave_room(live: Live<'_>, id: &ConnectionId, room: RoomId) -> Resu
 pub async fn send_message(
     live: Live<'_>,
     messages: &dyn Messages,
-    clock: &dyn Clock,
+    guard: Guard<'_>,
     from: &ConnectionId,
     command: SendMessage,
 ) -> Result<ChatMessage, ChatError> {
@@ -145,7 +154,8 @@ pub async fn send_message(
         .member(from, &room)
         .await?
         .ok_or_else(|| ChatError::NotInRoom(room.clone()))?;
-    let now = clock.now();
+    let now = live.clock.now();
+    admitted(guard.send(&member.username, from, now).await)?;
     let id = next_message_id(now);
     let client_msg_id = match command.client_msg_id {
         Some(c) => c,
@@ -193,13 +203,27 @@ pub async fn send_message(
     Ok(message)
 }
 
-/// Tells the room's other users that this user started or stopped typing. Nothing is stored.
-pub async fn typing(live: Live<'_>, from: &ConnectionId, command: Typing) -> Result<(), ChatError> {
+/// Tells the room's other users that this user started or stopped typing, at most once per
+/// interval each (`Guard::typing`; the rest are dropped quietly). Nothing is stored.
+pub async fn typing(
+    live: Live<'_>,
+    guard: Guard<'_>,
+    from: &ConnectionId,
+    command: Typing,
+) -> Result<(), ChatError> {
     let member = live
         .connections
         .member(from, &command.room)
         .await?
         .ok_or_else(|| ChatError::NotInRoom(command.room.clone()))?;
+    let now = live.clock.now();
+    if !guard
+        .typing(&member.username, &command.room, command.typing, now)
+        .await?
+    {
+        tracing::debug!(user = %member.username, room = %command.room, "typing notice dropped");
+        return Ok(());
+    }
     let others = live
         .connections
         .members(&command.room)
@@ -251,19 +275,27 @@ async fn announce_departure(live: Live<'_>, room: &RoomId, remaining: &[Member],
     live.deliver(to, &frame).await;
 }
 
+/// Creates the room on first use, within the creator's limit on new rooms. An existing room
+/// costs one key lookup and no write.
 async fn ensure_room(
     rooms: &dyn Rooms,
+    guard: Guard<'_>,
     room: &RoomId,
     by: &Username,
     now: Timestamp,
-) -> Result<(), StoreError> {
+) -> Result<(), ChatError> {
+    if rooms.find(room).await?.is_some() {
+        return Ok(());
+    }
+    admitted(guard.create_room(by, now).await)?;
     rooms
         .ensure(&RoomSummary {
             id: room.clone(),
             created_by: by.clone(),
             created_at: now,
         })
-        .await
+        .await?;
+    Ok(())
 }
 
 /// `GET /api/rooms`.

@@ -13,4 +13,5 @@ pub mod live;
 pub mod model;
 pub mod passwords;
 pub mod ports;
+pub mod throttle;
 pub mod tokens;

@@ -2,7 +2,7 @@
 //! `dynamo` (DynamoDB) and `notify` (API Gateway Management API, or in-process).
 
 use async_trait::async_trait;
-use shared::{ChatMessage, HistoryPage, HistoryRequest, RoomId, RoomSummary, Username};
+use shared::{ChatMessage, HistoryPage, HistoryRequest, RoomId, RoomSummary, Timestamp, Username};
 
 use super::model::{Connection, ConnectionId, Member, UserRecord};
 
@@ -78,6 +78,8 @@ pub trait Messages: Send + Sync {
 pub trait Rooms: Send + Sync {
     /// Records the room unless it exists (the first creator and time are kept).
     async fn ensure(&self, room: &RoomSummary) -> Result<(), StoreError>;
+    /// One room, by id (a key lookup).
+    async fn find(&self, room: &RoomId) -> Result<Option<RoomSummary>, StoreError>;
     /// Every room, by id, read without a scan.
     async fn list(&self) -> Result<Vec<RoomSummary>, StoreError>;
 }
@@ -96,4 +98,25 @@ pub enum NotifyError {
 pub trait Notifier: Send + Sync {
     /// Sends one text frame to one connection.
     async fn post(&self, to: &ConnectionId, payload: &str) -> Result<(), NotifyError>;
+}
+
+/// A throttle record to keep: the domain's state, serialised, and when it may be forgotten.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub state: String,
+    pub expires_at: Timestamp,
+}
+
+/// What `Throttles::update` asks: given the current record's state, what to write (if anything).
+pub type Change<'a> = dyn for<'s> FnMut(Option<&'s str>) -> Option<Stored> + Send + 'a;
+
+/// Small records that throttle clients (`domain::throttle`), keyed by what is limited for whom.
+#[async_trait]
+pub trait Throttles: Send + Sync {
+    /// Reads the record at `key` (none once expired), asks `change` what to write (`None`:
+    /// nothing) and writes it atomically: when another writer got there first, `change` runs
+    /// again on what that writer left, so two racing actions never both take the last token.
+    async fn update(&self, key: &str, change: &mut Change<'_>) -> Result<(), StoreError>;
+    /// Forgets the record at `key` (absent is fine).
+    async fn forget(&self, key: &str) -> Result<(), StoreError>;
 }

@@ -236,6 +236,23 @@ impl Rooms for DynamoMessages {
         Ok(())
     }
 
+    async fn find(&self, room: &RoomId) -> Result<Option<RoomSummary>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(MESSAGES_PK, AttributeValue::S(ROOMS_PK.into()))
+            .key(MESSAGES_SK, AttributeValue::S(room.to_string()))
+            .send()
+            .await
+            .map_err(store_error)?;
+        output
+            .item
+            .map(|item| serde_dynamo::from_item::<_, RoomItem>(item).map(|r| r.room))
+            .transpose()
+            .map_err(mapping_error)
+    }
+
     async fn list(&self) -> Result<Vec<RoomSummary>, StoreError> {
         let query = self
             .client

@@ -1,4 +1,4 @@
-//! The DynamoDB adapter (`aws-sdk-dynamodb`). Three tables, described in docs/ARCHITECTURE.md
+//! The DynamoDB adapter (`aws-sdk-dynamodb`). Four tables, described in docs/ARCHITECTURE.md
 //! and created by `schema::create_tables` (tests, local gateway) or infra/template.yaml (AWS).
 //! Every request-path read is a GetItem or a Query: no Scan exists in this module.
 
@@ -6,10 +6,12 @@ mod connections;
 mod messages;
 pub mod oplog;
 pub mod schema;
+mod throttles;
 mod users;
 
 pub use connections::DynamoConnections;
 pub use messages::DynamoMessages;
+pub use throttles::DynamoThrottles;
 pub use users::DynamoUsers;
 
 use std::collections::HashMap;

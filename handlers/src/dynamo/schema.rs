@@ -21,13 +21,18 @@ pub const TTL_ATTRIBUTE: &str = "expiresAt";
 /// `messages`: partition key `pk`, sort key `sk` (see `messages.rs` for the item kinds).
 pub const MESSAGES_PK: &str = "pk";
 pub const MESSAGES_SK: &str = "sk";
+/// `throttles`: partition key `key` (`send/alice`, `login-address/203.0.113.7`), TTL on
+/// `expiresAt`.
+pub const THROTTLES_PK: &str = "key";
 
-/// The three table names, from `USERS_TABLE`, `CONNECTIONS_TABLE` and `MESSAGES_TABLE`.
+/// The four table names, from `USERS_TABLE`, `CONNECTIONS_TABLE`, `MESSAGES_TABLE` and
+/// `THROTTLES_TABLE`.
 #[derive(Debug, Clone)]
 pub struct TableNames {
     pub users: String,
     pub connections: String,
     pub messages: String,
+    pub throttles: String,
 }
 
 impl TableNames {
@@ -36,6 +41,7 @@ impl TableNames {
             users: required("USERS_TABLE")?,
             connections: required("CONNECTIONS_TABLE")?,
             messages: required("MESSAGES_TABLE")?,
+            throttles: required("THROTTLES_TABLE")?,
         })
     }
 
@@ -45,6 +51,7 @@ impl TableNames {
             users: format!("{prefix}-users"),
             connections: format!("{prefix}-connections"),
             messages: format!("{prefix}-messages"),
+            throttles: format!("{prefix}-throttles"),
         }
     }
 }
@@ -63,7 +70,7 @@ fn string_attr(name: &str) -> anyhow::Result<AttributeDefinition> {
         .build()?)
 }
 
-/// Creates the three tables (on-demand) with the room index and TTL, as the template does.
+/// Creates the four tables (on-demand) with the room index and TTL, as the template does.
 /// For tests and `--dynamodb-endpoint` runs; on AWS the SAM template owns the tables.
 pub async fn create_tables(client: &Client, names: &TableNames) -> anyhow::Result<()> {
     client
@@ -99,17 +106,7 @@ pub async fn create_tables(client: &Client, names: &TableNames) -> anyhow::Resul
         .global_secondary_indexes(room_index)
         .send()
         .await?;
-    client
-        .update_time_to_live()
-        .table_name(&names.connections)
-        .time_to_live_specification(
-            TimeToLiveSpecification::builder()
-                .enabled(true)
-                .attribute_name(TTL_ATTRIBUTE)
-                .build()?,
-        )
-        .send()
-        .await?;
+    enable_ttl(client, &names.connections).await?;
 
     client
         .create_table()
@@ -119,6 +116,30 @@ pub async fn create_tables(client: &Client, names: &TableNames) -> anyhow::Resul
         .attribute_definitions(string_attr(MESSAGES_SK)?)
         .key_schema(key(MESSAGES_PK, KeyType::Hash)?)
         .key_schema(key(MESSAGES_SK, KeyType::Range)?)
+        .send()
+        .await?;
+
+    client
+        .create_table()
+        .table_name(&names.throttles)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(string_attr(THROTTLES_PK)?)
+        .key_schema(key(THROTTLES_PK, KeyType::Hash)?)
+        .send()
+        .await?;
+    enable_ttl(client, &names.throttles).await
+}
+
+async fn enable_ttl(client: &Client, table: &str) -> anyhow::Result<()> {
+    client
+        .update_time_to_live()
+        .table_name(table)
+        .time_to_live_specification(
+            TimeToLiveSpecification::builder()
+                .enabled(true)
+                .attribute_name(TTL_ATTRIBUTE)
+                .build()?,
+        )
         .send()
         .await?;
     Ok(())

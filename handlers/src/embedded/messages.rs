@@ -105,6 +105,16 @@ impl Rooms for EmbeddedStore {
         .await
     }
 
+    async fn find(&self, room: &RoomId) -> Result<Option<RoomSummary>, StoreError> {
+        let id = room.to_string();
+        self.read(move |tx| {
+            let rooms = tx.open_table(ROOMS)?;
+            let row = rooms.get(id.as_str())?;
+            row.map(|row| decode(row.value())).transpose()
+        })
+        .await
+    }
+
     async fn list(&self) -> Result<Vec<RoomSummary>, StoreError> {
         self.read(|tx| {
             let rooms = tx.open_table(ROOMS)?;

@@ -9,6 +9,7 @@
 mod connections;
 mod messages;
 mod rows;
+mod throttles;
 mod users;
 
 use std::path::Path;
@@ -25,6 +26,7 @@ use crate::domain::ports::StoreError;
 pub struct EmbeddedStore {
     db: Arc<Database>,
     clock: Arc<dyn Clock>,
+    throttles: Arc<throttles::MemoryThrottles>,
 }
 
 impl EmbeddedStore {
@@ -46,6 +48,7 @@ impl EmbeddedStore {
         let store = Self {
             db: Arc::new(db),
             clock,
+            throttles: Arc::default(),
         };
         // Create every table up front so readers never meet a missing one.
         let tx = store.db.begin_write().map_err(StoreError::new)?;

@@ -84,6 +84,9 @@ impl From<AuthError> for HttpError {
             )
             .retry_after(PASSWORD_HASH_RETRY_AFTER_SECS),
             AuthError::Hash(e) => Self::internal(e),
+            AuthError::RateLimited(retry) => {
+                Self::new(429, ErrorCode::RateLimited, e.to_string()).retry_after(retry.secs())
+            }
         }
     }
 }
@@ -182,16 +185,28 @@ pub async fn serve(route: HttpRoute, services: &Services, request: Request) -> R
     }
 }
 
+/// The client's address as API Gateway saw it (`requestContext.http.sourceIp`).
+fn source_ip(request: &Request) -> &str {
+    request
+        .request_context
+        .http
+        .source_ip
+        .as_deref()
+        .unwrap_or("unknown")
+}
+
 /// `POST /api/register` → 201 with a session.
 async fn register(s: &Services, request: &Request) -> Result<impl Serialize, HttpError> {
     let input: RegisterRequest = body(request)?;
-    Ok(auth::register(s.users()?, s.auth()?, input).await?)
+    let address = source_ip(request);
+    Ok(auth::register(s.users()?, s.auth()?, s.guard()?, address, input).await?)
 }
 
 /// `POST /api/login` → 200 with a session.
 async fn login(s: &Services, request: &Request) -> Result<impl Serialize, HttpError> {
     let input: LoginRequest = body(request)?;
-    Ok(auth::login(s.users()?, s.auth()?, input).await?)
+    let address = source_ip(request);
+    Ok(auth::login(s.users()?, s.auth()?, s.guard()?, address, input).await?)
 }
 
 /// `GET /api/rooms` → 200 with every room.

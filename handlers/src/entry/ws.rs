@@ -15,6 +15,7 @@ use crate::compose::{Services, Unwired};
 use crate::domain::chat::{self, ChatError};
 use crate::domain::live::Live;
 use crate::domain::model::ConnectionId;
+use crate::domain::throttle::RetryAfter;
 use crate::domain::tokens::TokenError;
 use crate::routes::{Route, WsRoute};
 
@@ -97,19 +98,23 @@ async fn frame(route: WsRoute, services: &Services, request: Request) -> Result<
         );
         return Ok(refuse(live, &from, bad, None).await);
     }
-    let clock = services.clock();
     let (outcome, client_msg_id) = match action {
         ClientAction::SendMessage(command) => {
             let client_msg_id = command.client_msg_id.clone();
-            let sent = chat::send_message(live, services.messages()?, clock, &from, command).await;
+            let (messages, guard) = (services.messages()?, services.guard()?);
+            let sent = chat::send_message(live, messages, guard, &from, command).await;
             (sent.map(drop), client_msg_id)
         }
-        ClientAction::JoinRoom(join) => (
-            chat::join_room(live, services.rooms()?, clock, &from, join.room).await,
-            None,
-        ),
+        ClientAction::JoinRoom(join) => {
+            let (rooms, guard) = (services.rooms()?, services.guard()?);
+            let joined = chat::join_room(live, rooms, guard, &from, join.room).await;
+            (joined, None)
+        }
         ClientAction::LeaveRoom(leave) => (chat::leave_room(live, &from, leave.room).await, None),
-        ClientAction::Typing(typing) => (chat::typing(live, &from, typing).await, None),
+        ClientAction::Typing(typing) => {
+            let typed = chat::typing(live, services.guard()?, &from, typing).await;
+            (typed, None)
+        }
     };
     Ok(finish(live, &from, outcome, client_msg_id).await)
 }
@@ -148,11 +153,22 @@ async fn refuse(
     bad: BadInput,
     client_msg_id: Option<ClientMsgId>,
 ) -> Response {
+    refuse_with(live, to, bad, client_msg_id, None).await
+}
+
+async fn refuse_with(
+    live: Live<'_>,
+    to: &ConnectionId,
+    bad: BadInput,
+    client_msg_id: Option<ClientMsgId>,
+    retry_after: Option<RetryAfter>,
+) -> Response {
     tracing::info!(connection = %to, code = ?bad.code, "frame refused");
     let frame = ServerFrame::Error {
         code: bad.code,
         message: bad.message,
         client_msg_id,
+        retry_after_ms: retry_after.map(|r| r.ms),
     };
     live.reply(to, &frame).await;
     status(200, None)
@@ -167,6 +183,13 @@ async fn finish(
 ) -> Response {
     let bad = match outcome {
         Ok(()) => return status(200, None),
+        Err(ChatError::RateLimited(retry)) => {
+            let bad = BadInput::new(
+                ErrorCode::RateLimited,
+                format!("too fast: try again in {:.1} s", retry.ms as f64 / 1000.0),
+            );
+            return refuse_with(live, from, bad, client_msg_id, Some(retry)).await;
+        }
         Err(ChatError::NotInRoom(room)) => BadInput::new(
             ErrorCode::NotInRoom,
             format!("join room {room} before sending to it"),
@@ -215,10 +238,18 @@ async fn connect(services: &Services, request: Request) -> Result<Response, Unwi
             ));
         }
     };
-    let (live, rooms) = (services.live()?, services.rooms()?);
+    let (live, rooms, guard) = (services.live()?, services.rooms()?, services.guard()?);
     Ok(
-        match chat::connect(live, rooms, services.clock(), id.clone(), user, room).await {
+        match chat::connect(live, rooms, guard, id.clone(), user, room).await {
             Ok(()) => status(200, None),
+            Err(ChatError::RateLimited(retry)) => {
+                tracing::info!(connection = %id, "connect refused: too many new rooms");
+                let message = format!("too many new rooms: try again in {} s", retry.secs());
+                let mut response =
+                    status(429, Some(ErrorBody::new(ErrorCode::RateLimited, message)));
+                retry_after_header(&mut response, retry);
+                response
+            }
             Err(e) => {
                 tracing::error!(connection = %id, error = %e, "connect failed");
                 status(500, Some(ErrorBody::new(ErrorCode::Internal, "try again")))
@@ -239,4 +270,11 @@ async fn disconnect(services: &Services, request: Request) -> Result<Response, U
             status(500, None)
         }
     })
+}
+
+/// `Retry-After` in whole seconds, as HTTP has it.
+pub(crate) fn retry_after_header(response: &mut Response, retry: RetryAfter) {
+    if let Ok(value) = http::HeaderValue::from_str(&retry.secs().to_string()) {
+        response.headers.insert(http::header::RETRY_AFTER, value);
+    }
 }

@@ -83,7 +83,7 @@ fn http_requests_select_routes_by_template() {
 fn needs_name_the_environment_they_read() {
     assert_eq!(
         Route::Http(HttpRoute::Register).def().needs.env(),
-        ["USERS_TABLE", "JWT_SECRET"]
+        ["USERS_TABLE", "JWT_SECRET", "THROTTLES_TABLE"]
     );
-    assert_eq!(Needs::ALL.env().len(), 5);
+    assert_eq!(Needs::ALL.env().len(), 6);
 }

@@ -232,6 +232,7 @@ fn an_error_frame_fails_our_message_or_becomes_a_notice() {
         code: shared::ErrorCode::NotInRoom,
         message: "join room rust first".into(),
         client_msg_id: Some(id),
+        retry_after_ms: None,
     };
     assert_eq!(s.apply(refused, 0), Applied::Nothing);
     let rows = s
@@ -246,6 +247,7 @@ fn an_error_frame_fails_our_message_or_becomes_a_notice() {
         code: shared::ErrorCode::InvalidJson,
         message: "not JSON".into(),
         client_msg_id: None,
+        retry_after_ms: None,
     };
     assert_eq!(s.apply(other, 0), Applied::Notice("not JSON".into()));
 }
