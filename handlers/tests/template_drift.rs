@@ -246,7 +246,12 @@ fn the_tables_match_the_dynamodb_adapters_schema() {
     let ttl = &throttles["TimeToLiveSpecification"];
     assert_eq!(ttl["AttributeName"].as_str(), Some(schema::TTL_ATTRIBUTE));
     assert_eq!(ttl["Enabled"].as_bool(), Some(true));
-    for id in ["UsersTable", "ConnectionsTable", "MessagesTable", "ThrottlesTable"] {
+    for id in [
+        "UsersTable",
+        "ConnectionsTable",
+        "MessagesTable",
+        "ThrottlesTable",
+    ] {
         let p = props(id);
         assert_eq!(p["BillingMode"].as_str(), Some("PAY_PER_REQUEST"), "{id}");
         let pitr = &p["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"];

@@ -1,17 +1,10 @@
 use handlers::domain::model::{Connection, ConnectionId, Member};
-use shared::Timestamp;
 use shared::limits::CONNECTION_MAX_SECS;
 
 use super::{Context, Stores, check, eq, room, user};
 
 fn open(s: &Stores, id: &str, name: &str) -> Connection {
     Connection::open(ConnectionId::new(id), user(name), s.clock_now())
-}
-
-impl Stores {
-    fn clock_now(&self) -> Timestamp {
-        handlers::domain::clock::Clock::now(self.clock.as_ref())
-    }
 }
 
 fn ids(members: &[Member]) -> Vec<&str> {

@@ -179,3 +179,27 @@ pub async fn ensure_keeps_the_first_creator_and_list_returns_all(s: Stores) -> R
         "rooms",
     )
 }
+
+pub async fn find_answers_for_a_recorded_room_only(s: Stores) -> Result<(), String> {
+    eq(
+        s.rooms.find(&room("rust")).await.ctx("find")?,
+        None,
+        "before",
+    )?;
+    let rust = RoomSummary {
+        id: room("rust"),
+        created_by: user("alice"),
+        created_at: Timestamp::from_millis(5),
+    };
+    s.rooms.ensure(&rust).await.ctx("ensure")?;
+    eq(
+        s.rooms.find(&room("rust")).await.ctx("find")?,
+        Some(rust),
+        "after",
+    )?;
+    eq(
+        s.rooms.find(&room("rusty")).await.ctx("find other")?,
+        None,
+        "another id",
+    )
+}

@@ -2,14 +2,16 @@
 
 mod connections;
 mod messages;
+mod throttles;
 mod users;
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use handlers::domain::clock::Clock;
 use handlers::domain::clock::FixedClock;
-use handlers::domain::ports::{Connections, Messages, Rooms, Users};
+use handlers::domain::ports::{Connections, Messages, Rooms, Throttles, Users};
 use shared::{ChatMessage, ClientMsgId, MessageBody, MessageId, RoomId, Timestamp, Username};
 
 /// The ports under test, over one backend (as the composition root binds them).
@@ -18,6 +20,7 @@ pub struct Stores {
     pub connections: Arc<dyn Connections>,
     pub messages: Arc<dyn Messages>,
     pub rooms: Arc<dyn Rooms>,
+    pub throttles: Arc<dyn Throttles>,
     pub clock: Arc<FixedClock>,
     pub _guard: Option<tempfile::TempDir>,
 }
@@ -35,9 +38,16 @@ impl Stores {
             connections: ports.connections,
             messages: ports.messages,
             rooms: ports.rooms,
+            throttles: ports.throttles,
             clock,
             _guard: guard,
         }
+    }
+}
+
+impl Stores {
+    pub fn clock_now(&self) -> Timestamp {
+        self.clock.now()
     }
 }
 
@@ -70,6 +80,10 @@ cases![
     messages::client_msg_ids_are_per_author,
     messages::rooms_histories_are_isolated,
     messages::ensure_keeps_the_first_creator_and_list_returns_all,
+    messages::find_answers_for_a_recorded_room_only,
+    throttles::a_throttle_record_is_written_read_and_forgotten,
+    throttles::an_expired_throttle_record_reads_as_none,
+    throttles::racing_throttle_updates_lose_nothing,
 ];
 
 pub fn check(condition: bool, what: impl std::fmt::Display) -> Result<(), String> {

@@ -45,6 +45,13 @@ pub fn http(method: &str, path: &str, body: Option<&str>, token: Option<&str>) -
     typed(event)
 }
 
+/// An HTTP API request from the client address `source_ip`.
+pub fn http_from(source_ip: &str, method: &str, path: &str, body: Option<&str>) -> http::Request {
+    let mut request = self::http(method, path, body, None);
+    request.request_context.http.source_ip = Some(source_ip.to_owned());
+    request
+}
+
 /// A `$connect` with the given query parameters.
 pub fn connect(connection: &str, query: &[(&str, &str)]) -> ws::Request {
     let mut event = fixture("ws_connect");

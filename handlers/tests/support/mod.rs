@@ -41,6 +41,12 @@ impl Harness {
         }
     }
 
+    /// The same harness with other rate limits.
+    pub fn with_limits(mut self, limits: handlers::domain::throttle::Limits) -> Self {
+        self.services = self.services.with_limits(limits);
+        self
+    }
+
     /// Services over `store` holding only what `needs` names, as a Lambda would.
     pub fn services_for(
         store: &EmbeddedStore,
