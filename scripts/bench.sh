@@ -30,7 +30,7 @@ for index in "${!scenarios[@]}"; do
     echo "==> $name, run $run/$repeats"
     data=$(mktemp -d)
     port=$(free_port)
-    RUST_LOG=warn "$gateway" --listen "127.0.0.1:$port" --data-dir "$data" --dist "$data/none" \
+    RUST_LOG=warn "$gateway" --listen "127.0.0.1:$port" --data-dir "$data" --dist "$data/none" --register-burst 100000 \
       > "$out/gateway-$index-$run.log" 2>&1 &
     pid=$!
     for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/config.json" >/dev/null && break; sleep 0.1; done

@@ -11,7 +11,7 @@ use base64::engine::general_purpose::STANDARD;
 use handlers::compose::{self, Backend as Store};
 use handlers::domain::clock::{Clock, SystemClock};
 use handlers::domain::tokens::JwtConfig;
-use handlers::dynamo::schema::{TableNames, create_tables};
+use handlers::dynamo::schema::{TableNames, create_tables, create_throttles_table};
 use handlers::embedded::EmbeddedStore;
 use handlers::entry::Services;
 use rand::RngCore;
@@ -64,7 +64,7 @@ pub async fn build(options: &Options, registry: Arc<Registry>) -> anyhow::Result
         Store::DynamoDb { .. } => None,
     };
     Ok(Backend {
-        services: compose::all(&store, registry, clock, &jwt),
+        services: compose::all(&store, registry, clock, &jwt).with_limits(options.rate_limits),
         embedded,
     })
 }
@@ -125,10 +125,16 @@ async fn ensure_tables(
         .context("listing DynamoDB tables (is the endpoint up?)")?
         .table_names
         .unwrap_or_default();
-    if existing.contains(&names.users) {
-        return Ok(());
+    if !existing.contains(&names.users) {
+        return create_tables(client, names)
+            .await
+            .context("creating DynamoDB tables");
     }
-    create_tables(client, names)
-        .await
-        .context("creating DynamoDB tables")
+    // Tables made before rate limits had no throttles table.
+    if !existing.contains(&names.throttles) {
+        create_throttles_table(client, names)
+            .await
+            .context("creating the throttles table")?;
+    }
+    Ok(())
 }

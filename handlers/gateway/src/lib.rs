@@ -27,7 +27,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-pub use options::{Limits, Options, StoreChoice};
+pub use options::{Limits, Options, RateLimits, StoreChoice};
 use registry::Registry;
 
 /// API Gateway's HTTP API payload limit.

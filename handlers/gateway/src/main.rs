@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::Parser;
-use gateway::{Limits, Options, StoreChoice};
+use gateway::{Limits, Options, RateLimits, StoreChoice};
+use shared::limits::Rate;
 use shared::limits::{CONNECTION_MAX_SECS, FRAME_MAX_BYTES, IDLE_TIMEOUT_SECS, MESSAGE_MAX_BYTES};
 
 /// API Gateway's HTTP, WebSocket and Management APIs, locally, running Confab's handlers.
@@ -55,6 +56,10 @@ struct Args {
     /// are always served, any other `Host` gets 421 (DNS rebinding).
     #[arg(long = "allow-host", env = "CONFAB_ALLOW_HOSTS", value_delimiter = ',')]
     allow_hosts: Vec<String>,
+    /// Registrations one address may make at once (then one per 2 minutes). Raise it for a
+    /// load test that signs up hundreds of accounts from one machine (`make bench` does).
+    #[arg(long, env = "CONFAB_REGISTER_BURST", default_value_t = shared::limits::REGISTER_PER_ADDRESS.burst)]
+    register_burst: u32,
 }
 
 #[tokio::main]
@@ -103,6 +108,13 @@ async fn main() -> anyhow::Result<()> {
         },
         stage: args.stage,
         allowed_hosts: args.allow_hosts,
+        rate_limits: RateLimits {
+            register_per_address: Rate {
+                burst: args.register_burst,
+                ..shared::limits::REGISTER_PER_ADDRESS
+            },
+            ..RateLimits::default()
+        },
     };
     let gateway = gateway::start(options).await?;
     println!(

@@ -22,7 +22,11 @@ pub struct Options {
     pub stage: String,
     /// Host names served besides loopback and the listening address (`hosts.rs`).
     pub allowed_hosts: Vec<String>,
+    /// The handlers' rate limits (`shared::limits` unless told otherwise).
+    pub rate_limits: RateLimits,
 }
+
+pub use handlers::domain::throttle::Limits as RateLimits;
 
 #[derive(Debug, Clone)]
 pub enum StoreChoice {
@@ -83,6 +87,7 @@ impl Options {
             limits: Limits::default(),
             stage: "local".into(),
             allowed_hosts: Vec::new(),
+            rate_limits: RateLimits::default(),
         }
     }
 }

@@ -13,6 +13,7 @@
 
 pub mod baseline;
 mod client;
+pub mod flood;
 pub mod report;
 mod run;
 
@@ -35,6 +36,8 @@ pub struct Config {
     pub churn: f64,
     /// How long to wait for stragglers after the last send.
     pub settle: Duration,
+    /// Clients that flood the first room as fast as they can (`flood.rs`), besides `clients`.
+    pub flooders: usize,
     /// Talk to a bare broadcast server: no accounts, no tokens, no history.
     pub baseline: bool,
     pub progress: bool,
@@ -49,6 +52,7 @@ impl Default for Config {
             messages: 200,
             rate: 200.0,
             churn: 0.0,
+            flooders: 0,
             settle: Duration::from_secs(10),
             baseline: false,
             progress: false,

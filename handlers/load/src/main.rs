@@ -30,6 +30,10 @@ struct Args {
     /// Share of clients that drop and reconnect mid-run, then fill the gap from history.
     #[arg(long, default_value_t = 0.0)]
     churn: f64,
+    /// Extra clients that flood the first room as fast as they can; the report gives the
+    /// honest clients' latency and what the flooders got through.
+    #[arg(long, default_value_t = 0)]
+    flooders: usize,
     /// Seconds to wait for stragglers after the last send.
     #[arg(long, default_value_t = 10)]
     settle_secs: u64,
@@ -80,6 +84,7 @@ async fn main() -> anyhow::Result<()> {
         messages: args.messages,
         rate: args.rate,
         churn: args.churn,
+        flooders: args.flooders,
         settle: Duration::from_secs(args.settle_secs),
         baseline: false,
         progress: !args.json,
@@ -91,6 +96,7 @@ async fn main() -> anyhow::Result<()> {
             url: format!("http://{addr}"),
             baseline: true,
             churn: 0.0,
+            flooders: 0,
             ..config
         };
         let report = load::run(&bare).await;

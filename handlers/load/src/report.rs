@@ -55,6 +55,9 @@ pub struct Report {
     /// Live deliveries per second over the send phase and settling.
     pub deliveries_per_sec: f64,
     pub duration_secs: f64,
+    /// What flooders sent and got through, when the run had any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flood: Option<crate::flood::FloodStats>,
 }
 
 impl Report {
@@ -68,7 +71,13 @@ impl Report {
 
     pub fn human(&self) -> String {
         let l = &self.latency;
-        format!(
+        let flood = self.flood.map_or(String::new(), |f| {
+            format!(
+                "\nflooders   sent {}, stored {}, refused rate_limited {}",
+                f.sent, f.accepted, f.refused
+            )
+        });
+        let summary = format!(
             "confab-load against {target}{baseline}\n\
              clients {clients} in {rooms} room(s); {churned} churned\n\
              messages   sent {sent}, acked {acked}\n\
@@ -105,7 +114,8 @@ impl Report {
             n = l.samples,
             tput = self.deliveries_per_sec,
             secs = self.duration_secs,
-        )
+        );
+        summary + &flood
     }
 }
 

@@ -10,11 +10,12 @@ use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::Rng;
 use rand::seq::SliceRandom;
-use shared::{AppConfig, AuthResponse, Password, RegisterRequest};
+use shared::{AppConfig, AuthResponse, Password, RegisterRequest, Username};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::Config;
 use crate::client::{self, Command, Endpoints, Identity, Outcome, Shared};
+use crate::flood::{self, FloodStats};
 use crate::report::{Latency, Report};
 
 /// Registrations in flight at once (each costs the server an argon2 hash).
@@ -49,19 +50,40 @@ async fn endpoints(config: &Config, http: &reqwest::Client) -> anyhow::Result<En
     })
 }
 
-async fn register(shared: &Shared, index: usize) -> anyhow::Result<String> {
+async fn register(shared: &Shared, username: &Username) -> anyhow::Result<String> {
     let url = format!("{}/register", shared.endpoints.api);
     let body = RegisterRequest {
-        username: shared.username(index).clone(),
+        username: username.clone(),
         password: Password::parse(PASSWORD)?,
     };
     let response = shared.http.post(&url).json(&body).send().await?;
     let status = response.status();
     ensure!(
         status.as_u16() == 201,
-        "registering client {index}: HTTP {status}"
+        "registering {username}: HTTP {status}"
     );
     Ok(response.json::<AuthResponse>().await?.token)
+}
+
+/// Registers and starts the flooders in the first room (none against the baseline).
+async fn start_flooders(
+    config: &Config,
+    shared: &Shared,
+    stop: &watch::Receiver<bool>,
+) -> anyhow::Result<Vec<tokio::task::JoinHandle<anyhow::Result<FloodStats>>>> {
+    if config.flooders > 0 && config.baseline {
+        bail!("flooders need accounts: the bare baseline has none");
+    }
+    let mut tasks = Vec::with_capacity(config.flooders);
+    for n in 0..config.flooders {
+        let tag = format!("{}-flood{n}", shared.run);
+        let username = Username::parse(&tag).context("a flooder's username")?;
+        let token = register(shared, &username).await?;
+        let room = shared.room(0).clone();
+        let url = format!("{}?token={token}&room={room}", shared.endpoints.ws);
+        tasks.push(tokio::spawn(flood::run(url, room, tag, stop.clone())));
+    }
+    Ok(tasks)
 }
 
 fn run_id() -> String {
@@ -134,7 +156,7 @@ pub async fn run(config: &Config) -> anyhow::Result<Report> {
                 let shared = shared.clone();
                 let bar = bar.clone();
                 async move {
-                    let token = register(&shared, i).await;
+                    let token = register(&shared, shared.username(i)).await;
                     bar.inc(1);
                     token.map(|t| (i, t))
                 }
@@ -191,6 +213,8 @@ pub async fn run(config: &Config) -> anyhow::Result<Report> {
         churn_at.entry(at as u64).or_default().push(client);
     }
 
+    let flooders = start_flooders(config, &shared, &stop_rx).await?;
+
     // Sends, paced; each client sends its share round-robin.
     let bar = progress(config, config.messages as u64, "send");
     let started = Instant::now();
@@ -229,7 +253,15 @@ pub async fn run(config: &Config) -> anyhow::Result<Report> {
     for task in tasks {
         outcomes.push(task.await.context("client task panicked")??);
     }
-    Ok(count(config, outcomes, elapsed, churned))
+    let mut report = count(config, outcomes, elapsed, churned);
+    if !flooders.is_empty() {
+        let mut flood = FloodStats::default();
+        for task in flooders {
+            flood.add(task.await.context("flooder panicked")??);
+        }
+        report.flood = Some(flood);
+    }
+    Ok(report)
 }
 
 fn count(config: &Config, outcomes: Vec<Outcome>, elapsed: Duration, churned: usize) -> Report {

@@ -71,3 +71,26 @@ async fn the_bare_baseline_is_driven_by_the_same_load() {
     assert!(report.healthy(), "{}", report.human());
     assert_eq!(report.delivered_live, 200 * 9);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_flooder_is_throttled_while_everyone_else_loses_nothing() {
+    let (gw, _dir) = gateway().await;
+    let flooded = Config {
+        flooders: 1,
+        ..config(format!("http://{}", gw.addr))
+    };
+    let report = load::run(&flooded).await.expect("run");
+    assert!(report.healthy(), "{}", report.human());
+    assert_eq!(report.delivered_live, 200 * 9, "{}", report.human());
+    let flood = report.flood.expect("flood stats");
+    assert!(flood.refused > 0, "{flood:?}");
+    // The burst, then two a second for as long as the run lasted (and a second's slack).
+    let limit = shared::limits::SEND_PER_CONNECTION;
+    let allowed =
+        limit.burst as f64 + (report.duration_secs + 1.0) * 1000.0 / limit.every_ms as f64;
+    assert!(
+        (flood.accepted as f64) <= allowed,
+        "{flood:?} over {:.1} s",
+        report.duration_secs
+    );
+}

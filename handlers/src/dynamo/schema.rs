@@ -118,7 +118,11 @@ pub async fn create_tables(client: &Client, names: &TableNames) -> anyhow::Resul
         .key_schema(key(MESSAGES_SK, KeyType::Range)?)
         .send()
         .await?;
+    create_throttles_table(client, names).await
+}
 
+/// The throttles table alone (a store made before rate limits lacks it).
+pub async fn create_throttles_table(client: &Client, names: &TableNames) -> anyhow::Result<()> {
     client
         .create_table()
         .table_name(&names.throttles)
