@@ -17,10 +17,28 @@ const FORBIDDEN: &[&str] = &[
     "serde_dynamo",
 ];
 
-/// Every package `package` depends on, directly or not, for any target (dev ones too).
+/// The triple of the machine building, as rustc reports it (`host: x86_64-unknown-linux-gnu`).
+fn host_triple() -> String {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let output = Command::new(rustc)
+        .arg("-vV")
+        .output()
+        .expect("rustc -vV runs");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .expect("rustc names its host")
+        .to_owned()
+}
+
+/// Every package `package` depends on, directly or not, for this machine's builds (dev ones
+/// too). Filtered to the host platform: a fresh machine has downloaded only those packages,
+/// and `--offline` must not need the Windows-only ones.
 fn closure_of(package: &str) -> BTreeSet<String> {
+    let host = host_triple();
     let output = Command::new(env!("CARGO"))
         .args(["metadata", "--format-version", "1", "--offline"])
+        .args(["--filter-platform", &host])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("cargo metadata runs");

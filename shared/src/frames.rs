@@ -114,7 +114,61 @@ pub enum ServerFrame {
         /// With `rate_limited`: how long to wait before trying again.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         retry_after_ms: Option<u64>,
+        /// The room a refused `joinRoom` named, so the client can join it again later.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        room: Option<RoomId>,
     },
+}
+
+/// What API Gateway itself sends on a socket when it refuses a frame before any handler runs:
+/// `{"message": "Too Many Requests", "connectionId": "…", "requestId": "…"}` when the stage's
+/// throttle is exceeded ("Forbidden", "Internal server error" otherwise).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GatewayNotice {
+    pub message: String,
+    #[serde(default)]
+    pub connection_id: Option<String>,
+    #[serde(default)]
+    pub request_id: Option<String>,
+}
+
+impl GatewayNotice {
+    pub const TOO_MANY_REQUESTS: &'static str = "Too Many Requests";
+    /// API Gateway says nothing of when to try again: a second, as for Confab's own limits.
+    pub const RETRY_AFTER_MS: u64 = 1_000;
+
+    /// As Confab's own refusal, so a client handles both one way.
+    pub fn into_frame(self) -> ServerFrame {
+        let throttled = self.message == Self::TOO_MANY_REQUESTS;
+        ServerFrame::Error {
+            code: if throttled {
+                ErrorCode::RateLimited
+            } else {
+                ErrorCode::Internal
+            },
+            message: if throttled {
+                "Confab is busy right now: trying again in a moment".into()
+            } else {
+                self.message
+            },
+            client_msg_id: None,
+            retry_after_ms: throttled.then_some(Self::RETRY_AFTER_MS),
+            room: None,
+        }
+    }
+}
+
+impl ServerFrame {
+    /// A text frame as received: Confab's own frame, or API Gateway's notice as one; `None`
+    /// for anything else.
+    pub fn from_wire(text: &str) -> Option<Self> {
+        serde_json::from_str::<Self>(text).ok().or_else(|| {
+            serde_json::from_str::<GatewayNotice>(text)
+                .ok()
+                .map(GatewayNotice::into_frame)
+        })
+    }
 }
 
 #[cfg(test)]
@@ -236,6 +290,7 @@ mod tests {
                 message: "join the room first".into(),
                 client_msg_id: None,
                 retry_after_ms: None,
+                room: None,
             },
         ];
         let tags = ["message", "ack", "presence", "presence", "typing", "error"];
@@ -244,5 +299,41 @@ mod tests {
             assert_eq!(json["type"], tag);
             assert_eq!(&serde_json::from_value::<ServerFrame>(json).unwrap(), frame);
         }
+    }
+
+    #[test]
+    fn api_gateways_throttle_notice_reads_as_rate_limited() {
+        let wire = r#"{"message": "Too Many Requests", "connectionId":"L0SM9cOFvHcCIhw=", "requestId":"L0SM9Fw1vHcFkA="}"#;
+        let frame = ServerFrame::from_wire(wire).unwrap();
+        assert!(matches!(
+            frame,
+            ServerFrame::Error {
+                code: ErrorCode::RateLimited,
+                retry_after_ms: Some(1_000),
+                client_msg_id: None,
+                ..
+            }
+        ));
+        let forbidden = ServerFrame::from_wire(r#"{"message":"Forbidden"}"#).unwrap();
+        assert!(
+            matches!(forbidden, ServerFrame::Error { code: ErrorCode::Internal, ref message, .. } if message == "Forbidden")
+        );
+    }
+
+    #[test]
+    fn confabs_own_frames_read_as_themselves_and_noise_as_nothing() {
+        let own = r#"{"type":"error","code":"rate_limited","message":"too fast","retryAfterMs":250,"room":"rust"}"#;
+        let frame = ServerFrame::from_wire(own).unwrap();
+        assert!(matches!(
+            frame,
+            ServerFrame::Error {
+                code: ErrorCode::RateLimited,
+                retry_after_ms: Some(250),
+                room: Some(_),
+                ..
+            }
+        ));
+        assert_eq!(ServerFrame::from_wire("not json"), None);
+        assert_eq!(ServerFrame::from_wire(r#"{"type":"mystery"}"#), None);
     }
 }

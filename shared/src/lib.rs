@@ -21,7 +21,8 @@ pub mod time;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail, Invalid};
 pub use frames::{
-    ClientAction, JoinRoom, LeaveRoom, PresenceChange, SendMessage, ServerFrame, Typing,
+    ClientAction, GatewayNotice, JoinRoom, LeaveRoom, PresenceChange, SendMessage, ServerFrame,
+    Typing,
 };
 pub use http::{
     AppConfig, AuthResponse, ChatMessage, HistoryPage, HistoryQuery, HistoryRequest, LoginRequest,

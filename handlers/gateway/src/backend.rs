@@ -18,15 +18,21 @@ use rand::RngCore;
 
 use crate::options::{Options, StoreChoice};
 use crate::registry::Registry;
+use crate::sigv4::ManagementKeys;
 
 /// The file that keeps a generated JWT secret across restarts.
 const SECRET_FILE: &str = "jwt-secret";
+/// The Management API's key pair, as an AWS shared credentials file (profile `confab-local`).
+pub const MANAGEMENT_CREDENTIALS_FILE: &str = "management-credentials";
+pub const MANAGEMENT_PROFILE: &str = "confab-local";
 const STORE_FILE: &str = "confab.redb";
 
 /// The hosted services, and the embedded store when that is the backend (to flush on exit).
 pub struct Backend {
     pub services: Services,
     pub embedded: Option<EmbeddedStore>,
+    /// What Management API calls must be signed with.
+    pub management_keys: ManagementKeys,
 }
 
 pub async fn build(options: &Options, registry: Arc<Registry>) -> anyhow::Result<Backend> {
@@ -40,6 +46,10 @@ pub async fn build(options: &Options, registry: Arc<Registry>) -> anyhow::Result
         None => secret_from(&options.data_dir)?,
     };
     let jwt = JwtConfig::new(secret.into_bytes())?;
+    let management_keys = match &options.management_keys {
+        Some(keys) => keys.clone(),
+        None => management_keys_from(&options.data_dir)?,
+    };
     let store = match &options.store {
         StoreChoice::Embedded => {
             let path = options.data_dir.join(STORE_FILE);
@@ -66,7 +76,58 @@ pub async fn build(options: &Options, registry: Arc<Registry>) -> anyhow::Result
     Ok(Backend {
         services: compose::all(&store, registry, clock, &jwt).with_limits(options.rate_limits),
         embedded,
+        management_keys,
     })
+}
+
+/// The key pair kept in the data directory, generated on first start: an access key id in
+/// AWS's shape (20 characters) and a 40-character secret, in a credentials file the AWS CLI
+/// and SDKs read (`AWS_SHARED_CREDENTIALS_FILE=… AWS_PROFILE=confab-local`).
+fn management_keys_from(dir: &Path) -> anyhow::Result<ManagementKeys> {
+    let path = dir.join(MANAGEMENT_CREDENTIALS_FILE);
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let value = |key: &str| {
+            existing.lines().find_map(|line| {
+                let (k, v) = line.split_once('=')?;
+                (k.trim() == key).then(|| v.trim().to_owned())
+            })
+        };
+        if let (Some(access_key_id), Some(secret_access_key)) =
+            (value("aws_access_key_id"), value("aws_secret_access_key"))
+        {
+            return Ok(ManagementKeys {
+                access_key_id,
+                secret_access_key,
+            });
+        }
+        anyhow::bail!(
+            "{} has no aws_access_key_id and aws_secret_access_key: remove it to generate new ones",
+            path.display()
+        );
+    }
+    let mut id = [0u8; 10];
+    let mut secret = [0u8; 30];
+    rand::rng().fill_bytes(&mut id);
+    rand::rng().fill_bytes(&mut secret);
+    let keys = ManagementKeys {
+        access_key_id: format!("CONF{}", hex_upper(&id)).chars().take(20).collect(),
+        secret_access_key: STANDARD.encode(secret),
+    };
+    let text = format!(
+        "# The local gateway's Management API key: /@connections/{{id}} calls must be signed\n\
+         # with it (SigV4, service execute-api), as on AWS.\n\
+         [{MANAGEMENT_PROFILE}]\n\
+         aws_access_key_id = {}\n\
+         aws_secret_access_key = {}\n",
+        keys.access_key_id, keys.secret_access_key
+    );
+    write_private(&path, &text).with_context(|| format!("writing {}", path.display()))?;
+    tracing::info!(path = %path.display(), "generated the Management API key");
+    Ok(keys)
+}
+
+fn hex_upper(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02X}")).collect()
 }
 
 /// The secret kept in the data directory, generated (48 random bytes) on first start.

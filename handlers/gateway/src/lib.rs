@@ -10,7 +10,9 @@ pub mod logging;
 pub mod management;
 pub mod options;
 pub mod registry;
+pub mod sigv4;
 pub mod site;
+pub mod tls;
 pub mod websocket;
 
 use std::net::SocketAddr;
@@ -22,13 +24,15 @@ use anyhow::Context as _;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{any, get, post};
+use axum::serve::ListenerExt as _;
 use handlers::entry::Services;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-pub use options::{Limits, Options, RateLimits, StoreChoice};
+pub use options::{Limits, ManagementKeys, Options, RateLimits, StoreChoice};
 use registry::Registry;
+pub use tls::TlsFiles;
 
 /// API Gateway's HTTP API payload limit.
 const HTTP_BODY_LIMIT: usize = 10 * 1024 * 1024;
@@ -39,6 +43,8 @@ pub struct AppState {
     pub services: Services,
     /// Flushed at shutdown when the embedded store is the backend.
     pub embedded: Option<handlers::embedded::EmbeddedStore>,
+    /// What Management API calls must be signed with.
+    pub management_keys: ManagementKeys,
     /// `$disconnect` events run so far.
     pub disconnects: AtomicUsize,
     pub registry: Arc<Registry>,
@@ -71,12 +77,24 @@ fn router(state: Arc<AppState>) -> Router {
 /// A gateway serving in the background.
 pub struct RunningGateway {
     pub addr: SocketAddr,
+    /// Whether it serves HTTPS and WSS (`Options::tls`).
+    pub tls: bool,
     state: Arc<AppState>,
     server: JoinHandle<std::io::Result<()>>,
 }
 
-/// Opens the store, binds `options.listen` (port 0 picks a free one) and serves.
+/// Opens the store, binds `options.listen` (port 0 picks a free one) and serves. A
+/// non-loopback address is refused unless the gateway serves TLS itself.
 pub async fn start(options: Options) -> anyhow::Result<RunningGateway> {
+    if options.tls.is_none() && !options.listen.ip().is_loopback() {
+        anyhow::bail!(
+            "refusing to listen on {} without TLS: passwords and tokens would cross the network \
+             in clear text. Give --tls-cert and --tls-key, or listen on loopback (127.0.0.1) \
+             behind a TLS-terminating proxy",
+            options.listen
+        );
+    }
+    let tls = options.tls.as_ref().map(tls::server_config).transpose()?;
     let registry = Arc::new(Registry::default());
     let backend = backend::build(&options, registry.clone()).await?;
     let listener = tokio::net::TcpListener::bind(options.listen)
@@ -86,6 +104,7 @@ pub async fn start(options: Options) -> anyhow::Result<RunningGateway> {
     let state = Arc::new(AppState {
         services: backend.services,
         embedded: backend.embedded,
+        management_keys: backend.management_keys,
         disconnects: AtomicUsize::new(0),
         registry,
         options,
@@ -93,23 +112,46 @@ pub async fn start(options: Options) -> anyhow::Result<RunningGateway> {
         tracker: TaskTracker::new(),
     });
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    let stop = state.shutdown.clone();
-    let server = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(stop.cancelled_owned())
-            .await
-    });
+    let stop = state.shutdown.clone().cancelled_owned();
+    let server = match &tls {
+        None => tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(stop)
+                .await
+        }),
+        Some(config) => {
+            // `tap_io` gives the TLS listener axum's `ConnectInfo<SocketAddr>`.
+            let listener = tls::TlsListener::new(listener, config.clone())?.tap_io(|_| {});
+            tokio::spawn(async move {
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(stop)
+                    .await
+            })
+        }
+    };
     Ok(RunningGateway {
         addr,
+        tls: tls.is_some(),
         state,
         server,
     })
 }
 
 impl RunningGateway {
+    /// `http://ADDR` or `https://ADDR`.
+    pub fn base_url(&self) -> String {
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
+    }
+
     /// The hosted services (tests look into the store through them).
     pub fn services(&self) -> &Services {
         &self.state.services
+    }
+
+    /// The key Management API calls must be signed with.
+    pub fn management_keys(&self) -> &ManagementKeys {
+        &self.state.management_keys
     }
 
     /// Open WebSocket connections right now.

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::Parser;
-use gateway::{Limits, Options, RateLimits, StoreChoice};
+use gateway::{Limits, Options, RateLimits, StoreChoice, TlsFiles};
 use shared::limits::Rate;
 use shared::limits::{CONNECTION_MAX_SECS, FRAME_MAX_BYTES, IDLE_TIMEOUT_SECS, MESSAGE_MAX_BYTES};
 
@@ -14,9 +14,16 @@ use shared::limits::{CONNECTION_MAX_SECS, FRAME_MAX_BYTES, IDLE_TIMEOUT_SECS, ME
 #[derive(Debug, Parser)]
 #[command(name = "confab-gateway", version)]
 struct Args {
-    /// Address to listen on (port 0 picks a free one).
+    /// Address to listen on (port 0 picks a free one). Anything but loopback needs TLS
+    /// (--tls-cert and --tls-key).
     #[arg(long, env = "CONFAB_LISTEN", default_value = "127.0.0.1:3000")]
     listen: SocketAddr,
+    /// Serve HTTPS and WSS with this PEM certificate chain (with --tls-key).
+    #[arg(long, env = "CONFAB_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, env = "CONFAB_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
     /// Where the embedded store and the generated JWT secret live.
     #[arg(long, env = "CONFAB_DATA_DIR", default_value = ".confab-data")]
     data_dir: PathBuf,
@@ -115,11 +122,24 @@ async fn main() -> anyhow::Result<()> {
             },
             ..RateLimits::default()
         },
+        management_keys: None,
+        tls: args
+            .tls_cert
+            .zip(args.tls_key)
+            .map(|(cert, key)| TlsFiles { cert, key }),
     };
+    let credentials = options
+        .data_dir
+        .join(gateway::backend::MANAGEMENT_CREDENTIALS_FILE);
     let gateway = gateway::start(options).await?;
     println!(
-        "Confab is running at http://{}  (Ctrl-C to stop)",
-        gateway.addr
+        "Confab is running at {}  (Ctrl-C to stop)",
+        gateway.base_url()
+    );
+    println!(
+        "Management API key: {} (profile {})",
+        credentials.display(),
+        gateway::backend::MANAGEMENT_PROFILE
     );
     shutdown_signal().await;
     println!("Shutting down: closing sockets and flushing the store…");

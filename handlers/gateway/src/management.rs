@@ -1,12 +1,13 @@
 //! API Gateway's Management API: `POST`, `GET` and `DELETE /@connections/{id}`, with its status
-//! codes and error types, so `aws-sdk-apigatewaymanagement` works against it unchanged.
+//! codes and error types, so `aws-sdk-apigatewaymanagement` works against it unchanged. Every
+//! call must be signed (SigV4) with the gateway's own key (`sigv4.rs`), as on AWS.
 
 use std::sync::Arc;
 use std::time::SystemTime;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use handlers::domain::model::ConnectionId;
@@ -16,6 +17,7 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::AppState;
 use crate::registry::Outbound;
+use crate::sigv4;
 
 /// Errors the SDK recognises by the `x-amzn-errortype` header.
 fn error(status: StatusCode, kind: &str, message: &str) -> Response {
@@ -38,24 +40,53 @@ fn iso(t: SystemTime) -> String {
     OffsetDateTime::from(t).format(&Rfc3339).unwrap_or_default()
 }
 
-/// `POST /@connections/{id}`: send the body as one frame.
-pub async fn post(
-    State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
+fn too_large() -> Response {
+    error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "PayloadTooLargeException",
+        "the data is larger than the message limit",
+    )
+}
+
+/// A Management API call whose SigV4 signature is the gateway key's: the connection id and
+/// the body. The body is read only once the header checks passed, and never past the message
+/// limit; anything else is answered as API Gateway would (403, 413).
+pub struct Signed {
+    id: ConnectionId,
     body: Bytes,
-) -> Response {
-    if body.len() > state.options.limits.message_max_bytes {
-        return error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "PayloadTooLargeException",
-            "the data is larger than the message limit",
-        );
+}
+
+impl FromRequest<Arc<AppState>> for Signed {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &Arc<AppState>) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let refuse = |r: sigv4::Refusal| error(r.status(), r.error_type(), &r.message());
+        let keys = &state.management_keys;
+        let claim = sigv4::claim(keys, &parts.headers, SystemTime::now()).map_err(refuse)?;
+        let limit = state.options.limits.message_max_bytes;
+        let body = axum::body::to_bytes(body, limit)
+            .await
+            .map_err(|_| too_large())?;
+        claim
+            .verify(keys, &parts.method, &parts.uri, &parts.headers, &body)
+            .map_err(refuse)?;
+        let Path(id) = Path::<String>::from_request_parts(&mut parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(Self {
+            id: ConnectionId::new(id),
+            body,
+        })
     }
+}
+
+/// `POST /@connections/{id}`: send the body as one frame.
+pub async fn post(State(state): State<Arc<AppState>>, Signed { id, body }: Signed) -> Response {
     let outbound = match String::from_utf8(body.to_vec()) {
         Ok(text) => Outbound::Text(text),
         Err(e) => Outbound::Binary(e.into_bytes()),
     };
-    let id = ConnectionId::new(id);
     if state.registry.send(&id, outbound) {
         state.registry.touch(&id);
         StatusCode::OK.into_response()
@@ -65,8 +96,8 @@ pub async fn post(
 }
 
 /// `GET /@connections/{id}`: when it connected, who it is, when it was last active.
-pub async fn get(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
-    let Some(info) = state.registry.info(&ConnectionId::new(id)) else {
+pub async fn get(State(state): State<Arc<AppState>>, Signed { id, .. }: Signed) -> Response {
+    let Some(info) = state.registry.info(&id) else {
         return gone();
     };
     Json(json!({
@@ -78,9 +109,9 @@ pub async fn get(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> 
 }
 
 /// `DELETE /@connections/{id}`: close the connection (its `$disconnect` runs).
-pub async fn delete(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+pub async fn delete(State(state): State<Arc<AppState>>, Signed { id, .. }: Signed) -> Response {
     let closing = Outbound::Close(1000, "Connection closed by the server".into());
-    if state.registry.send(&ConnectionId::new(id), closing) {
+    if state.registry.send(&id, closing) {
         StatusCode::NO_CONTENT.into_response()
     } else {
         gone()

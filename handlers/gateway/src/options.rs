@@ -24,7 +24,16 @@ pub struct Options {
     pub allowed_hosts: Vec<String>,
     /// The handlers' rate limits (`shared::limits` unless told otherwise).
     pub rate_limits: RateLimits,
+    /// The key Management API calls must be signed with. `None`: generated once and kept in
+    /// `data_dir` (`management-credentials`).
+    pub management_keys: Option<ManagementKeys>,
+    /// Serve HTTPS/WSS with this certificate; required to listen on a non-loopback address.
+    pub tls: Option<TlsFiles>,
 }
+
+pub use crate::tls::TlsFiles;
+
+pub use crate::sigv4::ManagementKeys;
 
 pub use handlers::domain::throttle::Limits as RateLimits;
 
@@ -88,6 +97,8 @@ impl Options {
             stage: "local".into(),
             allowed_hosts: Vec::new(),
             rate_limits: RateLimits::default(),
+            management_keys: None,
+            tls: None,
         }
     }
 }

@@ -143,37 +143,30 @@ async fn a_client_that_stops_reading_is_closed_and_what_waits_for_it_stays_bound
         .token;
     // Connected, then never read from again.
     let _sloth = gw.connect(&token, None).await;
-    // Ids are base64 (`+`, `/`, `=`): escaped in the path, as the SDK does.
-    let id = gw
-        .connection_of("sloth")
-        .await
-        .as_str()
-        .replace('+', "%2B")
-        .replace('/', "%2F")
-        .replace('=', "%3D");
+    let id = gw.connection_of("sloth").await.as_str().to_owned();
     let before = gw.open_connections();
 
     // Offer it 64 MiB through the Management API, 100 KiB a frame. A gateway that queued
     // everything for a client that never reads would accept it all and hold it in memory.
-    let http = reqwest::Client::new();
+    let management = gw.management().await;
     let frame = "x".repeat(100 * 1024);
     let (mut accepted_bytes, mut refused) = (0usize, false);
     for _ in 0..640 {
-        let status = http
-            .post(format!("{}/@connections/{id}", gw.base))
-            .body(frame.clone())
+        let posted = management
+            .post_to_connection()
+            .connection_id(&id)
+            .data(aws_sdk_apigatewaymanagement::primitives::Blob::new(
+                frame.clone(),
+            ))
             .send()
-            .await
-            .expect("post")
-            .status()
-            .as_u16();
-        match status {
-            200 => accepted_bytes += frame.len(),
-            410 => {
+            .await;
+        match posted {
+            Ok(_) => accepted_bytes += frame.len(),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_gone_exception()) => {
                 refused = true;
                 break;
             }
-            other => panic!("unexpected {other}"),
+            Err(other) => panic!("unexpected {other:?}"),
         }
     }
     assert!(

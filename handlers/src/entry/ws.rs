@@ -98,25 +98,29 @@ async fn frame(route: WsRoute, services: &Services, request: Request) -> Result<
         );
         return Ok(refuse(live, &from, bad, None).await);
     }
-    let (outcome, client_msg_id) = match action {
+    let (outcome, about) = match action {
         ClientAction::SendMessage(command) => {
-            let client_msg_id = command.client_msg_id.clone();
+            let about = About::message(command.client_msg_id.clone());
             let (messages, guard) = (services.messages()?, services.guard()?);
             let sent = chat::send_message(live, messages, guard, &from, command).await;
-            (sent.map(drop), client_msg_id)
+            (sent.map(drop), about)
         }
         ClientAction::JoinRoom(join) => {
+            let about = About::room(join.room.clone());
             let (rooms, guard) = (services.rooms()?, services.guard()?);
             let joined = chat::join_room(live, rooms, guard, &from, join.room).await;
-            (joined, None)
+            (joined, about)
         }
-        ClientAction::LeaveRoom(leave) => (chat::leave_room(live, &from, leave.room).await, None),
+        ClientAction::LeaveRoom(leave) => (
+            chat::leave_room(live, &from, leave.room).await,
+            About::default(),
+        ),
         ClientAction::Typing(typing) => {
             let typed = chat::typing(live, services.guard()?, &from, typing).await;
-            (typed, None)
+            (typed, About::default())
         }
     };
-    Ok(finish(live, &from, outcome, client_msg_id).await)
+    Ok(finish(live, &from, outcome, about).await)
 }
 
 /// An unknown or missing `action` is `unknown_action`, not a generic invalid request.
@@ -147,28 +151,53 @@ fn echo_client_msg_id(request: &Request) -> Option<ClientMsgId> {
     ClientMsgId::parse(value.get("clientMsgId")?.as_str()?).ok()
 }
 
+/// What a refused frame was about, echoed in the error frame so the client knows which send
+/// failed, or which room to join again.
+#[derive(Debug, Default)]
+struct About {
+    client_msg_id: Option<ClientMsgId>,
+    room: Option<RoomId>,
+}
+
+impl About {
+    fn message(client_msg_id: Option<ClientMsgId>) -> Self {
+        Self {
+            client_msg_id,
+            room: None,
+        }
+    }
+
+    fn room(room: RoomId) -> Self {
+        Self {
+            client_msg_id: None,
+            room: Some(room),
+        }
+    }
+}
+
 async fn refuse(
     live: Live<'_>,
     to: &ConnectionId,
     bad: BadInput,
     client_msg_id: Option<ClientMsgId>,
 ) -> Response {
-    refuse_with(live, to, bad, client_msg_id, None).await
+    refuse_with(live, to, bad, About::message(client_msg_id), None).await
 }
 
 async fn refuse_with(
     live: Live<'_>,
     to: &ConnectionId,
     bad: BadInput,
-    client_msg_id: Option<ClientMsgId>,
+    about: About,
     retry_after: Option<RetryAfter>,
 ) -> Response {
     tracing::info!(connection = %to, code = ?bad.code, "frame refused");
     let frame = ServerFrame::Error {
         code: bad.code,
         message: bad.message,
-        client_msg_id,
+        client_msg_id: about.client_msg_id,
         retry_after_ms: retry_after.map(|r| r.ms),
+        room: about.room,
     };
     live.reply(to, &frame).await;
     status(200, None)
@@ -179,7 +208,7 @@ async fn finish(
     live: Live<'_>,
     from: &ConnectionId,
     outcome: Result<(), ChatError>,
-    client_msg_id: Option<ClientMsgId>,
+    about: About,
 ) -> Response {
     let bad = match outcome {
         Ok(()) => return status(200, None),
@@ -188,7 +217,7 @@ async fn finish(
                 ErrorCode::RateLimited,
                 format!("too fast: try again in {:.1} s", retry.ms as f64 / 1000.0),
             );
-            return refuse_with(live, from, bad, client_msg_id, Some(retry)).await;
+            return refuse_with(live, from, bad, about, Some(retry)).await;
         }
         Err(ChatError::NotInRoom(room)) => BadInput::new(
             ErrorCode::NotInRoom,
@@ -206,7 +235,7 @@ async fn finish(
             )
         }
     };
-    refuse(live, from, bad, client_msg_id).await
+    refuse_with(live, from, bad, about, None).await
 }
 
 /// `$connect`: `?token=<jwt>` is required (browsers cannot set headers on a WebSocket);

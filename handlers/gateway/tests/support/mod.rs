@@ -53,6 +53,32 @@ impl TestGateway {
         }
     }
 
+    pub fn running(&self) -> &RunningGateway {
+        self.running.as_ref().expect("running")
+    }
+
+    /// The SDK's configuration for the Management API at this gateway, signing with its key.
+    pub async fn sdk_config(&self) -> aws_config::SdkConfig {
+        let keys = self.running().management_keys().clone();
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_apigatewaymanagement::config::Credentials::new(
+                keys.access_key_id,
+                keys.secret_access_key,
+                None,
+                None,
+                "gateway",
+            ))
+            .endpoint_url(&self.base)
+            .load()
+            .await
+    }
+
+    /// `aws-sdk-apigatewaymanagement` pointed at this gateway, as a Lambda would use it.
+    pub async fn management(&self) -> aws_sdk_apigatewaymanagement::Client {
+        aws_sdk_apigatewaymanagement::Client::new(&self.sdk_config().await)
+    }
+
     pub fn dir(&self) -> &std::path::Path {
         self.dir.path()
     }
