@@ -38,6 +38,24 @@ impl ApiError {
         }
     }
 
+    /// An error answer without Confab's body: API Gateway's or the WAF's own. Their 429
+    /// (`{"message":"Too Many Requests"}`, perhaps with `Retry-After`) reads as a polite wait.
+    pub fn without_body(status: u16, retry_after: Option<&str>) -> Self {
+        if status != 429 {
+            return Self::Unreachable;
+        }
+        let wait = match retry_after.and_then(|s| s.trim().parse::<u64>().ok()) {
+            Some(1) => "a second".to_owned(),
+            Some(secs) if secs > 1 => format!("{secs} seconds"),
+            _ => "a moment".to_owned(),
+        };
+        Self::Refused {
+            status,
+            code: ErrorCode::RateLimited,
+            message: format!("Too many attempts right now: wait {wait} and try again."),
+        }
+    }
+
     pub fn message(&self) -> String {
         match self {
             Self::Refused { message, .. } => message.clone(),
@@ -111,12 +129,39 @@ async fn receive<R: DeserializeOwned>(
         return response.json().await.map_err(|_| ApiError::Unreachable);
     }
     let status = response.status();
+    let retry_after = response.headers().get("retry-after");
     match response.json::<ErrorBody>().await {
         Ok(body) => Err(ApiError::Refused {
             status,
             code: body.error.code,
             message: body.error.message,
         }),
-        Err(_) => Err(ApiError::Unreachable),
+        Err(_) => Err(ApiError::without_body(status, retry_after.as_deref())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_gateways_own_429_reads_as_a_wait_with_its_length() {
+        let refused = ApiError::without_body(429, Some("30"));
+        assert_eq!(refused.code(), Some(ErrorCode::RateLimited));
+        assert_eq!(
+            refused.message(),
+            "Too many attempts right now: wait 30 seconds and try again."
+        );
+        let unsaid = ApiError::without_body(429, None);
+        assert!(unsaid.message().contains("wait a moment"));
+    }
+
+    #[test]
+    fn other_answers_without_our_body_are_unreachable() {
+        assert_eq!(ApiError::without_body(502, None), ApiError::Unreachable);
+        assert_eq!(
+            ApiError::without_body(403, Some("5")),
+            ApiError::Unreachable
+        );
     }
 }

@@ -180,7 +180,8 @@ impl SocketContext {
             let Some(text) = e.data().as_string() else {
                 return;
             };
-            let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) else {
+            // API Gateway's own notices ("Too Many Requests") read as Confab's refusals.
+            let Some(frame) = ServerFrame::from_wire(&text) else {
                 leptos::logging::warn!("ignoring a frame this app does not understand");
                 return;
             };

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use shared::http::Cursor;
-use shared::{ChatMessage, MessageId, RoomId, Username};
+use shared::{ChatMessage, ClientMsgId, MessageId, RoomId, Username};
 
 mod incoming;
 mod reduce;
@@ -46,7 +46,30 @@ pub enum Applied {
     Nothing,
     /// An error frame not tied to one of our messages: shown as a notice.
     Notice(String),
+    /// The server asked for a pause (`rate_limited`): what to do once it is over.
+    Later(Later),
 }
+
+/// Something to do again once the server's pause is over. Nothing is dropped meanwhile: a
+/// held message stays pending (not failed) and goes out under the same client id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Later {
+    pub after_ms: u64,
+    pub then: Then,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Then {
+    /// Send this held message again.
+    Resend { room: RoomId, id: ClientMsgId },
+    /// Join this room again (its join was refused).
+    Join(RoomId),
+    /// API Gateway refused a frame without saying which: send every pending message again.
+    Flush,
+}
+
+/// When the server asks for a pause without saying how long.
+pub const DEFAULT_PAUSE_MS: u64 = 1_000;
 
 #[derive(Debug, Clone)]
 pub struct ChatState {

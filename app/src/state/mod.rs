@@ -10,7 +10,7 @@ pub mod storage;
 pub mod timeline;
 pub mod typing;
 
-pub use chat::{Change, ChatState, Outcome, Source};
+pub use chat::{Change, ChatState, Later, Outcome, Source, Then};
 pub use endpoints::Endpoints;
 pub use session::{NoSession, Session};
 pub use timeline::{Delivery, Entry, Older, Timeline};

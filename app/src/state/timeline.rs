@@ -123,6 +123,19 @@ impl Timeline {
         unanswered && self.fail(client_msg_id, "Not delivered: no answer from the server")
     }
 
+    /// The server asked us to wait before sending it again: it stays pending, and counts as
+    /// not sent on any connection (so no ack timeout fails it meanwhile).
+    pub fn hold(&mut self, client_msg_id: &ClientMsgId) -> bool {
+        match self.outgoing_mut(client_msg_id) {
+            Some(o) => {
+                o.sent_on = None;
+                o.failure = None;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// The connection closed: messages sent on it and not acked wait for the next one (where
     /// they are re-sent under the same client id) instead of timing out.
     pub fn requeue(&mut self) {

@@ -5,11 +5,11 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
-use shared::{ClientAction, ClientMsgId, MessageBody, RoomId, SendMessage, Timestamp};
+use shared::{ClientAction, ClientMsgId, JoinRoom, MessageBody, RoomId, SendMessage, Timestamp};
 
 use super::ChatContext;
 use crate::browser;
-use crate::state::{Change, Outcome};
+use crate::state::{Change, ChatState, Later, Outcome, Then};
 
 /// A send with no ack on the same connection after this long shows as failed.
 const ACK_TIMEOUT: Duration = Duration::from_secs(10);
@@ -40,6 +40,37 @@ impl ChatContext {
         if let Some(Outcome::Resend(body)) = self.reduce(retry) {
             self.write(room, id.clone(), body);
         }
+    }
+
+    /// The server asked for a pause: say so politely, and carry on when it is over. A message
+    /// stored or a room left meanwhile is not sent or joined again.
+    pub(super) fn later(&self, later: Later) {
+        let seconds = later.after_ms as f64 / 1000.0;
+        let notice = match &later.then {
+            Then::Join(room) => {
+                format!("Slow down a little: joining #{room} again in {seconds:.1} s")
+            }
+            Then::Resend { .. } | Then::Flush => {
+                format!("Slow down a little: your message goes out in {seconds:.1} s")
+            }
+        };
+        self.notice.set(Some(notice));
+        let this = *self;
+        set_timeout(
+            move || match later.then {
+                Then::Resend { room, id } => this.retry(&room, &id),
+                Then::Join(room) => {
+                    if this.state.with_untracked(|s| s.room(&room).is_some()) {
+                        this.socket.send(&ClientAction::JoinRoom(JoinRoom { room }));
+                    }
+                }
+                Then::Flush => {
+                    let rooms = this.state.with_untracked(ChatState::joined);
+                    this.flush(&rooms);
+                }
+            },
+            Duration::from_millis(later.after_ms),
+        );
     }
 
     /// On a fresh connection: everything queued in `rooms` goes out, in the order written.

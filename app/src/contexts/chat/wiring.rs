@@ -24,6 +24,7 @@ impl ChatContext {
                         self.announcement.set(format!("{}: {}", m.author, m.body))
                     }
                     Some(Outcome::Notice(text)) => self.notice.set(Some(text)),
+                    Some(Outcome::Later(later)) => self.later(later),
                     _ => {}
                 }
             }),

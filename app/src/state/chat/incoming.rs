@@ -2,9 +2,11 @@
 //! source (a live frame, an ack, a history page, a gap fill, a count of what was missed).
 
 use shared::http::HistoryPage;
-use shared::{ChatMessage, ClientMsgId, MessageId, PresenceChange, RoomId, ServerFrame};
+use shared::{ChatMessage, ClientMsgId, ErrorCode, MessageId, PresenceChange, RoomId, ServerFrame};
 
-use super::{Applied, COUNT_PAGES_MAX, ChatState, Room, Source, TYPING_TTL_MS};
+use super::{
+    Applied, COUNT_PAGES_MAX, ChatState, DEFAULT_PAUSE_MS, Later, Room, Source, TYPING_TTL_MS, Then,
+};
 
 impl ChatState {
     pub(super) fn apply(&mut self, frame: ServerFrame, now_ms: i64) -> Applied {
@@ -51,6 +53,13 @@ impl ChatState {
                 Applied::Nothing
             }
             ServerFrame::Error {
+                code: ErrorCode::RateLimited,
+                client_msg_id,
+                retry_after_ms,
+                room,
+                ..
+            } => self.pause(client_msg_id, room, retry_after_ms),
+            ServerFrame::Error {
                 message,
                 client_msg_id,
                 ..
@@ -59,6 +68,38 @@ impl ChatState {
                 _ => Applied::Notice(message),
             },
         }
+    }
+
+    /// A frame refused as too fast: the message it carried waits (pending, off the wire) and
+    /// goes out again after the pause; a refused join is asked again. Refused without saying
+    /// which (API Gateway's throttle), every message in flight waits and goes out again.
+    fn pause(
+        &mut self,
+        client_msg_id: Option<ClientMsgId>,
+        room: Option<RoomId>,
+        retry_after_ms: Option<u64>,
+    ) -> Applied {
+        let after_ms = retry_after_ms.unwrap_or(DEFAULT_PAUSE_MS);
+        let then = match (client_msg_id, room) {
+            (Some(id), _) => match self.hold(&id) {
+                Some(room) => Then::Resend { room, id },
+                None => return Applied::Nothing, // stored meanwhile, or the room was left
+            },
+            (None, Some(room)) if self.rooms.contains_key(&room) => Then::Join(room),
+            (None, Some(_)) => return Applied::Nothing,
+            (None, None) => {
+                self.requeue_unacked();
+                Then::Flush
+            }
+        };
+        Applied::Later(Later { after_ms, then })
+    }
+
+    /// Takes one of our messages off the wire, still pending; the room that holds it.
+    fn hold(&mut self, client_msg_id: &ClientMsgId) -> Option<RoomId> {
+        self.rooms
+            .iter_mut()
+            .find_map(|(id, r)| r.timeline.hold(client_msg_id).then(|| id.clone()))
     }
 
     /// Adds stored messages. In the room on screen they are read; elsewhere the new ones from

@@ -11,7 +11,7 @@ use shared::http::HistoryPage;
 use shared::limits::DEFAULT_ROOM;
 use shared::{ChatMessage, ClientMsgId, MessageBody, MessageId, RoomId, ServerFrame, Timestamp};
 
-use super::{Applied, ChatState, HistoryLoad, Room, Source};
+use super::{Applied, ChatState, HistoryLoad, Later, Room, Source};
 use crate::state::room::CatchUp;
 use crate::state::timeline::Older;
 
@@ -104,6 +104,8 @@ pub enum Outcome {
     Incoming(ChatMessage),
     /// `Frame`: an error not tied to one of our messages, for a banner.
     Notice(String),
+    /// `Frame`: the server asked for a pause; do this when it is over.
+    Later(Later),
     /// `Open`: `new` when the room was joined just now (to store, and to join on the server);
     /// `load` when its newest page is to be asked for.
     Opened { new: bool, load: bool },
@@ -135,6 +137,7 @@ impl ChatState {
             Change::Frame(frame, now_ms) => match self.apply(frame, now_ms) {
                 Applied::Incoming(m) => Outcome::Incoming(m),
                 Applied::Notice(text) => Outcome::Notice(text),
+                Applied::Later(later) => Outcome::Later(later),
                 Applied::Nothing => Done,
             },
             Change::Closed => {
@@ -349,5 +352,7 @@ impl ChatState {
     }
 }
 
+#[cfg(test)]
+mod pauses;
 #[cfg(test)]
 mod tests;

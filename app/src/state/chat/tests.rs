@@ -233,6 +233,7 @@ fn an_error_frame_fails_our_message_or_becomes_a_notice() {
         message: "join room rust first".into(),
         client_msg_id: Some(id),
         retry_after_ms: None,
+        room: None,
     };
     assert_eq!(s.apply(refused, 0), Applied::Nothing);
     let rows = s
@@ -248,6 +249,7 @@ fn an_error_frame_fails_our_message_or_becomes_a_notice() {
         message: "not JSON".into(),
         client_msg_id: None,
         retry_after_ms: None,
+        room: None,
     };
     assert_eq!(s.apply(other, 0), Applied::Notice("not JSON".into()));
 }
