@@ -35,7 +35,10 @@ echo "==> building the handlers for Lambda (arm64)"
 "$sam" build --template-file infra/template.yaml --build-dir .aws-sam/build --beta-features
 
 echo "==> deploying stack $STACK"
+# The WAF web ACL on CloudFront (on unless CONFAB_WAF=false) can only exist in us-east-1;
+# the template leaves it out in other regions (docs/DEPLOY.md).
 "$sam" deploy --template-file .aws-sam/build/template.yaml --stack-name "$STACK" \
+  --parameter-overrides "EnableWaf=${CONFAB_WAF:-true}" \
   --capabilities CAPABILITY_IAM --resolve-s3 \
   --no-confirm-changeset --no-fail-on-empty-changeset
 

@@ -274,3 +274,36 @@ fn no_function_is_granted_scan_or_a_wildcard_action() {
     assert!(!text.contains("dynamodb:*"), "a wildcard DynamoDB grant");
     assert!(!text.contains("FullAccess"), "a *FullAccess managed policy");
 }
+
+/// The paths WAF's rate rules match, by rule name.
+fn waf_rate_rule_paths(t: &Yaml) -> BTreeMap<String, String> {
+    let (_, acl) = of_type(t, "AWS::WAFv2::WebACL")
+        .pop()
+        .expect("a web ACL");
+    acl["Properties"]["Rules"]
+        .as_vec()
+        .expect("rules")
+        .iter()
+        .filter_map(|rule| {
+            let rate = &rule["Statement"]["RateBasedStatement"];
+            let path = rate["ScopeDownStatement"]["ByteMatchStatement"]["SearchString"].as_str()?;
+            assert_eq!(rule["Action"]["Block"]["CustomResponse"]["ResponseCode"].as_i64(), Some(429));
+            Some((rule["Name"].as_str()?.to_owned(), path.to_owned()))
+        })
+        .collect()
+}
+
+#[test]
+fn the_waf_rate_rules_guard_the_login_and_register_routes_as_the_table_has_them() {
+    use handlers::routes::HttpRoute;
+    let t = template();
+    let guarded: BTreeSet<String> = waf_rate_rule_paths(&t).into_values().collect();
+    for route in [HttpRoute::Login, HttpRoute::Register] {
+        let key = Route::Http(route).def().key;
+        let path = key.split_once(' ').expect("METHOD /path").1;
+        assert!(guarded.contains(path), "no WAF rate rule on {path}: {guarded:?}");
+    }
+    let distribution = &of_type(&t, "AWS::CloudFront::Distribution")[0].1;
+    let acl = &distribution["Properties"]["DistributionConfig"]["WebACLId"];
+    assert!(!acl.is_badvalue(), "the distribution names the web ACL");
+}
