@@ -18,6 +18,7 @@ load=target/local/confab-load
 # scenario name | confab-load arguments
 scenarios=(
   "100 clients, 1 room|--clients 100 --rooms 1 --messages 1000 --rate 200 --baseline"
+  "100 clients, 1 room, one flooder|--clients 100 --rooms 1 --messages 1000 --rate 200 --flooders 1"
   "1,000 clients, 1 room|--clients 1000 --rooms 1 --messages 300 --rate 50 --settle-secs 30 --baseline"
   "200 clients, 10 rooms, 10% churn|--clients 200 --rooms 10 --messages 1000 --rate 200 --churn 0.1"
 )

@@ -7,7 +7,9 @@
 //! published rules: item size = attribute names + values; GetItem = ⌈size / 4 KB⌉ strongly
 //! consistent; a Query on a global secondary index = ⌈Σ sizes / 4 KB⌉ × ½ (eventually
 //! consistent); the write (message + idempotency key in one transaction) = Σ ⌈size / 1 KB⌉ × 2.
-//! moto's own read figures are printed beside them for reference.
+//! moto's own read figures are printed beside them for reference. The rate limit adds one
+//! record per sender (`throttles`): read eventually consistent (⌈size / 4 KB⌉ × ½) and put
+//! back (⌈size / 1 KB⌉), measured here through the adapter with ten connections' buckets in it.
 
 #[allow(dead_code)]
 #[path = "../tests/support/moto.rs"]
@@ -23,7 +25,8 @@ use handlers::domain::model::{Connection, ConnectionId};
 use handlers::domain::ports::Connections;
 use handlers::domain::ports::Messages;
 use handlers::dynamo::schema::{self, TableNames};
-use handlers::dynamo::{DynamoConnections, DynamoMessages};
+use handlers::domain::throttle::{Guard, Limits};
+use handlers::dynamo::{DynamoConnections, DynamoMessages, DynamoThrottles};
 use shared::{ChatMessage, ClientMsgId, MessageBody, MessageId, RoomId, Username};
 
 /// (connections in total, members of the measured room).
@@ -58,6 +61,39 @@ fn units(bytes: usize, consistent: bool) -> f64 {
     if consistent { blocks } else { blocks / 2.0 }
 }
 
+/// What the send rate limit costs per message: the sender's record as it stands after sends
+/// on ten connections (one record holds the user's bucket and each connection's), read
+/// eventually consistent and written once by `DynamoThrottles::update`.
+async fn rate_limit_units(
+    client: &aws_sdk_dynamodb::Client,
+    names: &TableNames,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<(usize, f64, f64)> {
+    let throttles = DynamoThrottles::new(client.clone(), names.throttles.clone(), clock.clone());
+    let limits = Limits::default();
+    let guard = Guard {
+        store: &throttles,
+        limits: &limits,
+    };
+    let user = Username::parse("user0")?;
+    for c in 0..10 {
+        let connection = ConnectionId::new(format!("conn-{c:05}"));
+        guard
+            .send(&user, &connection, clock.now())
+            .await?
+            .map_err(|retry| anyhow::anyhow!("throttled in the bench: {retry:?}"))?;
+    }
+    let record = client
+        .get_item()
+        .table_name(&names.throttles)
+        .key(schema::THROTTLES_PK, AttributeValue::S("send/user0".into()))
+        .send()
+        .await?;
+    let bytes = record.item().map(item_size).unwrap_or_default();
+    anyhow::ensure!(bytes > 0, "the send wrote no throttles record");
+    Ok((bytes, units(bytes, false), bytes.div_ceil(1024) as f64))
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let server = moto::MotoServer::start().map_err(anyhow::Error::msg)?;
@@ -65,8 +101,16 @@ async fn main() -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let mut rows = Vec::new();
     println!(
-        "{:>12} {:>6} {:>11} {:>12} {:>9} {:>11} {:>12}",
-        "connections", "room", "bytes read", "RCU (model)", "requests", "RCU (moto)", "WCU (model)"
+        "{:>12} {:>6} {:>11} {:>12} {:>9} {:>11} {:>12} {:>13} {:>13}",
+        "connections",
+        "room",
+        "bytes read",
+        "RCU (model)",
+        "requests",
+        "RCU (moto)",
+        "WCU (model)",
+        "limit RCU",
+        "limit WCU"
     );
     for (total, room_size) in CASES {
         let names = TableNames::prefixed(&format!("capacity-{total}-{room_size}"));
@@ -189,13 +233,16 @@ async fn main() -> anyhow::Result<()> {
             written.push(item.item().map(item_size).unwrap_or_default());
         }
         let wcu = transactional_write_units(&written);
+        let (limit_bytes, limit_rcu, limit_wcu) =
+            rate_limit_units(&client, &names, clock.clone()).await?;
         println!(
-            "{total:>12} {room_size:>6} {:>11} {model:>12.1} {requests:>9} {moto_units:>11.1} {wcu:>12.1}",
+            "{total:>12} {room_size:>6} {:>11} {model:>12.1} {requests:>9} {moto_units:>11.1} {wcu:>12.1} {limit_rcu:>13.1} {limit_wcu:>13.1}",
             member_bytes + query_bytes
         );
         rows.push(serde_json::json!({
             "connections": total, "room_members": room_size, "bytes_read": member_bytes + query_bytes,
             "rcu_model": model, "requests": requests, "rcu_moto": moto_units, "wcu_model": wcu,
+            "limit_bytes": limit_bytes, "limit_rcu": limit_rcu, "limit_wcu": limit_wcu,
         }));
     }
     std::fs::create_dir_all("../target/bench")?;
