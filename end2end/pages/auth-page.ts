@@ -36,6 +36,14 @@ export class AuthPage {
     await this.submitButton.click();
   }
 
+  /** Submits the login form; the HTTP status and `Retry-After` (seconds) it was answered with. */
+  async submitForAnswer(username: string, password: string): Promise<[number, number]> {
+    const answer = this.page.waitForResponse((r) => r.url().endsWith('/api/login'));
+    await this.submit(username, password);
+    const response = await answer;
+    return [response.status(), Number(response.headers()['retry-after'] ?? 0)];
+  }
+
   async expectShown(): Promise<void> {
     await expect(this.page).toHaveURL(/\/login$/);
     await expect(this.submitButton).toBeVisible();

@@ -56,3 +56,27 @@ test('wrong credentials are refused with one message for both cases', async ({ p
   await expect(auth.formError).toHaveText(wrongPassword ?? '');
   await expect(page).toHaveURL(/\/login$/);
 });
+
+test('password guessing is answered with a wait, and the owner still gets in after it', async ({ page }) => {
+  const auth = new AuthPage(page);
+  const name = uniqueName('guess');
+  await auth.gotoRegister();
+  await auth.submit(name, PASSWORD);
+  await new ChatPage(page).logout();
+
+  const statuses: number[] = [];
+  for (let guess = 0; guess < 6; guess++) {
+    const [status] = await auth.submitForAnswer(name, `wrong guess ${guess}`);
+    statuses.push(status);
+  }
+  expect(statuses).toEqual([401, 401, 401, 401, 401, 401]);
+  const [throttled, retryAfter] = await auth.submitForAnswer(name, 'one more guess');
+  expect(throttled).toBe(429);
+  expect(retryAfter).toBeGreaterThan(0);
+  await expect(auth.formError).toContainText('Too many attempts: try again in');
+
+  // Once the window the server named has passed, the right password works (never a lockout).
+  await page.waitForTimeout(retryAfter * 1000 + 200);
+  await auth.submit(name, PASSWORD);
+  await new ChatPage(page).expectConnected();
+});

@@ -24,8 +24,8 @@ use handlers::domain::clock::{Clock, SystemClock};
 use handlers::domain::model::{Connection, ConnectionId};
 use handlers::domain::ports::Connections;
 use handlers::domain::ports::Messages;
-use handlers::dynamo::schema::{self, TableNames};
 use handlers::domain::throttle::{Guard, Limits};
+use handlers::dynamo::schema::{self, TableNames};
 use handlers::dynamo::{DynamoConnections, DynamoMessages, DynamoThrottles};
 use shared::{ChatMessage, ClientMsgId, MessageBody, MessageId, RoomId, Username};
 

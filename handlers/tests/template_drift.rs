@@ -277,9 +277,7 @@ fn no_function_is_granted_scan_or_a_wildcard_action() {
 
 /// The paths WAF's rate rules match, by rule name.
 fn waf_rate_rule_paths(t: &Yaml) -> BTreeMap<String, String> {
-    let (_, acl) = of_type(t, "AWS::WAFv2::WebACL")
-        .pop()
-        .expect("a web ACL");
+    let (_, acl) = of_type(t, "AWS::WAFv2::WebACL").pop().expect("a web ACL");
     acl["Properties"]["Rules"]
         .as_vec()
         .expect("rules")
@@ -287,7 +285,10 @@ fn waf_rate_rule_paths(t: &Yaml) -> BTreeMap<String, String> {
         .filter_map(|rule| {
             let rate = &rule["Statement"]["RateBasedStatement"];
             let path = rate["ScopeDownStatement"]["ByteMatchStatement"]["SearchString"].as_str()?;
-            assert_eq!(rule["Action"]["Block"]["CustomResponse"]["ResponseCode"].as_i64(), Some(429));
+            assert_eq!(
+                rule["Action"]["Block"]["CustomResponse"]["ResponseCode"].as_i64(),
+                Some(429)
+            );
             Some((rule["Name"].as_str()?.to_owned(), path.to_owned()))
         })
         .collect()
@@ -301,7 +302,10 @@ fn the_waf_rate_rules_guard_the_login_and_register_routes_as_the_table_has_them(
     for route in [HttpRoute::Login, HttpRoute::Register] {
         let key = Route::Http(route).def().key;
         let path = key.split_once(' ').expect("METHOD /path").1;
-        assert!(guarded.contains(path), "no WAF rate rule on {path}: {guarded:?}");
+        assert!(
+            guarded.contains(path),
+            "no WAF rate rule on {path}: {guarded:?}"
+        );
     }
     let distribution = &of_type(&t, "AWS::CloudFront::Distribution")[0].1;
     let acl = &distribution["Properties"]["DistributionConfig"]["WebACLId"];
