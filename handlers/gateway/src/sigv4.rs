@@ -169,7 +169,7 @@ impl Claim<'_> {
         headers: &HeaderMap,
         body: &[u8],
     ) -> Result<(), Refusal> {
-        if !amz_date_day(self.time).is_some_and(|day| day == self.date) {
+        if amz_date_day(self.time).is_none_or(|day| day != self.date) {
             return Err(Refusal::Mismatch);
         }
         let mut signed = Vec::with_capacity(self.signed_headers.len());

@@ -209,6 +209,11 @@ async fn the_data_directory_and_its_files_are_the_owners_alone() {
     assert_eq!(mode(""), 0o700, "the data directory");
     assert_eq!(mode("confab.redb"), 0o600, "the store");
     assert_eq!(mode("jwt-secret"), 0o600, "the generated secret");
+    assert_eq!(
+        mode("management-credentials"),
+        0o600,
+        "the Management API key"
+    );
 }
 
 #[test]
