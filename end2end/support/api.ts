@@ -38,33 +38,65 @@ async function socketUrl(baseURL: string): Promise<string> {
   return config.wsUrl;
 }
 
-/** Sends `bodies` to `room` as `user`, one at a time, each acked before the next. */
-export async function sendMessages(baseURL: string, user: User, room: string, bodies: string[]): Promise<void> {
+async function openSocket(baseURL: string, user: User, room: string): Promise<WebSocket> {
   const url = `${await socketUrl(baseURL)}?token=${encodeURIComponent(user.token)}&room=${room}`;
   const socket = new WebSocket(url);
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());
     socket.once('error', reject);
   });
+  return socket;
+}
+
+/** Sends one message and waits for its ack; a `rate_limited` refusal is waited out and the
+ * same message sent again (same clientMsgId), as the app does. */
+async function sendOne(socket: WebSocket, room: string, body: string, clientMsgId: string): Promise<void> {
+  for (;;) {
+    const answer = new Promise<number>((resolve, reject) => {
+      const onMessage = (data: WebSocket.RawData) => {
+        const frame = JSON.parse(data.toString());
+        if (frame.type === 'ack' && frame.clientMsgId === clientMsgId) {
+          socket.off('message', onMessage);
+          resolve(0);
+        } else if (frame.type === 'error' && frame.clientMsgId === clientMsgId) {
+          socket.off('message', onMessage);
+          if (frame.code === 'rate_limited') {
+            resolve(frame.retryAfterMs ?? 1000);
+          } else {
+            reject(new Error(`seeding refused: ${frame.message}`));
+          }
+        }
+      };
+      socket.on('message', onMessage);
+    });
+    socket.send(JSON.stringify({ action: 'sendMessage', room, body, clientMsgId }));
+    const wait = await answer;
+    if (wait === 0) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
+/** Sends `bodies` to `room`, one at a time, each acked before the next (so they are stored in
+ * this order). Several users take turns, which seeds a long history quickly within the
+ * per-user and per-connection send limits (docs/SECURITY.md). */
+export async function sendMessages(
+  baseURL: string,
+  users: User | User[],
+  room: string,
+  bodies: string[],
+): Promise<void> {
+  const senders = Array.isArray(users) ? users : [users];
+  const sockets = await Promise.all(senders.map((user) => openSocket(baseURL, user, room)));
   try {
     for (const [i, body] of bodies.entries()) {
       const clientMsgId = `seed-${i}-${randomBytes(4).toString('hex')}`;
-      const acked = new Promise<void>((resolve, reject) => {
-        const onMessage = (data: WebSocket.RawData) => {
-          const frame = JSON.parse(data.toString());
-          if (frame.type === 'ack' && frame.clientMsgId === clientMsgId) {
-            socket.off('message', onMessage);
-            resolve();
-          } else if (frame.type === 'error') {
-            reject(new Error(`seeding refused: ${frame.message}`));
-          }
-        };
-        socket.on('message', onMessage);
-      });
-      socket.send(JSON.stringify({ action: 'sendMessage', room, body, clientMsgId }));
-      await acked;
+      await sendOne(sockets[i % sockets.length], room, body, clientMsgId);
     }
   } finally {
-    socket.close();
+    for (const socket of sockets) {
+      socket.close();
+    }
   }
 }

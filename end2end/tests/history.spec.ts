@@ -6,10 +6,14 @@ import { registerUser, sendMessages, uniqueName } from '../support/api';
 const label = (n: number) => `history message ${String(n).padStart(3, '0')}`;
 
 test('scrolling back loads older pages in order without duplicates', async ({ page, baseURL }) => {
-  const [seeder, reader] = await Promise.all([registerUser(baseURL!, 'seeder'), registerUser(baseURL!, 'reader')]);
+  const [reader, ...seeders] = await Promise.all(
+    ['reader', 'seeder', 'seeder', 'seeder', 'seeder', 'seeder', 'seeder'].map((p) => registerUser(baseURL!, p)),
+  );
+  const seeder = seeders[0];
   const room = uniqueName('long');
   const all = Array.from({ length: 120 }, (_, i) => label(i + 1));
-  await sendMessages(baseURL!, seeder, room, all);
+  // Six people write the history in turns: one alone would be held to its send rate.
+  await sendMessages(baseURL!, seeders, room, all);
 
   const chat = await ChatPage.signIn(page, reader, room);
   // The newest page (50) shows first, pinned to the newest message.
