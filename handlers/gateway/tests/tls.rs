@@ -34,6 +34,18 @@ fn options(dir: &std::path::Path, listen: &str) -> Options {
     options
 }
 
+/// A gateway serving TLS with a fresh certificate, and that certificate.
+async fn start_with_tls(
+    dir: &std::path::Path,
+    listen: &str,
+) -> (RunningGateway, CertificateDer<'static>) {
+    let (files, cert) = certificate(dir);
+    let mut options = options(dir, listen);
+    options.tls = Some(files);
+    let gw = gateway::start(options).await.expect("starts with TLS");
+    (gw, cert)
+}
+
 /// A TLS connection to the gateway that trusts only `cert`.
 async fn connect(gw: &RunningGateway, cert: &CertificateDer<'static>) -> TlsStream<TcpStream> {
     let mut roots = rustls::RootCertStore::empty();
@@ -81,10 +93,7 @@ async fn listening_beyond_loopback_without_tls_is_refused() {
 #[tokio::test]
 async fn https_and_wss_carry_a_whole_chat_with_the_given_certificate() {
     let dir = tempfile::tempdir().expect("dir");
-    let (files, cert) = certificate(dir.path());
-    let mut options = options(dir.path(), "0.0.0.0:0");
-    options.tls = Some(files);
-    let gw = gateway::start(options).await.expect("starts with TLS");
+    let (gw, cert) = start_with_tls(dir.path(), "0.0.0.0:0").await;
     assert!(gw.base_url().starts_with("https://"));
     let port = gw.addr.port();
 
@@ -126,10 +135,7 @@ async fn https_and_wss_carry_a_whole_chat_with_the_given_certificate() {
 #[tokio::test]
 async fn plain_http_to_a_tls_gateway_gets_no_answer() {
     let dir = tempfile::tempdir().expect("dir");
-    let (files, _) = certificate(dir.path());
-    let mut options = options(dir.path(), "127.0.0.1:0");
-    options.tls = Some(files);
-    let gw = gateway::start(options).await.expect("starts");
+    let (gw, _) = start_with_tls(dir.path(), "127.0.0.1:0").await;
     let mut plain = TcpStream::connect(gw.addr).await.expect("tcp");
     plain
         .write_all(b"GET /config.json HTTP/1.1\r\nhost: localhost\r\n\r\n")
