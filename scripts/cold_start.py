@@ -44,16 +44,21 @@ def measure(binary: Path, port: int) -> float:
         "AWS_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "cold", "AWS_SECRET_ACCESS_KEY": "start",
         "AWS_EC2_METADATA_DISABLED": "true",
+        # Every variable a route may read (routes::Needs::env): a function missing one would
+        # fail its init and never poll.
         "USERS_TABLE": "users", "CONNECTIONS_TABLE": "connections", "MESSAGES_TABLE": "messages",
+        "THROTTLES_TABLE": "throttles",
         "WEBSOCKET_MANAGEMENT_ENDPOINT": "https://example.execute-api.us-east-1.amazonaws.com/production",
         "JWT_SECRET": "cold-start-proxy-secret-of-at-least-32-bytes",
     }
     FIRST_POLL.clear()
     started = time.perf_counter()
-    process = subprocess.Popen([str(binary)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen([str(binary)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         if not FIRST_POLL.wait(timeout=10):
-            raise RuntimeError(f"{binary.name} never polled the runtime API")
+            process.kill()
+            why = process.communicate()[1].decode(errors="replace").strip()[-2000:]
+            raise RuntimeError(f"{binary.name} never polled the runtime API: {why}")
         return (time.perf_counter() - started) * 1000
     finally:
         process.kill()
