@@ -6,9 +6,11 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::http::Cursor;
 use shared::limits::HISTORY_PAGE_MAX;
+use shared::limits::{MEMBER_PAGE, ROOM_PAGE, USER_PAGE};
 use shared::{
-    AppConfig, AuthResponse, ErrorBody, ErrorCode, HistoryPage, HistoryRequest, LoginRequest,
-    MessageId, RegisterRequest, RoomId, RoomList,
+    AppConfig, AuthResponse, CreateRoomRequest, ErrorBody, ErrorCode, HistoryPage, HistoryRequest,
+    InviteRequest, LoginRequest, MemberList, MemberSummary, MessageId, OpenDirectRequest,
+    RegisterRequest, RoomId, RoomList, RoomSummary, UserList, UserPrefix, Username,
 };
 
 use crate::state::Endpoints;
@@ -79,8 +81,91 @@ pub async fn login(endpoints: &Endpoints, body: &LoginRequest) -> Result<AuthRes
     post(&endpoints.url("/login"), body).await
 }
 
+/// The first page of public rooms.
 pub async fn rooms(endpoints: &Endpoints, token: &str) -> Result<RoomList, ApiError> {
-    get(Request::get(&endpoints.url("/rooms")), token).await
+    let url = endpoints.url(&format!("/rooms?limit={}", ROOM_PAGE.default));
+    get(Request::get(&url), token).await
+}
+
+/// A page of this user's rooms and direct conversations, after `after`.
+pub async fn my_rooms(
+    endpoints: &Endpoints,
+    token: &str,
+    after: Option<&RoomId>,
+) -> Result<RoomList, ApiError> {
+    let mut path = format!("/me/rooms?limit={}", ROOM_PAGE.max);
+    if let Some(after) = after {
+        path.push_str(&format!("&after={after}"));
+    }
+    get(Request::get(&endpoints.url(&path)), token).await
+}
+
+pub async fn create_room(
+    endpoints: &Endpoints,
+    token: &str,
+    body: &CreateRoomRequest,
+) -> Result<RoomSummary, ApiError> {
+    send(Request::post(&endpoints.url("/rooms")), token, body).await
+}
+
+/// The direct conversation with `with`, opened on first use.
+pub async fn open_direct(
+    endpoints: &Endpoints,
+    token: &str,
+    with: &Username,
+) -> Result<RoomSummary, ApiError> {
+    let body = OpenDirectRequest { with: with.clone() };
+    send(Request::post(&endpoints.url("/direct")), token, &body).await
+}
+
+pub async fn members(
+    endpoints: &Endpoints,
+    token: &str,
+    room: &RoomId,
+) -> Result<MemberList, ApiError> {
+    let path = format!("/rooms/{room}/members?limit={}", MEMBER_PAGE.max);
+    get(Request::get(&endpoints.url(&path)), token).await
+}
+
+pub async fn invite(
+    endpoints: &Endpoints,
+    token: &str,
+    room: &RoomId,
+    username: &Username,
+) -> Result<MemberSummary, ApiError> {
+    let body = InviteRequest {
+        username: username.clone(),
+    };
+    let url = endpoints.url(&format!("/rooms/{room}/members"));
+    send(Request::post(&url), token, &body).await
+}
+
+/// Removes `user` from `room` (the owner), or leaves it (`user` is the reader).
+pub async fn remove_member(
+    endpoints: &Endpoints,
+    token: &str,
+    room: &RoomId,
+    user: &Username,
+) -> Result<(), ApiError> {
+    let url = endpoints.url(&format!("/rooms/{room}/members/{user}"));
+    let response = Request::delete(&url)
+        .header("authorization", &format!("Bearer {token}"))
+        .send()
+        .await;
+    match response {
+        Ok(r) if r.status() == 204 => Ok(()),
+        other => receive::<serde_json::Value>(other).await.map(drop),
+    }
+}
+
+/// Usernames starting with `prefix`: suggestions for inviting and messaging someone.
+pub async fn find_users(
+    endpoints: &Endpoints,
+    token: &str,
+    prefix: &UserPrefix,
+) -> Result<UserList, ApiError> {
+    let path = format!("/users?prefix={prefix}&limit={}", USER_PAGE.default);
+    get(Request::get(&endpoints.url(&path)), token).await
 }
 
 pub async fn history(
@@ -108,6 +193,19 @@ pub async fn history_after(
 
 async fn post<B: Serialize, R: DeserializeOwned>(url: &str, body: &B) -> Result<R, ApiError> {
     let request = Request::post(url)
+        .json(body)
+        .map_err(|_| ApiError::Unreachable)?;
+    receive(request.send().await).await
+}
+
+/// A JSON body with the session's token.
+async fn send<B: Serialize, R: DeserializeOwned>(
+    request: RequestBuilder,
+    token: &str,
+    body: &B,
+) -> Result<R, ApiError> {
+    let request = request
+        .header("authorization", &format!("Bearer {token}"))
         .json(body)
         .map_err(|_| ApiError::Unreachable)?;
     receive(request.send().await).await

@@ -10,10 +10,13 @@
 //! moto's own read figures are printed beside them for reference. The rate limit adds one
 //! record per sender (`throttles`): read eventually consistent (⌈size / 4 KB⌉ × ½) and put
 //! back (⌈size / 1 KB⌉), measured here through the adapter with ten connections' buckets in it.
+//! `rooms.rs` adds what rooms, memberships and the directories cost per operation.
 
 #[allow(dead_code)]
 #[path = "../tests/support/moto.rs"]
 mod moto;
+#[path = "dynamo_capacity/rooms.rs"]
+mod rooms;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -245,10 +248,15 @@ async fn main() -> anyhow::Result<()> {
             "limit_bytes": limit_bytes, "limit_rcu": limit_rcu, "limit_wcu": limit_wcu,
         }));
     }
+    let room_rows = rooms::room_costs(&client, clock.clone()).await?;
     std::fs::create_dir_all("../target/bench")?;
     std::fs::write(
         "../target/bench/capacity.json",
         serde_json::to_string_pretty(&rows)?,
+    )?;
+    std::fs::write(
+        "../target/bench/capacity-rooms.json",
+        serde_json::to_string_pretty(&room_rows)?,
     )?;
     Ok(())
 }

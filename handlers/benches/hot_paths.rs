@@ -75,6 +75,7 @@ fn send_to_rooms(c: &mut Criterion) {
             .with_limits(limits);
         let live = services.live().expect("live");
         let messages = services.messages().expect("messages");
+        let access = services.access().expect("access");
         let guard = services.guard().expect("guard");
         let sender = ConnectionId::new("c0");
         let counter = AtomicUsize::new(0);
@@ -87,7 +88,7 @@ fn send_to_rooms(c: &mut Criterion) {
                     body: MessageBody::parse("hello, room").expect("body"),
                     client_msg_id: Some(ClientMsgId::parse(&format!("m{n}")).expect("cmid")),
                 };
-                chat::send_message(live, messages, guard, &sender, command)
+                chat::send_message(live, access, messages, guard, &sender, command)
                     .await
                     .expect("sent")
             });

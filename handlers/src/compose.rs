@@ -5,11 +5,12 @@
 use std::sync::Arc;
 
 use crate::config::{ConfigError, jwt_from_env, required};
+use crate::domain::access::Access;
 use crate::domain::auth::Authenticator;
 use crate::domain::clock::{Clock, SystemClock};
 use crate::domain::live::Live;
 use crate::domain::passwords::{Argon2id, HashingLimits};
-use crate::domain::ports::{Connections, Messages, Notifier, Rooms, Throttles, Users};
+use crate::domain::ports::{Connections, Memberships, Messages, Notifier, Rooms, Throttles, Users};
 use crate::domain::throttle::{Guard, Limits};
 use crate::domain::tokens::{JwtConfig, Tokens};
 use crate::dynamo::schema::TableNames;
@@ -30,6 +31,7 @@ pub struct Services {
     connections: Option<Arc<dyn Connections>>,
     messages: Option<Arc<dyn Messages>>,
     rooms: Option<Arc<dyn Rooms>>,
+    memberships: Option<Arc<dyn Memberships>>,
     notifier: Option<Arc<dyn Notifier>>,
     throttles: Option<Arc<dyn Throttles>>,
     auth: Option<Authenticator>,
@@ -56,6 +58,18 @@ impl Services {
 
     pub fn rooms(&self) -> Result<&dyn Rooms, Unwired> {
         wired(&self.rooms, "rooms")
+    }
+
+    pub fn memberships(&self) -> Result<&dyn Memberships, Unwired> {
+        wired(&self.memberships, "memberships")
+    }
+
+    /// Rooms and memberships: what decides who may see and enter a room.
+    pub fn access(&self) -> Result<Access<'_>, Unwired> {
+        Ok(Access {
+            rooms: self.rooms()?,
+            memberships: self.memberships()?,
+        })
     }
 
     pub fn throttles(&self) -> Result<&dyn Throttles, Unwired> {
@@ -130,6 +144,7 @@ pub struct Stores {
     pub connections: Arc<dyn Connections>,
     pub messages: Arc<dyn Messages>,
     pub rooms: Arc<dyn Rooms>,
+    pub memberships: Arc<dyn Memberships>,
     pub throttles: Arc<dyn Throttles>,
 }
 
@@ -143,6 +158,7 @@ impl Backend {
                     connections: store.clone(),
                     messages: store.clone(),
                     rooms: store.clone(),
+                    memberships: store.clone(),
                     throttles: store,
                 }
             }
@@ -157,7 +173,8 @@ impl Backend {
                         Arc::clone(clock),
                     )),
                     messages: messages.clone(),
-                    rooms: messages,
+                    rooms: messages.clone(),
+                    memberships: messages,
                     throttles: Arc::new(DynamoThrottles::new(
                         client.clone(),
                         tables.throttles.clone(),
@@ -203,6 +220,7 @@ pub fn for_needs(
         connections: needs.connections.then_some(stores.connections),
         messages: needs.messages.then_some(stores.messages),
         rooms: needs.messages.then_some(stores.rooms),
+        memberships: needs.messages.then_some(stores.memberships),
         notifier: needs.notifier.then_some(notifier),
         throttles: needs.throttles.then_some(stores.throttles),
         auth: needs.tokens.then(|| authenticator(jwt, &clock)),
@@ -239,6 +257,7 @@ pub fn lambda(env: &LambdaEnv<'_>, needs: Needs) -> Result<Services, ConfigError
         connections: None,
         messages: None,
         rooms: None,
+        memberships: None,
         notifier: None,
         throttles: None,
         auth: None,
@@ -264,7 +283,8 @@ pub fn lambda(env: &LambdaEnv<'_>, needs: Needs) -> Result<Services, ConfigError
             var("MESSAGES_TABLE")?,
         ));
         services.messages = Some(messages.clone());
-        services.rooms = Some(messages);
+        services.rooms = Some(messages.clone());
+        services.memberships = Some(messages);
     }
     if needs.throttles {
         services.throttles = Some(Arc::new(DynamoThrottles::new(

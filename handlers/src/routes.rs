@@ -23,7 +23,14 @@ pub enum HttpRoute {
     Register,
     Login,
     ListRooms,
+    CreateRoom,
+    MyRooms,
+    OpenDirect,
     RoomHistory,
+    RoomMembers,
+    InviteMember,
+    RemoveMember,
+    FindUsers,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -50,7 +57,7 @@ impl From<HttpRoute> for Route {
 pub struct Needs {
     pub users: bool,
     pub connections: bool,
-    /// Messages and rooms: one table.
+    /// Messages, rooms and memberships: one table.
     pub messages: bool,
     pub notifier: bool,
     /// Token checks, and for register/login also password hashing (which reads nothing).
@@ -233,11 +240,85 @@ pub const ROUTES: &[RouteDef] = &[
         },
     ),
     http(
+        HttpRoute::CreateRoom,
+        "POST /api/rooms",
+        "create_room",
+        Needs {
+            throttles: true,
+            messages: true,
+            tokens: true,
+            ..Needs::LIVE
+        },
+    ),
+    http(
+        HttpRoute::MyRooms,
+        "GET /api/me/rooms",
+        "my_rooms",
+        Needs {
+            messages: true,
+            tokens: true,
+            ..Needs::NONE
+        },
+    ),
+    http(
+        HttpRoute::OpenDirect,
+        "POST /api/direct",
+        "open_direct",
+        Needs {
+            throttles: true,
+            users: true,
+            messages: true,
+            tokens: true,
+            ..Needs::LIVE
+        },
+    ),
+    http(
         HttpRoute::RoomHistory,
         "GET /api/rooms/{room}/messages",
         "room_history",
         Needs {
             messages: true,
+            tokens: true,
+            ..Needs::NONE
+        },
+    ),
+    http(
+        HttpRoute::RoomMembers,
+        "GET /api/rooms/{room}/members",
+        "room_members",
+        Needs {
+            messages: true,
+            tokens: true,
+            ..Needs::NONE
+        },
+    ),
+    http(
+        HttpRoute::InviteMember,
+        "POST /api/rooms/{room}/members",
+        "invite_member",
+        Needs {
+            users: true,
+            messages: true,
+            tokens: true,
+            ..Needs::LIVE
+        },
+    ),
+    http(
+        HttpRoute::RemoveMember,
+        "DELETE /api/rooms/{room}/members/{user}",
+        "remove_member",
+        Needs {
+            messages: true,
+            tokens: true,
+            ..Needs::LIVE
+        },
+    ),
+    http(
+        HttpRoute::FindUsers,
+        "GET /api/users",
+        "find_users",
+        Needs {
+            users: true,
             tokens: true,
             ..Needs::NONE
         },

@@ -16,6 +16,42 @@ use shared::ServerFrame;
 use support::{Harness, events};
 
 const REGISTER: &str = r#"{"username":"alice","password":"correct horse battery"}"#;
+const BOB: &str = r#"{"username":"bob","password":"correct horse battery"}"#;
+
+/// A request through every route at once (`full`), for the world a route's request needs.
+async fn setup(
+    full: &Harness,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    token: Option<&str>,
+) -> serde_json::Value {
+    let response = http::route(&full.services, events::http(method, path, body, token)).await;
+    assert!(
+        (200..300).contains(&response.status_code),
+        "{method} {path}"
+    );
+    match response.body {
+        Some(aws_lambda_events::encodings::Body::Text(text)) => {
+            serde_json::from_str(&text).unwrap_or_default()
+        }
+        _ => serde_json::Value::Null,
+    }
+}
+
+/// A private room alice owns, with bob registered (and a member, when `invited`).
+async fn private_room_with_bob(full: &Harness, token: &str, invited: bool) -> String {
+    setup(full, "POST", "/api/register", Some(BOB), None).await;
+    let private = r#"{"name":"Plans","kind":"private"}"#;
+    let room = setup(full, "POST", "/api/rooms", Some(private), Some(token)).await;
+    let room = room["id"].as_str().expect("a room id").to_owned();
+    if invited {
+        let path = format!("/api/rooms/{room}/members");
+        let bob = r#"{"username":"bob"}"#;
+        setup(full, "POST", &path, Some(bob), Some(token)).await;
+    }
+    room
+}
 
 /// A request for `route` that its handler serves in full (a registered user, a connection in
 /// the room), so every port the route touches is touched.
@@ -23,23 +59,49 @@ async fn exercise(route: Route, full: &Harness, only: &handlers::entry::Services
     let token = full.token("alice");
     match route {
         Route::Http(route) => {
-            let (method, path, body, bearer) = match route {
-                HttpRoute::Register => ("POST", "/api/register", Some(REGISTER), None),
-                HttpRoute::Login => ("POST", "/api/login", Some(REGISTER), None),
-                HttpRoute::ListRooms => ("GET", "/api/rooms", None, Some(token.as_str())),
-                HttpRoute::RoomHistory => (
-                    "GET",
-                    "/api/rooms/general/messages",
-                    None,
-                    Some(token.as_str()),
+            let (method, path, body): (&str, String, Option<String>) = match route {
+                HttpRoute::Register | HttpRoute::Login => {
+                    let path = Route::Http(route).def().key.trim_start_matches("POST ");
+                    ("POST", path.into(), Some(REGISTER.into()))
+                }
+                HttpRoute::ListRooms => ("GET", "/api/rooms".into(), None),
+                HttpRoute::MyRooms => ("GET", "/api/me/rooms".into(), None),
+                HttpRoute::RoomHistory => ("GET", "/api/rooms/general/messages".into(), None),
+                HttpRoute::RoomMembers => ("GET", "/api/rooms/general/members".into(), None),
+                HttpRoute::FindUsers => ("GET", "/api/users?prefix=al".into(), None),
+                HttpRoute::CreateRoom => (
+                    "POST",
+                    "/api/rooms".into(),
+                    Some(r#"{"name":"Plans","kind":"private"}"#.into()),
                 ),
+                HttpRoute::OpenDirect => {
+                    setup(full, "POST", "/api/register", Some(BOB), None).await;
+                    (
+                        "POST",
+                        "/api/direct".into(),
+                        Some(r#"{"with":"bob"}"#.into()),
+                    )
+                }
+                HttpRoute::InviteMember => {
+                    let room = private_room_with_bob(full, &token, false).await;
+                    let path = format!("/api/rooms/{room}/members");
+                    ("POST", path, Some(r#"{"username":"bob"}"#.into()))
+                }
+                HttpRoute::RemoveMember => {
+                    let room = private_room_with_bob(full, &token, true).await;
+                    ("DELETE", format!("/api/rooms/{room}/members/bob"), None)
+                }
             };
-            let mut request = events::http(method, path, body, bearer);
-            if route == HttpRoute::RoomHistory {
-                request
-                    .path_parameters
-                    .insert("room".into(), "general".into());
-            }
+            let bearer = !matches!(route, HttpRoute::Register | HttpRoute::Login);
+            let mut request = events::http(
+                method,
+                &path,
+                body.as_deref(),
+                bearer.then_some(token.as_str()),
+            );
+            let base = path.split('?').next().unwrap_or_default();
+            let selected = HttpRoute::select(method, base).expect("a route");
+            request.path_parameters.extend(selected.path_parameters);
             http::serve(route, only, request).await.status_code
         }
         Route::Ws(route) => {

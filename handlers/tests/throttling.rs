@@ -185,10 +185,14 @@ async fn creating_rooms_is_limited_per_user_but_joining_existing_ones_is_not() {
         3,
         "rooms past the burst are refused"
     );
-    let rooms = handlers::domain::chat::list_rooms(h.services.rooms().expect("rooms"))
+    let rooms = h
+        .services
+        .rooms()
+        .expect("rooms")
+        .public(None, 100)
         .await
         .expect("list");
-    assert_eq!(rooms.rooms.len(), burst + 1, "general and the burst");
+    assert_eq!(rooms.items.len(), burst + 1, "general and the burst");
     frame(&h, "c1", r#"{"action":"joinRoom","room":"new-0"}"#).await;
     assert_eq!(
         refusals(&h, "c1").len(),

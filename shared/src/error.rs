@@ -44,8 +44,14 @@ pub enum ErrorCode {
     InvalidCredentials,
     /// Registration with a username someone already has.
     UsernameTaken,
-    /// No such route or resource.
+    /// No such route or resource. A room the caller may not see (someone else's private room or
+    /// direct conversation) is answered this way too, exactly as a room that does not exist.
     NotFound,
+    /// The caller may see this room but not do this in it (only its owner invites and removes
+    /// members; an owner cannot leave; nobody leaves a direct conversation).
+    Forbidden,
+    /// A public room of this name exists already: join it.
+    RoomExists,
     /// The route exists, but not for this HTTP method.
     MethodNotAllowed,
     /// A room action on a room the connection has not joined.

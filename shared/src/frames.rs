@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{ChatMessage, ClientMsgId, ErrorCode, MessageBody, RoomId, Username};
+use crate::{ChatMessage, ClientMsgId, ErrorCode, MessageBody, RoomId, RoomSummary, Username};
 
 /// Everything a client may send.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,6 +103,13 @@ pub enum ServerFrame {
         user: Username,
         typing: bool,
     },
+    /// A room is now among this user's conversations: they created it, were invited to it, or
+    /// someone opened a direct conversation with them. Sent to each of the user's connections;
+    /// a client joins it to receive its messages.
+    RoomAdded { room: RoomSummary },
+    /// A room is no longer this user's: they left it or its owner removed them. Their
+    /// connections have already stopped receiving it.
+    RoomRemoved { room: RoomId },
     /// A frame was refused. The connection stays open.
     #[serde(rename_all = "camelCase")]
     Error {
@@ -292,8 +299,28 @@ mod tests {
                 retry_after_ms: None,
                 room: None,
             },
+            ServerFrame::RoomAdded {
+                room: RoomSummary {
+                    id: RoomId::parse("d.alice.bob").unwrap(),
+                    name: None,
+                    created_by: Username::parse("alice").unwrap(),
+                    created_at: Timestamp::from_millis(1),
+                },
+            },
+            ServerFrame::RoomRemoved {
+                room: RoomId::parse("general").unwrap(),
+            },
         ];
-        let tags = ["message", "ack", "presence", "presence", "typing", "error"];
+        let tags = [
+            "message",
+            "ack",
+            "presence",
+            "presence",
+            "typing",
+            "error",
+            "roomAdded",
+            "roomRemoved",
+        ];
         for (frame, tag) in frames.iter().zip(tags) {
             let json = serde_json::to_value(frame).unwrap();
             assert_eq!(json["type"], tag);

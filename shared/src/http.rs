@@ -41,21 +41,6 @@ pub struct ChatMessage {
     pub sent_at: Timestamp,
 }
 
-/// One room in `GET /api/rooms`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RoomSummary {
-    pub id: RoomId,
-    pub created_by: Username,
-    pub created_at: Timestamp,
-}
-
-/// `GET /api/rooms`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RoomList {
-    pub rooms: Vec<RoomSummary>,
-}
-
 /// The query of `GET /api/rooms/{room}/messages` as it arrives: strings, not yet parsed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HistoryQuery<'a> {

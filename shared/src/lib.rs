@@ -15,7 +15,9 @@ pub mod frames;
 pub mod http;
 pub mod ids;
 pub mod limits;
+pub mod listing;
 pub mod names;
+pub mod rooms;
 pub mod text;
 pub mod time;
 
@@ -26,9 +28,14 @@ pub use frames::{
 };
 pub use http::{
     AppConfig, AuthResponse, ChatMessage, HistoryPage, HistoryQuery, HistoryRequest, LoginRequest,
-    RegisterRequest, RoomList, RoomSummary,
+    RegisterRequest,
 };
 pub use ids::{ClientMsgId, MessageId};
-pub use names::{Password, RoomId, Username};
+pub use listing::{ListQuery, Listing, UserPrefix};
+pub use names::{Password, Username};
+pub use rooms::{
+    CreateRoomRequest, InviteRequest, MemberList, MemberSummary, OpenDirectRequest, Role, RoomId,
+    RoomKind, RoomList, RoomName, RoomSummary, UserList,
+};
 pub use text::MessageBody;
 pub use time::Timestamp;

@@ -1,6 +1,8 @@
 //! Every application and gateway limit, in one place, so the app's forms and the handlers'
 //! edge checks can never disagree.
 
+use crate::listing::PageSize;
+
 /// Usernames: lowercase ASCII letters, digits, `_` and `-`, starting with a letter or digit.
 pub const USERNAME_MIN_CHARS: usize = 3;
 pub const USERNAME_MAX_CHARS: usize = 32;
@@ -20,6 +22,27 @@ pub const PASSWORD_HASH_RETRY_AFTER_SECS: u64 = 1;
 
 /// Room ids: lowercase ASCII letters, digits and `-`, starting and ending with a letter or digit.
 pub const ROOM_ID_MAX_CHARS: usize = 32;
+
+/// Private rooms' display names, in characters.
+pub const ROOM_NAME_MAX_CHARS: usize = 64;
+
+/// Pages of the room directory, of a user's rooms and of a room's members: the default and
+/// the most one request may ask for. Each page is one Query; nothing returns every row at once.
+pub const ROOM_PAGE: PageSize = PageSize {
+    default: 50,
+    max: 100,
+};
+pub const MEMBER_PAGE: PageSize = PageSize {
+    default: 50,
+    max: 100,
+};
+/// The user directory: suggestions as someone types a name.
+pub const USER_PAGE: PageSize = PageSize {
+    default: 10,
+    max: 25,
+};
+/// A user search needs at least this much of a name.
+pub const USER_PREFIX_MIN_CHARS: usize = 1;
 
 /// The room every connection joins when it names none (the AWS tutorial's wscat session).
 pub const DEFAULT_ROOM: &str = "general";
@@ -74,7 +97,9 @@ pub const JOIN_PER_USER: Rate = Rate {
     every_ms: 500,
 };
 
-/// Creating rooms (joining or connecting to a room that does not exist yet), per user.
+/// Creating rooms, per user: `POST /api/rooms`, opening a new direct conversation, and joining
+/// or connecting to a public room that does not exist yet. This is the room quota: five at
+/// once, then one a minute.
 pub const CREATE_ROOM_PER_USER: Rate = Rate {
     burst: 5,
     every_ms: 60_000,

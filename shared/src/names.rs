@@ -1,11 +1,10 @@
-//! Who and where: usernames, passwords and room ids.
+//! Who: usernames and passwords (room ids are in `rooms`).
 
 use serde::{Deserialize, Serialize};
 
 use crate::Invalid;
 use crate::limits::{
-    PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, ROOM_ID_MAX_CHARS, USERNAME_MAX_CHARS,
-    USERNAME_MIN_CHARS,
+    PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, USERNAME_MAX_CHARS, USERNAME_MIN_CHARS,
 };
 use crate::newtype::check_length;
 
@@ -58,40 +57,6 @@ impl std::fmt::Debug for Password {
     }
 }
 
-/// A room id, which is also its name: `general`, `rust-users`. Parsing trims and lowercases.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct RoomId(String);
-
-impl RoomId {
-    pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        let value = raw.trim().to_ascii_lowercase();
-        check_length("room", &value, 1, ROOM_ID_MAX_CHARS)?;
-        if !value
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        {
-            return Err(Invalid::new(
-                "room",
-                "may contain only letters, digits and -",
-            ));
-        }
-        if value.starts_with('-') || value.ends_with('-') {
-            return Err(Invalid::new(
-                "room",
-                "must start and end with a letter or digit",
-            ));
-        }
-        Ok(Self(value))
-    }
-
-    /// The room a connection joins when it names none.
-    pub fn default_room() -> Self {
-        Self(crate::limits::DEFAULT_ROOM.to_owned())
-    }
-}
-displayed_string_newtype!(RoomId);
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,25 +99,10 @@ mod tests {
     }
 
     #[test]
-    fn room_id_follows_the_name_rules() {
-        assert_eq!(
-            RoomId::parse(" Rust-Users ").unwrap().as_str(),
-            "rust-users"
-        );
-        assert!(RoomId::parse("").is_err());
-        assert!(RoomId::parse("-x").is_err());
-        assert!(RoomId::parse("x-").is_err());
-        assert!(RoomId::parse("a b").is_err());
-        assert!(RoomId::parse("a#b").is_err());
-        assert!(RoomId::parse(&"r".repeat(33)).is_err());
-        assert_eq!(RoomId::default_room().as_str(), "general");
-    }
-
-    #[test]
     fn deserialising_goes_through_parse() {
         let ok: Username = serde_json::from_str(r#""Bob""#).unwrap();
         assert_eq!(ok.as_str(), "bob");
-        let err = serde_json::from_str::<RoomId>(r#""no way""#).unwrap_err();
-        assert!(err.to_string().contains("room may contain only"));
+        let err = serde_json::from_str::<Username>(r#""no way""#).unwrap_err();
+        assert!(err.to_string().contains("username may contain only"));
     }
 }

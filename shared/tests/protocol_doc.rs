@@ -4,8 +4,9 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::{
-    AuthResponse, ClientAction, ErrorBody, HistoryPage, LoginRequest, RegisterRequest, RoomList,
-    ServerFrame,
+    AuthResponse, ClientAction, CreateRoomRequest, ErrorBody, HistoryPage, InviteRequest,
+    LoginRequest, MemberList, MemberSummary, OpenDirectRequest, RegisterRequest, RoomList,
+    RoomSummary, ServerFrame, UserList,
 };
 
 const DOC: &str = include_str!("../../docs/PROTOCOL.md");
@@ -52,6 +53,13 @@ fn every_protocol_example_matches_its_type() {
             "LoginRequest" => round_trips::<LoginRequest>(json),
             "AuthResponse" => round_trips::<AuthResponse>(json),
             "RoomList" => round_trips::<RoomList>(json),
+            "RoomSummary" => round_trips::<RoomSummary>(json),
+            "CreateRoomRequest" => round_trips::<CreateRoomRequest>(json),
+            "OpenDirectRequest" => round_trips::<OpenDirectRequest>(json),
+            "InviteRequest" => round_trips::<InviteRequest>(json),
+            "MemberList" => round_trips::<MemberList>(json),
+            "MemberSummary" => round_trips::<MemberSummary>(json),
+            "UserList" => round_trips::<UserList>(json),
             "HistoryPage" => round_trips::<HistoryPage>(json),
             "ClientAction" => round_trips::<ClientAction>(json),
             "ServerFrame" => round_trips::<ServerFrame>(json),

@@ -1,11 +1,13 @@
 //! "Leave room": leaves at once, unless messages written in the room are not sent yet —
-//! leaving drops them, so it asks first, with "Stay" focused.
+//! leaving drops them, so it asks first, with "Stay" focused. A public room is left here and
+//! on this socket; a private room is left for good, through the API (its owner cannot).
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
-use shared::RoomId;
 use shared::limits::DEFAULT_ROOM;
+use shared::{RoomId, RoomKind};
 
 use crate::contexts::ChatContext;
 use crate::state::chat::leave_warning;
@@ -25,7 +27,20 @@ pub fn LeaveRoom(room: RoomId) -> impl IntoView {
                 replace: true,
                 ..Default::default()
             };
-            navigate(&format!("/rooms/{DEFAULT_ROOM}"), replace);
+            let target = format!("/rooms/{DEFAULT_ROOM}");
+            if room.kind() == RoomKind::Private {
+                let (room, navigate) = (room.clone(), navigate.clone());
+                spawn_local(async move {
+                    match chat.leave_for_good(&room).await {
+                        Ok(()) => navigate(&target, replace),
+                        Err(e) => {
+                            chat.notice.try_set(Some(e.message()));
+                        }
+                    }
+                });
+                return;
+            }
+            navigate(&target, replace);
             chat.leave(&room);
         }
     };

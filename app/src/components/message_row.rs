@@ -5,6 +5,7 @@ use leptos::either::Either;
 use leptos::prelude::*;
 use shared::RoomId;
 
+use super::Person;
 use crate::browser;
 use crate::contexts::ChatContext;
 use crate::state::{Delivery, Entry};
@@ -38,7 +39,9 @@ pub fn MessageRow(entry: Entry, room: RoomId, mine: bool) -> impl IntoView {
             data-id=entry.id.map(|id| id.to_string()).unwrap_or_default()
             data-client-id=entry.client_msg_id.to_string()>
             <div class="meta">
-                <span class="author" data-testid="message-author">{entry.author.to_string()}</span>
+                <span class="author" data-testid="message-author" data-user=entry.author.to_string()>
+                    <Person name=entry.author.clone()/>
+                </span>
                 <time datetime=browser::iso_time(ms) title=browser::long_time(ms)>{browser::short_time(ms)}</time>
             </div>
             <p class="body" data-testid="message-body">{entry.body.to_string()}</p>

@@ -1,8 +1,9 @@
-//! Who is in the room now.
+//! Who is in the room now; a name opens a direct conversation with that person.
 
 use leptos::prelude::*;
 use shared::RoomId;
 
+use super::Person;
 use crate::contexts::ChatContext;
 
 #[component]
@@ -11,7 +12,7 @@ pub fn PresenceList(room: RoomId) -> impl IntoView {
     let users = Memo::new(move |_| {
         chat.state.with(|s| {
             s.room(&room)
-                .map(|r| r.present.iter().map(|u| u.to_string()).collect::<Vec<_>>())
+                .map(|r| r.present.iter().cloned().collect::<Vec<_>>())
                 .unwrap_or_default()
         })
     });
@@ -20,7 +21,7 @@ pub fn PresenceList(room: RoomId) -> impl IntoView {
             <span class="count" data-testid="presence-count">{move || users.with(Vec::len)} " here"</span>
             <ul data-testid="presence">
                 <For each=move || users.get() key=|u| u.clone() let:user>
-                    <li data-testid="presence-user">{user}</li>
+                    <li data-testid="presence-user" data-user=user.to_string()><Person name=user.clone()/></li>
                 </For>
             </ul>
         </section>

@@ -1,27 +1,65 @@
-//! The rooms: those joined (with unread counts), a form to join or create one by name, and
-//! the other rooms on the server.
+//! The rooms: those joined, in three sections (public rooms, private rooms, direct
+//! messages), each with unread counts; "New room"; a form to join or create a public room by
+//! name; and the other public rooms on the server.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-use shared::RoomId;
+use shared::{RoomId, RoomKind};
 
+use super::NewRoom;
 use crate::contexts::ChatContext;
+
+/// One joined room as the sidebar lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Listed {
+    id: String,
+    title: String,
+    kind: RoomKind,
+    unread: Option<String>,
+    active: bool,
+}
 
 #[component]
 pub fn Sidebar() -> impl IntoView {
     let chat = expect_context::<ChatContext>();
     let joined = Memo::new(move |_| {
         chat.state.with(|s| {
-            s.rooms()
+            let mut rooms = s
+                .rooms()
                 .iter()
                 .map(|(id, r)| {
-                    let unread = (r.unread() > 0).then(|| r.unread_label());
-                    (id.to_string(), unread, s.active() == Some(id))
+                    let title = s.title(id);
+                    Listed {
+                        id: id.to_string(),
+                        title: title.text,
+                        kind: title.kind,
+                        unread: (r.unread() > 0).then(|| r.unread_label()),
+                        active: s.active() == Some(id),
+                    }
                 })
-                .collect::<Vec<_>>()
+                .collect::<Vec<_>>();
+            rooms.sort_by_key(|a| a.title.to_lowercase());
+            rooms
         })
     });
+    let of_kind = move |kind: RoomKind| {
+        Memo::new(move |_| {
+            joined.with(|rooms| {
+                rooms
+                    .iter()
+                    .filter(|r| r.kind == kind)
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
+    let (public, private, direct) = (
+        of_kind(RoomKind::Public),
+        of_kind(RoomKind::Private),
+        of_kind(RoomKind::Direct),
+    );
+    let creating = RwSignal::new(false);
     let others = Memo::new(move |_| {
         let directory = chat.directory.get();
         chat.state.with(|s| {
@@ -34,12 +72,23 @@ pub fn Sidebar() -> impl IntoView {
     });
     view! {
         <nav class="sidebar" aria-label="Rooms">
+            <button class="primary new-room-button" data-testid="new-room-button"
+                aria-expanded=move || creating.get().to_string()
+                on:click=move |_| creating.update(|open| *open = !*open)>"New room"</button>
+            <Show when=move || creating.get()>
+                <NewRoom open=creating/>
+            </Show>
             <h2>"Rooms"</h2>
-            <ul class="rooms" data-testid="joined-rooms">
-                <For each=move || joined.get() key=|r| r.clone() let:room>
-                    <RoomLink name=room.0 unread=room.1 active=room.2/>
-                </For>
-            </ul>
+            <RoomLinks rooms=public testid="joined-rooms"/>
+            <Show when=move || !private.with(Vec::is_empty)>
+                <h2>"Private rooms"</h2>
+                <RoomLinks rooms=private testid="private-rooms"/>
+            </Show>
+            <h2>"Direct messages"</h2>
+            <RoomLinks rooms=direct testid="direct-rooms"/>
+            <Show when=move || direct.with(Vec::is_empty)>
+                <p class="hint" data-testid="direct-hint">"Click someone's name to message them."</p>
+            </Show>
             <JoinRoomForm/>
             <Show when=move || !others.with(Vec::is_empty)>
                 <h2>"Other rooms"</h2>
@@ -54,25 +103,49 @@ pub fn Sidebar() -> impl IntoView {
 }
 
 #[component]
-fn RoomLink(name: String, unread: Option<String>, active: bool) -> impl IntoView {
-    let label = match &unread {
-        Some(count) => format!("{name}, {count} unread"),
-        None => name.clone(),
+fn RoomLinks(rooms: Memo<Vec<Listed>>, testid: &'static str) -> impl IntoView {
+    view! {
+        <ul class="rooms" data-testid=testid>
+            <For each=move || rooms.get() key=|r| r.clone() let:room>
+                <RoomLink room/>
+            </For>
+        </ul>
+    }
+}
+
+/// The mark before a room's name: `#` public, a lock private, `@` a person.
+pub fn kind_mark(kind: RoomKind) -> &'static str {
+    match kind {
+        RoomKind::Public => "#",
+        RoomKind::Private => "🔒",
+        RoomKind::Direct => "@",
+    }
+}
+
+#[component]
+fn RoomLink(room: Listed) -> impl IntoView {
+    let label = match &room.unread {
+        Some(count) => format!("{}, {count} unread", room.title),
+        None => room.title.clone(),
     };
-    let href = format!("/rooms/{name}");
-    let data_room = name.clone();
+    let kind = match room.kind {
+        RoomKind::Public => "public",
+        RoomKind::Private => "private",
+        RoomKind::Direct => "direct",
+    };
     view! {
         <li>
-            <A href=href attr:data-testid="room-link" attr:data-room=data_room
-                attr:aria-label=label attr:class=if active { "room-link active" } else { "room-link" }>
-                <span class="room-name">"#" {name}</span>
-                {unread.map(|count| view! { <span class="unread" data-testid="unread-count">{count}</span> })}
+            <A href=format!("/rooms/{}", room.id) attr:data-testid="room-link" attr:data-room=room.id.clone()
+                attr:data-kind=kind attr:aria-label=label
+                attr:class=if room.active { "room-link active" } else { "room-link" }>
+                <span class="room-name"><span class="mark" aria-hidden="true">{kind_mark(room.kind)}</span>{room.title}</span>
+                {room.unread.map(|count| view! { <span class="unread" data-testid="unread-count">{count}</span> })}
             </A>
         </li>
     }
 }
 
-/// Join or create a room by name; the name follows the same rules the server checks.
+/// Join or create a public room by name; the name follows the same rules the server checks.
 #[component]
 fn JoinRoomForm() -> impl IntoView {
     let name = RwSignal::new(String::new());
@@ -80,7 +153,7 @@ fn JoinRoomForm() -> impl IntoView {
     let navigate = use_navigate();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match RoomId::parse(name.get_untracked().trim()) {
+        match RoomId::public(name.get_untracked().trim()) {
             Ok(room) => {
                 error.set(None);
                 name.set(String::new());

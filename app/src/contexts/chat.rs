@@ -7,16 +7,18 @@
 //! - `wiring`: the socket's hooks and the page's visibility, turned into changes;
 //! - `outbox`: sending optimistically, the ack timeout, retries;
 //! - `history`: the newest page, paging back, the gap after a reconnect, unread counts;
+//! - `rooms`: our rooms as the server lists them, creating rooms, direct conversations;
 //! - `storage`: the rooms and read marks kept in localStorage, and the other tabs' writes;
 //! - `typing`: our typing notices and their timers, and the others' running out.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::http::Cursor;
-use shared::{ClientAction, JoinRoom, LeaveRoom, RoomId, RoomSummary};
+use shared::{ClientAction, JoinRoom, LeaveRoom, RoomId, RoomKind, RoomSummary};
 
 mod history;
 mod outbox;
+mod rooms;
 mod storage;
 mod typing;
 mod wiring;
@@ -91,7 +93,7 @@ impl ChatContext {
     }
 
     /// What a request needs, read before it goes out: a task may outlive this context.
-    fn link(&self) -> (Endpoints, String) {
+    pub fn link(&self) -> (Endpoints, String) {
         (
             self.endpoints.get_value(),
             self.session.with_value(|s| s.token.clone()),
@@ -99,7 +101,7 @@ impl ChatContext {
     }
 
     /// A refused API call ends the session; anything else is the caller's to show.
-    fn unauthorized(&self, error: &ApiError) -> bool {
+    pub fn unauthorized(&self, error: &ApiError) -> bool {
         if error.is_unauthorized() {
             self.auth.token_refused();
         }
@@ -154,8 +156,12 @@ impl ChatContext {
         self.state.with_untracked(|s| s.unsent(room))
     }
 
-    /// Leaves `room` here and on the server; the room goes back to the directory.
+    /// Leaves a public `room` here and on the server; it goes back to the directory. (A
+    /// private room is left for good with `leave_for_good`; direct conversations stay.)
     pub fn leave(&self, room: &RoomId) {
+        if room.kind() != RoomKind::Public {
+            return;
+        }
         // A pending "stopped typing" must not reach the room after we left it (it would be
         // refused, and the others would see us typing until it timed out).
         self.stop_typing(room);

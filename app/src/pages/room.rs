@@ -1,13 +1,14 @@
-//! One room: its name and who is here, the messages, who is typing, the composer.
+//! One room: its name and who is here, the messages, who is typing, the composer; a private
+//! room's members; and, when the room is no longer ours, a way out.
 
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use shared::RoomId;
 use shared::limits::DEFAULT_ROOM;
+use shared::{RoomId, RoomKind};
 
-use crate::components::{Composer, LeaveRoom, MessageList, PresenceList};
+use crate::components::{Composer, LeaveRoom, MembersPanel, MessageList, PresenceList, kind_mark};
 use crate::contexts::ChatContext;
 
 #[component]
@@ -38,15 +39,45 @@ fn Room(room: RoomId) -> impl IntoView {
     };
     let notice = chat.notice;
     let data_room = room.to_string();
-    // The default room is where the app lands; it cannot be left.
-    let leave = (room.as_str() != DEFAULT_ROOM).then(|| view! { <LeaveRoom room=room.clone()/> });
+    let kind = room.kind();
+    // The default room is where the app lands; it cannot be left, nor can a direct
+    // conversation (it has its two people for good).
+    let leave = (room.as_str() != DEFAULT_ROOM && kind != RoomKind::Direct)
+        .then(|| view! { <LeaveRoom room=room.clone()/> });
+    let title = {
+        let room = room.clone();
+        Memo::new(move |_| chat.state.with(|s| s.title(&room).text))
+    };
+    let ours = {
+        let room = room.clone();
+        Memo::new(move |_| chat.state.with(|s| s.room(&room).is_some()))
+    };
+    let show_members = RwSignal::new(false);
+    let members = (kind == RoomKind::Private).then(|| {
+        let room = room.clone();
+        view! {
+            <button class="ghost small" data-testid="members-button"
+                aria-expanded=move || show_members.get().to_string()
+                on:click=move |_| show_members.update(|s| *s = !*s)>"Members"</button>
+            <Show when=move || show_members.get()>
+                <MembersPanel room=room.clone()/>
+            </Show>
+        }
+    });
     view! {
-        <main class="room" data-testid="room" data-room=data_room>
+        <main class="room" data-testid="room" data-room=data_room data-kind=format!("{kind:?}").to_lowercase()>
             <header class="room-header">
-                <h1 data-testid="room-title">"#" {room.to_string()}</h1>
+                <h1 data-testid="room-title"><span class="mark" aria-hidden="true">{kind_mark(kind)}</span>{title}</h1>
                 <PresenceList room=room.clone()/>
+                {members}
                 {leave}
             </header>
+            <Show when=move || !ours.get()>
+                <div class="notice" role="alert" data-testid="room-closed">
+                    "This room is not open to you. "
+                    <A href=format!("/rooms/{DEFAULT_ROOM}")>"Go to #general"</A>
+                </div>
+            </Show>
             {move || notice.get().map(|text| view! {
                 <div class="notice" role="alert" data-testid="chat-notice">
                     {text}

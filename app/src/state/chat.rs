@@ -10,10 +10,13 @@
 use std::collections::BTreeMap;
 
 use shared::http::Cursor;
-use shared::{ChatMessage, ClientMsgId, MessageId, RoomId, Username};
+use shared::{ChatMessage, ClientMsgId, MessageId, RoomId, RoomSummary, Username};
 
+mod conversations;
 mod incoming;
 mod reduce;
+
+pub use conversations::Title;
 
 pub use super::room::{HistoryLoad, Room};
 pub use reduce::{Change, Followed, Outcome};
@@ -46,6 +49,8 @@ pub enum Applied {
     Nothing,
     /// An error frame not tied to one of our messages: shown as a notice.
     Notice(String),
+    /// Rooms came or went on the server's word (`roomAdded`, `roomRemoved`, a refused join).
+    Rooms(reduce::Followed),
     /// The server asked for a pause (`rate_limited`): what to do once it is over.
     Later(Later),
 }
@@ -83,6 +88,8 @@ pub struct ChatState {
     visible: bool,
     /// Rooms joined so far in this chat, to number each joining (`Room::joined`).
     joins: u64,
+    /// What the server told us of rooms (names, kinds), for titles.
+    known: BTreeMap<RoomId, RoomSummary>,
 }
 
 impl ChatState {
@@ -98,6 +105,7 @@ impl ChatState {
             active: None,
             visible: true,
             joins: 0,
+            known: BTreeMap::new(),
         };
         for room in joined {
             let read = Room::read_up_to(read_marks.get(&room).cloned());

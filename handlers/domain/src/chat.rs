@@ -1,27 +1,42 @@
-//! Chat use cases: connect, disconnect, join, leave, send, typing, presence, rooms, history.
+//! Chat use cases: connect, disconnect, join, leave, send, typing, presence, history. Who may
+//! do each in which room is `access`'s to say.
 
 use std::sync::Mutex;
 
 use shared::{
     ChatMessage, ClientMsgId, HistoryPage, HistoryRequest, MessageId, PresenceChange, RoomId,
-    RoomList, RoomSummary, SendMessage, ServerFrame, Timestamp, Typing, Username,
+    RoomKind, SendMessage, ServerFrame, Timestamp, Typing, Username,
 };
 
+use super::access::{Access, Refused};
 use super::live::Live;
 use super::model::{Connection, ConnectionId, Member};
-use super::ports::{Appended, Messages, Rooms, StoreError};
+use super::ports::{Appended, Messages, StoreError};
 use super::throttle::{Guard, RetryAfter};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ChatError {
     #[error("join room {0} first")]
     NotInRoom(RoomId),
+    /// A room this user may not see, or none: the same answer for both.
+    #[error("no room {0}")]
+    NotFound(RoomId),
     #[error("this connection is not known; reconnect")]
     UnknownConnection,
     #[error("too fast: try again in {} ms", .0.ms)]
     RateLimited(RetryAfter),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl ChatError {
+    fn refused(room: &RoomId, refused: Refused) -> Self {
+        match refused {
+            Refused::NotFound => ChatError::NotFound(room.clone()),
+            Refused::RateLimited(retry) => ChatError::RateLimited(retry),
+            Refused::Store(e) => ChatError::Store(e),
+        }
+    }
 }
 
 /// A throttle's verdict as a use case's outcome.
@@ -47,19 +62,23 @@ fn next_message_id(now: Timestamp) -> MessageId {
         .unwrap_or_else(|e| unreachable!("a ULID is a message id: {e}"))
 }
 
-/// Records a new connection in `room` and tells the room's other members, if this is the
-/// user's first connection there. The new connection itself cannot be posted to until
-/// `$connect` returns, so it learns who is present when it sends `joinRoom`.
+/// Records a new connection in `room` (when `access` lets the user in) and tells the room's
+/// other members, if this is the user's first connection there. The new connection itself
+/// cannot be posted to until `$connect` returns, so it learns who is present when it sends
+/// `joinRoom`.
 pub async fn connect(
     live: Live<'_>,
-    rooms: &dyn Rooms,
+    access: Access<'_>,
     guard: Guard<'_>,
     id: ConnectionId,
     user: Username,
     room: RoomId,
 ) -> Result<(), ChatError> {
     let now = live.clock.now();
-    ensure_room(rooms, guard, &room, &user, now).await?;
+    access
+        .enter(guard, &user, &room, now)
+        .await
+        .map_err(|refused| ChatError::refused(&room, refused))?;
     let connection = Connection::open(id, user, now);
     live.connections.open(&connection).await?;
     let present = live.connections.members(&room).await?;
@@ -83,11 +102,12 @@ pub async fn disconnect(live: Live<'_>, id: &ConnectionId) -> Result<(), ChatErr
     Ok(())
 }
 
-/// Joins (creating the room on first use): the joiner gets everyone present, the others learn
-/// of the joiner. Joining a room already joined just sends the list again.
+/// Joins a room `access` lets the user into (a public one is created on first use): the joiner
+/// gets everyone present, the others learn of the joiner. Joining a room already joined just
+/// sends the list again.
 pub async fn join_room(
     live: Live<'_>,
-    rooms: &dyn Rooms,
+    access: Access<'_>,
     guard: Guard<'_>,
     id: &ConnectionId,
     room: RoomId,
@@ -99,7 +119,10 @@ pub async fn join_room(
         .ok_or(ChatError::UnknownConnection)?;
     let now = live.clock.now();
     admitted(guard.join(&connection.username, id, now).await)?;
-    ensure_room(rooms, guard, &room, &connection.username, now).await?;
+    access
+        .enter(guard, &connection.username, &room, now)
+        .await
+        .map_err(|refused| ChatError::refused(&room, refused))?;
     let others: Vec<Member> = live
         .connections
         .members(&room)
@@ -108,6 +131,17 @@ pub async fn join_room(
         .filter(|m| &m.connection_id != id)
         .collect();
     live.connections.join(&connection, &room).await?;
+    // A removal that ran between the check above and this join did not see this connection:
+    // look again now it is written, so a removed member never stays in the room.
+    if room.kind() != RoomKind::Public
+        && access
+            .membership(&connection.username, &room)
+            .await?
+            .is_none()
+    {
+        live.connections.leave(id, &room).await?;
+        return Err(ChatError::NotFound(room));
+    }
     announce_arrival(live, &room, &others, &connection.username).await;
     let mut users = usernames(&others);
     users.push(connection.username);
@@ -140,9 +174,11 @@ pub async fn leave_room(live: Live<'_>, id: &ConnectionId, room: RoomId) -> Resu
 
 /// Persists the message, then acks the sender and broadcasts to the room's other connections.
 /// A retry with a client message id this author already used is acked with the stored message
-/// and neither stored nor broadcast again.
+/// and neither stored nor broadcast again. In a private room or direct conversation the
+/// sender's membership is checked on every message, not only at join.
 pub async fn send_message(
     live: Live<'_>,
+    access: Access<'_>,
     messages: &dyn Messages,
     guard: Guard<'_>,
     from: &ConnectionId,
@@ -154,6 +190,12 @@ pub async fn send_message(
         .member(from, &room)
         .await?
         .ok_or_else(|| ChatError::NotInRoom(room.clone()))?;
+    if room.kind() != RoomKind::Public
+        && access.membership(&member.username, &room).await?.is_none()
+    {
+        live.connections.leave(from, &room).await?;
+        return Err(ChatError::NotInRoom(room));
+    }
     let now = live.clock.now();
     admitted(guard.send(&member.username, from, now).await)?;
     let id = next_message_id(now);
@@ -263,7 +305,12 @@ async fn announce_arrival(live: Live<'_>, room: &RoomId, present: &[Member], use
 }
 
 /// Tells `remaining` that `user` left, unless one of its connections is still there.
-async fn announce_departure(live: Live<'_>, room: &RoomId, remaining: &[Member], user: &Username) {
+pub(crate) async fn announce_departure(
+    live: Live<'_>,
+    room: &RoomId,
+    remaining: &[Member],
+    user: &Username,
+) {
     if remaining.iter().any(|m| &m.username == user) {
         return;
     }
@@ -275,41 +322,16 @@ async fn announce_departure(live: Live<'_>, room: &RoomId, remaining: &[Member],
     live.deliver(to, &frame).await;
 }
 
-/// Creates the room on first use, within the creator's limit on new rooms. An existing room
-/// costs one key lookup and no write.
-async fn ensure_room(
-    rooms: &dyn Rooms,
-    guard: Guard<'_>,
-    room: &RoomId,
-    by: &Username,
-    now: Timestamp,
-) -> Result<(), ChatError> {
-    if rooms.find(room).await?.is_some() {
-        return Ok(());
-    }
-    admitted(guard.create_room(by, now).await)?;
-    rooms
-        .ensure(&RoomSummary {
-            id: room.clone(),
-            created_by: by.clone(),
-            created_at: now,
-        })
-        .await?;
-    Ok(())
-}
-
-/// `GET /api/rooms`.
-pub async fn list_rooms(rooms: &dyn Rooms) -> Result<RoomList, StoreError> {
-    Ok(RoomList {
-        rooms: rooms.list().await?,
-    })
-}
-
-/// `GET /api/rooms/{room}/messages`.
+/// `GET /api/rooms/{room}/messages`: a page of a room `user` may read.
 pub async fn history(
+    access: Access<'_>,
     messages: &dyn Messages,
+    user: &Username,
     room: &RoomId,
     request: &HistoryRequest,
-) -> Result<HistoryPage, StoreError> {
-    messages.page(room, request).await
+) -> Result<HistoryPage, ChatError> {
+    if !access.may_read(user, room).await? {
+        return Err(ChatError::NotFound(room.clone()));
+    }
+    Ok(messages.page(room, request).await?)
 }

@@ -6,12 +6,15 @@
 //! Adapters (`handlers::dynamo`, `handlers::embedded`, `handlers::notify`) implement the ports;
 //! entry points (`handlers::entry`) turn API Gateway events into calls here.
 
+pub mod access;
 pub mod auth;
 pub mod chat;
 pub mod clock;
+pub mod directory;
 pub mod live;
 pub mod model;
 pub mod passwords;
 pub mod ports;
+pub mod rooms;
 pub mod throttle;
 pub mod tokens;

@@ -3,11 +3,11 @@
 //! the gateway reports gone, and never letting one failure stop the rest.
 
 use futures::StreamExt;
-use shared::ServerFrame;
+use shared::{ServerFrame, Username};
 
 use super::clock::Clock;
 use super::model::ConnectionId;
-use super::ports::{Connections, Notifier, NotifyError};
+use super::ports::{Connections, Notifier, NotifyError, StoreError};
 
 /// Posts in flight at once per fan-out. API Gateway's management API is an HTTPS call per
 /// recipient; a bound keeps a 1,000-member room from opening 1,000 sockets at once.
@@ -94,6 +94,13 @@ impl Live<'_> {
                 tracing::warn!(connection = %id, error = %e, "could not look up gone connection")
             }
         }
+    }
+
+    /// Sends `frame` to every connection of `user` (a room added to or removed from their
+    /// list reaches each of their tabs and devices).
+    pub async fn tell(&self, user: &Username, frame: &ServerFrame) -> Result<Delivery, StoreError> {
+        let to = self.connections.of_user(user).await?;
+        Ok(self.deliver(to, frame).await)
     }
 
     /// Sends `frame` to one connection (an ack or an error frame).

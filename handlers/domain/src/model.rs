@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use shared::limits::CONNECTION_MAX_SECS;
-use shared::{Timestamp, Username};
+use shared::{MemberSummary, Role, RoomSummary, Timestamp, Username};
 
 /// API Gateway's id for one WebSocket connection (e.g. `L0SM9cOFvHcCIhw=`). Only the server
 /// and the gateway ever see it.
@@ -65,4 +65,24 @@ impl Connection {
 pub struct Member {
     pub connection_id: ConnectionId,
     pub username: Username,
+}
+
+/// A user's membership of a room, kept until they leave or are removed. It carries the room's
+/// summary, so a user's room list is one Query with no lookup per room.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    pub room: RoomSummary,
+    pub username: Username,
+    pub role: Role,
+    pub since: Timestamp,
+}
+
+impl Membership {
+    pub fn summary(&self) -> MemberSummary {
+        MemberSummary {
+            username: self.username.clone(),
+            role: self.role,
+            since: self.since,
+        }
+    }
 }

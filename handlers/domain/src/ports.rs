@@ -2,9 +2,11 @@
 //! `dynamo` (DynamoDB) and `notify` (API Gateway Management API, or in-process).
 
 use async_trait::async_trait;
-use shared::{ChatMessage, HistoryPage, HistoryRequest, RoomId, RoomSummary, Timestamp, Username};
+use shared::{
+    ChatMessage, HistoryPage, HistoryRequest, RoomId, RoomSummary, Timestamp, UserPrefix, Username,
+};
 
-use super::model::{Connection, ConnectionId, Member, UserRecord};
+use super::model::{Connection, ConnectionId, Member, Membership, UserRecord};
 
 pub use super::clock::Clock;
 
@@ -26,12 +28,27 @@ pub enum Inserted {
     AlreadyExists,
 }
 
+/// One page of a list read by key: at most the `limit` asked for, in key order, and whether
+/// more follow (a store reads one entry past the page to know).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub more: bool,
+}
+
 #[async_trait]
 pub trait Users: Send + Sync {
     /// Inserts unless the username is taken, atomically: two racing registrations of one name
     /// see one `Created` and one `AlreadyExists`.
     async fn insert(&self, user: &UserRecord) -> Result<Inserted, StoreError>;
     async fn find(&self, username: &Username) -> Result<Option<UserRecord>, StoreError>;
+    /// Usernames that start with `prefix`, after `after`, in order (a key range, never a scan).
+    async fn search(
+        &self,
+        prefix: &UserPrefix,
+        after: Option<&Username>,
+        limit: u32,
+    ) -> Result<Page<Username>, StoreError>;
 }
 
 #[async_trait]
@@ -48,6 +65,9 @@ pub trait Connections: Send + Sync {
     /// The room's live memberships, read through a room-keyed index (never a scan), in
     /// connection-id order.
     async fn members(&self, room: &RoomId) -> Result<Vec<Member>, StoreError>;
+    /// The user's open connections, read through a user-keyed index (never a scan): how a
+    /// frame reaches a person rather than a room.
+    async fn of_user(&self, user: &Username) -> Result<Vec<ConnectionId>, StoreError>;
     /// Forgets the connection and its memberships; returns the rooms it was in.
     async fn close(&self, id: &ConnectionId) -> Result<Vec<RoomId>, StoreError>;
 }
@@ -76,12 +96,44 @@ pub trait Messages: Send + Sync {
 
 #[async_trait]
 pub trait Rooms: Send + Sync {
-    /// Records the room unless it exists (the first creator and time are kept).
-    async fn ensure(&self, room: &RoomSummary) -> Result<(), StoreError>;
-    /// One room, by id (a key lookup).
+    /// Records the room unless it exists, atomically (then the first creator and time are kept).
+    async fn create(&self, room: &RoomSummary) -> Result<Inserted, StoreError>;
+    /// One room of any kind, by id (a key lookup).
     async fn find(&self, room: &RoomId) -> Result<Option<RoomSummary>, StoreError>;
-    /// Every room, by id, read without a scan.
-    async fn list(&self) -> Result<Vec<RoomSummary>, StoreError>;
+    /// Public rooms after `after`, in id order (the directory; private and direct rooms are
+    /// kept apart and never listed).
+    async fn public(
+        &self,
+        after: Option<&RoomId>,
+        limit: u32,
+    ) -> Result<Page<RoomSummary>, StoreError>;
+}
+
+/// Who belongs to which room, for good (not a connection's live `join`): read by room and by
+/// user, each a key range.
+#[async_trait]
+pub trait Memberships: Send + Sync {
+    /// Records the membership unless the user already has one in the room (then it is kept).
+    /// The room's and the user's side are written together.
+    async fn add(&self, membership: &Membership) -> Result<Inserted, StoreError>;
+    /// Ends a membership, both sides together (absent is fine).
+    async fn remove(&self, room: &RoomId, user: &Username) -> Result<(), StoreError>;
+    /// One membership (a key lookup, strongly consistent: it decides who may read a room).
+    async fn find(&self, room: &RoomId, user: &Username) -> Result<Option<Membership>, StoreError>;
+    /// A room's members after `after`, in username order.
+    async fn of_room(
+        &self,
+        room: &RoomId,
+        after: Option<&Username>,
+        limit: u32,
+    ) -> Result<Page<Membership>, StoreError>;
+    /// A user's rooms after `after`, in room id order.
+    async fn of_user(
+        &self,
+        user: &Username,
+        after: Option<&RoomId>,
+        limit: u32,
+    ) -> Result<Page<Membership>, StoreError>;
 }
 
 /// Why a post to a connection failed.

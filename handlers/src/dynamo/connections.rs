@@ -7,7 +7,10 @@ use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, WriteRequest};
 use serde::{Deserialize, Serialize};
 use shared::{RoomId, Timestamp, Username};
 
-use super::schema::{CONNECTIONS_PK, CONNECTIONS_SK, ROOM_INDEX, ROOM_INDEX_PK, TTL_ATTRIBUTE};
+use super::schema::{
+    CONNECTIONS_PK, CONNECTIONS_SK, ROOM_INDEX, ROOM_INDEX_PK, TTL_ATTRIBUTE, USER_INDEX,
+    USER_INDEX_PK,
+};
 use super::{mapping_error, query_all, store_error};
 use crate::domain::clock::Clock;
 use crate::domain::model::{Connection, ConnectionId, Member};
@@ -96,6 +99,10 @@ struct ConnectionItem {
     connection_id: ConnectionId,
     sk: String,
     username: Username,
+    /// The `byUser` index key (only connection rows have it, so the index holds nothing else).
+    /// Absent on rows written before the index existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    user: Option<Username>,
     connected_at: Timestamp,
     /// Seconds since the epoch: DynamoDB's TTL attribute format.
     expires_at: i64,
@@ -109,6 +116,13 @@ struct MembershipItem {
     room_id: RoomId,
     username: Username,
     expires_at: i64,
+}
+
+/// What the user index projects: keys and `expiresAt`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UserIndexItem {
+    connection_id: ConnectionId,
 }
 
 /// What the room index projects: keys, `username` and `expiresAt`.
@@ -126,6 +140,7 @@ impl Connections for DynamoConnections {
             connection_id: c.id.clone(),
             sk: CONNECTION_ROW.into(),
             username: c.username.clone(),
+            user: Some(c.username.clone()),
             connected_at: c.connected_at,
             expires_at: c.expires_at.as_secs(),
         })
@@ -224,6 +239,31 @@ impl Connections for DynamoConnections {
                     connection_id: row.connection_id,
                     username: row.username,
                 })
+            })
+            .collect::<Result<_, _>>()
+            .map_err(mapping_error)
+    }
+
+    async fn of_user(&self, user: &Username) -> Result<Vec<ConnectionId>, StoreError> {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(USER_INDEX)
+            .key_condition_expression("#user = :user")
+            .filter_expression("#ttl > :now")
+            .expression_attribute_names("#user", USER_INDEX_PK)
+            .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
+            .expression_attribute_values(":user", AttributeValue::S(user.to_string()))
+            .expression_attribute_values(
+                ":now",
+                AttributeValue::N(self.clock.now().as_secs().to_string()),
+            );
+        query_all(query)
+            .await?
+            .into_iter()
+            .map(|item| {
+                serde_dynamo::from_item::<_, UserIndexItem>(item).map(|row| row.connection_id)
             })
             .collect::<Result<_, _>>()
             .map_err(mapping_error)

@@ -4,10 +4,15 @@
 //! |-----------------|-------------------------|--------------|
 //! | message         | `room#<room>`           | `<ulid>`     |
 //! | idempotency key | `dedup#<author>#<cmid>` | `dedup`      |
-//! | room            | `rooms`                 | `<room>`     |
+//! | public room     | `rooms`                 | `<room>`     |
+//! | private room    | `rooms#private`         | `<room>`     |
+//! | direct conv.    | `rooms#direct`          | `<room>`     |
+//! | membership      | `members#<room>`        | `<user>`     |
+//! | its twin        | `memberof#<user>`       | `<room>`     |
 //!
 //! Room ids and usernames cannot contain `#`, so the kinds never collide. History is a Query on
-//! `room#<room>` in sort-key (time) order; the room list is a Query on `rooms`.
+//! `room#<room>` in sort-key (time) order; the directory is a Query on `rooms` (the other kinds
+//! live apart, so it never meets them); memberships are in `memberships.rs`.
 
 use std::collections::HashMap;
 
@@ -17,13 +22,20 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 use shared::http::Cursor;
-use shared::{ChatMessage, HistoryPage, HistoryRequest, MessageId, RoomId, RoomSummary};
+use shared::{ChatMessage, HistoryPage, HistoryRequest, MessageId, RoomId, RoomKind, RoomSummary};
 
 use super::schema::{MESSAGES_PK, MESSAGES_SK};
-use super::{mapping_error, put_if_absent, query_all, store_error};
-use crate::domain::ports::{Appended, Messages, Rooms, StoreError};
+use super::{mapping_error, put_if_absent, store_error};
+use crate::domain::ports::{Appended, Inserted, Messages, Page, Rooms, StoreError};
 
-const ROOMS_PK: &str = "rooms";
+/// The partition a room's record lives in: the directory for public rooms.
+fn rooms_pk(room: &RoomId) -> &'static str {
+    match room.kind() {
+        RoomKind::Public => "rooms",
+        RoomKind::Private => "rooms#private",
+        RoomKind::Direct => "rooms#direct",
+    }
+}
 const DEDUP_SK: &str = "dedup";
 
 fn room_pk(room: &RoomId) -> String {
@@ -36,8 +48,8 @@ fn dedup_pk(message: &ChatMessage) -> String {
 
 #[derive(Clone, Debug)]
 pub struct DynamoMessages {
-    client: Client,
-    table: String,
+    pub(super) client: Client,
+    pub(super) table: String,
 }
 
 impl DynamoMessages {
@@ -48,7 +60,7 @@ impl DynamoMessages {
         }
     }
 
-    fn key(pk: String, sk: String) -> HashMap<String, AttributeValue> {
+    pub(super) fn key(pk: String, sk: String) -> HashMap<String, AttributeValue> {
         HashMap::from([
             (MESSAGES_PK.to_owned(), AttributeValue::S(pk)),
             (MESSAGES_SK.to_owned(), AttributeValue::S(sk)),
@@ -69,7 +81,7 @@ impl DynamoMessages {
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
-    async fn get<T: for<'de> Deserialize<'de>>(
+    pub(super) async fn get<T: for<'de> Deserialize<'de>>(
         &self,
         key: HashMap<String, AttributeValue>,
     ) -> Result<Option<T>, StoreError> {
@@ -211,8 +223,9 @@ impl Messages for DynamoMessages {
     }
 }
 
-/// The transaction was cancelled because the idempotency key exists (its put comes first).
-fn key_already_used(error: Option<&TransactWriteItemsError>) -> bool {
+/// The transaction was cancelled because its first put's key exists (the idempotency key, or a
+/// membership), so nothing was written.
+pub(super) fn key_already_used(error: Option<&TransactWriteItemsError>) -> bool {
     let Some(TransactWriteItemsError::TransactionCanceledException(e)) = error else {
         return false;
     };
@@ -224,48 +237,80 @@ fn key_already_used(error: Option<&TransactWriteItemsError>) -> bool {
 
 #[async_trait]
 impl Rooms for DynamoMessages {
-    async fn ensure(&self, room: &RoomSummary) -> Result<(), StoreError> {
+    async fn create(&self, room: &RoomSummary) -> Result<Inserted, StoreError> {
         let item = serde_dynamo::to_item(RoomItem {
-            pk: ROOMS_PK.into(),
+            pk: rooms_pk(&room.id).into(),
             sk: room.id.to_string(),
             room: room.clone(),
         })
         .map_err(mapping_error)?;
         // When the room exists, its first creator stays on record.
-        put_if_absent(&self.client, &self.table, MESSAGES_PK, item).await?;
-        Ok(())
+        Ok(
+            match put_if_absent(&self.client, &self.table, MESSAGES_PK, item).await? {
+                true => Inserted::Created,
+                false => Inserted::AlreadyExists,
+            },
+        )
     }
 
     async fn find(&self, room: &RoomId) -> Result<Option<RoomSummary>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(MESSAGES_PK, AttributeValue::S(ROOMS_PK.into()))
-            .key(MESSAGES_SK, AttributeValue::S(room.to_string()))
-            .send()
-            .await
-            .map_err(store_error)?;
-        output
-            .item
-            .map(|item| serde_dynamo::from_item::<_, RoomItem>(item).map(|r| r.room))
-            .transpose()
-            .map_err(mapping_error)
+        let item: Option<RoomItem> = self
+            .get(Self::key(rooms_pk(room).into(), room.to_string()))
+            .await?;
+        Ok(item.map(|r| r.room))
     }
 
-    async fn list(&self) -> Result<Vec<RoomSummary>, StoreError> {
-        let query = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", MESSAGES_PK)
-            .expression_attribute_values(":pk", AttributeValue::S(ROOMS_PK.into()));
-        query_all(query)
-            .await?
+    async fn public(
+        &self,
+        after: Option<&RoomId>,
+        limit: u32,
+    ) -> Result<Page<RoomSummary>, StoreError> {
+        let directory = rooms_pk(&RoomId::default_room());
+        let start = after.map(|a| Self::key(directory.into(), a.to_string()));
+        let (items, more) = query_page(
+            self.client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#pk = :pk")
+                .expression_attribute_names("#pk", MESSAGES_PK)
+                .expression_attribute_values(":pk", AttributeValue::S(directory.into())),
+            start,
+            limit,
+        )
+        .await?;
+        let items = items
             .into_iter()
             .map(|item| serde_dynamo::from_item::<_, RoomItem>(item).map(|r| r.room))
             .collect::<Result<_, _>>()
-            .map_err(mapping_error)
+            .map_err(mapping_error)?;
+        Ok(Page { items, more })
     }
+}
+
+/// Up to `limit` items of a Query from `start`, following DynamoDB's 1 MB pages, and whether
+/// more follow (it reads one item past the page to know).
+pub(super) async fn query_page(
+    query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+    mut start: Option<HashMap<String, AttributeValue>>,
+    limit: u32,
+) -> Result<(Vec<HashMap<String, AttributeValue>>, bool), StoreError> {
+    let want = limit as usize + 1;
+    let mut items = Vec::with_capacity(want);
+    loop {
+        let output = query
+            .clone()
+            .limit((want - items.len()) as i32)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(store_error)?;
+        items.extend(output.items.unwrap_or_default());
+        start = output.last_evaluated_key;
+        if items.len() >= want || start.is_none() {
+            break;
+        }
+    }
+    let more = items.len() >= want;
+    items.truncate(limit as usize);
+    Ok((items, more))
 }

@@ -3,6 +3,7 @@
 //! Every request-path read is a GetItem or a Query: no Scan exists in this module.
 
 mod connections;
+mod memberships;
 mod messages;
 pub mod oplog;
 pub mod schema;

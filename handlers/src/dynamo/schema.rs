@@ -9,14 +9,22 @@ use aws_sdk_dynamodb::types::{
 
 use crate::config::{ConfigError, required};
 
-/// `users`: partition key `username`.
+/// `users`: partition key `username`. The directory index `byInitial` (keys only, so it can
+/// never return a password hash) has partition key `initial` (the name's first character)
+/// and sort key `username`: a prefix search is one Query on one of 37 partitions.
 pub const USERS_PK: &str = "username";
+pub const USER_DIRECTORY_INDEX: &str = "byInitial";
+pub const USER_DIRECTORY_PK: &str = "initial";
 /// `connections`: partition key `connectionId`, sort key `sk` (`conn`, or `room#<room>` for
 /// each membership). Memberships carry `roomId`, so only they appear in the room index.
 pub const CONNECTIONS_PK: &str = "connectionId";
 pub const CONNECTIONS_SK: &str = "sk";
 pub const ROOM_INDEX: &str = "byRoom";
 pub const ROOM_INDEX_PK: &str = "roomId";
+/// Connection rows (not memberships) carry `user`, so the index `byUser` finds a person's
+/// connections.
+pub const USER_INDEX: &str = "byUser";
+pub const USER_INDEX_PK: &str = "user";
 pub const TTL_ATTRIBUTE: &str = "expiresAt";
 /// `messages`: partition key `pk`, sort key `sk` (see `messages.rs` for the item kinds).
 pub const MESSAGES_PK: &str = "pk";
@@ -73,12 +81,24 @@ fn string_attr(name: &str) -> anyhow::Result<AttributeDefinition> {
 /// Creates the four tables (on-demand) with the room index and TTL, as the template does.
 /// For tests and `--dynamodb-endpoint` runs; on AWS the SAM template owns the tables.
 pub async fn create_tables(client: &Client, names: &TableNames) -> anyhow::Result<()> {
+    let directory = GlobalSecondaryIndex::builder()
+        .index_name(USER_DIRECTORY_INDEX)
+        .key_schema(key(USER_DIRECTORY_PK, KeyType::Hash)?)
+        .key_schema(key(USERS_PK, KeyType::Range)?)
+        .projection(
+            Projection::builder()
+                .projection_type(ProjectionType::KeysOnly)
+                .build(),
+        )
+        .build()?;
     client
         .create_table()
         .table_name(&names.users)
         .billing_mode(BillingMode::PayPerRequest)
         .attribute_definitions(string_attr(USERS_PK)?)
+        .attribute_definitions(string_attr(USER_DIRECTORY_PK)?)
         .key_schema(key(USERS_PK, KeyType::Hash)?)
+        .global_secondary_indexes(directory)
         .send()
         .await?;
 
@@ -94,6 +114,17 @@ pub async fn create_tables(client: &Client, names: &TableNames) -> anyhow::Resul
                 .build(),
         )
         .build()?;
+    let user_index = GlobalSecondaryIndex::builder()
+        .index_name(USER_INDEX)
+        .key_schema(key(USER_INDEX_PK, KeyType::Hash)?)
+        .key_schema(key(CONNECTIONS_PK, KeyType::Range)?)
+        .projection(
+            Projection::builder()
+                .projection_type(ProjectionType::Include)
+                .non_key_attributes(TTL_ATTRIBUTE)
+                .build(),
+        )
+        .build()?;
     client
         .create_table()
         .table_name(&names.connections)
@@ -101,9 +132,11 @@ pub async fn create_tables(client: &Client, names: &TableNames) -> anyhow::Resul
         .attribute_definitions(string_attr(CONNECTIONS_PK)?)
         .attribute_definitions(string_attr(CONNECTIONS_SK)?)
         .attribute_definitions(string_attr(ROOM_INDEX_PK)?)
+        .attribute_definitions(string_attr(USER_INDEX_PK)?)
         .key_schema(key(CONNECTIONS_PK, KeyType::Hash)?)
         .key_schema(key(CONNECTIONS_SK, KeyType::Range)?)
         .global_secondary_indexes(room_index)
+        .global_secondary_indexes(user_index)
         .send()
         .await?;
     enable_ttl(client, &names.connections).await?;

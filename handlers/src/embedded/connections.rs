@@ -1,10 +1,11 @@
 use async_trait::async_trait;
 use redb::ReadableTable as _;
-use shared::RoomId;
+use shared::{RoomId, Username};
 
 use super::EmbeddedStore;
 use super::rows::{
-    CONNECTION_ROOMS, CONNECTIONS, ConnectionRow, MEMBERS, MemberRow, decode, encode,
+    CONNECTION_ROOMS, CONNECTIONS, ConnectionRow, MEMBERS, MemberRow, USER_CONNECTIONS, decode,
+    encode,
 };
 use crate::domain::model::{Connection, ConnectionId, Member};
 use crate::domain::ports::{Connections, StoreError};
@@ -13,6 +14,7 @@ use crate::domain::ports::{Connections, StoreError};
 impl Connections for EmbeddedStore {
     async fn open(&self, connection: &Connection) -> Result<(), StoreError> {
         let id = connection.id.to_string();
+        let user = connection.username.to_string();
         let row = encode(&ConnectionRow {
             username: connection.username.clone(),
             connected_at: connection.connected_at,
@@ -22,6 +24,8 @@ impl Connections for EmbeddedStore {
         self.write(false, move |tx| {
             tx.open_table(CONNECTIONS)?
                 .insert(id.as_str(), row.as_slice())?;
+            tx.open_table(USER_CONNECTIONS)?
+                .insert((user.as_str(), id.as_str()), ())?;
             Ok(())
         })
         .await
@@ -118,6 +122,32 @@ impl Connections for EmbeddedStore {
         .await
     }
 
+    async fn of_user(&self, user: &Username) -> Result<Vec<ConnectionId>, StoreError> {
+        let user = user.to_string();
+        let now = self.clock.now();
+        self.read(move |tx| {
+            let index = tx.open_table(USER_CONNECTIONS)?;
+            let connections = tx.open_table(CONNECTIONS)?;
+            let mut ids = Vec::new();
+            for entry in index.range((user.as_str(), "")..)? {
+                let (key, _) = entry?;
+                let (key_user, id) = key.value();
+                if key_user != user {
+                    break;
+                }
+                // Only live rows: an expired one belongs to a socket long closed.
+                if let Some(bytes) = connections.get(id)? {
+                    let row: ConnectionRow = decode(bytes.value())?;
+                    if row.expires_at > now {
+                        ids.push(ConnectionId::new(id));
+                    }
+                }
+            }
+            Ok(ids)
+        })
+        .await
+    }
+
     async fn close(&self, id: &ConnectionId) -> Result<Vec<RoomId>, StoreError> {
         let id = id.to_string();
         self.write(false, move |tx| {
@@ -136,7 +166,16 @@ impl Connections for EmbeddedStore {
                 rooms_of.remove((id.as_str(), room.as_str()))?;
                 members.remove((room.as_str(), id.as_str()))?;
             }
-            tx.open_table(CONNECTIONS)?.remove(id.as_str())?;
+            let mut connections = tx.open_table(CONNECTIONS)?;
+            let owner = match connections.remove(id.as_str())? {
+                Some(bytes) => Some(decode::<ConnectionRow>(bytes.value())?.username),
+                None => None,
+            };
+            drop(connections);
+            if let Some(owner) = owner {
+                tx.open_table(USER_CONNECTIONS)?
+                    .remove((owner.as_str(), id.as_str()))?;
+            }
             Ok(rooms.iter().filter_map(|r| RoomId::parse(r).ok()).collect())
         })
         .await

@@ -7,6 +7,7 @@
 //! an in-memory backend for tests, and a stable file format.
 
 mod connections;
+mod memberships;
 mod messages;
 mod rows;
 mod throttles;
@@ -21,7 +22,7 @@ use redb::{Database, Durability, ReadTransaction, WriteTransaction};
 use crate::domain::clock::Clock;
 use crate::domain::ports::StoreError;
 
-/// One redb database holding users, connections, memberships, rooms and messages.
+/// One redb database holding users, connections, rooms, memberships and messages.
 #[derive(Clone)]
 pub struct EmbeddedStore {
     db: Arc<Database>,
@@ -64,6 +65,7 @@ impl EmbeddedStore {
             tx.delete_table(rows::CONNECTIONS)?;
             tx.delete_table(rows::MEMBERS)?;
             tx.delete_table(rows::CONNECTION_ROOMS)?;
+            tx.delete_table(rows::USER_CONNECTIONS)?;
             rows::create_tables(tx)?;
             Ok(())
         })

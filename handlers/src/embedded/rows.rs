@@ -3,7 +3,7 @@
 
 use redb::{TableDefinition, WriteTransaction};
 use serde::{Deserialize, Serialize};
-use shared::{MessageId, RoomId, Timestamp, Username};
+use shared::{MessageId, Role, RoomId, RoomSummary, Timestamp, Username};
 
 /// username → UserRow
 pub const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
@@ -14,8 +14,17 @@ pub const MEMBERS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("
 /// (connection id, room) → (): the rooms of one connection, for disconnect.
 pub const CONNECTION_ROOMS: TableDefinition<(&str, &str), ()> =
     TableDefinition::new("connection_rooms");
-/// room → RoomSummary
+/// (username, connection id) → (): a user's connections, to reach a person on every tab.
+pub const USER_CONNECTIONS: TableDefinition<(&str, &str), ()> =
+    TableDefinition::new("user_connections");
+/// public room → RoomSummary: the directory.
 pub const ROOMS: TableDefinition<&str, &[u8]> = TableDefinition::new("rooms");
+/// private room or direct conversation → RoomSummary: found by id, never listed.
+pub const CLOSED_ROOMS: TableDefinition<&str, &[u8]> = TableDefinition::new("closed_rooms");
+/// (room, username) → MembershipRow: a room's members.
+pub const MEMBERSHIPS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("memberships");
+/// (username, room) → MembershipRow: a user's rooms, written with `MEMBERSHIPS`.
+pub const USER_ROOMS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("user_rooms");
 /// (room, message id) → ChatMessage
 pub const MESSAGES: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("messages");
 /// (author, client message id) → DedupRow: the idempotency keys.
@@ -26,7 +35,11 @@ pub fn create_tables(tx: &WriteTransaction) -> Result<(), redb::TableError> {
     tx.open_table(CONNECTIONS)?;
     tx.open_table(MEMBERS)?;
     tx.open_table(CONNECTION_ROOMS)?;
+    tx.open_table(USER_CONNECTIONS)?;
     tx.open_table(ROOMS)?;
+    tx.open_table(CLOSED_ROOMS)?;
+    tx.open_table(MEMBERSHIPS)?;
+    tx.open_table(USER_ROOMS)?;
     tx.open_table(MESSAGES)?;
     tx.open_table(DEDUP)?;
     Ok(())
@@ -55,6 +68,13 @@ pub struct MemberRow {
 pub struct DedupRow {
     pub room: RoomId,
     pub id: MessageId,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct MembershipRow {
+    pub room: RoomSummary,
+    pub role: Role,
+    pub since: Timestamp,
 }
 
 pub fn encode<T: Serialize>(row: &T) -> anyhow::Result<Vec<u8>> {

@@ -1,11 +1,13 @@
+use std::ops::Bound;
+
 use async_trait::async_trait;
 use redb::ReadableTable as _;
-use shared::Username;
+use shared::{UserPrefix, Username};
 
 use super::EmbeddedStore;
 use super::rows::{USERS, UserRow, decode, encode};
 use crate::domain::model::UserRecord;
-use crate::domain::ports::{Inserted, StoreError, Users};
+use crate::domain::ports::{Inserted, Page, StoreError, Users};
 
 #[async_trait]
 impl Users for EmbeddedStore {
@@ -42,6 +44,37 @@ impl Users for EmbeddedStore {
                 password_hash: row.password_hash,
                 created_at: row.created_at,
             }))
+        })
+        .await
+    }
+
+    async fn search(
+        &self,
+        prefix: &UserPrefix,
+        after: Option<&Username>,
+        limit: u32,
+    ) -> Result<Page<Username>, StoreError> {
+        let prefix = prefix.to_string();
+        let start = after.map(|a| a.to_string());
+        self.read(move |tx| {
+            let users = tx.open_table(USERS)?;
+            let from = match &start {
+                // Resume after the cursor, but never before the prefix.
+                Some(after) if after.as_str() >= prefix.as_str() => Bound::Excluded(after.as_str()),
+                _ => Bound::Included(prefix.as_str()),
+            };
+            let mut items = Vec::new();
+            for entry in users.range::<&str>((from, Bound::Unbounded))? {
+                let (key, _) = entry?;
+                let name = key.value();
+                if !name.starts_with(prefix.as_str()) || items.len() > limit as usize {
+                    break;
+                }
+                items.push(Username::parse(name)?);
+            }
+            let more = items.len() > limit as usize;
+            items.truncate(limit as usize);
+            Ok(Page { items, more })
         })
         .await
     }

@@ -1,5 +1,8 @@
 //! HTTP API entry points (API Gateway HTTP API, payload format 2.0). `serve` is the one
-//! dispatch; which route is which comes from `crate::routes`.
+//! dispatch; which route is which comes from `crate::routes`. Accounts and history are here;
+//! rooms, members and the user directory in `rooms`.
+
+mod rooms;
 
 use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
 use aws_lambda_events::encodings::Body;
@@ -7,12 +10,14 @@ use http::HeaderValue;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER};
 use serde::Serialize;
 use shared::limits::PASSWORD_HASH_RETRY_AFTER_SECS;
-use shared::{ErrorBody, ErrorCode, HistoryQuery, LoginRequest, RegisterRequest, RoomId, Username};
+use shared::{
+    ErrorBody, ErrorCode, HistoryQuery, Invalid, LoginRequest, RegisterRequest, RoomId, Username,
+};
 
 use super::body::{BadInput, parse_json};
 use crate::compose::{Services, Unwired};
 use crate::domain::auth::{self, AuthError};
-use crate::domain::chat;
+use crate::domain::chat::{self, ChatError};
 use crate::domain::passwords::HashError;
 use crate::domain::ports::StoreError;
 use crate::domain::tokens::{TokenError, Tokens};
@@ -104,6 +109,26 @@ impl From<TokenError> for HttpError {
     }
 }
 
+impl From<Invalid> for HttpError {
+    fn from(e: Invalid) -> Self {
+        Self::new(400, ErrorCode::InvalidRequest, e.to_string())
+    }
+}
+
+impl From<ChatError> for HttpError {
+    fn from(e: ChatError) -> Self {
+        match e {
+            ChatError::NotFound(room) => {
+                Self::new(404, ErrorCode::NotFound, format!("no room {room}"))
+            }
+            ChatError::RateLimited(retry) => {
+                Self::new(429, ErrorCode::RateLimited, e.to_string()).retry_after(retry.secs())
+            }
+            other => Self::internal(other),
+        }
+    }
+}
+
 impl From<Unwired> for HttpError {
     fn from(e: Unwired) -> Self {
         Self::internal(e)
@@ -131,10 +156,40 @@ fn json_response(status: u16, body: &impl Serialize) -> Response {
     response
 }
 
+/// What a handler answers: a body (and whether it made something new: 201), or nothing (204).
+enum Answer<T> {
+    Body(T),
+    Made(T, bool),
+    NoContent,
+}
+
+impl<T> From<crate::domain::rooms::Made<T>> for Answer<T> {
+    fn from(made: crate::domain::rooms::Made<T>) -> Self {
+        Answer::Made(made.value, made.created)
+    }
+}
+
 /// The one place a handler's outcome becomes a response, and gets logged.
 fn respond<T: Serialize>(route: &str, ok_status: u16, outcome: Result<T, HttpError>) -> Response {
+    answer(route, ok_status, outcome.map(Answer::Body))
+}
+
+fn answer<T: Serialize>(
+    route: &str,
+    ok_status: u16,
+    outcome: Result<Answer<T>, HttpError>,
+) -> Response {
     let response = match outcome {
-        Ok(body) => json_response(ok_status, &body),
+        Ok(Answer::Body(body)) => json_response(ok_status, &body),
+        Ok(Answer::Made(body, created)) => json_response(if created { 201 } else { 200 }, &body),
+        Ok(Answer::NoContent) => {
+            let mut response = Response::default();
+            response.status_code = 204;
+            response
+                .headers
+                .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
         Err(e) => {
             let mut response = json_response(e.status, &e.body);
             if let Some(secs) = e.retry_after {
@@ -180,8 +235,15 @@ pub async fn serve(route: HttpRoute, services: &Services, request: Request) -> R
     match route {
         HttpRoute::Register => respond(key, 201, register(services, &request).await),
         HttpRoute::Login => respond(key, 200, login(services, &request).await),
-        HttpRoute::ListRooms => respond(key, 200, list_rooms(services, &request).await),
+        HttpRoute::ListRooms => respond(key, 200, rooms::directory(services, &request).await),
+        HttpRoute::CreateRoom => respond(key, 201, rooms::create(services, &request).await),
+        HttpRoute::MyRooms => respond(key, 200, rooms::mine(services, &request).await),
+        HttpRoute::OpenDirect => answer(key, 200, rooms::direct(services, &request).await),
         HttpRoute::RoomHistory => respond(key, 200, room_history(services, &request).await),
+        HttpRoute::RoomMembers => respond(key, 200, rooms::members(services, &request).await),
+        HttpRoute::InviteMember => answer(key, 200, rooms::invite(services, &request).await),
+        HttpRoute::RemoveMember => answer(key, 204, rooms::remove(services, &request).await),
+        HttpRoute::FindUsers => respond(key, 200, rooms::users(services, &request).await),
     }
 }
 
@@ -209,30 +271,34 @@ async fn login(s: &Services, request: &Request) -> Result<impl Serialize, HttpEr
     Ok(auth::login(s.users()?, s.auth()?, s.guard()?, address, input).await?)
 }
 
-/// `GET /api/rooms` → 200 with every room.
-async fn list_rooms(s: &Services, request: &Request) -> Result<impl Serialize, HttpError> {
-    bearer(s.tokens()?, request)?;
-    Ok(chat::list_rooms(s.rooms()?).await?)
-}
-
 /// `GET /api/rooms/{room}/messages?before=|after=&limit=` → 200 with a page, newest first.
 async fn room_history(s: &Services, request: &Request) -> Result<impl Serialize, HttpError> {
-    bearer(s.tokens()?, request)?;
-    let room = request
-        .path_parameters
-        .get("room")
-        .map(|r| RoomId::parse(r))
-        .ok_or_else(|| HttpError::new(400, ErrorCode::InvalidRequest, "room is missing"))?
-        .map_err(|e| HttpError::new(400, ErrorCode::InvalidRequest, e.to_string()))?;
+    let user = bearer(s.tokens()?, request)?;
+    let room = path_room(request)?;
     let query = &request.query_string_parameters;
     let wanted = HistoryQuery {
         before: query.first("before"),
         after: query.first("after"),
         limit: query.first("limit"),
     }
-    .parse()
-    .map_err(|e| HttpError::new(400, ErrorCode::InvalidRequest, e.to_string()))?;
-    Ok(chat::history(s.messages()?, &room, &wanted).await?)
+    .parse()?;
+    Ok(chat::history(s.access()?, s.messages()?, &user, &room, &wanted).await?)
+}
+
+/// A path parameter, parsed (API Gateway fills `path_parameters` from the route template).
+fn path_parameter<T>(
+    request: &Request,
+    name: &'static str,
+    parse: impl Fn(&str) -> Result<T, Invalid>,
+) -> Result<T, HttpError> {
+    let raw = request.path_parameters.get(name).ok_or_else(|| {
+        HttpError::new(400, ErrorCode::InvalidRequest, format!("{name} is missing"))
+    })?;
+    Ok(parse(raw)?)
+}
+
+fn path_room(request: &Request) -> Result<RoomId, HttpError> {
+    path_parameter(request, "room", RoomId::parse)
 }
 
 /// The answer to a body over `MAX_BODY_BYTES`, for a host that stops reading it early (the

@@ -101,14 +101,15 @@ async fn frame(route: WsRoute, services: &Services, request: Request) -> Result<
     let (outcome, about) = match action {
         ClientAction::SendMessage(command) => {
             let about = About::message(command.client_msg_id.clone());
-            let (messages, guard) = (services.messages()?, services.guard()?);
-            let sent = chat::send_message(live, messages, guard, &from, command).await;
+            let (access, messages) = (services.access()?, services.messages()?);
+            let guard = services.guard()?;
+            let sent = chat::send_message(live, access, messages, guard, &from, command).await;
             (sent.map(drop), about)
         }
         ClientAction::JoinRoom(join) => {
             let about = About::room(join.room.clone());
-            let (rooms, guard) = (services.rooms()?, services.guard()?);
-            let joined = chat::join_room(live, rooms, guard, &from, join.room).await;
+            let (access, guard) = (services.access()?, services.guard()?);
+            let joined = chat::join_room(live, access, guard, &from, join.room).await;
             (joined, about)
         }
         ClientAction::LeaveRoom(leave) => (
@@ -223,6 +224,9 @@ async fn finish(
             ErrorCode::NotInRoom,
             format!("join room {room} before sending to it"),
         ),
+        Err(ChatError::NotFound(room)) => {
+            BadInput::new(ErrorCode::NotFound, format!("no room {room}"))
+        }
         Err(ChatError::UnknownConnection) => BadInput::new(
             ErrorCode::Unauthorized,
             "this connection is not known; reconnect",
@@ -267,10 +271,15 @@ async fn connect(services: &Services, request: Request) -> Result<Response, Unwi
             ));
         }
     };
-    let (live, rooms, guard) = (services.live()?, services.rooms()?, services.guard()?);
+    let (live, access, guard) = (services.live()?, services.access()?, services.guard()?);
     Ok(
-        match chat::connect(live, rooms, guard, id.clone(), user, room).await {
+        match chat::connect(live, access, guard, id.clone(), user, room).await {
             Ok(()) => status(200, None),
+            Err(ChatError::NotFound(room)) => {
+                tracing::info!(connection = %id, "connect refused: no such room");
+                let message = format!("no room {room}");
+                status(404, Some(ErrorBody::new(ErrorCode::NotFound, message)))
+            }
             Err(ChatError::RateLimited(retry)) => {
                 tracing::info!(connection = %id, "connect refused: too many new rooms");
                 let message = format!("too many new rooms: try again in {} s", retry.secs());

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use super::*;
 
-const EVERY_ROUTE: [Route; 11] = [
+const EVERY_ROUTE: [Route; 18] = [
     Route::Ws(WsRoute::Connect),
     Route::Ws(WsRoute::Disconnect),
     Route::Ws(WsRoute::Default),
@@ -15,7 +15,14 @@ const EVERY_ROUTE: [Route; 11] = [
     Route::Http(HttpRoute::Register),
     Route::Http(HttpRoute::Login),
     Route::Http(HttpRoute::ListRooms),
+    Route::Http(HttpRoute::CreateRoom),
+    Route::Http(HttpRoute::MyRooms),
+    Route::Http(HttpRoute::OpenDirect),
     Route::Http(HttpRoute::RoomHistory),
+    Route::Http(HttpRoute::RoomMembers),
+    Route::Http(HttpRoute::InviteMember),
+    Route::Http(HttpRoute::RemoveMember),
+    Route::Http(HttpRoute::FindUsers),
 ];
 
 #[test]
@@ -76,6 +83,39 @@ fn http_requests_select_routes_by_template() {
     assert_eq!(
         HttpRoute::select("GET", "/elsewhere"),
         Err(HttpMiss::NotFound)
+    );
+}
+
+#[test]
+fn one_path_serves_a_route_per_method() {
+    assert_eq!(
+        HttpRoute::select("POST", "/api/rooms").map(|m| m.route),
+        Ok(HttpRoute::CreateRoom)
+    );
+    assert_eq!(
+        HttpRoute::select("GET", "/api/rooms").map(|m| m.route),
+        Ok(HttpRoute::ListRooms)
+    );
+    assert_eq!(
+        HttpRoute::select("PUT", "/api/rooms"),
+        Err(HttpMiss::MethodNotAllowed)
+    );
+    let remove = HttpRoute::select(
+        "DELETE",
+        "/api/rooms/p.0123456789abcdefghjkmnpqrs/members/bob",
+    )
+    .unwrap();
+    assert_eq!(remove.route, HttpRoute::RemoveMember);
+    assert_eq!(
+        remove.path_parameters,
+        vec![
+            ("room".to_owned(), "p.0123456789abcdefghjkmnpqrs".to_owned()),
+            ("user".to_owned(), "bob".to_owned())
+        ]
+    );
+    assert_eq!(
+        HttpRoute::select("GET", "/api/rooms/d.alice.bob/members").map(|m| m.route),
+        Ok(HttpRoute::RoomMembers)
     );
 }
 

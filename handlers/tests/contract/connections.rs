@@ -230,3 +230,57 @@ pub async fn a_large_room_lists_every_member(s: Stores) -> Result<(), String> {
         "members",
     )
 }
+
+pub async fn of_user_finds_a_persons_live_connections_only(s: Stores) -> Result<(), String> {
+    let (a1, a2, b1) = (
+        open(&s, "a1", "alice"),
+        open(&s, "a2", "alice"),
+        open(&s, "b1", "bob"),
+    );
+    for conn in [&a1, &a2, &b1] {
+        s.connections.open(conn).await.ctx("open")?;
+    }
+    // Memberships are not connections: joining a room adds nothing to the user's list.
+    s.connections
+        .join(&a1, &room("general"))
+        .await
+        .ctx("join")?;
+    let mut alice = s
+        .connections
+        .of_user(&user("alice"))
+        .await
+        .ctx("of alice")?;
+    alice.sort();
+    eq(
+        alice,
+        vec![a1.id.clone(), a2.id.clone()],
+        "alice's connections",
+    )?;
+    s.connections.close(&a1.id).await.ctx("close")?;
+    eq(
+        s.connections
+            .of_user(&user("alice"))
+            .await
+            .ctx("after close")?,
+        vec![a2.id.clone()],
+        "a closed connection is gone",
+    )?;
+    check(
+        s.connections
+            .of_user(&user("carol"))
+            .await
+            .ctx("carol")?
+            .is_empty(),
+        "nobody's connections",
+    )?;
+    s.clock
+        .advance_ms((CONNECTION_MAX_SECS as i64 + 3600) * 1000);
+    check(
+        s.connections
+            .of_user(&user("bob"))
+            .await
+            .ctx("expired")?
+            .is_empty(),
+        "an expired connection is not listed",
+    )
+}

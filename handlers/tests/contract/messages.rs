@@ -1,6 +1,6 @@
-use handlers::domain::ports::Appended;
+use handlers::domain::ports::{Appended, Inserted};
 use shared::http::Cursor;
-use shared::{HistoryPage, HistoryRequest, RoomSummary, Timestamp};
+use shared::{HistoryPage, HistoryRequest, RoomId, RoomName, RoomSummary, Timestamp};
 
 use super::{Context, Stores, check, eq, message, room, user};
 
@@ -149,34 +149,72 @@ pub async fn rooms_histories_are_isolated(s: Stores) -> Result<(), String> {
     eq(ids(&other), vec![2, 1], "general-2")
 }
 
-pub async fn ensure_keeps_the_first_creator_and_list_returns_all(s: Stores) -> Result<(), String> {
+pub async fn create_keeps_the_first_creator_and_the_directory_pages_public_rooms(
+    s: Stores,
+) -> Result<(), String> {
+    let empty = s.rooms.public(None, 10).await.ctx("directory")?;
     check(
-        s.rooms.list().await.ctx("list")?.is_empty(),
+        empty.items.is_empty() && !empty.more,
         "rooms before any were made",
     )?;
     let summary = |id: &str, by: &str, ms: i64| RoomSummary {
         id: room(id),
+        name: None,
         created_by: user(by),
         created_at: Timestamp::from_millis(ms),
     };
-    s.rooms
-        .ensure(&summary("random", "bob", 2))
-        .await
-        .ctx("ensure")?;
-    s.rooms
-        .ensure(&summary("general", "alice", 1))
-        .await
-        .ctx("ensure")?;
-    s.rooms
-        .ensure(&summary("general", "mallory", 3))
-        .await
-        .ctx("ensure again")?;
-    let mut rooms = s.rooms.list().await.ctx("list")?;
-    rooms.sort_by(|a, b| a.id.cmp(&b.id));
+    for (id, by, ms, want) in [
+        ("random", "bob", 2, Inserted::Created),
+        ("general", "alice", 1, Inserted::Created),
+        ("general", "mallory", 3, Inserted::AlreadyExists),
+        ("zebra", "carol", 4, Inserted::Created),
+    ] {
+        eq(
+            s.rooms.create(&summary(id, by, ms)).await.ctx("create")?,
+            want,
+            id,
+        )?;
+    }
+    // A private room and a direct conversation are never listed.
+    let private = RoomSummary {
+        id: RoomId::private(42),
+        name: Some(RoomName::parse("Plans").expect("name")),
+        ..summary("general", "alice", 5)
+    };
+    s.rooms.create(&private).await.ctx("create private")?;
+    let direct = RoomSummary {
+        id: RoomId::direct(&user("alice"), &user("bob")).expect("pair"),
+        ..summary("general", "alice", 6)
+    };
+    s.rooms.create(&direct).await.ctx("create direct")?;
+
+    let first = s.rooms.public(None, 2).await.ctx("page 1")?;
     eq(
-        rooms,
+        first.items,
         vec![summary("general", "alice", 1), summary("random", "bob", 2)],
-        "rooms",
+        "first page",
+    )?;
+    check(first.more, "more after the first page")?;
+    let rest = s
+        .rooms
+        .public(Some(&room("random")), 2)
+        .await
+        .ctx("page 2")?;
+    eq(
+        rest.items,
+        vec![summary("zebra", "carol", 4)],
+        "second page",
+    )?;
+    check(!rest.more, "nothing after the last page")?;
+    eq(
+        s.rooms.find(&private.id).await.ctx("find private")?,
+        Some(private),
+        "private found by id",
+    )?;
+    eq(
+        s.rooms.find(&direct.id).await.ctx("find direct")?,
+        Some(direct),
+        "direct found by id",
     )
 }
 
@@ -188,10 +226,11 @@ pub async fn find_answers_for_a_recorded_room_only(s: Stores) -> Result<(), Stri
     )?;
     let rust = RoomSummary {
         id: room("rust"),
+        name: None,
         created_by: user("alice"),
         created_at: Timestamp::from_millis(5),
     };
-    s.rooms.ensure(&rust).await.ctx("ensure")?;
+    s.rooms.create(&rust).await.ctx("create")?;
     eq(
         s.rooms.find(&room("rust")).await.ctx("find")?,
         Some(rust),

@@ -1,6 +1,7 @@
 //! The store contract: what every adapter must do, case by case.
 
 mod connections;
+mod memberships;
 mod messages;
 mod throttles;
 mod users;
@@ -11,7 +12,7 @@ use std::sync::Arc;
 
 use handlers::domain::clock::Clock;
 use handlers::domain::clock::FixedClock;
-use handlers::domain::ports::{Connections, Messages, Rooms, Throttles, Users};
+use handlers::domain::ports::{Connections, Memberships, Messages, Rooms, Throttles, Users};
 use shared::{ChatMessage, ClientMsgId, MessageBody, MessageId, RoomId, Timestamp, Username};
 
 /// The ports under test, over one backend (as the composition root binds them).
@@ -20,6 +21,7 @@ pub struct Stores {
     pub connections: Arc<dyn Connections>,
     pub messages: Arc<dyn Messages>,
     pub rooms: Arc<dyn Rooms>,
+    pub memberships: Arc<dyn Memberships>,
     pub throttles: Arc<dyn Throttles>,
     pub clock: Arc<FixedClock>,
     pub _guard: Option<tempfile::TempDir>,
@@ -38,6 +40,7 @@ impl Stores {
             connections: ports.connections,
             messages: ports.messages,
             rooms: ports.rooms,
+            memberships: ports.memberships,
             throttles: ports.throttles,
             clock,
             _guard: guard,
@@ -66,6 +69,7 @@ cases![
     users::insert_creates_a_user_once,
     users::racing_inserts_of_one_name_create_exactly_one,
     users::find_returns_what_was_inserted,
+    users::search_pages_usernames_by_prefix_in_order,
     connections::an_opened_connection_can_be_found,
     connections::members_lists_a_rooms_connections_only,
     connections::joining_twice_leaves_one_membership,
@@ -74,13 +78,17 @@ cases![
     connections::close_forgets_everything_and_names_the_rooms,
     connections::expired_connections_are_neither_found_nor_members,
     connections::a_large_room_lists_every_member,
+    connections::of_user_finds_a_persons_live_connections_only,
     messages::latest_page_is_newest_first_with_has_more,
     messages::before_and_after_cursors_page_without_gaps,
     messages::a_retry_returns_the_original_and_stores_nothing,
     messages::client_msg_ids_are_per_author,
     messages::rooms_histories_are_isolated,
-    messages::ensure_keeps_the_first_creator_and_list_returns_all,
+    messages::create_keeps_the_first_creator_and_the_directory_pages_public_rooms,
     messages::find_answers_for_a_recorded_room_only,
+    memberships::a_membership_is_added_once_and_found_by_key,
+    memberships::members_and_rooms_page_both_ways,
+    memberships::removing_a_membership_removes_both_sides,
     throttles::a_throttle_record_is_written_read_and_forgotten,
     throttles::an_expired_throttle_record_reads_as_none,
     throttles::racing_throttle_updates_lose_nothing,

@@ -1,6 +1,6 @@
 use handlers::domain::model::UserRecord;
 use handlers::domain::ports::Inserted;
-use shared::Timestamp;
+use shared::{Timestamp, UserPrefix};
 
 use super::{Context, Stores, check, eq, user};
 
@@ -54,4 +54,41 @@ pub async fn find_returns_what_was_inserted(s: Stores) -> Result<(), String> {
         Some(bob),
         "round trip",
     )
+}
+
+pub async fn search_pages_usernames_by_prefix_in_order(s: Stores) -> Result<(), String> {
+    for name in ["alice", "alina", "albert", "bob", "al_x", "zed", "alz"] {
+        s.users.insert(&record(name, "h")).await.ctx("insert")?;
+    }
+    let prefix = UserPrefix::parse("al").expect("prefix");
+    let first = s.users.search(&prefix, None, 3).await.ctx("search")?;
+    eq(
+        first.items,
+        vec![user("al_x"), user("albert"), user("alice")],
+        "first page",
+    )?;
+    check(first.more, "more after the first page")?;
+    let rest = s
+        .users
+        .search(&prefix, Some(&user("alice")), 3)
+        .await
+        .ctx("search on")?;
+    eq(rest.items, vec![user("alina"), user("alz")], "second page")?;
+    check(!rest.more, "nothing after the last page")?;
+    let none = UserPrefix::parse("q").expect("prefix");
+    let empty = s.users.search(&none, None, 3).await.ctx("search q")?;
+    check(empty.items.is_empty() && !empty.more, "no q users")?;
+    // A cursor before the prefix starts at the prefix; one past it ends the list.
+    let early = s
+        .users
+        .search(&prefix, Some(&user("aaa")), 10)
+        .await
+        .ctx("early")?;
+    eq(early.items.len(), 5, "from the prefix")?;
+    let late = s
+        .users
+        .search(&prefix, Some(&user("bob")), 10)
+        .await
+        .ctx("late")?;
+    check(late.items.is_empty(), "past the prefix")
 }

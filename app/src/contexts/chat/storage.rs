@@ -9,6 +9,7 @@ use shared::{ClientAction, JoinRoom, LeaveRoom};
 
 use super::ChatContext;
 use crate::browser;
+use crate::state::chat::Followed;
 use crate::state::storage::{
     RoomChange, joined_rooms, merge_read_marks, read_marks, rooms_after, stored_read_marks,
 };
@@ -90,6 +91,26 @@ impl ChatContext {
         }
         if !(changes.joined.is_empty() && changes.left.is_empty()) {
             self.refresh_directory();
+        }
+        for room in changes.joined {
+            self.catch_up(room);
+        }
+    }
+
+    /// Rooms the server added or took away (`roomAdded`, `roomRemoved`, a refused join, the
+    /// list of our rooms): stored, and joined on this socket; a room taken away needs no
+    /// `leaveRoom` (the server already took this socket out of it).
+    pub(super) fn follow_server(&self, changes: Followed) {
+        for room in &changes.left {
+            self.store_room_change(RoomChange::Left(room));
+        }
+        for room in &changes.joined {
+            self.store_room_change(RoomChange::Joined(room));
+            self.socket
+                .send(&ClientAction::JoinRoom(JoinRoom { room: room.clone() }));
+        }
+        if let Some(notice) = changes.notice {
+            self.notice.set(Some(notice));
         }
         for room in changes.joined {
             self.catch_up(room);

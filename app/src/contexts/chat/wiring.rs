@@ -25,6 +25,7 @@ impl ChatContext {
                     }
                     Some(Outcome::Notice(text)) => self.notice.set(Some(text)),
                     Some(Outcome::Later(later)) => self.later(later),
+                    Some(Outcome::Followed(changes)) => self.follow_server(changes),
                     _ => {}
                 }
             }),
@@ -39,8 +40,10 @@ impl ChatContext {
 
     /// After a (re)connect: join every room, re-send what is queued, and fetch what was missed.
     fn opened(&self) {
-        // Rooms others created while this socket was away show up in the sidebar.
+        // Rooms others created while this socket was away show up in the sidebar, and the
+        // conversations others opened with us (or invited us to) are joined.
         self.refresh_directory();
+        self.load_conversations();
         let rooms = self.state.with_untracked(ChatState::joined);
         for room in &rooms {
             self.socket

@@ -52,6 +52,20 @@ impl ChatState {
                 }
                 Applied::Nothing
             }
+            ServerFrame::RoomAdded { room } => Applied::Rooms(self.room_added(room)),
+            ServerFrame::RoomRemoved { room } => {
+                let title = self.title(&room).text;
+                let notice = format!("You are no longer in {title}.");
+                Applied::Rooms(self.room_gone(&room, notice))
+            }
+            // A join refused: the room is not open to us (removed while we were away, or a
+            // link to someone else's room). It goes from here too.
+            ServerFrame::Error {
+                code: ErrorCode::NotFound,
+                room: Some(room),
+                message,
+                ..
+            } => Applied::Rooms(self.room_gone(&room, message)),
             ServerFrame::Error {
                 code: ErrorCode::RateLimited,
                 client_msg_id,

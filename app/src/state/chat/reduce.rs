@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 
 use shared::http::HistoryPage;
 use shared::limits::DEFAULT_ROOM;
-use shared::{ChatMessage, ClientMsgId, MessageBody, MessageId, RoomId, ServerFrame, Timestamp};
+use shared::{
+    ChatMessage, ClientMsgId, MessageBody, MessageId, RoomId, RoomSummary, ServerFrame, Timestamp,
+};
 
 use super::{Applied, ChatState, HistoryLoad, Later, Room, Source};
 use crate::state::room::CatchUp;
@@ -88,6 +90,8 @@ pub enum Change {
     },
     /// Another tab stored the read marks.
     MarksStored(BTreeMap<RoomId, MessageId>),
+    /// The rooms this user belongs to, as the server lists them.
+    Conversations(Vec<RoomSummary>),
     /// The clock moved on to `now_ms`: typing notices not repeated in time go.
     Tick(i64),
 }
@@ -117,15 +121,18 @@ pub enum Outcome {
     CatchUp(CatchUp, u64),
     /// `Missed`, `Counted`: the next page starts after this id.
     More(MessageId),
-    /// `RoomsStored`: the rooms following the other tab joined and left here.
+    /// `RoomsStored`, `Conversations`, and frames that add or take away rooms: the rooms
+    /// joined and left here, to join and leave on the socket and store.
     Followed(Followed),
 }
 
-/// What following another tab's room list changed here.
+/// Rooms joined and left here by following another tab's list or the server's word.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Followed {
     pub joined: Vec<RoomId>,
     pub left: Vec<RoomId>,
+    /// Why a room went, for a banner (removed, or not open to us).
+    pub notice: Option<String>,
 }
 
 impl ChatState {
@@ -138,6 +145,7 @@ impl ChatState {
                 Applied::Incoming(m) => Outcome::Incoming(m),
                 Applied::Notice(text) => Outcome::Notice(text),
                 Applied::Later(later) => Outcome::Later(later),
+                Applied::Rooms(changes) => Outcome::Followed(changes),
                 Applied::Nothing => Done,
             },
             Change::Closed => {
@@ -234,6 +242,7 @@ impl ChatState {
                 self.follow_read_marks(&marks);
                 Done
             }
+            Change::Conversations(rooms) => Outcome::Followed(self.conversations(rooms)),
             Change::Tick(now_ms) => done_if(self.expire_typing(now_ms)),
         }
     }
@@ -354,5 +363,7 @@ impl ChatState {
 
 #[cfg(test)]
 mod pauses;
+#[cfg(test)]
+mod rooms;
 #[cfg(test)]
 mod tests;

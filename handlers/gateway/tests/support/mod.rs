@@ -194,6 +194,12 @@ impl Api {
         )
     }
 
+    /// A JSON request with a session (`Value::Null`: no body).
+    pub async fn json(&self, method: &str, path: &str, token: &str, body: Value) -> (u16, Value) {
+        let body = (!body.is_null()).then(|| body.to_string());
+        self.send(method, path, Some(token), body.as_deref()).await
+    }
+
     pub async fn register(&self, user: &str, password: &str) -> AuthResponse {
         let body = serde_json::json!({"username": user, "password": password}).to_string();
         let (status, value) = self.send("POST", "/api/register", None, Some(&body)).await;

@@ -1,0 +1,2 @@
+//! `GET /api/users`: its row in `handlers::routes::ROUTES` says what it needs.
+handlers::lambda_main!(HttpRoute::FindUsers);

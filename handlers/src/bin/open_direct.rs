@@ -1,0 +1,2 @@
+//! `POST /api/direct`: its row in `handlers::routes::ROUTES` says what it needs.
+handlers::lambda_main!(HttpRoute::OpenDirect);
