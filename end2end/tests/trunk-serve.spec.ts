@@ -23,6 +23,10 @@ test('trunk serve builds, serves the chat through its proxy, and reloads the pag
   const original = readFileSync(COMPONENT, 'utf8');
   const { atime, mtime } = statSync(COMPONENT);
   expect(original).toContain(HEADING);
+  // A run that stopped before putting its build back left a debug build with its edit in it,
+  // and the source it restored looks older than that build: mark the source newer, so this
+  // first build is of what is on disk.
+  utimesSync(COMPONENT, atime, new Date());
   const server = await DevServer.start(baseURL!);
   try {
     await server.waitForBuilds(1, 15 * 60_000);
@@ -57,9 +61,15 @@ test('trunk serve builds, serves the chat through its proxy, and reloads the pag
     await expect(page.getByTestId('not-found')).toContainText(marker, { timeout: 60_000 });
     expect(await page.evaluate(() => (window as unknown as { beforeEdit?: boolean }).beforeEdit)).toBeUndefined();
     expect(server.builds().failed).toBe(0);
+
+    // The source put back is built too, so `make ui` after a test run never serves the edit.
+    writeFileSync(COMPONENT, original);
+    await server.waitForBuilds(3, 10 * 60_000);
+    await expect(page.getByTestId('not-found')).toContainText('Nothing here', { timeout: 60_000 });
   } finally {
     server.stop();
-    // The source as it was, mtime included, so the release build is not thought stale.
+    // The source as it was, mtime included, so the release build (of this same text) is not
+    // thought stale.
     writeFileSync(COMPONENT, original);
     utimesSync(COMPONENT, atime, mtime);
   }

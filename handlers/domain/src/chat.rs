@@ -123,13 +123,7 @@ pub async fn join_room(
         .enter(guard, &connection.username, &room, now)
         .await
         .map_err(|refused| ChatError::refused(&room, refused))?;
-    let others: Vec<Member> = live
-        .connections
-        .members(&room)
-        .await?
-        .into_iter()
-        .filter(|m| &m.connection_id != id)
-        .collect();
+    let before = live.connections.members(&room).await?;
     live.connections.join(&connection, &room).await?;
     // A removal that ran between the check above and this join did not see this connection:
     // look again now it is written, so a removed member never stays in the room.
@@ -142,7 +136,26 @@ pub async fn join_room(
         live.connections.leave(id, &room).await?;
         return Err(ChatError::NotFound(room));
     }
-    announce_arrival(live, &room, &others, &connection.username).await;
+    // Read again after the write: two people joining at once each read before the other wrote,
+    // and would neither be told of the other nor see them in their list. Whoever joins second
+    // (by the store's order) finds the first here, so at least one side tells the other.
+    let after = live.connections.members(&room).await?;
+    let others: Vec<Member> = after
+        .into_iter()
+        .filter(|m| &m.connection_id != id)
+        .collect();
+    let was_here = before
+        .iter()
+        .any(|m| m.username == connection.username && &m.connection_id != id);
+    if !was_here {
+        announce(
+            live,
+            &room,
+            &others,
+            PresenceChange::Joined(connection.username.clone()),
+        )
+        .await;
+    }
     let mut users = usernames(&others);
     users.push(connection.username);
     users.sort();
@@ -293,15 +306,9 @@ fn usernames(members: &[Member]) -> Vec<Username> {
 
 /// Tells `present` that `user` arrived, unless one of its connections was already there.
 async fn announce_arrival(live: Live<'_>, room: &RoomId, present: &[Member], user: &Username) {
-    if present.iter().any(|m| &m.username == user) {
-        return;
+    if !present.iter().any(|m| &m.username == user) {
+        announce(live, room, present, PresenceChange::Joined(user.clone())).await;
     }
-    let frame = ServerFrame::Presence {
-        room: room.clone(),
-        change: PresenceChange::Joined(user.clone()),
-    };
-    let to: Vec<ConnectionId> = present.iter().map(|m| m.connection_id.clone()).collect();
-    live.deliver(to, &frame).await;
 }
 
 /// Tells `remaining` that `user` left, unless one of its connections is still there.
@@ -311,14 +318,18 @@ pub(crate) async fn announce_departure(
     remaining: &[Member],
     user: &Username,
 ) {
-    if remaining.iter().any(|m| &m.username == user) {
-        return;
+    if !remaining.iter().any(|m| &m.username == user) {
+        announce(live, room, remaining, PresenceChange::Left(user.clone())).await;
     }
+}
+
+/// Sends a presence change in `room` to `to`.
+async fn announce(live: Live<'_>, room: &RoomId, to: &[Member], change: PresenceChange) {
     let frame = ServerFrame::Presence {
         room: room.clone(),
-        change: PresenceChange::Left(user.clone()),
+        change,
     };
-    let to: Vec<ConnectionId> = remaining.iter().map(|m| m.connection_id.clone()).collect();
+    let to: Vec<ConnectionId> = to.iter().map(|m| m.connection_id.clone()).collect();
     live.deliver(to, &frame).await;
 }
 

@@ -58,7 +58,13 @@ impl ChatContext {
         let opened = api::open_direct(&endpoints, &token, &with).await;
         match &opened {
             Ok(room) => {
-                self.reduce(Change::Conversations(vec![room.clone()]));
+                // Joined here when this answer comes before the server's `roomAdded` (then
+                // that frame finds the room known and changes nothing).
+                if let Some(crate::state::Outcome::Followed(changes)) =
+                    self.reduce(Change::Conversations(vec![room.clone()]))
+                {
+                    self.follow_server(changes);
+                }
             }
             Err(e) => {
                 self.unauthorized(e);
