@@ -12,19 +12,22 @@ use std::sync::Arc;
 
 use handlers::domain::clock::Clock;
 use handlers::domain::clock::FixedClock;
-use handlers::domain::ports::{Connections, Memberships, Messages, Rooms, Throttles, Users};
 use shared::{ChatMessage, ClientMsgId, MessageBody, MessageId, RoomId, Timestamp, Username};
 
-/// The ports under test, over one backend (as the composition root binds them).
+/// The ports under test, over one backend, bound by the composition root itself
+/// (`compose::Stores`, reached through `Deref`), with the clock the cases move.
 pub struct Stores {
-    pub users: Arc<dyn Users>,
-    pub connections: Arc<dyn Connections>,
-    pub messages: Arc<dyn Messages>,
-    pub rooms: Arc<dyn Rooms>,
-    pub memberships: Arc<dyn Memberships>,
-    pub throttles: Arc<dyn Throttles>,
+    ports: handlers::compose::Stores,
     pub clock: Arc<FixedClock>,
     pub _guard: Option<tempfile::TempDir>,
+}
+
+impl std::ops::Deref for Stores {
+    type Target = handlers::compose::Stores;
+
+    fn deref(&self) -> &Self::Target {
+        &self.ports
+    }
 }
 
 impl Stores {
@@ -34,14 +37,8 @@ impl Stores {
         guard: Option<tempfile::TempDir>,
     ) -> Self {
         let dyn_clock: Arc<dyn handlers::domain::clock::Clock> = clock.clone();
-        let ports = backend.stores(&dyn_clock);
         Self {
-            users: ports.users,
-            connections: ports.connections,
-            messages: ports.messages,
-            rooms: ports.rooms,
-            memberships: ports.memberships,
-            throttles: ports.throttles,
+            ports: backend.stores(&dyn_clock),
             clock,
             _guard: guard,
         }
