@@ -1,12 +1,15 @@
-//! Broadcast through the notifier port: gone recipients are forgotten, failures do not stop
-//! delivery to the rest, and large rooms are reached in full.
+//! Broadcast through the notifier port: gone recipients are forgotten, transient failures are
+//! retried a bounded number of times and never stop delivery to the rest, nothing after an
+//! ack is an error, and large rooms are reached in full.
 
 mod support;
 
-use handlers::domain::live::CONNECTING_GRACE_MS;
+use handlers::domain::chat;
+use handlers::domain::live::{CONNECTING_GRACE_MS, Live, POST_RETRY_WAITS_MS};
 use handlers::domain::model::ConnectionId;
 use handlers::entry::ws;
-use shared::ServerFrame;
+use shared::{ClientMsgId, MessageBody, SendMessage, ServerFrame};
+use support::hooked::Hooked;
 use support::{Harness, events};
 
 async fn connect(h: &Harness, id: &str, user: &str) {
@@ -86,4 +89,72 @@ async fn a_large_room_hears_every_message() {
         assert_eq!(heard(&h, &format!("conn-{i}")), 1, "conn-{i}");
     }
     assert_eq!(h.notifier.post_count(), 300, "299 messages and one ack");
+}
+
+#[tokio::test]
+async fn a_post_that_fails_for_a_moment_is_retried_until_it_goes_through() {
+    let h = Harness::new();
+    connect(&h, "a1", "alice").await;
+    connect(&h, "b1", "bob").await;
+    h.clock.advance_ms(CONNECTING_GRACE_MS + 1);
+    h.notifier.fail_next(&ConnectionId::new("b1"), 2);
+    say(&h, "a1", "hello").await;
+    assert_eq!(heard(&h, "b1"), 1, "dropped after a transient failure");
+    assert_eq!(h.notifier.attempts_to(&ConnectionId::new("b1")), 3);
+}
+
+#[tokio::test]
+async fn a_recipient_that_keeps_failing_is_tried_a_bounded_number_of_times_and_kept() {
+    let h = Harness::new();
+    connect(&h, "a1", "alice").await;
+    connect(&h, "b1", "bob").await;
+    h.notifier.mark_failing(&ConnectionId::new("b1"));
+    say(&h, "a1", "hello").await;
+    assert_eq!(
+        h.notifier.attempts_to(&ConnectionId::new("b1")),
+        1 + POST_RETRY_WAITS_MS.len()
+    );
+    assert!(!h.store_has_no_connection("b1").await);
+}
+
+#[tokio::test]
+async fn no_error_frame_follows_an_ack_when_the_room_cannot_be_read_after_storing() {
+    let h = Harness::new();
+    connect(&h, "a1", "alice").await;
+    let connections = Hooked::over(h.store.clone());
+    connections.fail_members();
+    let live = Live {
+        connections: &connections,
+        notifier: h.notifier.as_ref(),
+        clock: h.clock.as_ref(),
+    };
+    let command = SendMessage {
+        room: None,
+        body: MessageBody::parse("stored anyway").expect("body"),
+        client_msg_id: Some(ClientMsgId::parse("c-after-ack").expect("id")),
+    };
+    let sent = chat::send_message(
+        live,
+        h.services.access().expect("access"),
+        h.services.messages().expect("messages"),
+        h.services.guard().expect("guard"),
+        &ConnectionId::new("a1"),
+        command,
+    )
+    .await;
+    assert!(
+        sent.is_ok(),
+        "an acked message reported as failed: {sent:?}"
+    );
+    let frames = h.frames("a1");
+    assert!(
+        matches!(frames.last(), Some(ServerFrame::Ack { .. })),
+        "{frames:?}"
+    );
+    assert!(
+        !frames
+            .iter()
+            .any(|f| matches!(f, ServerFrame::Error { .. }))
+    );
+    assert_eq!(h.history("general").await.messages.len(), 1);
 }

@@ -262,7 +262,7 @@ async fn bad_frames_get_error_frames_and_the_connection_keeps_working() {
 }
 
 #[tokio::test]
-async fn a_retry_is_acked_with_the_original_and_not_broadcast_twice() {
+async fn a_retry_is_acked_with_the_original_stored_once_and_posted_again() {
     let h = Harness::new();
     connect_as(&h, "a1", "alice", None).await;
     connect_as(&h, "b1", "bob", None).await;
@@ -284,7 +284,11 @@ async fn a_retry_is_acked_with_the_original_and_not_broadcast_twice() {
         acks[0], acks[1],
         "the retry's ack names the original message"
     );
-    assert_eq!(h.frames("b1").len(), 1, "bob heard it once");
+    // The first attempt may have died between storing and posting: the retry posts it again,
+    // the same message (bob's app drops the copy it holds by its id).
+    let heard = h.frames("b1");
+    assert_eq!(heard.len(), 2, "the retry was not posted again");
+    assert_eq!(heard[0], heard[1], "the retry became another message");
     assert_eq!(h.history("general").await.messages.len(), 1, "stored once");
 }
 

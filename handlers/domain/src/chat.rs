@@ -187,7 +187,7 @@ pub async fn leave_room(live: Live<'_>, id: &ConnectionId, room: RoomId) -> Resu
 
 /// Persists the message, then acks the sender and broadcasts to the room's other connections.
 /// A retry with a client message id this author already used is acked with the stored message
-/// and neither stored nor broadcast again. In a private room or direct conversation the
+/// and broadcast again, never stored twice. In a private room or direct conversation the
 /// sender's membership is checked on every message, not only at join.
 pub async fn send_message(
     live: Live<'_>,
@@ -235,27 +235,41 @@ pub async fn send_message(
         message: message.clone(),
     };
     live.reply(from, &ack).await;
-    if fresh {
-        let others = live
-            .connections
-            .members(&message.room)
-            .await?
-            .into_iter()
-            .map(|m| m.connection_id)
-            .filter(|c| c != from);
-        let delivery = live
-            .deliver(
-                others,
-                &ServerFrame::Message {
-                    message: message.clone(),
-                },
-            )
-            .await;
-        tracing::info!(id = %message.id, room = %message.room, ?delivery, "message sent");
-    } else {
-        tracing::info!(id = %message.id, "retry answered with the stored message");
-    }
+    // From here on the message is stored and acked: whatever fails is logged, never answered
+    // with an error frame the sender would take for a refusal.
+    broadcast(live, from, &message, fresh).await;
     Ok(message)
+}
+
+/// Posts a stored message to the room's other connections. A retry of a message already
+/// stored is posted again too: the first attempt may have died between storing and posting,
+/// and clients drop a message they hold by its id.
+async fn broadcast(live: Live<'_>, from: &ConnectionId, message: &ChatMessage, fresh: bool) {
+    let members = match live.connections.members(&message.room).await {
+        Ok(members) => members,
+        Err(e) => {
+            tracing::error!(id = %message.id, room = %message.room, error = %e,
+                "stored and acked, but the room's members could not be read: not posted live");
+            return;
+        }
+    };
+    let others = members
+        .into_iter()
+        .map(|m| m.connection_id)
+        .filter(|c| c != from);
+    let frame = ServerFrame::Message {
+        message: message.clone(),
+    };
+    let delivery = live.deliver(others, &frame).await;
+    if delivery.failed > 0 {
+        tracing::warn!(id = %message.id, room = %message.room, ?delivery,
+            "message not posted to every member");
+    }
+    match fresh {
+        true => tracing::info!(id = %message.id, room = %message.room, ?delivery, "message sent"),
+        false => tracing::info!(id = %message.id, room = %message.room, ?delivery,
+            "retry of a stored message: posted again"),
+    }
 }
 
 /// Tells the room's other users that this user started or stopped typing, at most once per

@@ -19,6 +19,12 @@ pub const MAX_CONCURRENT_POSTS: usize = 64;
 /// (API Gateway's integration timeout is 29 s, so a `$connect` never runs longer.)
 pub const CONNECTING_GRACE_MS: i64 = 30_000;
 
+/// Waits before each retry of a post that failed for a reason other than 410 (throttling, a
+/// 5xx, a network error): three attempts in all, at most 300 ms more for that recipient while
+/// the others go on. A recipient still failing after that is logged; it closes the gap itself
+/// when the next message's sequence number skips (docs/PROTOCOL.md).
+pub const POST_RETRY_WAITS_MS: [u64; 2] = [50, 250];
+
 /// The live side of the chat: who is connected, how to reach them, and the time.
 #[derive(Clone, Copy)]
 pub struct Live<'a> {
@@ -52,7 +58,7 @@ impl Live<'_> {
             futures::stream::iter(to.into_iter().map(|id| {
                 let payload = &payload;
                 async move {
-                    let result = self.notifier.post(&id, payload).await;
+                    let result = self.post_retrying(&id, payload).await;
                     (id, result)
                 }
             }))
@@ -70,11 +76,29 @@ impl Live<'_> {
                 }
                 Err(NotifyError::Failed(e)) => {
                     delivery.failed += 1;
-                    tracing::warn!(connection = %id, error = %e, "post failed");
+                    tracing::warn!(connection = %id, error = %e, "post failed after retries");
                 }
             }
         }
         delivery
+    }
+
+    /// Posts once, and again after each of `POST_RETRY_WAITS_MS` while the failure is
+    /// transient; a 410 is final at once.
+    async fn post_retrying(&self, id: &ConnectionId, payload: &str) -> Result<(), NotifyError> {
+        let mut waits = POST_RETRY_WAITS_MS.iter();
+        loop {
+            match self.notifier.post(id, payload).await {
+                Err(NotifyError::Failed(e)) => match waits.next() {
+                    Some(ms) => {
+                        tracing::debug!(connection = %id, error = %e, "post failed; retrying");
+                        tokio::time::sleep(std::time::Duration::from_millis(*ms)).await;
+                    }
+                    None => return Err(NotifyError::Failed(e)),
+                },
+                outcome => return outcome,
+            }
+        }
     }
 
     /// Deletes a connection the gateway reported gone, unless it is still connecting.

@@ -104,8 +104,10 @@ pub(crate) enum Command {
 pub(crate) struct Outcome {
     pub index: usize,
     pub room: usize,
-    /// Message number → live receipts.
-    pub live: HashMap<u64, u32>,
+    /// Message number → the ids it arrived under live. A second id is a message stored twice;
+    /// the same id again is a re-post (a retried send is posted again) and is dropped, as the
+    /// protocol tells clients to.
+    pub live: HashMap<u64, HashSet<MessageId>>,
     pub gap_filled: HashSet<u64>,
     pub acked: Vec<u64>,
     pub latencies_us: Vec<u64>,
@@ -205,13 +207,16 @@ impl Client {
         let Some((k, sent_us)) = parse_body(message.body.as_str()) else {
             return;
         };
+        let ids = self.out.live.entry(k).or_default();
+        if !ids.insert(message.id.clone()) {
+            return;
+        }
+        let first = ids.len() == 1;
         let now_us = self.shared.start.elapsed().as_micros();
         self.out
             .latencies_us
             .push(now_us.saturating_sub(sent_us) as u64);
-        let count = self.out.live.entry(k).or_default();
-        *count += 1;
-        if *count == 1 && !self.out.gap_filled.contains(&k) {
+        if first && !self.out.gap_filled.contains(&k) {
             self.shared.delivered.fetch_add(1, Ordering::SeqCst);
         }
         if let Some(sender) = self.shared.sender_index(&message.author) {

@@ -300,7 +300,7 @@ fn count(config: &Config, outcomes: Vec<Outcome>, elapsed: Duration, churned: us
         report.duplicated += o
             .live
             .values()
-            .map(|&n| n.saturating_sub(1) as usize)
+            .map(|ids| ids.len().saturating_sub(1))
             .sum::<usize>();
         report.out_of_order += o.out_of_order;
         latencies.extend(o.latencies_us);

@@ -1,7 +1,8 @@
 //! A notifier that records every post, for tests and benchmarks of the domain in one process.
-//! Connections can be marked gone to exercise the 410 path.
+//! Connections can be marked gone (410) or failing (transient errors, always or for the next
+//! few posts).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
@@ -15,6 +16,9 @@ pub struct RecordingNotifier {
     posts: Mutex<Vec<(ConnectionId, String)>>,
     gone: Mutex<HashSet<ConnectionId>>,
     failing: Mutex<HashSet<ConnectionId>>,
+    /// Posts still to fail, per connection, before they go through again.
+    failing_next: Mutex<HashMap<ConnectionId, usize>>,
+    attempts: Mutex<HashMap<ConnectionId, usize>>,
 }
 
 impl RecordingNotifier {
@@ -26,6 +30,16 @@ impl RecordingNotifier {
     /// Later posts to `id` fail with a transient error.
     pub fn mark_failing(&self, id: &ConnectionId) {
         lock(&self.failing).insert(id.clone());
+    }
+
+    /// The next `times` posts to `id` fail with a transient error; later ones go through.
+    pub fn fail_next(&self, id: &ConnectionId, times: usize) {
+        lock(&self.failing_next).insert(id.clone(), times);
+    }
+
+    /// Posts tried to `id`, whatever their outcome.
+    pub fn attempts_to(&self, id: &ConnectionId) -> usize {
+        lock(&self.attempts).get(id).copied().unwrap_or(0)
     }
 
     /// Frames delivered to `id`, oldest first, decoded.
@@ -54,11 +68,19 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 #[async_trait]
 impl Notifier for RecordingNotifier {
     async fn post(&self, to: &ConnectionId, payload: &str) -> Result<(), NotifyError> {
+        *lock(&self.attempts).entry(to.clone()).or_default() += 1;
         if lock(&self.gone).contains(to) {
             return Err(NotifyError::Gone);
         }
         if lock(&self.failing).contains(to) {
             return Err(NotifyError::Failed("injected failure".into()));
+        }
+        if let Some(left) = lock(&self.failing_next)
+            .get_mut(to)
+            .filter(|left| **left > 0)
+        {
+            *left -= 1;
+            return Err(NotifyError::Failed("injected transient failure".into()));
         }
         lock(&self.posts).push((to.clone(), payload.to_owned()));
         Ok(())

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod events;
+pub mod hooked;
 pub mod moto;
 
 use std::sync::Arc;
