@@ -10,12 +10,14 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use handlers::compose::{self, Backend as Store};
 use handlers::domain::clock::{Clock, SystemClock};
+use handlers::domain::ports::Notifier;
 use handlers::domain::tokens::JwtConfig;
 use handlers::dynamo::schema::{TableNames, create_tables, create_throttles_table};
 use handlers::embedded::EmbeddedStore;
 use handlers::entry::Services;
 use rand::RngCore;
 
+use crate::faults::FaultyNotifier;
 use crate::options::{Options, StoreChoice};
 use crate::registry::Registry;
 use crate::sigv4::ManagementKeys;
@@ -57,7 +59,7 @@ pub async fn build(options: &Options, registry: Arc<Registry>) -> anyhow::Result
                 .with_context(|| format!("opening {}", path.display()))?;
             private(&path, 0o600)?;
             store.forget_connections().await?;
-            Store::Embedded(store)
+            Store::Embedded(store.with_faults(options.faults.store))
         }
         StoreChoice::DynamoDb {
             endpoint,
@@ -73,8 +75,18 @@ pub async fn build(options: &Options, registry: Arc<Registry>) -> anyhow::Result
         Store::Embedded(store) => Some(store.clone()),
         Store::DynamoDb { .. } => None,
     };
+    let notifier: Arc<dyn Notifier> = match options.faults.any() {
+        true => {
+            tracing::warn!(faults = ?options.faults, "injecting faults: for tests, never for people");
+            Arc::new(FaultyNotifier {
+                inner: registry,
+                faults: options.faults,
+            })
+        }
+        false => registry,
+    };
     Ok(Backend {
-        services: compose::all(&store, registry, clock, &jwt).with_limits(options.rate_limits),
+        services: compose::all(&store, notifier, clock, &jwt).with_limits(options.rate_limits),
         embedded,
         management_keys,
     })

@@ -4,6 +4,7 @@
 
 pub mod backend;
 pub mod events;
+pub mod faults;
 pub mod hosts;
 pub mod http_api;
 pub mod logging;

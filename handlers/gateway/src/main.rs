@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::Parser;
+use gateway::faults::Faults;
 use gateway::{Limits, Options, RateLimits, StoreChoice, TlsFiles};
+use handlers::embedded::StoreFaults;
 use shared::limits::Rate;
 use shared::limits::{CONNECTION_MAX_SECS, FRAME_MAX_BYTES, IDLE_TIMEOUT_SECS, MESSAGE_MAX_BYTES};
 
@@ -67,6 +69,21 @@ struct Args {
     /// load test that signs up hundreds of accounts from one machine (`make bench` does).
     #[arg(long, env = "CONFAB_REGISTER_BURST", default_value_t = shared::limits::REGISTER_PER_ADDRESS.burst)]
     register_burst: u32,
+    /// Fault: lose this share (0–1) of posts to connections (the handler thinks they went out).
+    #[arg(long, default_value_t = 0.0)]
+    fault_drop_posts: f64,
+    /// Fault: hold every post to a connection this long first.
+    #[arg(long, default_value_t = 0)]
+    fault_delay_posts_ms: u64,
+    /// Fault: fail this share (0–1) of store writes (embedded store).
+    #[arg(long, default_value_t = 0.0)]
+    fault_store_writes: f64,
+    /// Fault: fail this share (0–1) of store reads (embedded store).
+    #[arg(long, default_value_t = 0.0)]
+    fault_store_reads: f64,
+    /// Fault: handle one connection's frames concurrently, as API Gateway invokes them.
+    #[arg(long)]
+    fault_concurrent_frames: bool,
 }
 
 #[tokio::main]
@@ -94,6 +111,16 @@ async fn main() -> anyhow::Result<()> {
         (None, Ok(secret)) if !secret.is_empty() => Some(secret),
         (None, _) => None,
     };
+    let faults = Faults {
+        drop_posts: args.fault_drop_posts,
+        delay_posts: Duration::from_millis(args.fault_delay_posts_ms),
+        store: StoreFaults {
+            fail_writes: args.fault_store_writes,
+            fail_reads: args.fault_store_reads,
+        },
+        concurrent_frames: args.fault_concurrent_frames,
+    };
+    faults.check().map_err(anyhow::Error::msg)?;
     let options = Options {
         listen: args.listen,
         data_dir: args.data_dir,
@@ -123,6 +150,7 @@ async fn main() -> anyhow::Result<()> {
             ..RateLimits::default()
         },
         management_keys: None,
+        faults,
         tls: args
             .tls_cert
             .zip(args.tls_key)

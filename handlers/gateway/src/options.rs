@@ -29,7 +29,11 @@ pub struct Options {
     pub management_keys: Option<ManagementKeys>,
     /// Serve HTTPS/WSS with this certificate; required to listen on a non-loopback address.
     pub tls: Option<TlsFiles>,
+    /// Faults to inject (none by default): tests and the load tool's fault scenarios.
+    pub faults: Faults,
 }
+
+pub use crate::faults::Faults;
 
 pub use crate::tls::TlsFiles;
 
@@ -99,6 +103,7 @@ impl Options {
             rate_limits: RateLimits::default(),
             management_keys: None,
             tls: None,
+            faults: Faults::default(),
         }
     }
 }

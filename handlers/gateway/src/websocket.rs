@@ -256,11 +256,21 @@ impl Session {
     }
 
     async fn handle_frames(self: Arc<Self>, mut inbox: mpsc::Receiver<(String, bool)>) {
+        // As API Gateway does, when told to: each frame invoked at once, in no set order.
+        let mut concurrent = tokio::task::JoinSet::new();
         while let Some((body, is_binary)) = inbox.recv().await {
             let route = select_route(&body, is_binary);
             let event = self.event(&route, "MESSAGE").message(body, is_binary);
-            invoke(&self.state, &route, &self.id, event).await;
+            if self.state.options.faults.concurrent_frames {
+                let session = self.clone();
+                concurrent.spawn(async move {
+                    invoke(&session.state, &route, &session.id, event).await;
+                });
+            } else {
+                invoke(&self.state, &route, &self.id, event).await;
+            }
         }
+        concurrent.join_all().await;
     }
 
     async fn disconnect(&self, code: u16, reason: &str) {

@@ -28,6 +28,25 @@ pub struct EmbeddedStore {
     db: Arc<Database>,
     clock: Arc<dyn Clock>,
     throttles: Arc<throttles::MemoryThrottles>,
+    faults: StoreFaults,
+}
+
+/// Shares (0.0–1.0) of reads and writes that fail before touching the database, for the
+/// local gateway's fault flags: what a throttled or unavailable DynamoDB does to a handler.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StoreFaults {
+    pub fail_writes: f64,
+    pub fail_reads: f64,
+}
+
+impl StoreFaults {
+    fn strike(share: f64, what: &str) -> Result<(), StoreError> {
+        use rand::Rng as _;
+        match share > 0.0 && rand::rng().random_bool(share.min(1.0)) {
+            true => Err(StoreError(format!("injected fault: {what} failed"))),
+            false => Ok(()),
+        }
+    }
 }
 
 impl EmbeddedStore {
@@ -50,6 +69,7 @@ impl EmbeddedStore {
             db: Arc::new(db),
             clock,
             throttles: Arc::default(),
+            faults: StoreFaults::default(),
         };
         // Create every table up front so readers never meet a missing one.
         let tx = store.db.begin_write().map_err(StoreError::new)?;
@@ -58,10 +78,16 @@ impl EmbeddedStore {
         Ok(store)
     }
 
+    /// The same store, failing a share of its reads and writes from now on.
+    pub fn with_faults(mut self, faults: StoreFaults) -> Self {
+        self.faults = faults;
+        self
+    }
+
     /// Forgets every connection and membership. A gateway starting on an existing data
     /// directory calls this: no socket survives a restart, so the rows describe nobody.
     pub async fn forget_connections(&self) -> Result<(), StoreError> {
-        self.write(true, |tx| {
+        self.commit(true, |tx| {
             tx.delete_table(rows::CONNECTIONS)?;
             tx.delete_table(rows::MEMBERS)?;
             tx.delete_table(rows::CONNECTION_ROOMS)?;
@@ -74,13 +100,23 @@ impl EmbeddedStore {
 
     /// Makes every earlier commit durable (connection writes skip fsync; this is their fsync).
     pub async fn flush(&self) -> Result<(), StoreError> {
-        self.write(true, |_| Ok(())).await
+        self.commit(true, |_| Ok(())).await
     }
 
     /// Runs `f` in a write transaction on a blocking thread and commits. `durable` commits
     /// fsync before returning (users, messages); connection state may skip it, as it is
     /// meaningless after a restart anyway.
     async fn write<T, F>(&self, durable: bool, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&WriteTransaction) -> anyhow::Result<T> + Send + 'static,
+    {
+        StoreFaults::strike(self.faults.fail_writes, "write")?;
+        self.commit(durable, f).await
+    }
+
+    /// `write` without the injected faults: starting up and flushing on exit never fail.
+    async fn commit<T, F>(&self, durable: bool, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&WriteTransaction) -> anyhow::Result<T> + Send + 'static,
@@ -106,6 +142,7 @@ impl EmbeddedStore {
         T: Send + 'static,
         F: FnOnce(&ReadTransaction) -> anyhow::Result<T> + Send + 'static,
     {
+        StoreFaults::strike(self.faults.fail_reads, "read")?;
         let db = Arc::clone(&self.db);
         tokio::task::spawn_blocking(move || -> anyhow::Result<T> {
             use redb::ReadableDatabase as _;
