@@ -3,6 +3,9 @@
 //! `sendMessage` → `ack` + `message`) for the same load to drive it. Confab's overhead is
 //! reported as a ratio to it, measured in the same run on the same machine.
 //!
+//! With `Sabotage` it misbehaves on purpose (drops, duplicates, reorders posts) so tests can
+//! show the load tool reports each kind of failure it claims to catch.
+//!
 //! It parses frames as `shared::ClientAction` and answers with `shared::ServerFrame`, so its
 //! wire format is Confab's by construction and the comparison cannot drift: its parsing and
 //! serialising costs are the same kind as Confab's, and only the plumbing differs.
@@ -26,15 +29,44 @@ type Outbox = mpsc::UnboundedSender<Message>;
 /// Connection number → (user, outbox), per room.
 type Members = HashMap<u64, (Username, Outbox)>;
 
+/// Faults a deliberately broken server commits, each on every `n`th post of a message to a
+/// recipient (`None`: never).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sabotage {
+    /// The post is never sent: the recipient loses that message.
+    pub drop_every: Option<u64>,
+    /// The message is posted again under a new id: as if it had been stored twice.
+    pub duplicate_every: Option<u64>,
+    /// The post is held back and sent after the sender's next message to that recipient.
+    pub reorder_every: Option<u64>,
+}
+
+impl Sabotage {
+    fn strikes(every: Option<u64>, post: u64) -> bool {
+        every.is_some_and(|n| n > 0 && post % n == n - 1)
+    }
+}
+
 #[derive(Default)]
 struct Rooms {
     members: Mutex<HashMap<RoomId, Members>>,
     next: AtomicU64,
+    sabotage: Sabotage,
+    posts: AtomicU64,
+    /// (recipient, sender) → a post held back by `Sabotage::reorder_every`.
+    held: Mutex<HashMap<(u64, u64), Utf8Bytes>>,
 }
 
 /// Serves until the process ends.
 pub async fn serve(listener: TcpListener) -> anyhow::Result<()> {
-    let rooms = Arc::new(Rooms::default());
+    serve_sabotaged(listener, Sabotage::default()).await
+}
+
+async fn serve_sabotaged(listener: TcpListener, sabotage: Sabotage) -> anyhow::Result<()> {
+    let rooms = Arc::new(Rooms {
+        sabotage,
+        ..Rooms::default()
+    });
     loop {
         let (stream, _) = listener.accept().await?;
         tokio::spawn(connection(rooms.clone(), stream));
@@ -43,10 +75,49 @@ pub async fn serve(listener: TcpListener) -> anyhow::Result<()> {
 
 /// Binds `addr` and serves in the background; returns the bound address.
 pub async fn spawn(addr: SocketAddr) -> anyhow::Result<SocketAddr> {
+    spawn_sabotaged(addr, Sabotage::default()).await
+}
+
+/// `spawn`, misbehaving as `sabotage` says.
+pub async fn spawn_sabotaged(addr: SocketAddr, sabotage: Sabotage) -> anyhow::Result<SocketAddr> {
     let listener = TcpListener::bind(addr).await?;
     let bound = listener.local_addr()?;
-    tokio::spawn(serve(listener));
+    tokio::spawn(serve_sabotaged(listener, sabotage));
     Ok(bound)
+}
+
+impl Rooms {
+    /// Posts `message` (encoded as `out`) from connection `from` to `outbox` (connection
+    /// `to`), committing whatever sabotage falls on this post.
+    fn post(&self, from: u64, to: u64, outbox: &Outbox, out: &Utf8Bytes, message: &ChatMessage) {
+        let n = self.posts.fetch_add(1, Ordering::SeqCst);
+        let sabotage = self.sabotage;
+        if Sabotage::strikes(sabotage.drop_every, n) {
+            return;
+        }
+        let mut held = self.held.lock().unwrap_or_else(|p| p.into_inner());
+        if Sabotage::strikes(sabotage.reorder_every, n) && !held.contains_key(&(to, from)) {
+            held.insert((to, from), out.clone());
+            return;
+        }
+        let _ = outbox.send(Message::Text(out.clone()));
+        if let Some(late) = held.remove(&(to, from)) {
+            let _ = outbox.send(Message::Text(late));
+        }
+        drop(held);
+        if Sabotage::strikes(sabotage.duplicate_every, n) {
+            let again = MessageId::parse(&ulid::Ulid::new().to_string())
+                .ok()
+                .map(|id| ChatMessage {
+                    id,
+                    ..message.clone()
+                });
+            if let Some(copy) = again.and_then(|message| encode(&ServerFrame::Message { message }))
+            {
+                let _ = outbox.send(Message::Text(copy));
+            }
+        }
+    }
 }
 
 fn query_value<'q>(query: &'q str, key: &str) -> Option<&'q str> {
@@ -167,13 +238,15 @@ async fn connection(rooms: Arc<Rooms>, stream: TcpStream) {
                 if let Some(ack) = encode(&ack) {
                     let _ = tx.send(Message::Text(ack));
                 }
-                let Some(out) = encode(&ServerFrame::Message { message }) else {
+                let Some(out) = encode(&ServerFrame::Message {
+                    message: message.clone(),
+                }) else {
                     continue;
                 };
                 let members = rooms.members.lock().unwrap_or_else(|p| p.into_inner());
                 for (other, (_, outbox)) in members.get(&room).into_iter().flatten() {
                     if *other != id {
-                        let _ = outbox.send(Message::Text(out.clone()));
+                        rooms.post(id, *other, outbox, &out, &message);
                     }
                 }
             }
