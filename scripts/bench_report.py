@@ -8,6 +8,7 @@ import glob
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -66,6 +67,18 @@ def load_results(directory: Path):
                 runs.append(None)
         scenarios.append((name_file.read_text().strip(), [r for r in runs if r]))
     return scenarios
+
+
+def heartbeat_secs():
+    """`shared::limits::HEARTBEAT_SECS`, read from the source (`4 * 60` style products)."""
+    source = (Path(__file__).resolve().parent.parent / "shared/src/limits.rs").read_text()
+    match = re.search(r"pub const HEARTBEAT_SECS: u64 = ([0-9 *_]+);", source)
+    if not match:
+        return None
+    value = 1
+    for factor in match.group(1).replace("_", "").split("*"):
+        value *= int(factor)
+    return value
 
 
 def criterion_results():
@@ -300,6 +313,14 @@ def main(directory: str, repeats: str) -> int:
                   "(user and per-connection buckets in one item, here with ten connections' buckets): "
                   "one eventually consistent read and one put per message."]
         lines.append("")
+
+    heartbeat = heartbeat_secs()
+    if heartbeat:
+        per_hour = 3600 // heartbeat
+        lines += [f"Keep-alive: a socket quiet for {heartbeat // 60} minutes (`HEARTBEAT_SECS`) sends `ping`, "
+                  "which API Gateway answers through a mock integration: no Lambda, 0 RCU, 0 WCU; "
+                  f"{per_hour} pings and {per_hour} pongs, {2 * per_hour} WebSocket messages, per idle "
+                  "connection-hour (a connection that talks sends none).", ""]
 
     rooms_path = results / "capacity-rooms.json"
     if rooms_path.exists():

@@ -15,6 +15,7 @@ pub enum WsRoute {
     JoinRoom,
     LeaveRoom,
     Typing,
+    Ping,
 }
 
 /// An HTTP API route.
@@ -115,9 +116,38 @@ pub struct RouteDef {
     pub key: &'static str,
     /// More keys routed to the same function (`sendmessage`, as in the AWS tutorial).
     pub aliases: &'static [&'static str],
-    /// The Lambda binary (`src/bin/<binary>.rs`) the template deploys for it.
-    pub binary: &'static str,
+    /// What serves it.
+    pub target: Target,
+    /// The ports its handler uses (none for a mock).
     pub needs: Needs,
+}
+
+/// What serves a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// The Lambda binary (`src/bin/<binary>.rs`) the template deploys for it.
+    Lambda(&'static str),
+    /// API Gateway answers with this frame itself (a mock integration): no Lambda runs, and the
+    /// local gateway answers the same way without invoking a handler.
+    Mock(&'static str),
+}
+
+impl RouteDef {
+    /// The Lambda binary that serves this route, unless API Gateway answers it itself.
+    pub fn binary(&self) -> Option<&'static str> {
+        match self.target {
+            Target::Lambda(binary) => Some(binary),
+            Target::Mock(_) => None,
+        }
+    }
+
+    /// The frame API Gateway answers this route with, when it is a mock.
+    pub fn mock_reply(&self) -> Option<&'static str> {
+        match self.target {
+            Target::Mock(reply) => Some(reply),
+            Target::Lambda(_) => None,
+        }
+    }
 }
 
 const fn ws(
@@ -131,8 +161,19 @@ const fn ws(
         route: Route::Ws(route),
         key,
         aliases,
-        binary,
+        target: Target::Lambda(binary),
         needs,
+    }
+}
+
+/// A WebSocket route API Gateway answers itself with `reply`.
+const fn mock(route: WsRoute, key: &'static str, reply: &'static str) -> RouteDef {
+    RouteDef {
+        route: Route::Ws(route),
+        key,
+        aliases: &[],
+        target: Target::Mock(reply),
+        needs: Needs::NONE,
     }
 }
 
@@ -141,7 +182,7 @@ const fn http(route: HttpRoute, key: &'static str, binary: &'static str, needs: 
         route: Route::Http(route),
         key,
         aliases: &[],
-        binary,
+        target: Target::Lambda(binary),
         needs,
     }
 }
@@ -207,6 +248,8 @@ pub const ROUTES: &[RouteDef] = &[
             ..Needs::LIVE
         },
     ),
+    // Keep-alive: the same bytes as `ServerFrame::Pong` (routes::tests checks).
+    mock(WsRoute::Ping, "ping", r#"{"type":"pong"}"#),
     http(
         HttpRoute::Register,
         "POST /api/register",
@@ -369,6 +412,7 @@ impl WsRoute {
             A::JoinRoom(_) => WsRoute::JoinRoom,
             A::LeaveRoom(_) => WsRoute::LeaveRoom,
             A::Typing(_) => WsRoute::Typing,
+            A::Ping => WsRoute::Ping,
         }
     }
 

@@ -15,6 +15,9 @@ pub enum ClientAction {
     JoinRoom(JoinRoom),
     LeaveRoom(LeaveRoom),
     Typing(Typing),
+    /// Keeps a quiet connection open (API Gateway closes one idle for 10 minutes): answered
+    /// `pong` by the gateway itself (on AWS a mock integration; no handler runs).
+    Ping,
 }
 
 impl ClientAction {
@@ -25,6 +28,7 @@ impl ClientAction {
         "joinRoom",
         "leaveRoom",
         "typing",
+        "ping",
     ];
 }
 
@@ -110,6 +114,8 @@ pub enum ServerFrame {
     /// A room is no longer this user's: they left it or its owner removed them. Their
     /// connections have already stopped receiving it.
     RoomRemoved { room: RoomId },
+    /// The answer to `ping`.
+    Pong,
     /// A frame was refused. The connection stays open.
     #[serde(rename_all = "camelCase")]
     Error {
@@ -197,6 +203,15 @@ mod tests {
         assert_eq!(m.room.unwrap().as_str(), "general");
         assert_eq!(m.body.as_str(), "hi");
         assert_eq!(m.client_msg_id.unwrap().as_str(), "c1");
+    }
+
+    #[test]
+    fn ping_and_pong_are_bare_frames() {
+        assert_eq!(parse(r#"{"action":"ping"}"#), ClientAction::Ping);
+        assert_eq!(
+            serde_json::to_string(&ServerFrame::Pong).unwrap(),
+            r#"{"type":"pong"}"#
+        );
     }
 
     #[test]

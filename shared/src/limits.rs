@@ -67,6 +67,9 @@ pub const FRAME_MAX_BYTES: usize = 32 * 1024;
 pub const MESSAGE_MAX_BYTES: usize = 128 * 1024;
 pub const IDLE_TIMEOUT_SECS: u64 = 10 * 60;
 pub const CONNECTION_MAX_SECS: u64 = 2 * 60 * 60;
+/// A client sends `ping` on a socket quiet this long, so the idle timeout never closes a
+/// connection that is merely waiting for news (well inside `IDLE_TIMEOUT_SECS`).
+pub const HEARTBEAT_SECS: u64 = 4 * 60;
 
 /// A token bucket: `burst` actions at once, then one more every `every_ms` (GCRA). A refused
 /// action is answered with how long until the bucket has a token again.

@@ -1,5 +1,6 @@
 //! The app's one WebSocket: opened with the token, reopened after any drop with exponential
-//! backoff and jitter (at once when the browser comes back online), closed on logout. Frames
+//! backoff and jitter (at once when the browser comes back online), kept open through quiet
+//! spells with `ping` (`state::heartbeat`), closed on logout. Frames
 //! go to the hooks the chat registers; pages only read `status`.
 
 use std::rc::Rc;
@@ -12,7 +13,7 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
 
 use crate::browser;
-use crate::state::backoff;
+use crate::state::{backoff, heartbeat};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -74,6 +75,9 @@ struct Inner {
     open: bool,
     attempt: u32,
     retry: Option<TimeoutHandle>,
+    /// When this socket last sent a frame (ms since the epoch).
+    last_sent_ms: i64,
+    heartbeat: Option<IntervalHandle>,
 }
 
 #[derive(Clone, Copy)]
@@ -124,10 +128,37 @@ impl SocketContext {
     /// Writes a frame if the socket is open; returns the socket's generation when it did.
     pub fn send(&self, action: &ClientAction) -> Option<u64> {
         let text = serde_json::to_string(action).ok()?;
-        self.inner.with_value(|i| {
+        let sent = self.inner.with_value(|i| {
             let ws = i.ws.as_ref().filter(|_| i.open)?;
             ws.send_with_str(&text).ok().map(|()| i.generation)
-        })
+        });
+        if sent.is_some() {
+            self.inner.update_value(|i| i.last_sent_ms = browser::now_ms());
+        }
+        sent
+    }
+
+    /// Pings the open socket whenever it has sent nothing for a heartbeat.
+    fn keep_alive(&self) {
+        let this = *self;
+        let timer = set_interval_with_handle(
+            move || {
+                let due = this
+                    .inner
+                    .with_value(|i| i.open && heartbeat::ping_due(i.last_sent_ms, browser::now_ms()));
+                if due {
+                    this.send(&ClientAction::Ping);
+                }
+            },
+            Duration::from_millis(heartbeat::CHECK_EVERY_MS),
+        )
+        .ok();
+        self.inner.update_value(|i| {
+            i.last_sent_ms = browser::now_ms();
+            if let Some(old) = std::mem::replace(&mut i.heartbeat, timer) {
+                old.clear();
+            }
+        });
     }
 
     /// Skips the backoff wait (the browser is back online, or the user asked).
@@ -171,6 +202,7 @@ impl SocketContext {
                 i.open = true;
                 i.attempt = 0;
             });
+            this.keep_alive();
             this.status.set(Status::Connected);
             if let Some(hooks) = this.inner.with_value(|i| i.hooks.clone()) {
                 (hooks.opened)();
@@ -252,16 +284,19 @@ impl SocketContext {
 
     /// Closes the current socket without firing its handlers, and cancels a pending retry.
     fn discard(&self) {
-        let (ws, handlers, retry) = self
+        let (ws, handlers, retry, heartbeat) = self
             .inner
             .try_update_value(|i| {
                 i.open = false;
                 i.generation += 1;
-                (i.ws.take(), i.handlers.take(), i.retry.take())
+                (i.ws.take(), i.handlers.take(), i.retry.take(), i.heartbeat.take())
             })
-            .unwrap_or((None, None, None));
+            .unwrap_or((None, None, None, None));
         if let Some(retry) = retry {
             retry.clear();
+        }
+        if let Some(heartbeat) = heartbeat {
+            heartbeat.clear();
         }
         if let Some(ws) = ws {
             detach(&ws);

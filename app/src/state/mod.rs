@@ -4,6 +4,7 @@ pub mod arrivals;
 pub mod backoff;
 pub mod chat;
 pub mod endpoints;
+pub mod heartbeat;
 pub mod room;
 pub mod session;
 pub mod storage;

@@ -23,7 +23,7 @@ use base64::engine::general_purpose::STANDARD;
 use futures::{SinkExt, StreamExt};
 use handlers::domain::model::ConnectionId;
 use handlers::entry::ws as entry;
-use handlers::routes::WsRoute;
+use handlers::routes::{Route, WsRoute};
 use tokio::sync::{Notify, mpsc};
 
 use crate::AppState;
@@ -260,6 +260,9 @@ impl Session {
         let mut concurrent = tokio::task::JoinSet::new();
         while let Some((body, is_binary)) = inbox.recv().await {
             let route = select_route(&body, is_binary);
+            if self.answer_mock(&route) {
+                continue;
+            }
             let event = self.event(&route, "MESSAGE").message(body, is_binary);
             if self.state.options.faults.concurrent_frames {
                 let session = self.clone();
@@ -271,6 +274,19 @@ impl Session {
             }
         }
         concurrent.join_all().await;
+    }
+
+    /// A route API Gateway answers itself (a mock integration, e.g. `ping`): the reply goes
+    /// straight back, no handler runs. Returns whether `route` was one.
+    fn answer_mock(&self, route: &str) -> bool {
+        let Some(reply) = Route::from_key(route).and_then(|r| r.def().mock_reply()) else {
+            return false;
+        };
+        self.state
+            .registry
+            .send(&self.id, Outbound::Text(reply.to_owned()));
+        tracing::info!(target: "confab::ws", route, connection = %self.id, status = 200, "mock");
+        true
     }
 
     async fn disconnect(&self, code: u16, reason: &str) {

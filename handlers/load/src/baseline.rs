@@ -250,6 +250,11 @@ async fn connection(rooms: Arc<Rooms>, stream: TcpStream) {
                     }
                 }
             }
+            ClientAction::Ping => {
+                if let Some(pong) = encode(&ServerFrame::Pong) {
+                    let _ = tx.send(Message::Text(pong));
+                }
+            }
             ClientAction::LeaveRoom(_) | ClientAction::Typing(_) => {}
         }
     }

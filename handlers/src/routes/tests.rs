@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use super::*;
 
-const EVERY_ROUTE: [Route; 18] = [
+const EVERY_ROUTE: [Route; 19] = [
     Route::Ws(WsRoute::Connect),
     Route::Ws(WsRoute::Disconnect),
     Route::Ws(WsRoute::Default),
@@ -12,6 +12,7 @@ const EVERY_ROUTE: [Route; 18] = [
     Route::Ws(WsRoute::JoinRoom),
     Route::Ws(WsRoute::LeaveRoom),
     Route::Ws(WsRoute::Typing),
+    Route::Ws(WsRoute::Ping),
     Route::Http(HttpRoute::Register),
     Route::Http(HttpRoute::Login),
     Route::Http(HttpRoute::ListRooms),
@@ -32,8 +33,20 @@ fn every_route_has_exactly_one_row_and_its_own_binary() {
         assert_eq!(route.def().route, route);
         assert_eq!(Route::from_key(route.def().key), Some(route));
     }
-    let binaries: BTreeSet<&str> = ROUTES.iter().map(|d| d.binary).collect();
-    assert_eq!(binaries.len(), ROUTES.len(), "a binary serves two routes");
+    let lambdas: Vec<&str> = ROUTES.iter().filter_map(RouteDef::binary).collect();
+    let binaries: BTreeSet<&str> = lambdas.iter().copied().collect();
+    assert_eq!(binaries.len(), lambdas.len(), "a binary serves two routes");
+}
+
+#[test]
+fn a_mock_route_answers_with_a_frame_of_the_protocol_and_needs_nothing() {
+    let def = Route::Ws(WsRoute::Ping).def();
+    let reply = def.mock_reply().expect("ping is a mock");
+    let frame: shared::ServerFrame = serde_json::from_str(reply).expect("a server frame");
+    assert_eq!(frame, shared::ServerFrame::Pong);
+    assert_eq!(serde_json::to_string(&frame).expect("json"), reply);
+    assert_eq!(def.binary(), None);
+    assert!(def.needs.env().is_empty());
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 pub mod events;
 pub mod hooked;
+pub mod template;
 pub mod moto;
 
 use std::sync::Arc;

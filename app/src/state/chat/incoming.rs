@@ -52,6 +52,8 @@ impl ChatState {
                 }
                 Applied::Nothing
             }
+            // The answer to the socket's keep-alive ping: nothing to show.
+            ServerFrame::Pong => Applied::Nothing,
             ServerFrame::RoomAdded { room } => Applied::Rooms(self.room_added(room)),
             ServerFrame::RoomRemoved { room } => {
                 let title = self.title(&room).text;
