@@ -91,7 +91,12 @@ fn routes(t: &Yaml, api: &str) -> BTreeMap<String, String> {
             t["Resources"][integration.as_str()]["Properties"]["IntegrationType"].as_str()
                 != Some("MOCK")
         })
-        .map(|(key, _, integration)| (key, functions[&integration_function(t, &integration)].clone()))
+        .map(|(key, _, integration)| {
+            (
+                key,
+                functions[&integration_function(t, &integration)].clone(),
+            )
+        })
         .collect()
 }
 
@@ -101,7 +106,11 @@ fn every_route_has_its_binary_and_every_binary_exactly_one_function() {
     let deployed: Vec<String> = functions(&t).into_values().collect();
     let unique: BTreeSet<String> = deployed.iter().cloned().collect();
     assert_eq!(deployed.len(), unique.len(), "a binary is deployed twice");
-    let routed: BTreeSet<String> = ROUTES.iter().filter_map(|d| d.binary()).map(str::to_owned).collect();
+    let routed: BTreeSet<String> = ROUTES
+        .iter()
+        .filter_map(|d| d.binary())
+        .map(str::to_owned)
+        .collect();
     assert_eq!(unique, routed, "template functions vs the route table");
     assert_eq!(binaries(), routed, "src/bin vs the route table");
 }
@@ -158,7 +167,10 @@ fn every_mock_route_is_answered_by_api_gateway_with_the_tables_reply() {
         let properties = &t["Resources"][integration.as_str()]["Properties"];
         assert_eq!(properties["IntegrationType"].as_str(), Some("MOCK"));
         // Two-way: the route returns what the integration response makes of the mock.
-        assert_eq!(route["Properties"]["RouteResponseSelectionExpression"].as_str(), Some("$default"));
+        assert_eq!(
+            route["Properties"]["RouteResponseSelectionExpression"].as_str(),
+            Some("$default")
+        );
         let responses = of_type(&t, "AWS::ApiGatewayV2::IntegrationResponse");
         let answers = responses.iter().any(|(_, r)| {
             format!("{:?}", r["Properties"]["IntegrationId"]).contains(integration.as_str())

@@ -6,7 +6,7 @@ mod support;
 use std::collections::BTreeSet;
 
 use handlers::dynamo::schema;
-use support::template::{of_type, template};
+use support::template::template;
 use yaml_rust2::Yaml;
 
 fn key_names(table: &Yaml) -> Vec<(String, String)> {
@@ -153,4 +153,3 @@ fn the_tables_match_the_dynamodb_adapters_schema() {
         );
     }
 }
-

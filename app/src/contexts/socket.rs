@@ -133,7 +133,8 @@ impl SocketContext {
             ws.send_with_str(&text).ok().map(|()| i.generation)
         });
         if sent.is_some() {
-            self.inner.update_value(|i| i.last_sent_ms = browser::now_ms());
+            self.inner
+                .update_value(|i| i.last_sent_ms = browser::now_ms());
         }
         sent
     }
@@ -143,9 +144,9 @@ impl SocketContext {
         let this = *self;
         let timer = set_interval_with_handle(
             move || {
-                let due = this
-                    .inner
-                    .with_value(|i| i.open && heartbeat::ping_due(i.last_sent_ms, browser::now_ms()));
+                let due = this.inner.with_value(|i| {
+                    i.open && heartbeat::ping_due(i.last_sent_ms, browser::now_ms())
+                });
                 if due {
                     this.send(&ClientAction::Ping);
                 }
@@ -289,7 +290,12 @@ impl SocketContext {
             .try_update_value(|i| {
                 i.open = false;
                 i.generation += 1;
-                (i.ws.take(), i.handlers.take(), i.retry.take(), i.heartbeat.take())
+                (
+                    i.ws.take(),
+                    i.handlers.take(),
+                    i.retry.take(),
+                    i.heartbeat.take(),
+                )
             })
             .unwrap_or((None, None, None, None));
         if let Some(retry) = retry {

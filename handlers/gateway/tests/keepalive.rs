@@ -36,7 +36,7 @@ async fn a_quiet_reader_that_pings_stays_open_past_the_idle_timeout() {
 #[tokio::test]
 async fn a_socket_replaced_before_the_old_one_closes_changes_nobodys_presence() {
     let gw = TestGateway::start().await;
-    let (alice, mut old) = gw.user("alice", None).await;
+    let (alice, old) = gw.user("alice", None).await;
     let (_, mut bob) = gw.user("bob", None).await;
     // Bob has seen alice; from here on he must see no presence change at all.
     let mut replacement = gw.connect(&alice.token, None).await;
@@ -47,7 +47,15 @@ async fn a_socket_replaced_before_the_old_one_closes_changes_nobodys_presence() 
     // Bob still hears alice, on her new socket, and was told nothing in between.
     replacement.say("general", "still here", "c-still").await;
     let frame = bob
-        .next_matching(|f| !matches!(f, ServerFrame::Presence { change: PresenceChange::Users(_), .. }))
+        .next_matching(|f| {
+            !matches!(
+                f,
+                ServerFrame::Presence {
+                    change: PresenceChange::Users(_),
+                    ..
+                }
+            )
+        })
         .await;
     assert!(
         matches!(frame, ServerFrame::Message { ref message } if message.body.as_str() == "still here"),

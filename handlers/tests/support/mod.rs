@@ -3,8 +3,8 @@
 
 pub mod events;
 pub mod hooked;
-pub mod template;
 pub mod moto;
+pub mod template;
 
 use std::sync::Arc;
 

@@ -27,4 +27,3 @@ pub fn of_type<'a>(t: &'a Yaml, kind: &str) -> Vec<(String, &'a Yaml)> {
         .filter(|(_, r)| r["Type"].as_str() == Some(kind))
         .collect()
 }
-
