@@ -1,0 +1,58 @@
+//! What a route's handler needs: the ports the composition root builds for its Lambda, and
+//! the environment that Lambda reads.
+
+/// The ports a route's handler uses. The composition root builds exactly these for a Lambda,
+/// and its environment names exactly what they read (`Needs::env`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Needs {
+    pub users: bool,
+    pub connections: bool,
+    /// Messages, rooms and memberships: one table.
+    pub messages: bool,
+    pub notifier: bool,
+    /// Token checks, and for register/login also password hashing (which reads nothing).
+    pub tokens: bool,
+    /// Rate limits kept across invocations (`domain::throttle`).
+    pub throttles: bool,
+}
+
+impl Needs {
+    pub(super) const NONE: Needs = Needs {
+        users: false,
+        connections: false,
+        messages: false,
+        notifier: false,
+        tokens: false,
+        throttles: false,
+    };
+    /// Everything: hosts that serve every route in one process.
+    pub const ALL: Needs = Needs {
+        users: true,
+        connections: true,
+        messages: true,
+        notifier: true,
+        tokens: true,
+        throttles: true,
+    };
+    /// Talking back on a socket: the connection table and the Management API.
+    pub(super) const LIVE: Needs = Needs {
+        connections: true,
+        notifier: true,
+        ..Needs::NONE
+    };
+
+    /// The environment variables a Lambda built with these needs reads.
+    pub fn env(self) -> Vec<&'static str> {
+        [
+            (self.users, "USERS_TABLE"),
+            (self.connections, "CONNECTIONS_TABLE"),
+            (self.messages, "MESSAGES_TABLE"),
+            (self.notifier, "WEBSOCKET_MANAGEMENT_ENDPOINT"),
+            (self.tokens, "JWT_SECRET"),
+            (self.throttles, "THROTTLES_TABLE"),
+        ]
+        .into_iter()
+        .filter_map(|(needed, name)| needed.then_some(name))
+        .collect()
+    }
+}
