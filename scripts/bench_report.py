@@ -69,6 +69,15 @@ def load_results(directory: Path):
     return scenarios
 
 
+def measured_commit():
+    """The commit the figures belong to, marked when the working tree had changes."""
+    def git(*args):
+        return subprocess.run(["git", *args], capture_output=True, text=True).stdout.strip()
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--untracked-files=no")
+    return f"`{commit}`" + (" (with uncommitted changes)" if dirty else "")
+
+
 def heartbeat_secs():
     """`shared::limits::HEARTBEAT_SECS`, read from the source (`4 * 60` style products)."""
     source = (Path(__file__).resolve().parent.parent / "shared/src/limits.rs").read_text()
@@ -143,7 +152,8 @@ def main(directory: str, repeats: str) -> int:
     lines = [
         "# Benchmarks",
         "",
-        f"Written by `make bench` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC. Do not edit by hand.",
+        f"Written by `make bench` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC at commit "
+        f"{measured_commit()}. Do not edit by hand.",
         "",
         f"**Machine:** {machine()}.",
         "",
