@@ -12,26 +12,15 @@ use support::{Socket, TestGateway};
 
 const QUIET: Duration = Duration::from_millis(300);
 
-/// `(status, body)` of a JSON request.
-async fn call(
-    gw: &TestGateway,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: Value,
-) -> (u16, Value) {
-    gw.api().json(method, path, token, body).await
-}
-
 async fn create_private(gw: &TestGateway, token: &str, name: &str) -> RoomId {
-    let (status, room) = call(
-        gw,
-        "POST",
-        "/api/rooms",
-        token,
-        json!({"name": name, "kind": "private"}),
-    )
-    .await;
+    let (status, room) = gw
+        .call(
+            "POST",
+            "/api/rooms",
+            token,
+            json!({"name": name, "kind": "private"}),
+        )
+        .await;
     assert_eq!(status, 201, "{room}");
     RoomId::parse(room["id"].as_str().expect("id")).expect("a room id")
 }
@@ -82,7 +71,7 @@ async fn what_a_stranger_learns(
             Value::Null,
         ),
     ] {
-        let (status, answer) = call(gw, method, &path, token, body).await;
+        let (status, answer) = gw.call(method, &path, token, body).await;
         seen.push(format!("{method} {status} {answer}").replace(id, "ROOM"));
     }
     let refused = gw
@@ -100,7 +89,7 @@ async fn what_a_stranger_learns(
         seen.push(format!("{:?}", error_of(&reply)).replace(id, "ROOM"));
     }
     for path in ["/api/rooms?limit=100", "/api/me/rooms?limit=100"] {
-        let (status, list) = call(gw, "GET", path, token, Value::Null).await;
+        let (status, list) = gw.call("GET", path, token, Value::Null).await;
         assert_eq!(status, 200, "{list}");
         let list: RoomList = serde_json::from_value(list).expect("a room list");
         assert!(
@@ -118,14 +107,14 @@ async fn a_stranger_learns_of_a_private_room_exactly_what_of_a_room_that_does_no
     let (bob, mut b) = gw.user("bob", None).await;
     let (carol, mut c) = gw.user("carol", None).await;
     let plans = create_private(&gw, &alice.token, "Plans").await;
-    let (status, _) = call(
-        &gw,
-        "POST",
-        &format!("/api/rooms/{plans}/members"),
-        &alice.token,
-        json!({"username": "bob"}),
-    )
-    .await;
+    let (status, _) = gw
+        .call(
+            "POST",
+            &format!("/api/rooms/{plans}/members"),
+            &alice.token,
+            json!({"username": "bob"}),
+        )
+        .await;
     assert_eq!(status, 201);
     b.next_matching(added(&plans)).await;
     a.join(plans.as_str()).await;
@@ -156,14 +145,9 @@ async fn a_stranger_learns_nothing_of_two_others_direct_conversation() {
     let (alice, mut a) = gw.user("alice", None).await;
     let (_bob, mut b) = gw.user("bob", None).await;
     let (carol, mut c) = gw.user("carol", None).await;
-    let (status, room) = call(
-        &gw,
-        "POST",
-        "/api/direct",
-        &alice.token,
-        json!({"with": "bob"}),
-    )
-    .await;
+    let (status, room) = gw
+        .call("POST", "/api/direct", &alice.token, json!({"with": "bob"}))
+        .await;
     assert_eq!(status, 201, "{room}");
     let direct = RoomId::parse(room["id"].as_str().expect("id")).expect("id");
     assert_eq!(direct.as_str(), "d.alice.bob");
@@ -190,27 +174,17 @@ async fn two_people_open_one_direct_conversation_from_either_side_and_chat_in_it
     let gw = TestGateway::start().await;
     let (alice, mut a) = gw.user("alice", None).await;
     let (bob, mut b) = gw.user("bob", None).await;
-    let (status, first) = call(
-        &gw,
-        "POST",
-        "/api/direct",
-        &alice.token,
-        json!({"with": "Bob"}),
-    )
-    .await;
+    let (status, first) = gw
+        .call("POST", "/api/direct", &alice.token, json!({"with": "Bob"}))
+        .await;
     assert_eq!(status, 201, "{first}");
     let direct = RoomId::parse(first["id"].as_str().expect("id")).expect("id");
     // Both sides hear of it on their sockets (alice's other tabs too).
     a.next_matching(added(&direct)).await;
     b.next_matching(added(&direct)).await;
-    let (again, second) = call(
-        &gw,
-        "POST",
-        "/api/direct",
-        &bob.token,
-        json!({"with": "alice"}),
-    )
-    .await;
+    let (again, second) = gw
+        .call("POST", "/api/direct", &bob.token, json!({"with": "alice"}))
+        .await;
     assert_eq!(
         (again, &second),
         (200, &first),
@@ -232,7 +206,7 @@ async fn two_people_open_one_direct_conversation_from_either_side_and_chat_in_it
     for token in [&alice.token, &bob.token] {
         let history = gw.api().history(token, direct.as_str(), "").await;
         assert_eq!(history.messages.len(), 1);
-        let (_, mine) = call(&gw, "GET", "/api/me/rooms", token, Value::Null).await;
+        let (_, mine) = gw.call("GET", "/api/me/rooms", token, Value::Null).await;
         let mine: RoomList = serde_json::from_value(mine).expect("list");
         assert!(mine.rooms.iter().any(|r| r.id == direct), "in both lists");
     }
@@ -244,8 +218,7 @@ async fn removing_a_member_stops_their_live_delivery_at_once() {
     let (alice, mut a) = gw.user("alice", None).await;
     let (bob, mut b) = gw.user("bob", None).await;
     let plans = create_private(&gw, &alice.token, "Plans").await;
-    call(
-        &gw,
+    gw.call(
         "POST",
         &format!("/api/rooms/{plans}/members"),
         &alice.token,
@@ -258,14 +231,14 @@ async fn removing_a_member_stops_their_live_delivery_at_once() {
     let mut b2 = gw.connect(&bob.token, Some(plans.as_str())).await;
     b2.join(plans.as_str()).await;
 
-    let (status, body) = call(
-        &gw,
-        "DELETE",
-        &format!("/api/rooms/{plans}/members/bob"),
-        &alice.token,
-        Value::Null,
-    )
-    .await;
+    let (status, body) = gw
+        .call(
+            "DELETE",
+            &format!("/api/rooms/{plans}/members/bob"),
+            &alice.token,
+            Value::Null,
+        )
+        .await;
     assert_eq!((status, body), (204, Value::String(String::new())));
     for tab in [&mut b, &mut b2] {
         tab.next_matching(|f| matches!(f, ServerFrame::RoomRemoved { room } if room == &plans))
@@ -286,14 +259,14 @@ async fn removing_a_member_stops_their_live_delivery_at_once() {
         .await;
     let refused = b.next_matching(|f| error_of(f).is_some()).await;
     assert_eq!(error_of(&refused).map(|e| e.0), Some(ErrorCode::NotFound));
-    let (status, _) = call(
-        &gw,
-        "GET",
-        &format!("/api/rooms/{plans}/messages"),
-        &bob.token,
-        Value::Null,
-    )
-    .await;
+    let (status, _) = gw
+        .call(
+            "GET",
+            &format!("/api/rooms/{plans}/messages"),
+            &bob.token,
+            Value::Null,
+        )
+        .await;
     assert_eq!(status, 404);
     let history = gw.api().history(&alice.token, plans.as_str(), "").await;
     assert_eq!(history.messages.len(), 1, "bob's attempt stored nothing");
@@ -308,45 +281,27 @@ async fn only_the_owner_invites_and_removes_and_members_may_leave() {
     let plans = create_private(&gw, &alice.token, "Plans").await;
     let members = format!("/api/rooms/{plans}/members");
     for who in ["bob", "carol"] {
-        let (status, member) = call(
-            &gw,
-            "POST",
-            &members,
-            &alice.token,
-            json!({"username": who}),
-        )
-        .await;
+        let (status, member) = gw
+            .call("POST", &members, &alice.token, json!({"username": who}))
+            .await;
         assert_eq!((status, member["role"].as_str()), (201, Some("member")));
     }
-    let (again, _) = call(
-        &gw,
-        "POST",
-        &members,
-        &alice.token,
-        json!({"username": "bob"}),
-    )
-    .await;
+    let (again, _) = gw
+        .call("POST", &members, &alice.token, json!({"username": "bob"}))
+        .await;
     assert_eq!(again, 200, "inviting a member again changes nothing");
 
     let forbidden = [
-        call(
-            &gw,
-            "POST",
-            &members,
-            &bob.token,
-            json!({"username": "alice"}),
-        )
-        .await,
-        call(
-            &gw,
+        gw.call("POST", &members, &bob.token, json!({"username": "alice"}))
+            .await,
+        gw.call(
             "DELETE",
             &format!("{members}/carol"),
             &bob.token,
             Value::Null,
         )
         .await,
-        call(
-            &gw,
+        gw.call(
             "DELETE",
             &format!("{members}/alice"),
             &alice.token,
@@ -361,16 +316,16 @@ async fn only_the_owner_invites_and_removes_and_members_may_leave() {
             "{body}"
         );
     }
-    let (left, _) = call(
-        &gw,
-        "DELETE",
-        &format!("{members}/carol"),
-        &carol.token,
-        Value::Null,
-    )
-    .await;
+    let (left, _) = gw
+        .call(
+            "DELETE",
+            &format!("{members}/carol"),
+            &carol.token,
+            Value::Null,
+        )
+        .await;
     assert_eq!(left, 204, "a member leaves");
-    let (status, list) = call(&gw, "GET", &members, &bob.token, Value::Null).await;
+    let (status, list) = gw.call("GET", &members, &bob.token, Value::Null).await;
     assert_eq!(status, 200);
     let names: Vec<&str> = list["members"]
         .as_array()
@@ -380,14 +335,14 @@ async fn only_the_owner_invites_and_removes_and_members_may_leave() {
         .collect();
     assert_eq!(names, ["alice", "bob"]);
     assert_eq!(list["members"][0]["role"], "owner");
-    let (gone, body) = call(
-        &gw,
-        "DELETE",
-        &format!("{members}/carol"),
-        &alice.token,
-        Value::Null,
-    )
-    .await;
+    let (gone, body) = gw
+        .call(
+            "DELETE",
+            &format!("{members}/carol"),
+            &alice.token,
+            Value::Null,
+        )
+        .await;
     assert_eq!(
         (gone, body["error"]["code"].as_str()),
         (404, Some("not_found"))

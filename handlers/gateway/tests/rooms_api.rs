@@ -7,17 +7,6 @@ use serde_json::{Value, json};
 use shared::{RoomList, UserList};
 use support::TestGateway;
 
-/// `(status, body)` of a JSON request.
-async fn call(
-    gw: &TestGateway,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: Value,
-) -> (u16, Value) {
-    gw.api().json(method, path, token, body).await
-}
-
 async fn token(gw: &TestGateway, name: &str) -> String {
     gw.api().register(name, "correct horse battery").await.token
 }
@@ -27,36 +16,36 @@ async fn creating_a_public_room_lists_it_and_a_second_one_of_that_name_is_refuse
     let gw = TestGateway::start().await;
     let alice = token(&gw, "alice").await;
     let bob = token(&gw, "bob").await;
-    let (status, room) = call(
-        &gw,
-        "POST",
-        "/api/rooms",
-        &alice,
-        json!({"name": "Rust-Users", "kind": "public"}),
-    )
-    .await;
+    let (status, room) = gw
+        .call(
+            "POST",
+            "/api/rooms",
+            &alice,
+            json!({"name": "Rust-Users", "kind": "public"}),
+        )
+        .await;
     assert_eq!(
         (status, room["id"].as_str()),
         (201, Some("rust-users")),
         "{room}"
     );
-    let (status, body) = call(
-        &gw,
-        "POST",
-        "/api/rooms",
-        &bob,
-        json!({"name": "rust-users", "kind": "public"}),
-    )
-    .await;
+    let (status, body) = gw
+        .call(
+            "POST",
+            "/api/rooms",
+            &bob,
+            json!({"name": "rust-users", "kind": "public"}),
+        )
+        .await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (409, Some("room_exists")),
         "{body}"
     );
-    let (_, list) = call(&gw, "GET", "/api/rooms", &bob, Value::Null).await;
+    let (_, list) = gw.call("GET", "/api/rooms", &bob, Value::Null).await;
     let list: RoomList = serde_json::from_value(list).expect("list");
     assert!(list.rooms.iter().any(|r| r.id.as_str() == "rust-users"));
-    let (_, mine) = call(&gw, "GET", "/api/me/rooms", &alice, Value::Null).await;
+    let (_, mine) = gw.call("GET", "/api/me/rooms", &alice, Value::Null).await;
     let mine: RoomList = serde_json::from_value(mine).expect("list");
     assert!(
         mine.rooms.iter().any(|r| r.id.as_str() == "rust-users"),
@@ -72,14 +61,14 @@ async fn the_room_directory_pages_with_a_cursor_and_never_returns_everything_at_
     for (i, creator) in ["ann", "ben", "cat", "dan", "eve"].into_iter().enumerate() {
         let t = token(&gw, creator).await;
         let name = format!("room-{i}");
-        let (status, _) = call(
-            &gw,
-            "POST",
-            "/api/rooms",
-            &t,
-            json!({"name": name, "kind": "public"}),
-        )
-        .await;
+        let (status, _) = gw
+            .call(
+                "POST",
+                "/api/rooms",
+                &t,
+                json!({"name": name, "kind": "public"}),
+            )
+            .await;
         assert_eq!(status, 201);
         names.push(name);
     }
@@ -87,7 +76,7 @@ async fn the_room_directory_pages_with_a_cursor_and_never_returns_everything_at_
     let mut seen = Vec::new();
     let mut path = "/api/rooms?limit=2".to_owned();
     loop {
-        let (status, page) = call(&gw, "GET", &path, &reader, Value::Null).await;
+        let (status, page) = gw.call("GET", &path, &reader, Value::Null).await;
         assert_eq!(status, 200, "{page}");
         let page: RoomList = serde_json::from_value(page).expect("list");
         assert!(page.rooms.len() <= 2, "a page holds at most its limit");
@@ -107,27 +96,22 @@ async fn the_user_directory_suggests_people_by_the_start_of_their_name() {
     for name in ["alina", "albert", "bob"] {
         token(&gw, name).await;
     }
-    let (status, found) = call(
-        &gw,
-        "GET",
-        "/api/users?prefix=AL&limit=2",
-        &alice,
-        Value::Null,
-    )
-    .await;
+    let (status, found) = gw
+        .call("GET", "/api/users?prefix=AL&limit=2", &alice, Value::Null)
+        .await;
     assert_eq!(status, 200, "{found}");
     let found: UserList = serde_json::from_value(found).expect("users");
     let names: Vec<&str> = found.users.iter().map(|u| u.as_str()).collect();
     assert_eq!(names, ["albert", "alice"]);
     let next = found.next.expect("a next page");
-    let (_, rest) = call(
-        &gw,
-        "GET",
-        &format!("/api/users?prefix=al&after={next}"),
-        &alice,
-        Value::Null,
-    )
-    .await;
+    let (_, rest) = gw
+        .call(
+            "GET",
+            &format!("/api/users?prefix=al&after={next}"),
+            &alice,
+            Value::Null,
+        )
+        .await;
     assert_eq!(rest["users"], json!(["alina"]));
     assert!(rest.get("next").is_none());
 }
@@ -212,7 +196,7 @@ async fn bad_room_and_people_requests_get_a_clear_error_and_change_nothing() {
         ),
     ];
     for (method, path, body, status, code) in cases {
-        let (got, answer) = call(&gw, method, path, &alice, body.clone()).await;
+        let (got, answer) = gw.call(method, path, &alice, body.clone()).await;
         assert_eq!(
             (got, answer["error"]["code"].as_str()),
             (status, Some(code)),
@@ -224,7 +208,7 @@ async fn bad_room_and_people_requests_get_a_clear_error_and_change_nothing() {
                 .is_some_and(|m| !m.is_empty())
         );
     }
-    let (_, mine) = call(&gw, "GET", "/api/me/rooms", &alice, Value::Null).await;
+    let (_, mine) = gw.call("GET", "/api/me/rooms", &alice, Value::Null).await;
     assert_eq!(mine["rooms"], json!([]), "nothing was created");
     let (status, _) = gw.api().send("GET", "/api/me/rooms", None, None).await;
     assert_eq!(status, 401, "the lists need a session");
@@ -234,37 +218,37 @@ async fn bad_room_and_people_requests_get_a_clear_error_and_change_nothing() {
 async fn a_private_room_is_named_by_its_creator_and_invites_need_a_real_user() {
     let gw = TestGateway::start().await;
     let alice = token(&gw, "alice").await;
-    let (status, room) = call(
-        &gw,
-        "POST",
-        "/api/rooms",
-        &alice,
-        json!({"name": "  Launch plans 🚀 ", "kind": "private"}),
-    )
-    .await;
+    let (status, room) = gw
+        .call(
+            "POST",
+            "/api/rooms",
+            &alice,
+            json!({"name": "  Launch plans 🚀 ", "kind": "private"}),
+        )
+        .await;
     assert_eq!(status, 201);
     assert_eq!(room["name"], "Launch plans 🚀");
     let id = room["id"].as_str().expect("id");
     assert!(id.starts_with("p."), "{id}");
-    let (status, body) = call(
-        &gw,
-        "POST",
-        &format!("/api/rooms/{id}/members"),
-        &alice,
-        json!({"username": "ghost"}),
-    )
-    .await;
+    let (status, body) = gw
+        .call(
+            "POST",
+            &format!("/api/rooms/{id}/members"),
+            &alice,
+            json!({"username": "ghost"}),
+        )
+        .await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (404, Some("not_found"))
     );
-    let (status, body) = call(
-        &gw,
-        "POST",
-        "/api/rooms/general/members",
-        &alice,
-        json!({"username": "alice"}),
-    )
-    .await;
+    let (status, body) = gw
+        .call(
+            "POST",
+            "/api/rooms/general/members",
+            &alice,
+            json!({"username": "alice"}),
+        )
+        .await;
     assert_eq!(status, 404, "alice never joined general: {body}");
 }

@@ -125,6 +125,11 @@ impl TestGateway {
         Self::launch(options, self.dir).await
     }
 
+    /// `(status, body)` of a JSON request with `token`.
+    pub async fn call(&self, method: &str, path: &str, token: &str, body: Value) -> (u16, Value) {
+        self.api().json(method, path, token, body).await
+    }
+
     pub fn api(&self) -> Api {
         Api {
             http: reqwest::Client::new(),
