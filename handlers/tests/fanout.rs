@@ -1,6 +1,6 @@
 //! Broadcast through the notifier port: gone recipients are forgotten, transient failures are
-//! retried a bounded number of times and never stop delivery to the rest, nothing after an
-//! ack is an error, and large rooms are reached in full.
+//! retried a bounded number of times and never stop delivery to the rest, a retried send is
+//! posted again (stored once), nothing after an ack is an error, and large rooms are reached in full.
 
 mod support;
 
@@ -157,4 +157,35 @@ async fn no_error_frame_follows_an_ack_when_the_room_cannot_be_read_after_storin
             .any(|f| matches!(f, ServerFrame::Error { .. }))
     );
     assert_eq!(h.history("general").await.messages.len(), 1);
+}
+
+#[tokio::test]
+async fn a_retry_is_acked_with_the_original_stored_once_and_posted_again() {
+    let h = Harness::new();
+    connect(&h, "a1", "alice").await;
+    connect(&h, "b1", "bob").await;
+    h.notifier.clear();
+    let frame = r#"{"action":"sendMessage","body":"once","clientMsgId":"retry-1"}"#;
+    ws::route(&h.services, events::message("sendMessage", "a1", frame)).await;
+    h.clock.advance_ms(1000);
+    ws::route(&h.services, events::message("sendMessage", "a1", frame)).await;
+    let acks: Vec<_> = h
+        .frames("a1")
+        .into_iter()
+        .filter_map(|f| match f {
+            ServerFrame::Ack { message, .. } => Some(message),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(acks.len(), 2);
+    assert_eq!(
+        acks[0], acks[1],
+        "the retry's ack names the original message"
+    );
+    // The first attempt may have died between storing and posting: the retry posts it again,
+    // the same message (bob's app drops the copy it holds by its id).
+    let heard = h.frames("b1");
+    assert_eq!(heard.len(), 2, "the retry was not posted again");
+    assert_eq!(heard[0], heard[1], "the retry became another message");
+    assert_eq!(h.history("general").await.messages.len(), 1, "stored once");
 }

@@ -262,37 +262,6 @@ async fn bad_frames_get_error_frames_and_the_connection_keeps_working() {
 }
 
 #[tokio::test]
-async fn a_retry_is_acked_with_the_original_stored_once_and_posted_again() {
-    let h = Harness::new();
-    connect_as(&h, "a1", "alice", None).await;
-    connect_as(&h, "b1", "bob", None).await;
-    h.notifier.clear();
-    let frame = r#"{"action":"sendMessage","body":"once","clientMsgId":"retry-1"}"#;
-    send(&h, "sendMessage", "a1", frame).await;
-    h.clock.advance_ms(1000);
-    send(&h, "sendMessage", "a1", frame).await;
-    let acks: Vec<_> = h
-        .frames("a1")
-        .into_iter()
-        .filter_map(|f| match f {
-            ServerFrame::Ack { message, .. } => Some(message),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(acks.len(), 2);
-    assert_eq!(
-        acks[0], acks[1],
-        "the retry's ack names the original message"
-    );
-    // The first attempt may have died between storing and posting: the retry posts it again,
-    // the same message (bob's app drops the copy it holds by its id).
-    let heard = h.frames("b1");
-    assert_eq!(heard.len(), 2, "the retry was not posted again");
-    assert_eq!(heard[0], heard[1], "the retry became another message");
-    assert_eq!(h.history("general").await.messages.len(), 1, "stored once");
-}
-
-#[tokio::test]
 async fn join_typing_leave_and_disconnect_keep_presence_current() {
     let h = Harness::new();
     connect_as(&h, "a1", "alice", Some("rust")).await;
