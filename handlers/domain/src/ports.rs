@@ -36,6 +36,16 @@ pub struct Page<T> {
     pub more: bool,
 }
 
+impl<T> Page<T> {
+    /// The same page with each item converted (an adapter turning rows into models).
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
+        Ok(Page {
+            items: self.items.into_iter().map(f).collect::<Result<_, E>>()?,
+            more: self.more,
+        })
+    }
+}
+
 #[async_trait]
 pub trait Users: Send + Sync {
     /// Inserts unless the username is taken, atomically: two racing registrations of one name

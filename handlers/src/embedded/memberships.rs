@@ -117,19 +117,11 @@ impl Memberships for EmbeddedStore {
                 limit,
             )
             .await?;
-        let items = page
-            .items
-            .into_iter()
-            .map(|(user, row)| {
-                Ok(membership(
-                    Username::parse(&user).map_err(StoreError::new)?,
-                    row,
-                ))
-            })
-            .collect::<Result<_, StoreError>>()?;
-        Ok(Page {
-            items,
-            more: page.more,
+        page.try_map(|(user, row)| {
+            Ok(membership(
+                Username::parse(&user).map_err(StoreError::new)?,
+                row,
+            ))
         })
     }
 
@@ -147,14 +139,6 @@ impl Memberships for EmbeddedStore {
                 limit,
             )
             .await?;
-        let items = page
-            .items
-            .into_iter()
-            .map(|(_, row)| membership(user.clone(), row))
-            .collect();
-        Ok(Page {
-            items,
-            more: page.more,
-        })
+        page.try_map(|(_, row)| Ok(membership(user.clone(), row)))
     }
 }
