@@ -307,8 +307,9 @@ def main(directory: str, repeats: str) -> int:
     if capacity:
         lines += [
             "Read capacity per send (`handlers/benches/dynamo_capacity.rs`): the sender's membership "
-            "(GetItem, strongly consistent) and the room's members (Query on the `byRoom` index), "
-            "issued as the adapter issues them against moto, and the write through the adapter itself. moto reports a constant per call, so the "
+            "(GetItem, strongly consistent), the room's sequence counter (GetItem, strongly consistent) "
+            "and the room's members (Query on the `byRoom` index), "
+            "issued as the adapter issues them against moto, and the write (message, idempotency key and counter in one transaction) through the adapter itself. moto reports a constant per call, so the "
             "units are computed from the items returned with DynamoDB's rules (⌈size / 4 KB⌉; "
             "½ for the eventually consistent index query).",
             "",

@@ -6,7 +6,9 @@
 //! call, so the units are computed from the items those exact requests return, with DynamoDB's
 //! published rules: item size = attribute names + values; GetItem = ⌈size / 4 KB⌉ strongly
 //! consistent; a Query on a global secondary index = ⌈Σ sizes / 4 KB⌉ × ½ (eventually
-//! consistent); the write (message + idempotency key in one transaction) = Σ ⌈size / 1 KB⌉ × 2.
+//! consistent); the write (message, idempotency key and the room's sequence counter in one
+//! transaction) = Σ ⌈size / 1 KB⌉ × 2, after a strongly consistent GetItem of the counter (the
+//! number it takes), counted in the read units.
 //! moto's own read figures are printed beside them for reference. The rate limit adds one
 //! record per sender (`throttles`): read eventually consistent (⌈size / 4 KB⌉ × ½) and put
 //! back (⌈size / 1 KB⌉), measured here through the adapter with ten connections' buckets in it.
@@ -24,13 +26,13 @@ use std::sync::Arc;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
 use futures::StreamExt;
 use handlers::domain::clock::{Clock, SystemClock};
-use handlers::domain::model::{Connection, ConnectionId};
+use handlers::domain::model::{Connection, ConnectionId, NewMessage};
 use handlers::domain::ports::Connections;
-use handlers::domain::ports::Messages;
+use handlers::domain::ports::{Appended, Messages};
 use handlers::domain::throttle::{Guard, Limits};
 use handlers::dynamo::schema::{self, TableNames};
 use handlers::dynamo::{DynamoConnections, DynamoMessages, DynamoThrottles};
-use shared::{ChatMessage, ClientMsgId, MessageBody, MessageId, RoomId, Username};
+use shared::{ClientMsgId, MessageBody, MessageId, RoomId, Username};
 
 /// (connections in total, members of the measured room).
 const CASES: [(usize, usize); 4] = [(50, 50), (500, 50), (5_000, 50), (5_000, 100)];
@@ -202,12 +204,10 @@ async fn main() -> anyhow::Result<()> {
                 break;
             }
         }
-        let model = units(member_bytes, true) + units(query_bytes, false);
-
-        // The write: the message and its idempotency key in one transaction, through the adapter;
-        // both items read back to size them.
+        // The write: the counter read, then message, idempotency key and counter in one
+        // transaction, through the adapter; the items read back to size them.
         let messages = DynamoMessages::new(client.clone(), names.messages.clone());
-        let message = ChatMessage {
+        let message = NewMessage {
             id: MessageId::parse(&ulid::Ulid::new().to_string())?,
             room: room.clone(),
             author: Username::parse("user0")?,
@@ -217,14 +217,17 @@ async fn main() -> anyhow::Result<()> {
             client_msg_id: ClientMsgId::parse("capacity-1")?,
             sent_at: clock.now(),
         };
-        messages.append(&message).await?;
+        let Appended::New(stored) = messages.append(&message).await? else {
+            anyhow::bail!("a fresh client message id was taken for a retry");
+        };
         let mut written = Vec::new();
         for (pk, sk) in [
-            (format!("room#{room}"), message.id.to_string()),
+            (format!("room#{room}"), format!("{:020}", stored.seq.get())),
             (
                 format!("dedup#{}#{}", message.author, message.client_msg_id),
                 "dedup".to_owned(),
             ),
+            (format!("seq#{room}"), "seq".to_owned()),
         ] {
             let item = client
                 .get_item()
@@ -236,6 +239,9 @@ async fn main() -> anyhow::Result<()> {
             written.push(item.item().map(item_size).unwrap_or_default());
         }
         let wcu = transactional_write_units(&written);
+        let counter_bytes = written.last().copied().unwrap_or_default();
+        let model =
+            units(member_bytes, true) + units(query_bytes, false) + units(counter_bytes, true);
         let (limit_bytes, limit_rcu, limit_wcu) =
             rate_limit_units(&client, &names, clock.clone()).await?;
         println!(

@@ -20,6 +20,11 @@ impl Invalid {
         }
     }
 
+    /// The same rule, said of the field it arrived in (`afterSeq` rather than "sequence number").
+    pub fn named(self, what: &'static str) -> Self {
+        Self { what, ..self }
+    }
+
     /// Which value was rejected (`username`, `room`, …).
     pub fn what(&self) -> &'static str {
         self.what

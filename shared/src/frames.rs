@@ -187,7 +187,7 @@ impl ServerFrame {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{MessageId, Timestamp};
+    use crate::{MessageId, Seq, Timestamp};
 
     fn parse(json: &str) -> ClientAction {
         serde_json::from_str(json).unwrap()
@@ -281,6 +281,7 @@ mod tests {
         let message = ChatMessage {
             id: MessageId::parse("01ARZ3NDEKTSV4RRFFQ69G5FAV").unwrap(),
             room: RoomId::parse("general").unwrap(),
+            seq: Seq::new(7),
             author: Username::parse("alice").unwrap(),
             body: MessageBody::parse("hi").unwrap(),
             client_msg_id: ClientMsgId::parse("c1").unwrap(),

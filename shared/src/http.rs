@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::limits::{HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX};
-use crate::{ClientMsgId, Invalid, MessageBody, MessageId, Password, RoomId, Timestamp, Username};
+use crate::{
+    ClientMsgId, Invalid, MessageBody, MessageId, Password, RoomId, Seq, Timestamp, Username,
+};
 
 /// `POST /api/register`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,17 +37,20 @@ pub struct AuthResponse {
 pub struct ChatMessage {
     pub id: MessageId,
     pub room: RoomId,
+    /// Its place in the room (see [`Seq`]): history and live frames order by it.
+    pub seq: Seq,
     pub author: Username,
     pub body: MessageBody,
     pub client_msg_id: ClientMsgId,
     pub sent_at: Timestamp,
 }
 
-/// The query of `GET /api/rooms/{room}/messages` as it arrives: strings, not yet parsed.
+/// The query of `GET /api/rooms/{room}/messages` as it arrives: strings, not yet parsed
+/// (`beforeSeq`, `afterSeq`, `limit`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HistoryQuery<'a> {
-    pub before: Option<&'a str>,
-    pub after: Option<&'a str>,
+    pub before_seq: Option<&'a str>,
+    pub after_seq: Option<&'a str>,
     pub limit: Option<&'a str>,
 }
 
@@ -54,11 +59,11 @@ pub struct HistoryQuery<'a> {
 pub enum Cursor {
     /// The newest messages.
     Latest,
-    /// The newest messages older than this id (scrolling back).
-    Before(MessageId),
-    /// The oldest messages newer than this id (closing a gap after a reconnect), so that paging
-    /// forward from the newest id held never skips a message.
-    After(MessageId),
+    /// The newest messages before this sequence number (scrolling back).
+    Before(Seq),
+    /// The oldest messages after this sequence number (closing a gap), so that paging forward
+    /// from the last number held never skips a message.
+    After(Seq),
 }
 
 /// A parsed history query.
@@ -70,15 +75,15 @@ pub struct HistoryRequest {
 
 impl HistoryQuery<'_> {
     pub fn parse(&self) -> Result<HistoryRequest, Invalid> {
-        let cursor = match (self.before, self.after) {
+        let cursor = match (self.before_seq, self.after_seq) {
             (Some(_), Some(_)) => {
                 return Err(Invalid::new(
                     "history query",
-                    "takes before or after, not both",
+                    "takes beforeSeq or afterSeq, not both",
                 ));
             }
-            (Some(b), None) => Cursor::Before(MessageId::parse(b)?),
-            (None, Some(a)) => Cursor::After(MessageId::parse(a)?),
+            (Some(b), None) => Cursor::Before(Seq::parse(b).map_err(|e| e.named("beforeSeq"))?),
+            (None, Some(a)) => Cursor::After(Seq::parse(a).map_err(|e| e.named("afterSeq"))?),
             (None, None) => Cursor::Latest,
         };
         let limit = match self.limit {
@@ -103,15 +108,15 @@ impl HistoryRequest {
     pub fn to_query_string(&self) -> String {
         match &self.cursor {
             Cursor::Latest => format!("limit={}", self.limit),
-            Cursor::Before(id) => format!("before={id}&limit={}", self.limit),
-            Cursor::After(id) => format!("after={id}&limit={}", self.limit),
+            Cursor::Before(seq) => format!("beforeSeq={seq}&limit={}", self.limit),
+            Cursor::After(seq) => format!("afterSeq={seq}&limit={}", self.limit),
         }
     }
 }
 
-/// `GET /api/rooms/{room}/messages`: a page of history, newest first. `hasMore` says whether
-/// further messages lie beyond the page in the direction of the cursor (older for `before` and
-/// the latest page, newer for `after`).
+/// `GET /api/rooms/{room}/messages`: a page of history, newest first (highest sequence number
+/// first). `hasMore` says whether further messages lie beyond the page in the direction of the
+/// cursor (older for `beforeSeq` and the latest page, newer for `afterSeq`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryPage {
@@ -162,8 +167,6 @@ impl AppConfig {
 mod tests {
     use super::*;
 
-    const ID: &str = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
-
     #[test]
     fn history_query_defaults_to_the_latest_page() {
         let q = HistoryQuery::default().parse().unwrap();
@@ -174,35 +177,37 @@ mod tests {
     #[test]
     fn history_query_parses_cursors_and_limit() {
         let q = HistoryQuery {
-            before: Some(ID),
+            before_seq: Some("120"),
             limit: Some("10"),
             ..Default::default()
         };
         let parsed = q.parse().unwrap();
-        assert_eq!(parsed.cursor, Cursor::Before(MessageId::parse(ID).unwrap()));
+        assert_eq!(parsed.cursor, Cursor::Before(Seq::new(120)));
         assert_eq!(parsed.limit, 10);
-        assert_eq!(parsed.to_query_string(), format!("before={ID}&limit=10"));
+        assert_eq!(parsed.to_query_string(), "beforeSeq=120&limit=10");
+        let after = HistoryQuery {
+            after_seq: Some("0"),
+            ..Default::default()
+        };
+        assert_eq!(after.parse().unwrap().cursor, Cursor::After(Seq::ZERO));
     }
 
     #[test]
     fn history_query_rejects_both_cursors_bad_ids_and_bad_limits() {
         assert!(
             HistoryQuery {
-                before: Some(ID),
-                after: Some(ID),
+                before_seq: Some("3"),
+                after_seq: Some("1"),
                 limit: None
             }
             .parse()
             .is_err()
         );
-        assert!(
-            HistoryQuery {
-                after: Some("nope"),
-                ..Default::default()
-            }
-            .parse()
-            .is_err()
-        );
+        let bad = HistoryQuery {
+            after_seq: Some("nope"),
+            ..Default::default()
+        };
+        assert_eq!(bad.parse().unwrap_err().what(), "afterSeq");
         for bad in ["0", "101", "-1", "ten", ""] {
             let q = HistoryQuery {
                 limit: Some(bad),
@@ -253,7 +258,7 @@ mod tests {
 
     #[test]
     fn chat_message_round_trips_in_camel_case() {
-        let json = r#"{"id":"01ARZ3NDEKTSV4RRFFQ69G5FAV","room":"general","author":"alice","body":"hi","clientMsgId":"c1","sentAt":1700000000000}"#;
+        let json = r#"{"id":"01ARZ3NDEKTSV4RRFFQ69G5FAV","room":"general","seq":12,"author":"alice","body":"hi","clientMsgId":"c1","sentAt":1700000000000}"#;
         let msg: ChatMessage = serde_json::from_str(json).unwrap();
         assert_eq!(serde_json::to_string(&msg).unwrap(), json);
     }

@@ -1,4 +1,5 @@
-//! Message ids (server-assigned, time-sortable) and client message ids (idempotency keys).
+//! Message ids (server-assigned, time-sortable), room sequence numbers (the order of a room's
+//! events, without holes) and client message ids (idempotency keys).
 
 use serde::{Deserialize, Serialize};
 
@@ -63,6 +64,59 @@ impl MessageId {
     }
 }
 displayed_string_newtype!(MessageId);
+
+/// A room's sequence number. Every event stored in a room takes the room's next one, assigned
+/// atomically with the write: the first is 1 and no number is ever skipped or used twice, so a
+/// client holding 41 that receives 43 knows exactly what it is missing (`afterSeq=41`). 0 is
+/// "before the first": `afterSeq=0` reads a room from its start.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Seq(u64);
+
+impl Seq {
+    /// Before the first event of every room.
+    pub const ZERO: Seq = Seq(0);
+    /// The largest number a JavaScript client holds exactly (2^53 - 1).
+    pub const MAX: u64 = (1 << 53) - 1;
+
+    pub const fn new(n: u64) -> Self {
+        Self(n)
+    }
+
+    pub const fn get(self) -> u64 {
+        self.0
+    }
+
+    /// The number after this one.
+    pub const fn next(self) -> Self {
+        Self(self.0 + 1)
+    }
+
+    /// A cursor as it arrives in a query string: decimal digits, at most [`Seq::MAX`].
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let refused = || {
+            Invalid::new(
+                "sequence number",
+                format!("must be a number from 0 to {}", Self::MAX),
+            )
+        };
+        if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(refused());
+        }
+        match raw.parse::<u64>() {
+            Ok(n) if n <= Self::MAX => Ok(Self(n)),
+            _ => Err(refused()),
+        }
+    }
+}
+
+impl std::fmt::Display for Seq {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
 
 /// An id the client picks for each message it sends (a ULID or UUID is typical). A retry carries
 /// the same id, and the server answers with the message it already stored.
@@ -133,6 +187,26 @@ mod tests {
         assert!(first < id);
         assert!(MessageId::first_of_millisecond(1_469_922_850_260) > id);
         assert_eq!(MessageId::first_of_millisecond(-5).timestamp_ms(), 0);
+    }
+
+    #[test]
+    fn a_sequence_number_parses_from_decimal_digits_within_what_javascript_holds() {
+        assert_eq!(Seq::parse("0").unwrap(), Seq::ZERO);
+        assert_eq!(Seq::parse("42").unwrap().get(), 42);
+        assert_eq!(Seq::parse("9007199254740991").unwrap().get(), Seq::MAX);
+        for bad in [
+            "",
+            "-1",
+            "+1",
+            "1.5",
+            "x",
+            "9007199254740992",
+            "99999999999999999999999",
+        ] {
+            assert!(Seq::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+        assert_eq!(Seq::new(41).next(), Seq::new(42));
+        assert_eq!(serde_json::to_string(&Seq::new(7)).unwrap(), "7");
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub use http::{
     AppConfig, AuthResponse, ChatMessage, HistoryPage, HistoryQuery, HistoryRequest, LoginRequest,
     RegisterRequest,
 };
-pub use ids::{ClientMsgId, MessageId};
+pub use ids::{ClientMsgId, MessageId, Seq};
 pub use listing::{ListQuery, Listing, UserPrefix};
 pub use names::{Password, Username};
 pub use rooms::{

@@ -62,6 +62,12 @@ pub const HISTORY_PAGE_MAX: u32 = 100;
 /// newest message they hold (see `MessageId::rewound`), and drop duplicates by id.
 pub const RECONNECT_REWIND_MS: i64 = 10_000;
 
+/// How long a client waits, once a message's sequence number skips ahead, for the missing ones
+/// to arrive live before it reads them from history. Messages from different senders are
+/// posted by concurrent invocations and may cross on the way: without this pause every member
+/// would read history for a message a few milliseconds behind.
+pub const GAP_GRACE_MS: u64 = 250;
+
 /// API Gateway WebSocket limits (the local gateway enforces the same).
 pub const FRAME_MAX_BYTES: usize = 32 * 1024;
 pub const MESSAGE_MAX_BYTES: usize = 128 * 1024;

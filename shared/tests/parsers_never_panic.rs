@@ -84,7 +84,7 @@ proptest! {
 
     #[test]
     fn history_queries_parse_or_refuse(before in proptest::option::of(text()), after in proptest::option::of(text()), limit in proptest::option::of(text())) {
-        let query = HistoryQuery { before: before.as_deref(), after: after.as_deref(), limit: limit.as_deref() };
+        let query = HistoryQuery { before_seq: before.as_deref(), after_seq: after.as_deref(), limit: limit.as_deref() };
         let _ = query.parse();
     }
 

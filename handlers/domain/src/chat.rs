@@ -3,6 +3,8 @@
 
 use std::sync::Mutex;
 
+use tracing::Instrument as _;
+
 use shared::{
     ChatMessage, ClientMsgId, HistoryPage, HistoryRequest, MessageId, PresenceChange, RoomId,
     RoomKind, SendMessage, ServerFrame, Timestamp, Typing, Username,
@@ -10,7 +12,7 @@ use shared::{
 
 use super::access::{Access, Refused};
 use super::live::Live;
-use super::model::{Connection, ConnectionId, Member};
+use super::model::{Connection, ConnectionId, Member, NewMessage};
 use super::ports::{Appended, Messages, StoreError};
 use super::throttle::{Guard, RetryAfter};
 
@@ -217,7 +219,7 @@ pub async fn send_message(
         None => ClientMsgId::parse(id.as_str())
             .unwrap_or_else(|e| unreachable!("a ULID is a client message id: {e}")),
     };
-    let message = ChatMessage {
+    let message = NewMessage {
         id,
         room,
         author: member.username,
@@ -227,7 +229,7 @@ pub async fn send_message(
     };
 
     let (message, fresh) = match messages.append(&message).await? {
-        Appended::New => (message, true),
+        Appended::New(stored) => (stored, true),
         Appended::Duplicate(original) => (original, false),
     };
     let ack = ServerFrame::Ack {
@@ -248,7 +250,7 @@ async fn broadcast(live: Live<'_>, from: &ConnectionId, message: &ChatMessage, f
     let members = match live.connections.members(&message.room).await {
         Ok(members) => members,
         Err(e) => {
-            tracing::error!(id = %message.id, room = %message.room, error = %e,
+            tracing::error!(id = %message.id, room = %message.room, seq = %message.seq, error = %e,
                 "stored and acked, but the room's members could not be read: not posted live");
             return;
         }
@@ -260,15 +262,18 @@ async fn broadcast(live: Live<'_>, from: &ConnectionId, message: &ChatMessage, f
     let frame = ServerFrame::Message {
         message: message.clone(),
     };
-    let delivery = live.deliver(others, &frame).await;
+    // The span puts the room and sequence on each failed post live logs with its connection.
+    let span = tracing::info_span!("broadcast", room = %message.room, seq = %message.seq);
+    let delivery = live.deliver(others, &frame).instrument(span).await;
     if delivery.failed > 0 {
-        tracing::warn!(id = %message.id, room = %message.room, ?delivery,
-            "message not posted to every member");
+        tracing::warn!(id = %message.id, room = %message.room, seq = %message.seq, ?delivery,
+            "message not posted to every member: they close the gap from history");
     }
     match fresh {
-        true => tracing::info!(id = %message.id, room = %message.room, ?delivery, "message sent"),
-        false => tracing::info!(id = %message.id, room = %message.room, ?delivery,
-            "retry of a stored message: posted again"),
+        true => tracing::info!(id = %message.id, room = %message.room, seq = %message.seq,
+            ?delivery, "message sent"),
+        false => tracing::info!(id = %message.id, room = %message.room, seq = %message.seq,
+            ?delivery, "retry of a stored message: posted again"),
     }
 }
 

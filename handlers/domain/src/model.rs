@@ -2,7 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 use shared::limits::CONNECTION_MAX_SECS;
-use shared::{MemberSummary, Role, RoomSummary, Timestamp, Username};
+use shared::{
+    ChatMessage, ClientMsgId, MemberSummary, MessageBody, MessageId, Role, RoomId, RoomSummary, Seq,
+    Timestamp, Username,
+};
 
 /// API Gateway's id for one WebSocket connection (e.g. `L0SM9cOFvHcCIhw=`). Only the server
 /// and the gateway ever see it.
@@ -83,6 +86,33 @@ impl Membership {
             username: self.username.clone(),
             role: self.role,
             since: self.since,
+        }
+    }
+}
+
+/// A message on its way to the store: everything but its place in the room, which the store
+/// assigns as it writes (`Messages::append`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMessage {
+    pub id: MessageId,
+    pub room: RoomId,
+    pub author: Username,
+    pub body: MessageBody,
+    pub client_msg_id: ClientMsgId,
+    pub sent_at: Timestamp,
+}
+
+impl NewMessage {
+    /// The message as stored at `seq`.
+    pub fn at(self, seq: Seq) -> ChatMessage {
+        ChatMessage {
+            id: self.id,
+            room: self.room,
+            seq,
+            author: self.author,
+            body: self.body,
+            client_msg_id: self.client_msg_id,
+            sent_at: self.sent_at,
         }
     }
 }

@@ -6,7 +6,7 @@ use shared::{
     ChatMessage, HistoryPage, HistoryRequest, RoomId, RoomSummary, Timestamp, UserPrefix, Username,
 };
 
-use super::model::{Connection, ConnectionId, Member, Membership, UserRecord};
+use super::model::{Connection, ConnectionId, Member, Membership, NewMessage, UserRecord};
 
 pub use super::clock::Clock;
 
@@ -85,17 +85,19 @@ pub trait Connections: Send + Sync {
 /// The outcome of appending a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Appended {
-    /// Stored now.
-    New,
-    /// This author already sent a message with this client message id: here it is.
+    /// Stored now, at the room's next sequence number.
+    New(ChatMessage),
+    /// This author already sent a message with this client message id: here it is, as stored.
     Duplicate(ChatMessage),
 }
 
 #[async_trait]
 pub trait Messages: Send + Sync {
-    /// Stores the message unless its author already used its client message id; both writes
-    /// (message and idempotency key) happen atomically.
-    async fn append(&self, message: &ChatMessage) -> Result<Appended, StoreError>;
+    /// Stores the message at its room's next sequence number unless its author already used
+    /// its client message id. The writes (message, idempotency key, the room's counter) happen
+    /// atomically: two racing appends to a room take two consecutive numbers, and a failed
+    /// append takes none, so a room's numbers have no holes.
+    async fn append(&self, message: &NewMessage) -> Result<Appended, StoreError>;
     /// A page of a room's history, newest first (see `shared::HistoryPage`).
     async fn page(
         &self,

@@ -3,8 +3,9 @@
 //! `sendMessage` → `ack` + `message`) for the same load to drive it. Confab's overhead is
 //! reported as a ratio to it, measured in the same run on the same machine.
 //!
-//! With `Sabotage` it misbehaves on purpose (drops, duplicates, reorders posts) so tests can
-//! show the load tool reports each kind of failure it claims to catch.
+//! It numbers each room's messages (1, 2, 3, …) as Confab does, from a counter in memory. With
+//! `Sabotage` it misbehaves on purpose (drops posts, stores a message twice, gives two messages
+//! one number) so tests can show the load tool reports each kind of failure it claims to catch.
 //!
 //! It parses frames as `shared::ClientAction` and answers with `shared::ServerFrame`, so its
 //! wire format is Confab's by construction and the comparison cannot drift: its parsing and
@@ -17,7 +18,7 @@ use std::sync::{Arc, Mutex};
 
 use futures::{SinkExt, StreamExt};
 use shared::{
-    ChatMessage, ClientAction, ClientMsgId, MessageId, PresenceChange, RoomId, SendMessage,
+    ChatMessage, ClientAction, ClientMsgId, MessageId, PresenceChange, RoomId, SendMessage, Seq,
     ServerFrame, Timestamp, Username,
 };
 use tokio::net::{TcpListener, TcpStream};
@@ -29,16 +30,17 @@ type Outbox = mpsc::UnboundedSender<Message>;
 /// Connection number → (user, outbox), per room.
 type Members = HashMap<u64, (Username, Outbox)>;
 
-/// Faults a deliberately broken server commits, each on every `n`th post of a message to a
-/// recipient (`None`: never).
+/// Faults a deliberately broken server commits (`None`: never).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Sabotage {
-    /// The post is never sent: the recipient loses that message.
+    /// Every `n`th post of a message to a recipient is never sent: the recipient loses it.
     pub drop_every: Option<u64>,
-    /// The message is posted again under a new id: as if it had been stored twice.
+    /// Every `n`th post is followed by a copy under a new id and number: as if the message had
+    /// been stored twice.
     pub duplicate_every: Option<u64>,
-    /// The post is held back and sent after the sender's next message to that recipient.
-    pub reorder_every: Option<u64>,
+    /// Every `n`th message takes the number of the message before it: two messages under one
+    /// number, so the room's order is broken.
+    pub misnumber_every: Option<u64>,
 }
 
 impl Sabotage {
@@ -53,8 +55,9 @@ struct Rooms {
     next: AtomicU64,
     sabotage: Sabotage,
     posts: AtomicU64,
-    /// (recipient, sender) → a post held back by `Sabotage::reorder_every`.
-    held: Mutex<HashMap<(u64, u64), Utf8Bytes>>,
+    messages: AtomicU64,
+    /// Each room's last sequence number.
+    seqs: Mutex<HashMap<RoomId, u64>>,
 }
 
 /// Serves until the process ends.
@@ -87,29 +90,32 @@ pub async fn spawn_sabotaged(addr: SocketAddr, sabotage: Sabotage) -> anyhow::Re
 }
 
 impl Rooms {
+    /// The room's next number (or, sabotaged, its last one again).
+    fn number(&self, room: &RoomId) -> Seq {
+        let n = self.messages.fetch_add(1, Ordering::SeqCst);
+        let mut seqs = self.seqs.lock().unwrap_or_else(|p| p.into_inner());
+        let last = seqs.entry(room.clone()).or_default();
+        if !(Sabotage::strikes(self.sabotage.misnumber_every, n) && *last > 0) {
+            *last += 1;
+        }
+        Seq::new(*last)
+    }
+
     /// Posts `message` (encoded as `out`) from connection `from` to `outbox` (connection
     /// `to`), committing whatever sabotage falls on this post.
-    fn post(&self, from: u64, to: u64, outbox: &Outbox, out: &Utf8Bytes, message: &ChatMessage) {
+    fn post(&self, outbox: &Outbox, out: &Utf8Bytes, message: &ChatMessage) {
         let n = self.posts.fetch_add(1, Ordering::SeqCst);
         let sabotage = self.sabotage;
         if Sabotage::strikes(sabotage.drop_every, n) {
             return;
         }
-        let mut held = self.held.lock().unwrap_or_else(|p| p.into_inner());
-        if Sabotage::strikes(sabotage.reorder_every, n) && !held.contains_key(&(to, from)) {
-            held.insert((to, from), out.clone());
-            return;
-        }
         let _ = outbox.send(Message::Text(out.clone()));
-        if let Some(late) = held.remove(&(to, from)) {
-            let _ = outbox.send(Message::Text(late));
-        }
-        drop(held);
         if Sabotage::strikes(sabotage.duplicate_every, n) {
             let again = MessageId::parse(&ulid::Ulid::new().to_string())
                 .ok()
                 .map(|id| ChatMessage {
                     id,
+                    seq: self.number(&message.room),
                     ..message.clone()
                 });
             if let Some(copy) = again.and_then(|message| encode(&ServerFrame::Message { message }))
@@ -152,9 +158,9 @@ fn encode(frame: &ServerFrame) -> Option<Utf8Bytes> {
     serde_json::to_string(frame).ok().map(Utf8Bytes::from)
 }
 
-/// The message a send becomes, in the connection's one room: a fresh ULID for its id, and
-/// that id as its client message id when the frame carried none, as Confab does.
-fn stored(room: &RoomId, user: &Username, send: SendMessage) -> Option<ChatMessage> {
+/// The message a send becomes, in the connection's one room at `seq`: a fresh ULID for its id,
+/// and that id as its client message id when the frame carried none, as Confab does.
+fn stored(room: &RoomId, seq: Seq, user: &Username, send: SendMessage) -> Option<ChatMessage> {
     let id = MessageId::parse(&ulid::Ulid::new().to_string()).ok()?;
     let client_msg_id = match send.client_msg_id {
         Some(c) => c,
@@ -163,6 +169,7 @@ fn stored(room: &RoomId, user: &Username, send: SendMessage) -> Option<ChatMessa
     Some(ChatMessage {
         id,
         room: room.clone(),
+        seq,
         author: user.clone(),
         body: send.body,
         client_msg_id,
@@ -228,7 +235,7 @@ async fn connection(rooms: Arc<Rooms>, stream: TcpStream) {
                 }
             }
             ClientAction::SendMessage(send) => {
-                let Some(message) = stored(&room, &user, send) else {
+                let Some(message) = stored(&room, rooms.number(&room), &user, send) else {
                     continue;
                 };
                 let ack = ServerFrame::Ack {
@@ -246,7 +253,7 @@ async fn connection(rooms: Arc<Rooms>, stream: TcpStream) {
                 let members = rooms.members.lock().unwrap_or_else(|p| p.into_inner());
                 for (other, (_, outbox)) in members.get(&room).into_iter().flatten() {
                     if *other != id {
-                        rooms.post(id, *other, outbox, &out, &message);
+                        rooms.post(outbox, &out, &message);
                     }
                 }
             }
@@ -291,7 +298,7 @@ mod tests {
         };
         let room = RoomId::default_room();
         let user = Username::parse("alice").expect("user");
-        let message = stored(&room, &user, send).expect("message");
+        let message = stored(&room, Seq::new(3), &user, send).expect("message");
         assert_eq!(message.client_msg_id.as_str(), message.id.as_str());
         assert_eq!(message.author, user);
     }

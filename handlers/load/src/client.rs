@@ -1,23 +1,25 @@
-//! One simulated user: a socket, what it sent, what it received, and how it catches up after
-//! a drop.
+//! One simulated user: a socket, what it sent, what it received, and how it closes gaps: at
+//! once when a live message's number skips ahead, after a reconnect, and at the end of the run.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use futures::{SinkExt, StreamExt};
 use shared::http::Cursor;
-use shared::limits::{HISTORY_PAGE_MAX, RECONNECT_REWIND_MS};
+use shared::limits::{GAP_GRACE_MS, HISTORY_PAGE_MAX};
 use shared::{
     ChatMessage, ClientAction, ClientMsgId, HistoryPage, HistoryRequest, Invalid, JoinRoom,
-    MessageBody, MessageId, PresenceChange, RoomId, SendMessage, ServerFrame, Username,
+    MessageBody, PresenceChange, RoomId, Seq, SendMessage, ServerFrame, Username,
 };
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use crate::timeline::{Held, Timeline, Took, Via};
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -43,6 +45,9 @@ pub(crate) struct Shared {
     pub owed: AtomicUsize,
     /// Clients per room index.
     pub room_sizes: Vec<usize>,
+    /// Per room index, the highest sequence number acked so far: the end-of-run check that
+    /// each member holds everything up to it.
+    pub room_heads: Vec<AtomicU64>,
     /// Client index → username, and room index → room id: parsed once, before the run, so
     /// a run id that broke a naming rule fails at the start instead of on every send.
     pub usernames: Vec<Username>,
@@ -97,6 +102,9 @@ pub(crate) enum Command {
     Churn {
         offline: Duration,
     },
+    /// The run's sends are over: read history if the room's last acked number is above what
+    /// this client holds.
+    Tail,
 }
 
 /// What one client saw, returned when the run stops.
@@ -104,14 +112,13 @@ pub(crate) enum Command {
 pub(crate) struct Outcome {
     pub index: usize,
     pub room: usize,
-    /// Message number → the ids it arrived under live. A second id is a message stored twice;
-    /// the same id again is a re-post (a retried send is posted again) and is dropped, as the
-    /// protocol tells clients to.
-    pub live: HashMap<u64, HashSet<MessageId>>,
-    pub gap_filled: HashSet<u64>,
+    /// How each message number first reached this client.
+    pub arrivals: HashMap<u64, Via>,
+    /// Messages held under a second id (stored twice), and breaks in the room's order.
+    pub duplicated: usize,
+    pub out_of_order: usize,
     pub acked: Vec<u64>,
     pub latencies_us: Vec<u64>,
-    pub out_of_order: usize,
 }
 
 fn body(k: u64, sent_us: u128) -> Result<MessageBody, Invalid> {
@@ -141,14 +148,18 @@ struct Client {
     shared: Arc<Shared>,
     me: Identity,
     out: Outcome,
-    /// Newest message id held (received or own), the cursor for gap filling.
-    newest: Option<MessageId>,
-    last_k_from: HashMap<usize, u64>,
+    timeline: Timeline,
     joined: bool,
-    /// Frames sent and not yet acked, by message number. A socket dropped before the ack came
-    /// back re-sends them on the next one with the same client message id, as the app does:
-    /// the server acks the stored message again instead of storing it twice.
-    unacked: BTreeMap<u64, Utf8Bytes>,
+    /// Message numbers waiting for the one in flight to be acked: a client sends its next
+    /// message once the previous is stored, so the room numbers its messages in its order
+    /// even where the server handles a connection's frames concurrently (API Gateway does).
+    queued: VecDeque<u64>,
+    /// The frame sent and not yet acked. A socket dropped before the ack came back re-sends it
+    /// on the next one with the same client message id, as the app does: the server acks the
+    /// stored message again instead of storing it twice.
+    in_flight: Option<(u64, Utf8Bytes)>,
+    /// When a gap opened that live posts have not closed yet (see `GAP_GRACE_MS`).
+    gap_since: Option<Instant>,
 }
 
 impl Client {
@@ -172,26 +183,40 @@ impl Client {
         Ok(socket)
     }
 
-    fn hold(&mut self, id: &MessageId) {
-        if self.newest.as_ref().is_none_or(|n| id > n) {
-            self.newest = Some(id.clone());
+    /// The next queued message goes out, unless one is still in flight.
+    async fn send_next(&mut self, socket: &mut Socket) -> anyhow::Result<()> {
+        if self.in_flight.is_some() {
+            return Ok(());
         }
+        if let Some(k) = self.queued.pop_front() {
+            let frame = send_frame(&self.shared, self.me.room, k)?;
+            self.in_flight = Some((k, frame.clone()));
+            socket.send(Message::Text(frame)).await?;
+        }
+        Ok(())
     }
 
-    fn on_text(&mut self, text: &str) -> anyhow::Result<()> {
+    /// Takes a frame; says whether a gap opened that history should close now.
+    fn on_text(&mut self, text: &str) -> anyhow::Result<bool> {
         let frame: ServerFrame = serde_json::from_str(text).context("a frame from the server")?;
         match frame {
-            ServerFrame::Message { message } => self.on_message(&message),
+            ServerFrame::Message { message } => {
+                self.take(&message, Via::Live);
+                return Ok(self.timeline.has_gap() && self.me.token.is_some());
+            }
             ServerFrame::Ack { message, .. } => {
-                if let Some((k, _)) = parse_body(message.body.as_str())
-                    && self.unacked.remove(&k).is_some()
-                {
-                    self.out.acked.push(k);
+                let k = parse_body(message.body.as_str()).map(|(k, _)| k);
+                if k.is_some() && self.in_flight.as_ref().map(|(f, _)| *f) == k {
+                    self.in_flight = None;
+                    self.out.acked.extend(k);
                     self.shared.acked.fetch_add(1, Ordering::SeqCst);
                     let others = self.shared.room_sizes[self.me.room].saturating_sub(1);
                     self.shared.owed.fetch_add(others, Ordering::SeqCst);
+                    self.shared.room_heads[self.me.room]
+                        .fetch_max(message.seq.get(), Ordering::SeqCst);
                 }
-                self.hold(&message.id);
+                self.take(&message, Via::Own);
+                return Ok(self.timeline.has_gap() && self.me.token.is_some());
             }
             ServerFrame::Presence {
                 change: PresenceChange::Users(_),
@@ -200,33 +225,36 @@ impl Client {
             ServerFrame::Error { code, message, .. } => bail!("error frame {code:?}: {message}"),
             _ => {}
         }
-        Ok(())
+        Ok(false)
     }
 
-    fn on_message(&mut self, message: &ChatMessage) {
+    /// Holds a message of this run, counting a first delivery of someone else's.
+    fn take(&mut self, message: &ChatMessage, via: Via) {
         let Some((k, sent_us)) = parse_body(message.body.as_str()) else {
             return;
         };
-        let ids = self.out.live.entry(k).or_default();
-        if !ids.insert(message.id.clone()) {
+        let Some(sender) = self.shared.sender_index(&message.author) else {
+            return;
+        };
+        let first = !self.timeline.arrivals_contains(k);
+        let held = Held {
+            id: message.id.clone(),
+            k,
+            sender,
+            via,
+        };
+        if self.timeline.take(message.seq, held) != Took::New || via == Via::Own {
             return;
         }
-        let first = ids.len() == 1;
-        let now_us = self.shared.start.elapsed().as_micros();
-        self.out
-            .latencies_us
-            .push(now_us.saturating_sub(sent_us) as u64);
-        if first && !self.out.gap_filled.contains(&k) {
+        if via == Via::Live {
+            let now_us = self.shared.start.elapsed().as_micros();
+            self.out
+                .latencies_us
+                .push(now_us.saturating_sub(sent_us) as u64);
+        }
+        if first {
             self.shared.delivered.fetch_add(1, Ordering::SeqCst);
         }
-        if let Some(sender) = self.shared.sender_index(&message.author) {
-            let last = self.last_k_from.entry(sender).or_insert(k);
-            if k < *last {
-                self.out.out_of_order += 1;
-            }
-            *last = (*last).max(k);
-        }
-        self.hold(&message.id);
     }
 
     async fn page(&self, cursor: Cursor) -> anyhow::Result<HistoryPage> {
@@ -249,47 +277,39 @@ impl Client {
         Ok(response.error_for_status()?.json().await?)
     }
 
-    /// Takes what history holds that did not arrive live (dropped by number otherwise).
-    fn absorb(&mut self, page: &HistoryPage) {
-        for message in &page.messages {
-            self.hold(&message.id);
-            let Some((k, _)) = parse_body(message.body.as_str()) else {
-                continue;
-            };
-            if message.author != *self.shared.username(self.me.index)
-                && !self.out.live.contains_key(&k)
-                && self.out.gap_filled.insert(k)
-            {
-                self.shared.delivered.fetch_add(1, Ordering::SeqCst);
+    /// Closes the gap as the protocol says: everything after the last number up to which the
+    /// client holds everything, paging forward until history has nothing newer.
+    async fn fill(&mut self, via: Via) -> anyhow::Result<()> {
+        if self.me.token.is_none() {
+            return Ok(()); // the bare baseline keeps no history
+        }
+        loop {
+            let page = self.page(Cursor::After(self.timeline.contiguous())).await?;
+            // Newest first: take them oldest first.
+            for message in page.messages.iter().rev() {
+                self.take(message, via);
+            }
+            if !page.has_more || page.messages.is_empty() {
+                self.timeline.filled_through_newest();
+                return Ok(());
             }
         }
     }
 
-    /// Closes the gap after a reconnect, as the app does: everything after a cursor a little
-    /// before the newest message held (live delivery is not ordered across senders), paging
-    /// forward; or, holding nothing yet, the whole room paging back.
-    async fn fill_gap(&mut self) -> anyhow::Result<()> {
-        match self.newest.as_ref().map(|n| n.rewound(RECONNECT_REWIND_MS)) {
-            Some(mut after) => loop {
-                let page = self.page(Cursor::After(after)).await?;
-                self.absorb(&page);
-                match page.messages.first() {
-                    Some(newest) if page.has_more => after = newest.id.clone(),
-                    _ => return Ok(()),
-                }
-            },
-            None => {
-                let mut cursor = Cursor::Latest;
-                loop {
-                    let page = self.page(cursor).await?;
-                    self.absorb(&page);
-                    match page.messages.last() {
-                        Some(oldest) if page.has_more => cursor = Cursor::Before(oldest.id.clone()),
-                        _ => return Ok(()),
-                    }
-                }
-            }
+    /// End of the run: what the room's acks say exists and this client does not hold yet.
+    async fn tail(&mut self) -> anyhow::Result<()> {
+        let head = Seq::new(self.shared.room_heads[self.me.room].load(Ordering::SeqCst));
+        if head > self.timeline.contiguous() {
+            self.fill(Via::Tail).await?;
         }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Outcome {
+        self.out.arrivals = self.timeline.arrivals();
+        self.out.duplicated = self.timeline.duplicated();
+        self.out.out_of_order = self.timeline.out_of_order();
+        self.out
     }
 }
 
@@ -311,48 +331,64 @@ pub(crate) async fn run(
             room,
             ..Default::default()
         },
-        newest: None,
-        last_k_from: HashMap::new(),
+        timeline: Timeline::default(),
         joined: false,
-        unacked: BTreeMap::new(),
+        queued: VecDeque::new(),
+        in_flight: None,
+        gap_since: None,
     };
     let mut socket = client.open().await?;
     let mut ready = Some(ready);
     let mut refill = false;
     let mut commands_open = true;
     loop {
+        let gap_due = client
+            .gap_since
+            .map(|since| since + Duration::from_millis(GAP_GRACE_MS));
         tokio::select! {
             _ = stop.changed() => break,
+            _ = tokio::time::sleep_until(gap_due.unwrap_or_else(Instant::now).into()),
+                if gap_due.is_some() => {
+                client.gap_since = None;
+                if client.timeline.has_gap() {
+                    client.fill(Via::Gap).await?;
+                }
+            }
             command = commands.recv(), if commands_open => match command {
                 Some(Command::Send { k }) => {
-                    let frame = send_frame(&client.shared, room, k)?;
-                    client.unacked.insert(k, frame.clone());
-                    socket.send(Message::Text(frame)).await?;
+                    client.queued.push_back(k);
+                    client.send_next(&mut socket).await?;
                 }
                 Some(Command::Churn { offline }) => {
                     let _ = socket.close(None).await;
                     tokio::time::sleep(offline).await;
                     client.joined = false;
                     socket = client.open().await?;
-                    // Before any newer send, so each sender's messages stay in order.
-                    for frame in client.unacked.values() {
+                    if let Some((_, frame)) = &client.in_flight {
                         socket.send(Message::Text(frame.clone())).await?;
                     }
                     refill = true;
                 }
+                Some(Command::Tail) => client.tail().await?,
                 None => commands_open = false,
             },
             incoming = socket.next() => match incoming {
                 Some(Ok(Message::Text(text))) => {
-                    client.on_text(&text)?;
+                    let gap = client.on_text(&text)?;
+                    client.send_next(&mut socket).await?;
                     if client.joined {
                         if let Some(ready) = ready.take() {
                             let _ = ready.send(());
                         }
                         if refill {
                             refill = false;
-                            client.fill_gap().await?;
+                            client.fill(Via::Reconnect).await?;
                         }
+                    }
+                    match (gap, client.timeline.has_gap()) {
+                        (true, _) => { client.gap_since.get_or_insert_with(Instant::now); }
+                        (false, false) => client.gap_since = None,
+                        (false, true) => {}
                     }
                 }
                 Some(Ok(_)) => {}
@@ -362,7 +398,7 @@ pub(crate) async fn run(
         }
     }
     let _ = socket.close(None).await;
-    Ok(client.out)
+    Ok(client.finish())
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ mod client;
 pub mod flood;
 pub mod report;
 mod run;
+mod timeline;
 
 pub use report::Report;
 pub use run::run;

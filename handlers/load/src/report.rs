@@ -46,7 +46,12 @@ pub struct Report {
     /// For every acknowledged message, every other client in its room.
     pub expected_deliveries: usize,
     pub delivered_live: usize,
-    pub delivered_by_gap_fill: usize,
+    /// Read from history at once, when a live message's sequence number skipped ahead.
+    pub recovered_by_gap: usize,
+    /// Read from history after a reconnect.
+    pub recovered_by_reconnect: usize,
+    /// Read from history at the end of the run (a post dropped after the room's last message).
+    pub recovered_at_tail: usize,
     pub lost: usize,
     pub duplicated: usize,
     pub out_of_order: usize,
@@ -81,7 +86,7 @@ impl Report {
             "confab-load against {target}{baseline}\n\
              clients {clients} in {rooms} room(s); {churned} churned\n\
              messages   sent {sent}, acked {acked}\n\
-             deliveries expected {expected}, live {live}, by gap fill {filled}\n\
+             deliveries expected {expected}, live {live}; recovered by gap {gap}, by reconnect {reconnect}, at the end {tail}\n\
              lost {lost}   duplicated {dup}   out of order {ooo}   → {verdict}\n\
              latency    p50 {p50:.2} ms   p95 {p95:.2} ms   p99 {p99:.2} ms   max {max:.2} ms   ({n} samples)\n\
              throughput {tput:.0} deliveries/s over {secs:.1} s",
@@ -98,7 +103,9 @@ impl Report {
             acked = self.messages_acked,
             expected = self.expected_deliveries,
             live = self.delivered_live,
-            filled = self.delivered_by_gap_fill,
+            gap = self.recovered_by_gap,
+            reconnect = self.recovered_by_reconnect,
+            tail = self.recovered_at_tail,
             lost = self.lost,
             dup = self.duplicated,
             ooo = self.out_of_order,

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail, ensure};
@@ -17,10 +17,13 @@ use crate::Config;
 use crate::client::{self, Command, Endpoints, Identity, Outcome, Shared};
 use crate::flood::{self, FloodStats};
 use crate::report::{Latency, Report};
+use crate::timeline::Via;
 
 /// Registrations in flight at once (each costs the server an argon2 hash).
 const REGISTER_CONCURRENCY: usize = 8;
 const PASSWORD: &str = "load-test-password";
+/// Once every message is acked, how long live posts have before the end-of-run history check.
+const TAIL_WAIT: Duration = Duration::from_secs(1);
 
 async fn endpoints(config: &Config, http: &reqwest::Client) -> anyhow::Result<Endpoints> {
     let base = config.url.trim_end_matches('/');
@@ -144,6 +147,7 @@ pub async fn run(config: &Config) -> anyhow::Result<Report> {
         delivered: AtomicUsize::new(0),
         owed: AtomicUsize::new(0),
         room_sizes,
+        room_heads: (0..config.rooms).map(|_| AtomicU64::new(0)).collect(),
         usernames,
         rooms,
     });
@@ -233,11 +237,13 @@ pub async fn run(config: &Config) -> anyhow::Result<Report> {
         bar.inc(1);
     }
     bar.finish_and_clear();
-    drop(senders);
 
     // Settle: until every message is acknowledged and reached everyone it should, or the
-    // deadline.
+    // deadline. A post dropped after the room's last message has no later message to reveal
+    // its gap, so once every message is acked (and live posts had a moment), each client
+    // reads history if the room's last acked number is above what it holds.
     let deadline = Instant::now() + config.settle;
+    let mut tail_at = None;
     while Instant::now() < deadline {
         let acked = shared.acked.load(Ordering::SeqCst) >= config.messages;
         let delivered =
@@ -245,8 +251,18 @@ pub async fn run(config: &Config) -> anyhow::Result<Report> {
         if acked && delivered {
             break;
         }
+        if acked && tail_at.is_none() {
+            tail_at = Some(Instant::now() + TAIL_WAIT);
+        }
+        if tail_at.is_some_and(|at| Instant::now() >= at) {
+            for sender in &senders {
+                let _ = sender.send(Command::Tail);
+            }
+            tail_at = Some(deadline);
+        }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    drop(senders);
     let elapsed = started.elapsed();
     let _ = stop_tx.send(true);
     let mut outcomes = Vec::with_capacity(tasks.len());
@@ -289,19 +305,15 @@ fn count(config: &Config, outcomes: Vec<Outcome>, elapsed: Duration, churned: us
                 continue;
             }
             report.expected_deliveries += 1;
-            if o.live.contains_key(&k) {
-                report.delivered_live += 1;
-            } else if o.gap_filled.contains(&k) {
-                report.delivered_by_gap_fill += 1;
-            } else {
-                report.lost += 1;
+            match o.arrivals.get(&k) {
+                Some(Via::Live | Via::Own) => report.delivered_live += 1,
+                Some(Via::Gap) => report.recovered_by_gap += 1,
+                Some(Via::Reconnect) => report.recovered_by_reconnect += 1,
+                Some(Via::Tail) => report.recovered_at_tail += 1,
+                None => report.lost += 1,
             }
         }
-        report.duplicated += o
-            .live
-            .values()
-            .map(|ids| ids.len().saturating_sub(1))
-            .sum::<usize>();
+        report.duplicated += o.duplicated;
         report.out_of_order += o.out_of_order;
         latencies.extend(o.latencies_us);
     }

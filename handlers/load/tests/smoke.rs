@@ -53,9 +53,14 @@ async fn churned_clients_lose_nothing_after_filling_the_gap() {
     assert_eq!(report.churned_clients, 5);
     assert_eq!(report.expected_deliveries, 200 * 9);
     assert_eq!(
-        report.delivered_live + report.delivered_by_gap_fill,
+        report.delivered_live
+            + report.recovered_by_gap
+            + report.recovered_by_reconnect
+            + report.recovered_at_tail,
         200 * 9
     );
+    // A client away for 0.3 to 1 s at 100 messages a second misses some, and reads them back.
+    assert!(report.recovered_by_reconnect > 0, "{}", report.human());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

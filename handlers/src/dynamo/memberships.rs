@@ -7,7 +7,8 @@ use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 use shared::{Role, RoomId, RoomSummary, Timestamp, Username};
 
-use super::messages::{DynamoMessages, key_already_used, query_page};
+use super::messages::{DynamoMessages, key_already_used};
+use super::rooms::query_page;
 use super::schema::MESSAGES_PK;
 use super::{mapping_error, store_error};
 use crate::domain::model::Membership;

@@ -2,7 +2,8 @@
 //!
 //! | item            | pk                      | sk           |
 //! |-----------------|-------------------------|--------------|
-//! | message         | `room#<room>`           | `<ulid>`     |
+//! | message         | `room#<room>`           | `<seq>`      |
+//! | room's counter  | `seq#<room>`            | `seq`        |
 //! | idempotency key | `dedup#<author>#<cmid>` | `dedup`      |
 //! | public room     | `rooms`                 | `<room>`     |
 //! | private room    | `rooms#private`         | `<room>`     |
@@ -10,9 +11,11 @@
 //! | membership      | `members#<room>`        | `<user>`     |
 //! | its twin        | `memberof#<user>`       | `<room>`     |
 //!
-//! Room ids and usernames cannot contain `#`, so the kinds never collide. History is a Query on
-//! `room#<room>` in sort-key (time) order; the directory is a Query on `rooms` (the other kinds
-//! live apart, so it never meets them); memberships are in `memberships.rs`.
+//! Room ids and usernames cannot contain `#`, so the kinds never collide. A message's sort key is
+//! its sequence number, zero-padded to 20 digits so string order is number order: history is a
+//! Query on `room#<room>` in sort-key order. The counter holds the last number the room gave out;
+//! an append moves it on in the same transaction that stores the message (see `append`). The
+//! directory is in `rooms.rs`, memberships in `memberships.rs`.
 
 use std::collections::HashMap;
 
@@ -22,28 +25,36 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 use shared::http::Cursor;
-use shared::{ChatMessage, HistoryPage, HistoryRequest, MessageId, RoomId, RoomKind, RoomSummary};
+use shared::{ChatMessage, HistoryPage, HistoryRequest, RoomId, Seq};
 
 use super::schema::{MESSAGES_PK, MESSAGES_SK};
-use super::{mapping_error, put_if_absent, store_error};
-use crate::domain::ports::{Appended, Inserted, Messages, Page, Rooms, StoreError};
+use super::{mapping_error, store_error};
+use crate::domain::model::NewMessage;
+use crate::domain::ports::{Appended, Messages, StoreError};
 
-/// The partition a room's record lives in: the directory for public rooms.
-fn rooms_pk(room: &RoomId) -> &'static str {
-    match room.kind() {
-        RoomKind::Public => "rooms",
-        RoomKind::Private => "rooms#private",
-        RoomKind::Direct => "rooms#direct",
-    }
-}
+/// How many times an append reads its room's counter and tries to take the next number, when
+/// other senders to the room keep taking it first, before it fails (the client retries with
+/// the same client message id, which stores the message once).
+const APPEND_ATTEMPTS: u32 = 10;
+
 const DEDUP_SK: &str = "dedup";
 
 fn room_pk(room: &RoomId) -> String {
     format!("room#{room}")
 }
 
-fn dedup_pk(message: &ChatMessage) -> String {
+fn dedup_pk(message: &NewMessage) -> String {
     format!("dedup#{}#{}", message.author, message.client_msg_id)
+}
+
+fn seq_pk(room: &RoomId) -> String {
+    format!("seq#{room}")
+}
+const SEQ_SK: &str = "seq";
+
+/// A message's sort key: its number, zero-padded so that string order is number order.
+fn seq_sk(seq: Seq) -> String {
+    format!("{:020}", seq.get())
 }
 
 #[derive(Clone, Debug)]
@@ -81,6 +92,37 @@ impl DynamoMessages {
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
+    /// Moves the room's counter from `last` to `last + 1`, on condition that it still says
+    /// `last` (or, for a room's first message, that it does not exist yet).
+    fn move_counter(&self, room: &RoomId, last: u64) -> Result<TransactWriteItem, StoreError> {
+        let counter = serde_dynamo::to_item(CounterItem {
+            pk: seq_pk(room),
+            sk: SEQ_SK.into(),
+            last: last + 1,
+        })
+        .map_err(mapping_error)?;
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(counter))
+            .expression_attribute_names("#pk", MESSAGES_PK);
+        let put = match last {
+            0 => put.condition_expression("attribute_not_exists(#pk)"),
+            _ => put
+                .condition_expression("attribute_exists(#pk) AND #last = :last")
+                .expression_attribute_names("#last", "last")
+                .expression_attribute_values(":last", AttributeValue::N(last.to_string())),
+        };
+        Ok(TransactWriteItem::builder()
+            .put(put.build().map_err(store_error)?)
+            .build())
+    }
+
+    /// The last number the room gave out (0: none yet), read strongly consistent.
+    async fn last_seq(&self, room: &RoomId) -> Result<u64, StoreError> {
+        let counter: Option<CounterItem> = self.get(Self::key(seq_pk(room), SEQ_SK.into())).await?;
+        Ok(counter.map_or(0, |c| c.last))
+    }
+
     pub(super) async fn get<T: for<'de> Deserialize<'de>>(
         &self,
         key: HashMap<String, AttributeValue>,
@@ -102,13 +144,13 @@ impl DynamoMessages {
     }
 
     /// The message a retry refers to: follow its idempotency key.
-    async fn original(&self, message: &ChatMessage) -> Result<ChatMessage, StoreError> {
+    async fn original(&self, message: &NewMessage) -> Result<ChatMessage, StoreError> {
         let key: DedupItem = self
             .get(Self::key(dedup_pk(message), DEDUP_SK.into()))
             .await?
             .ok_or_else(|| StoreError("idempotency key vanished".into()))?;
         let stored: MessageItem = self
-            .get(Self::key(room_pk(&key.room), key.id.to_string()))
+            .get(Self::key(room_pk(&key.room), seq_sk(key.seq)))
             .await?
             .ok_or_else(|| StoreError("idempotency key without its message".into()))?;
         Ok(stored.message)
@@ -128,48 +170,66 @@ struct DedupItem {
     pk: String,
     sk: String,
     room: RoomId,
-    id: MessageId,
+    seq: Seq,
 }
 
 #[derive(Serialize, Deserialize)]
-struct RoomItem {
+struct CounterItem {
     pk: String,
     sk: String,
-    #[serde(flatten)]
-    room: RoomSummary,
+    last: u64,
 }
+
 
 #[async_trait]
 impl Messages for DynamoMessages {
-    async fn append(&self, message: &ChatMessage) -> Result<Appended, StoreError> {
-        let dedup = serde_dynamo::to_item(DedupItem {
-            pk: dedup_pk(message),
-            sk: DEDUP_SK.into(),
-            room: message.room.clone(),
-            id: message.id.clone(),
-        })
-        .map_err(mapping_error)?;
-        let item = serde_dynamo::to_item(MessageItem {
-            pk: room_pk(&message.room),
-            sk: message.id.to_string(),
-            message: message.clone(),
-        })
-        .map_err(mapping_error)?;
-        // Both or neither: a message is never stored without its key, nor a key without it.
-        let result = self
-            .client
-            .transact_write_items()
-            .transact_items(self.put_new(dedup)?)
-            .transact_items(self.put_new(item)?)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(Appended::New),
-            Err(e) if key_already_used(e.as_service_error()) => {
-                Ok(Appended::Duplicate(self.original(message).await?))
+    /// Reads the room's counter, then writes in one transaction the idempotency key, the
+    /// message at the next number and the counter moved on, on condition that the counter has
+    /// not moved meanwhile. A sender that lost the race to that number reads the counter again
+    /// and retries; a key that exists means a retry of a stored message.
+    async fn append(&self, message: &NewMessage) -> Result<Appended, StoreError> {
+        for attempt in 0..APPEND_ATTEMPTS {
+            let last = self.last_seq(&message.room).await?;
+            let stored = message.clone().at(Seq::new(last + 1));
+            let dedup = serde_dynamo::to_item(DedupItem {
+                pk: dedup_pk(message),
+                sk: DEDUP_SK.into(),
+                room: stored.room.clone(),
+                seq: stored.seq,
+            })
+            .map_err(mapping_error)?;
+            let item = serde_dynamo::to_item(MessageItem {
+                pk: room_pk(&stored.room),
+                sk: seq_sk(stored.seq),
+                message: stored.clone(),
+            })
+            .map_err(mapping_error)?;
+            // All or none: a message is never stored without its key or its number.
+            let result = self
+                .client
+                .transact_write_items()
+                .transact_items(self.put_new(dedup)?)
+                .transact_items(self.put_new(item)?)
+                .transact_items(self.move_counter(&stored.room, last)?)
+                .send()
+                .await;
+            match result {
+                Ok(_) => return Ok(Appended::New(stored)),
+                Err(e) if key_already_used(e.as_service_error()) => {
+                    return Ok(Appended::Duplicate(self.original(message).await?));
+                }
+                Err(e) if raced(e.as_service_error()) => {
+                    tracing::debug!(room = %stored.room, seq = %stored.seq, attempt,
+                        "another sender took this number; reading the counter again");
+                    tokio::time::sleep(race_pause(attempt)).await;
+                }
+                Err(e) => return Err(store_error(e)),
             }
-            Err(e) => Err(store_error(e)),
         }
+        Err(StoreError(format!(
+            "room {} busy: no sequence number after {APPEND_ATTEMPTS} attempts",
+            message.room
+        )))
     }
 
     async fn page(
@@ -180,8 +240,8 @@ impl Messages for DynamoMessages {
         let want = request.limit as usize + 1;
         let (condition, cursor, newest_first) = match &request.cursor {
             Cursor::Latest => ("#pk = :pk", None, true),
-            Cursor::Before(id) => ("#pk = :pk AND #sk < :cursor", Some(id), true),
-            Cursor::After(id) => ("#pk = :pk AND #sk > :cursor", Some(id), false),
+            Cursor::Before(seq) => ("#pk = :pk AND #sk < :cursor", Some(seq), true),
+            Cursor::After(seq) => ("#pk = :pk AND #sk > :cursor", Some(seq), false),
         };
         let mut items = Vec::with_capacity(want);
         let mut start = None;
@@ -196,10 +256,10 @@ impl Messages for DynamoMessages {
                 .scan_index_forward(!newest_first)
                 .limit((want - items.len()) as i32)
                 .set_exclusive_start_key(start);
-            if let Some(id) = cursor {
+            if let Some(seq) = cursor {
                 query = query
                     .expression_attribute_names("#sk", MESSAGES_SK)
-                    .expression_attribute_values(":cursor", AttributeValue::S(id.to_string()));
+                    .expression_attribute_values(":cursor", AttributeValue::S(seq_sk(*seq)));
             }
             let output = query.send().await.map_err(store_error)?;
             items.extend(output.items.unwrap_or_default());
@@ -223,6 +283,26 @@ impl Messages for DynamoMessages {
     }
 }
 
+/// The transaction was cancelled because another writer got there first: a condition after the
+/// first put failed (the counter moved, or the number is taken), or DynamoDB saw two
+/// transactions on one item at once.
+fn raced(error: Option<&TransactWriteItemsError>) -> bool {
+    let Some(TransactWriteItemsError::TransactionCanceledException(e)) = error else {
+        return false;
+    };
+    e.cancellation_reasons()
+        .iter()
+        .filter_map(|reason| reason.code())
+        .any(|code| code == "ConditionalCheckFailed" || code == "TransactionConflict")
+}
+
+/// A short, growing, jittered pause before trying for a number again, so that racing senders
+/// spread out instead of colliding again.
+fn race_pause(attempt: u32) -> std::time::Duration {
+    let ceiling_ms = 2u64 << attempt.min(5);
+    std::time::Duration::from_millis(rand::random_range(0..=ceiling_ms))
+}
+
 /// The transaction was cancelled because its first put's key exists (the idempotency key, or a
 /// membership), so nothing was written.
 pub(super) fn key_already_used(error: Option<&TransactWriteItemsError>) -> bool {
@@ -235,82 +315,3 @@ pub(super) fn key_already_used(error: Option<&TransactWriteItemsError>) -> bool 
         == Some("ConditionalCheckFailed")
 }
 
-#[async_trait]
-impl Rooms for DynamoMessages {
-    async fn create(&self, room: &RoomSummary) -> Result<Inserted, StoreError> {
-        let item = serde_dynamo::to_item(RoomItem {
-            pk: rooms_pk(&room.id).into(),
-            sk: room.id.to_string(),
-            room: room.clone(),
-        })
-        .map_err(mapping_error)?;
-        // When the room exists, its first creator stays on record.
-        Ok(
-            match put_if_absent(&self.client, &self.table, MESSAGES_PK, item).await? {
-                true => Inserted::Created,
-                false => Inserted::AlreadyExists,
-            },
-        )
-    }
-
-    async fn find(&self, room: &RoomId) -> Result<Option<RoomSummary>, StoreError> {
-        let item: Option<RoomItem> = self
-            .get(Self::key(rooms_pk(room).into(), room.to_string()))
-            .await?;
-        Ok(item.map(|r| r.room))
-    }
-
-    async fn public(
-        &self,
-        after: Option<&RoomId>,
-        limit: u32,
-    ) -> Result<Page<RoomSummary>, StoreError> {
-        let directory = rooms_pk(&RoomId::default_room());
-        let start = after.map(|a| Self::key(directory.into(), a.to_string()));
-        let (items, more) = query_page(
-            self.client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", MESSAGES_PK)
-                .expression_attribute_values(":pk", AttributeValue::S(directory.into())),
-            start,
-            limit,
-        )
-        .await?;
-        let items = items
-            .into_iter()
-            .map(|item| serde_dynamo::from_item::<_, RoomItem>(item).map(|r| r.room))
-            .collect::<Result<_, _>>()
-            .map_err(mapping_error)?;
-        Ok(Page { items, more })
-    }
-}
-
-/// Up to `limit` items of a Query from `start`, following DynamoDB's 1 MB pages, and whether
-/// more follow (it reads one item past the page to know).
-pub(super) async fn query_page(
-    query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
-    mut start: Option<HashMap<String, AttributeValue>>,
-    limit: u32,
-) -> Result<(Vec<HashMap<String, AttributeValue>>, bool), StoreError> {
-    let want = limit as usize + 1;
-    let mut items = Vec::with_capacity(want);
-    loop {
-        let output = query
-            .clone()
-            .limit((want - items.len()) as i32)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(store_error)?;
-        items.extend(output.items.unwrap_or_default());
-        start = output.last_evaluated_key;
-        if items.len() >= want || start.is_none() {
-            break;
-        }
-    }
-    let more = items.len() >= want;
-    items.truncate(limit as usize);
-    Ok((items, more))
-}

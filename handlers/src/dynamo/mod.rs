@@ -5,6 +5,7 @@
 mod connections;
 mod memberships;
 mod messages;
+mod rooms;
 pub mod oplog;
 pub mod schema;
 mod throttles;

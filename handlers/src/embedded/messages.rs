@@ -3,25 +3,19 @@ use std::ops::Bound;
 use async_trait::async_trait;
 use redb::{ReadableTable as _, TableDefinition};
 use shared::http::Cursor;
-use shared::{ChatMessage, HistoryPage, HistoryRequest, RoomId, RoomKind, RoomSummary};
+use shared::{ChatMessage, HistoryPage, HistoryRequest, RoomId, RoomKind, RoomSummary, Seq};
 
 use super::EmbeddedStore;
-use super::rows::{CLOSED_ROOMS, DEDUP, DedupRow, MESSAGES, ROOMS, decode, encode};
+use super::rows::{CLOSED_ROOMS, DEDUP, DedupRow, MESSAGES, ROOM_SEQS, ROOMS, decode, encode};
+use crate::domain::model::NewMessage;
 use crate::domain::ports::{Appended, Inserted, Messages, Page, Rooms, StoreError};
-
-/// Sorts after every ULID character: the open upper end of a room's message ids.
-const AFTER_ALL_IDS: &str = "~";
 
 #[async_trait]
 impl Messages for EmbeddedStore {
-    async fn append(&self, message: &ChatMessage) -> Result<Appended, StoreError> {
+    async fn append(&self, message: &NewMessage) -> Result<Appended, StoreError> {
         let message = message.clone();
-        let row = encode(&message).map_err(StoreError::new)?;
-        let dedup = encode(&DedupRow {
-            room: message.room.clone(),
-            id: message.id.clone(),
-        })
-        .map_err(StoreError::new)?;
+        // One write transaction reads the room's counter, stores the message at the next number
+        // and moves the counter on: redb runs one writer at a time, so numbers never collide.
         self.write(true, move |tx| {
             let author = message.author.as_str();
             let key = (author, message.client_msg_id.as_str());
@@ -30,13 +24,24 @@ impl Messages for EmbeddedStore {
             if let Some(existing) = keys.get(key)? {
                 let earlier: DedupRow = decode(existing.value())?;
                 let stored = messages
-                    .get((earlier.room.as_str(), earlier.id.as_str()))?
+                    .get((earlier.room.as_str(), earlier.seq.get()))?
                     .ok_or_else(|| anyhow::anyhow!("idempotency key without its message"))?;
                 return Ok(Appended::Duplicate(decode(stored.value())?));
             }
+            let mut seqs = tx.open_table(ROOM_SEQS)?;
+            let room = message.room.to_string();
+            let last = seqs.get(room.as_str())?.map(|n| n.value()).unwrap_or(0);
+            let seq = Seq::new(last + 1);
+            let stored = message.clone().at(seq);
+            let row = encode(&stored)?;
+            let dedup = encode(&DedupRow {
+                room: stored.room.clone(),
+                seq,
+            })?;
             keys.insert(key, dedup.as_slice())?;
-            messages.insert((message.room.as_str(), message.id.as_str()), row.as_slice())?;
-            Ok(Appended::New)
+            messages.insert((room.as_str(), seq.get()), row.as_slice())?;
+            seqs.insert(room.as_str(), seq.get())?;
+            Ok(Appended::New(stored))
         })
         .await
     }
@@ -56,19 +61,18 @@ impl Messages for EmbeddedStore {
             match &request.cursor {
                 Cursor::Latest | Cursor::Before(_) => {
                     let upper = match &request.cursor {
-                        Cursor::Before(id) => Bound::Excluded((room, id.as_str())),
-                        _ => Bound::Included((room, AFTER_ALL_IDS)),
+                        Cursor::Before(seq) => Bound::Excluded((room, seq.get())),
+                        _ => Bound::Included((room, u64::MAX)),
                     };
-                    let range =
-                        table.range::<(&str, &str)>((Bound::Included((room, "")), upper))?;
+                    let range = table.range::<(&str, u64)>((Bound::Included((room, 0)), upper))?;
                     for entry in range.rev().take(want) {
                         raw.push(entry?.1.value().to_vec());
                     }
                 }
-                Cursor::After(id) => {
-                    let range = table.range::<(&str, &str)>((
-                        Bound::Excluded((room, id.as_str())),
-                        Bound::Included((room, AFTER_ALL_IDS)),
+                Cursor::After(seq) => {
+                    let range = table.range::<(&str, u64)>((
+                        Bound::Excluded((room, seq.get())),
+                        Bound::Included((room, u64::MAX)),
                     ))?;
                     for entry in range.take(want) {
                         raw.push(entry?.1.value().to_vec());

@@ -3,7 +3,7 @@
 
 use redb::{TableDefinition, WriteTransaction};
 use serde::{Deserialize, Serialize};
-use shared::{MessageId, Role, RoomId, RoomSummary, Timestamp, Username};
+use shared::{Role, RoomId, RoomSummary, Seq, Timestamp, Username};
 
 /// username → UserRow
 pub const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
@@ -25,10 +25,14 @@ pub const CLOSED_ROOMS: TableDefinition<&str, &[u8]> = TableDefinition::new("clo
 pub const MEMBERSHIPS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("memberships");
 /// (username, room) → MembershipRow: a user's rooms, written with `MEMBERSHIPS`.
 pub const USER_ROOMS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("user_rooms");
-/// (room, message id) → ChatMessage
-pub const MESSAGES: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("messages");
+/// (room, sequence number) → ChatMessage: a room's history in order. (Named apart from the
+/// `messages` table of id-keyed rows that files from before sequence numbers hold, which is
+/// left unread.)
+pub const MESSAGES: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("room_messages");
+/// room → the last sequence number it gave out, written in the transaction that stores it.
+pub const ROOM_SEQS: TableDefinition<&str, u64> = TableDefinition::new("room_seqs");
 /// (author, client message id) → DedupRow: the idempotency keys.
-pub const DEDUP: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("dedup");
+pub const DEDUP: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("message_keys");
 
 pub fn create_tables(tx: &WriteTransaction) -> Result<(), redb::TableError> {
     tx.open_table(USERS)?;
@@ -41,6 +45,7 @@ pub fn create_tables(tx: &WriteTransaction) -> Result<(), redb::TableError> {
     tx.open_table(MEMBERSHIPS)?;
     tx.open_table(USER_ROOMS)?;
     tx.open_table(MESSAGES)?;
+    tx.open_table(ROOM_SEQS)?;
     tx.open_table(DEDUP)?;
     Ok(())
 }
@@ -67,7 +72,7 @@ pub struct MemberRow {
 #[derive(Serialize, Deserialize)]
 pub struct DedupRow {
     pub room: RoomId,
-    pub id: MessageId,
+    pub seq: Seq,
 }
 
 #[derive(Serialize, Deserialize)]

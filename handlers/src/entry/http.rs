@@ -271,14 +271,25 @@ async fn login(s: &Services, request: &Request) -> Result<impl Serialize, HttpEr
     Ok(auth::login(s.users()?, s.auth()?, s.guard()?, address, input).await?)
 }
 
-/// `GET /api/rooms/{room}/messages?before=|after=&limit=` → 200 with a page, newest first.
+/// `GET /api/rooms/{room}/messages?beforeSeq=|afterSeq=&limit=` → 200 with a page, newest
+/// first.
 async fn room_history(s: &Services, request: &Request) -> Result<impl Serialize, HttpError> {
     let user = bearer(s.tokens()?, request)?;
     let room = path_room(request)?;
     let query = &request.query_string_parameters;
+    // The id cursors history once took would now be ignored and answer the wrong page.
+    for old in ["before", "after"] {
+        if query.first(old).is_some() {
+            return Err(Invalid::new(
+                "history query",
+                format!("pages by sequence number: use {old}Seq, not {old}"),
+            )
+            .into());
+        }
+    }
     let wanted = HistoryQuery {
-        before: query.first("before"),
-        after: query.first("after"),
+        before_seq: query.first("beforeSeq"),
+        after_seq: query.first("afterSeq"),
         limit: query.first("limit"),
     }
     .parse()?;

@@ -1,13 +1,18 @@
 use handlers::domain::ports::{Appended, Inserted};
 use shared::http::Cursor;
-use shared::{HistoryPage, HistoryRequest, RoomId, RoomName, RoomSummary, Timestamp};
+use shared::{HistoryPage, HistoryRequest, RoomId, RoomName, RoomSummary, Seq, Timestamp};
 
 use super::{Context, Stores, check, eq, message, room, user};
 
+/// The page's messages by send time, and each one's number must be its send time too (the
+/// seeds send one a millisecond, from 1, so a room's n-th message is sent at n).
 fn ids(page: &HistoryPage) -> Vec<i64> {
     page.messages
         .iter()
-        .map(|m| m.sent_at.as_millis())
+        .map(|m| match m.seq.get() as i64 == m.sent_at.as_millis() {
+            true => m.sent_at.as_millis(),
+            false => -(m.seq.get() as i64),
+        })
         .collect()
 }
 
@@ -16,7 +21,7 @@ async fn seed(s: &Stores, room_name: &str, count: i64) -> Result<(), String> {
         let m = message("alice", room_name, ms, &format!("{room_name}-{ms}"));
         eq(
             s.messages.append(&m).await.ctx("append")?,
-            Appended::New,
+            Appended::New(m.clone().at(Seq::new(ms as u64))),
             "append",
         )?;
     }
@@ -54,7 +59,7 @@ pub async fn latest_page_is_newest_first_with_has_more(s: Stores) -> Result<(), 
 pub async fn before_and_after_cursors_page_without_gaps(s: Stores) -> Result<(), String> {
     seed(&s, "general", 7).await?;
     let general = room("general");
-    let id_of = |ms: i64| message("alice", "general", ms, "x").id;
+    let id_of = Seq::new;
 
     let older = s
         .messages
@@ -71,7 +76,7 @@ pub async fn before_and_after_cursors_page_without_gaps(s: Stores) -> Result<(),
     eq(ids(&oldest), vec![1], "before 2")?;
     check(!oldest.has_more, "nothing before 1")?;
 
-    // After a reconnect: the oldest messages after the newest one held, returned newest first.
+    // Closing a gap: the oldest messages after the last number held, returned newest first.
     let gap = s
         .messages
         .page(&general, &request(Cursor::After(id_of(2)), 3))
@@ -85,26 +90,93 @@ pub async fn before_and_after_cursors_page_without_gaps(s: Stores) -> Result<(),
         .await
         .ctx("p")?;
     eq(ids(&rest), vec![7, 6], "after 5")?;
-    check(!rest.has_more, "nothing after 7")
+    check(!rest.has_more, "nothing after 7")?;
+    let whole = s
+        .messages
+        .page(&general, &request(Cursor::After(Seq::ZERO), 10))
+        .await
+        .ctx("p")?;
+    eq(ids(&whole), vec![7, 6, 5, 4, 3, 2, 1], "after 0: from the start")
 }
 
 pub async fn a_retry_returns_the_original_and_stores_nothing(s: Stores) -> Result<(), String> {
-    let original = message("alice", "general", 10, "retry-me");
+    let original = message("alice", "general", 10, "retry-me").at(Seq::new(1));
+    let first = message("alice", "general", 10, "retry-me");
     eq(
-        s.messages.append(&original).await.ctx("append")?,
-        Appended::New,
+        s.messages.append(&first).await.ctx("append")?,
+        Appended::New(original.clone()),
         "first",
     )?;
     let mut retry = message("alice", "general", 20, "retry-me");
     retry.body = shared::MessageBody::parse("a different body").map_err(|e| e.to_string())?;
     let outcome = s.messages.append(&retry).await.ctx("append retry")?;
     eq(outcome, Appended::Duplicate(original.clone()), "retry")?;
+    // The retry took no number: the next message is the second.
+    let next = message("bob", "general", 30, "next");
+    eq(
+        s.messages.append(&next).await.ctx("append next")?,
+        Appended::New(next.clone().at(Seq::new(2))),
+        "the next message",
+    )?;
     let page = s
         .messages
         .page(&room("general"), &request(Cursor::Latest, 10))
         .await
         .ctx("p")?;
-    eq(page.messages, vec![original], "stored once")
+    eq(
+        page.messages,
+        vec![next.at(Seq::new(2)), original],
+        "stored once",
+    )
+}
+
+pub async fn each_room_numbers_its_messages_from_one_without_holes(
+    s: Stores,
+) -> Result<(), String> {
+    // Interleaved sends to two rooms: each room counts on its own.
+    for (n, name) in ["general", "random", "general", "general", "random"]
+        .iter()
+        .enumerate()
+    {
+        let m = message("alice", name, n as i64 + 1, &format!("c{n}"));
+        s.messages.append(&m).await.ctx("append")?;
+    }
+    for (name, want) in [("general", vec![3, 2, 1]), ("random", vec![2, 1])] {
+        let page = s
+            .messages
+            .page(&room(name), &request(Cursor::Latest, 10))
+            .await
+            .ctx("page")?;
+        let seqs: Vec<u64> = page.messages.iter().map(|m| m.seq.get()).collect();
+        eq(seqs, want, name)?;
+    }
+    Ok(())
+}
+
+pub async fn racing_appends_to_one_room_take_consecutive_numbers(
+    s: Stores,
+) -> Result<(), String> {
+    const RACERS: i64 = 8;
+    let appends = (1..=RACERS).map(|n| {
+        let m = message("alice", "general", n, &format!("race-{n}"));
+        let messages = s.messages.clone();
+        async move { messages.append(&m).await }
+    });
+    let mut seqs = Vec::new();
+    for outcome in futures::future::join_all(appends).await {
+        match outcome.ctx("racing append")? {
+            Appended::New(stored) => seqs.push(stored.seq.get()),
+            Appended::Duplicate(_) => return Err("a fresh message was taken for a retry".into()),
+        }
+    }
+    seqs.sort_unstable();
+    eq(seqs, (1..=RACERS as u64).collect(), "one number each, no holes")?;
+    let page = s
+        .messages
+        .page(&room("general"), &request(Cursor::Latest, 20))
+        .await
+        .ctx("page")?;
+    eq(page.messages.len(), RACERS as usize, "all stored")
 }
 
 pub async fn client_msg_ids_are_per_author(s: Stores) -> Result<(), String> {
@@ -112,12 +184,12 @@ pub async fn client_msg_ids_are_per_author(s: Stores) -> Result<(), String> {
     let b = message("bob", "general", 2, "same");
     eq(
         s.messages.append(&a).await.ctx("append")?,
-        Appended::New,
+        Appended::New(a.clone().at(Seq::new(1))),
         "alice",
     )?;
     eq(
         s.messages.append(&b).await.ctx("append")?,
-        Appended::New,
+        Appended::New(b.clone().at(Seq::new(2))),
         "bob",
     )?;
     let page = s

@@ -12,7 +12,8 @@ use std::sync::Arc;
 
 use handlers::domain::clock::Clock;
 use handlers::domain::clock::FixedClock;
-use shared::{ChatMessage, ClientMsgId, MessageBody, MessageId, RoomId, Timestamp, Username};
+use handlers::domain::model::NewMessage;
+use shared::{ClientMsgId, MessageBody, MessageId, RoomId, Timestamp, Username};
 
 /// The ports under test, over one backend, bound by the composition root itself
 /// (`compose::Stores`, reached through `Deref`), with the clock the cases move.
@@ -79,6 +80,8 @@ cases![
     messages::latest_page_is_newest_first_with_has_more,
     messages::before_and_after_cursors_page_without_gaps,
     messages::a_retry_returns_the_original_and_stores_nothing,
+    messages::each_room_numbers_its_messages_from_one_without_holes,
+    messages::racing_appends_to_one_room_take_consecutive_numbers,
     messages::client_msg_ids_are_per_author,
     messages::rooms_histories_are_isolated,
     messages::create_keeps_the_first_creator_and_the_directory_pages_public_rooms,
@@ -112,9 +115,9 @@ pub fn room(name: &str) -> RoomId {
 }
 
 /// A message whose id encodes `ms`, so ids order as `ms` does.
-pub fn message(author: &str, room_name: &str, ms: i64, client_msg_id: &str) -> ChatMessage {
+pub fn message(author: &str, room_name: &str, ms: i64, client_msg_id: &str) -> NewMessage {
     let id = ulid::Ulid::from_parts(ms as u64, u128::from(ms as u64)).to_string();
-    ChatMessage {
+    NewMessage {
         id: MessageId::parse(&id).expect("ulid"),
         room: room(room_name),
         author: user(author),
