@@ -228,10 +228,15 @@ async fn history_refuses_bad_rooms_cursors_and_limits() {
     for path in [
         "/api/rooms/Bad%20Room/messages",
         "/api/rooms/-x/messages",
-        "/api/rooms/general/messages?before=not-an-id",
+        "/api/rooms/general/messages?beforeSeq=not-a-number",
+        "/api/rooms/general/messages?afterSeq=-1",
+        "/api/rooms/general/messages?afterSeq=9007199254740992",
         "/api/rooms/general/messages?limit=0",
         "/api/rooms/general/messages?limit=1000",
-        "/api/rooms/general/messages?before=01ARZ3NDEKTSV4RRFFQ69G5FAV&after=01ARZ3NDEKTSV4RRFFQ69G5FAV",
+        "/api/rooms/general/messages?beforeSeq=9&afterSeq=2",
+        // The id cursors of old would now name no page: refused, never ignored.
+        "/api/rooms/general/messages?before=01ARZ3NDEKTSV4RRFFQ69G5FAV",
+        "/api/rooms/general/messages?after=01ARZ3NDEKTSV4RRFFQ69G5FAV&limit=5",
     ] {
         let (status, body) = get(&h, path, Some(&token)).await;
         assert_eq!(

@@ -9,7 +9,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use handlers::domain::model::ConnectionId;
 use handlers::domain::ports::{Notifier, NotifyError};
-use handlers::embedded::StoreFaults;
+pub use handlers::embedded::StoreFaults;
 use rand::Rng as _;
 
 /// What to break, and how often (shares are 0.0–1.0).

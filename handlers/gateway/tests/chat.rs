@@ -116,7 +116,7 @@ async fn after_a_reconnect_history_fills_the_gap() {
     b.next_matching(|f| matches!(f, ServerFrame::Ack { .. }))
         .await;
     let page = gw.api().history(&alice.token, "general", "limit=1").await;
-    let newest_held = page.messages[0].id.clone();
+    let newest_held = page.messages[0].seq;
 
     a.close().await; // alice drops off
     for i in 1..=5 {
@@ -127,12 +127,15 @@ async fn after_a_reconnect_history_fills_the_gap() {
     }
     let gap = gw
         .api()
-        .history(&alice.token, "general", &format!("after={newest_held}"))
+        .history(&alice.token, "general", &format!("afterSeq={newest_held}"))
         .await;
     let bodies: Vec<&str> = gap.messages.iter().rev().map(|m| m.body.as_str()).collect();
     assert_eq!(
         bodies,
         ["missed 1", "missed 2", "missed 3", "missed 4", "missed 5"]
     );
+    let seqs: Vec<u64> = gap.messages.iter().rev().map(|m| m.seq.get()).collect();
+    let first = newest_held.get() + 1;
+    assert_eq!(seqs, (first..first + 5).collect::<Vec<_>>(), "no holes");
     assert!(!gap.has_more);
 }

@@ -11,8 +11,8 @@ use futures::{SinkExt, StreamExt};
 use shared::http::Cursor;
 use shared::limits::{GAP_GRACE_MS, HISTORY_PAGE_MAX};
 use shared::{
-    ChatMessage, ClientAction, ClientMsgId, HistoryPage, HistoryRequest, Invalid, JoinRoom,
-    MessageBody, PresenceChange, RoomId, Seq, SendMessage, ServerFrame, Username,
+    ChatMessage, ClientAction, ClientMsgId, ErrorCode, HistoryPage, HistoryRequest, Invalid,
+    JoinRoom, MessageBody, PresenceChange, RoomId, SendMessage, Seq, ServerFrame, Username,
 };
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
@@ -22,6 +22,23 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use crate::timeline::{Held, Timeline, Took, Via};
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// Tries at a request the server failed (connect, history), and the pause before each next.
+const ATTEMPTS: u32 = 5;
+const RETRY_PAUSE: Duration = Duration::from_millis(100);
+/// How long a send waits for its ack, and a join for its member list, before going again.
+const ANSWER_WAIT: Duration = Duration::from_secs(1);
+
+/// What a frame asks the client to do next.
+enum Next {
+    Nothing,
+    /// A number skipped ahead: close the gap (after the grace).
+    Gap,
+    /// The send in flight failed on the server: send it again after this long.
+    Resend(Duration),
+    /// Joining failed on the server: join again after this long.
+    Rejoin(Duration),
+}
 
 /// Where the APIs are, and whether they want accounts (the baseline does not).
 #[derive(Debug, Clone)]
@@ -119,6 +136,9 @@ pub(crate) struct Outcome {
     pub out_of_order: usize,
     pub acked: Vec<u64>,
     pub latencies_us: Vec<u64>,
+    /// For each gap closed from history while connected: from the live message that revealed
+    /// it to the end of the read.
+    pub gap_recoveries_us: Vec<u64>,
 }
 
 fn body(k: u64, sent_us: u128) -> Result<MessageBody, Invalid> {
@@ -158,12 +178,31 @@ struct Client {
     /// on the next one with the same client message id, as the app does: the server acks the
     /// stored message again instead of storing it twice.
     in_flight: Option<(u64, Utf8Bytes)>,
+    /// When the frame in flight, and the join while not yet answered, last went out: a
+    /// reply can be lost like any post, so each goes again after `ANSWER_WAIT` without one.
+    in_flight_at: Instant,
+    join_at: Option<Instant>,
     /// When a gap opened that live posts have not closed yet (see `GAP_GRACE_MS`).
     gap_since: Option<Instant>,
 }
 
 impl Client {
+    /// Connects and joins, trying again while the server fails (a store write can).
     async fn open(&self) -> anyhow::Result<Socket> {
+        let mut attempt = 1;
+        loop {
+            match self.try_open().await {
+                Ok(socket) => return Ok(socket),
+                Err(_) if attempt < ATTEMPTS => {
+                    tokio::time::sleep(RETRY_PAUSE * attempt).await;
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    async fn try_open(&self) -> anyhow::Result<Socket> {
         let room = self.shared.room(self.me.room);
         let url = match &self.me.token {
             Some(token) => format!("{}?token={token}&room={room}", self.shared.endpoints.ws),
@@ -173,14 +212,55 @@ impl Client {
                 self.shared.username(self.me.index)
             ),
         };
-        let (mut socket, _) = tokio_tungstenite::connect_async(url)
+        let (socket, _) = tokio_tungstenite::connect_async(url)
             .await
             .with_context(|| format!("client {} could not connect", self.me.index))?;
-        let join = ClientAction::JoinRoom(JoinRoom { room: room.clone() });
+        Ok(socket)
+    }
+
+    /// Asks for the room's member list (the answer marks the client joined).
+    async fn join(&mut self, socket: &mut Socket) -> anyhow::Result<()> {
+        let room = self.shared.room(self.me.room).clone();
+        let join = ClientAction::JoinRoom(JoinRoom { room });
         socket
             .send(Message::Text(serde_json::to_string(&join)?.into()))
             .await?;
-        Ok(socket)
+        self.join_at = Some(Instant::now());
+        Ok(())
+    }
+
+    /// (Re)sends the frame in flight, if any.
+    async fn resend(&mut self, socket: &mut Socket) -> anyhow::Result<()> {
+        if let Some((_, frame)) = &self.in_flight {
+            socket.send(Message::Text(frame.clone())).await?;
+            self.in_flight_at = Instant::now();
+        }
+        Ok(())
+    }
+
+    /// When the next unanswered send or join is due to go again.
+    fn answer_due(&self) -> Option<Instant> {
+        let send = self
+            .in_flight
+            .as_ref()
+            .map(|_| self.in_flight_at + ANSWER_WAIT);
+        let join = self
+            .join_at
+            .filter(|_| !self.joined)
+            .map(|at| at + ANSWER_WAIT);
+        send.into_iter().chain(join).min()
+    }
+
+    /// Sends again what has waited too long for its answer.
+    async fn chase(&mut self, socket: &mut Socket) -> anyhow::Result<()> {
+        let now = Instant::now();
+        if !self.joined && self.join_at.is_some_and(|at| at + ANSWER_WAIT <= now) {
+            self.join(socket).await?;
+        }
+        if self.in_flight_at + ANSWER_WAIT <= now {
+            self.resend(socket).await?;
+        }
+        Ok(())
     }
 
     /// The next queued message goes out, unless one is still in flight.
@@ -190,19 +270,23 @@ impl Client {
         }
         if let Some(k) = self.queued.pop_front() {
             let frame = send_frame(&self.shared, self.me.room, k)?;
-            self.in_flight = Some((k, frame.clone()));
-            socket.send(Message::Text(frame)).await?;
+            self.in_flight = Some((k, frame));
+            self.resend(socket).await?;
         }
         Ok(())
     }
 
-    /// Takes a frame; says whether a gap opened that history should close now.
-    fn on_text(&mut self, text: &str) -> anyhow::Result<bool> {
+    /// Takes a frame; says what to do next.
+    fn on_text(&mut self, text: &str) -> anyhow::Result<Next> {
         let frame: ServerFrame = serde_json::from_str(text).context("a frame from the server")?;
+        let gap = |client: &Self| match client.timeline.has_gap() && client.me.token.is_some() {
+            true => Next::Gap,
+            false => Next::Nothing,
+        };
         match frame {
             ServerFrame::Message { message } => {
                 self.take(&message, Via::Live);
-                return Ok(self.timeline.has_gap() && self.me.token.is_some());
+                return Ok(gap(self));
             }
             ServerFrame::Ack { message, .. } => {
                 let k = parse_body(message.body.as_str()).map(|(k, _)| k);
@@ -216,16 +300,34 @@ impl Client {
                         .fetch_max(message.seq.get(), Ordering::SeqCst);
                 }
                 self.take(&message, Via::Own);
-                return Ok(self.timeline.has_gap() && self.me.token.is_some());
+                return Ok(gap(self));
             }
             ServerFrame::Presence {
                 change: PresenceChange::Users(_),
                 ..
             } => self.joined = true,
+            // A failure on the server's side (or a request to slow down): the send or join
+            // it names goes again, as the app does. Anything else is a bug the run reports.
+            ServerFrame::Error {
+                code: code @ (ErrorCode::Internal | ErrorCode::RateLimited),
+                client_msg_id,
+                retry_after_ms,
+                room,
+                ..
+            } => {
+                let after = retry_after_ms.map_or(RETRY_PAUSE, Duration::from_millis);
+                if client_msg_id.is_some() && self.in_flight.is_some() {
+                    return Ok(Next::Resend(after));
+                }
+                if room.is_some() {
+                    return Ok(Next::Rejoin(after));
+                }
+                bail!("error frame {code:?} about neither a send nor a join");
+            }
             ServerFrame::Error { code, message, .. } => bail!("error frame {code:?}: {message}"),
             _ => {}
         }
-        Ok(false)
+        Ok(Next::Nothing)
     }
 
     /// Holds a message of this run, counting a first delivery of someone else's.
@@ -235,6 +337,11 @@ impl Client {
         };
         let Some(sender) = self.shared.sender_index(&message.author) else {
             return;
+        };
+        // Its own message read back from history (its ack was lost) is still its own.
+        let via = match sender == self.me.index {
+            true => Via::Own,
+            false => via,
         };
         let first = !self.timeline.arrivals_contains(k);
         let held = Held {
@@ -273,8 +380,16 @@ impl Client {
             "{}/rooms/{room}/messages?{query}",
             self.shared.endpoints.api
         );
-        let response = self.shared.http.get(&url).bearer_auth(token).send().await?;
-        Ok(response.error_for_status()?.json().await?)
+        let mut attempt = 1;
+        loop {
+            let response = self.shared.http.get(&url).bearer_auth(token).send().await?;
+            if response.status().is_server_error() && attempt < ATTEMPTS {
+                tokio::time::sleep(RETRY_PAUSE * attempt).await;
+                attempt += 1;
+                continue;
+            }
+            return Ok(response.error_for_status()?.json().await?);
+        }
     }
 
     /// Closes the gap as the protocol says: everything after the last number up to which the
@@ -335,9 +450,12 @@ pub(crate) async fn run(
         joined: false,
         queued: VecDeque::new(),
         in_flight: None,
+        in_flight_at: Instant::now(),
+        join_at: None,
         gap_since: None,
     };
     let mut socket = client.open().await?;
+    client.join(&mut socket).await?;
     let mut ready = Some(ready);
     let mut refill = false;
     let mut commands_open = true;
@@ -345,13 +463,18 @@ pub(crate) async fn run(
         let gap_due = client
             .gap_since
             .map(|since| since + Duration::from_millis(GAP_GRACE_MS));
+        let answer_due = client.answer_due();
         tokio::select! {
             _ = stop.changed() => break,
+            _ = tokio::time::sleep_until(answer_due.unwrap_or_else(Instant::now).into()),
+                if answer_due.is_some() => client.chase(&mut socket).await?,
             _ = tokio::time::sleep_until(gap_due.unwrap_or_else(Instant::now).into()),
                 if gap_due.is_some() => {
-                client.gap_since = None;
-                if client.timeline.has_gap() {
+                if let Some(opened) = client.gap_since.take()
+                    && client.timeline.has_gap()
+                {
                     client.fill(Via::Gap).await?;
+                    client.out.gap_recoveries_us.push(opened.elapsed().as_micros() as u64);
                 }
             }
             command = commands.recv(), if commands_open => match command {
@@ -364,9 +487,8 @@ pub(crate) async fn run(
                     tokio::time::sleep(offline).await;
                     client.joined = false;
                     socket = client.open().await?;
-                    if let Some((_, frame)) = &client.in_flight {
-                        socket.send(Message::Text(frame.clone())).await?;
-                    }
+                    client.join(&mut socket).await?;
+                    client.resend(&mut socket).await?;
                     refill = true;
                 }
                 Some(Command::Tail) => client.tail().await?,
@@ -374,7 +496,19 @@ pub(crate) async fn run(
             },
             incoming = socket.next() => match incoming {
                 Some(Ok(Message::Text(text))) => {
-                    let gap = client.on_text(&text)?;
+                    let next = client.on_text(&text)?;
+                    match &next {
+                        Next::Resend(after) => {
+                            tokio::time::sleep(*after).await;
+                            client.resend(&mut socket).await?;
+                        }
+                        Next::Rejoin(after) => {
+                            tokio::time::sleep(*after).await;
+                            client.join(&mut socket).await?;
+                        }
+                        Next::Nothing | Next::Gap => {}
+                    }
+                    let gap = matches!(next, Next::Gap);
                     client.send_next(&mut socket).await?;
                     if client.joined {
                         if let Some(ready) = ready.take() {

@@ -57,6 +57,9 @@ pub struct Report {
     pub out_of_order: usize,
     pub churned_clients: usize,
     pub latency: Latency,
+    /// Gaps closed while connected: from the live message that revealed the gap (the next
+    /// message after the lost one) until the history read ended. Includes `GAP_GRACE_MS`.
+    pub gap_recovery: Latency,
     /// Live deliveries per second over the send phase and settling.
     pub deliveries_per_sec: f64,
     pub duration_secs: f64,
@@ -89,6 +92,7 @@ impl Report {
              deliveries expected {expected}, live {live}; recovered by gap {gap}, by reconnect {reconnect}, at the end {tail}\n\
              lost {lost}   duplicated {dup}   out of order {ooo}   → {verdict}\n\
              latency    p50 {p50:.2} ms   p95 {p95:.2} ms   p99 {p99:.2} ms   max {max:.2} ms   ({n} samples)\n\
+             gap closed p50 {g50:.0} ms   max {gmax:.0} ms after the message that revealed it ({gn} gaps)\n\
              throughput {tput:.0} deliveries/s over {secs:.1} s",
             target = self.target,
             baseline = if self.baseline {
@@ -119,6 +123,9 @@ impl Report {
             p99 = l.p99_ms,
             max = l.max_ms,
             n = l.samples,
+            g50 = self.gap_recovery.p50_ms,
+            gmax = self.gap_recovery.max_ms,
+            gn = self.gap_recovery.samples,
             tput = self.deliveries_per_sec,
             secs = self.duration_secs,
         );

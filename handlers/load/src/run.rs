@@ -21,6 +21,7 @@ use crate::timeline::Via;
 
 /// Registrations in flight at once (each costs the server an argon2 hash).
 const REGISTER_CONCURRENCY: usize = 8;
+const REGISTER_ATTEMPTS: u32 = 5;
 const PASSWORD: &str = "load-test-password";
 /// Once every message is acked, how long live posts have before the end-of-run history check.
 const TAIL_WAIT: Duration = Duration::from_secs(1);
@@ -53,13 +54,23 @@ async fn endpoints(config: &Config, http: &reqwest::Client) -> anyhow::Result<En
     })
 }
 
+/// Registers, trying again while the server fails (a store write can): a registration that
+/// failed stored nothing, so the name is still free.
 async fn register(shared: &Shared, username: &Username) -> anyhow::Result<String> {
     let url = format!("{}/register", shared.endpoints.api);
     let body = RegisterRequest {
         username: username.clone(),
         password: Password::parse(PASSWORD)?,
     };
-    let response = shared.http.post(&url).json(&body).send().await?;
+    let mut attempt = 1;
+    let response = loop {
+        let response = shared.http.post(&url).json(&body).send().await?;
+        if !response.status().is_server_error() || attempt == REGISTER_ATTEMPTS {
+            break response;
+        }
+        tokio::time::sleep(Duration::from_millis(100) * attempt).await;
+        attempt += 1;
+    };
     let status = response.status();
     ensure!(
         status.as_u16() == 201,
@@ -299,6 +310,7 @@ fn count(config: &Config, outcomes: Vec<Outcome>, elapsed: Duration, churned: us
         ..Default::default()
     };
     let mut latencies = Vec::new();
+    let mut recoveries = Vec::new();
     for o in outcomes {
         for (&k, &(sender, room)) in &acked {
             if room != o.room || sender == o.index {
@@ -316,8 +328,10 @@ fn count(config: &Config, outcomes: Vec<Outcome>, elapsed: Duration, churned: us
         report.duplicated += o.duplicated;
         report.out_of_order += o.out_of_order;
         latencies.extend(o.latencies_us);
+        recoveries.extend(o.gap_recoveries_us);
     }
     report.latency = Latency::of(latencies);
+    report.gap_recovery = Latency::of(recoveries);
     report.duration_secs = elapsed.as_secs_f64();
     report.deliveries_per_sec = report.delivered_live as f64 / elapsed.as_secs_f64().max(1e-9);
     report
