@@ -1,25 +1,27 @@
 //! One simulated user: a socket, what it sent, what it received, and how it closes gaps: at
 //! once when a live message's number skips ahead, after a reconnect, and at the end of the run.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use futures::{SinkExt, StreamExt};
-use shared::http::Cursor;
-use shared::limits::{GAP_GRACE_MS, HISTORY_PAGE_MAX};
+use shared::limits::GAP_GRACE_MS;
 use shared::{
-    ChatMessage, ClientAction, ClientMsgId, ErrorCode, HistoryPage, HistoryRequest, Invalid,
-    JoinRoom, MessageBody, PresenceChange, RoomId, SendMessage, Seq, ServerFrame, Username,
+    ChatMessage, ClientAction, ClientMsgId, ErrorCode, Invalid, JoinRoom, MessageBody,
+    PresenceChange, SendMessage, ServerFrame,
 };
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+use crate::roster::{Command, Identity, Outcome, Shared};
 use crate::timeline::{Held, Timeline, Took, Via};
+
+mod history;
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -38,107 +40,6 @@ enum Next {
     Resend(Duration),
     /// Joining failed on the server: join again after this long.
     Rejoin(Duration),
-}
-
-/// Where the APIs are, and whether they want accounts (the baseline does not).
-#[derive(Debug, Clone)]
-pub(crate) struct Endpoints {
-    pub api: String,
-    pub ws: String,
-    pub auth: bool,
-}
-
-/// State every client shares.
-pub(crate) struct Shared {
-    pub start: Instant,
-    pub run: String,
-    pub endpoints: Endpoints,
-    pub http: reqwest::Client,
-    /// Messages acknowledged so far.
-    pub acked: AtomicUsize,
-    /// Deliveries (live or by gap fill) so far, and deliveries owed by acknowledged messages:
-    /// the run may end early once they meet.
-    pub delivered: AtomicUsize,
-    pub owed: AtomicUsize,
-    /// Clients per room index.
-    pub room_sizes: Vec<usize>,
-    /// Per room index, the highest sequence number acked so far: the end-of-run check that
-    /// each member holds everything up to it.
-    pub room_heads: Vec<AtomicU64>,
-    /// Client index → username, and room index → room id: parsed once, before the run, so
-    /// a run id that broke a naming rule fails at the start instead of on every send.
-    pub usernames: Vec<Username>,
-    pub rooms: Vec<RoomId>,
-}
-
-/// This run's usernames (`{run}-{index}`) and room ids (`ld-{run}-{room}`).
-pub(crate) fn names(
-    run: &str,
-    clients: usize,
-    rooms: usize,
-) -> Result<(Vec<Username>, Vec<RoomId>), Invalid> {
-    let usernames = (0..clients)
-        .map(|index| Username::parse(&format!("{run}-{index}")))
-        .collect::<Result<_, _>>()?;
-    let rooms = (0..rooms)
-        .map(|room| RoomId::parse(&format!("ld-{run}-{room}")))
-        .collect::<Result<_, _>>()?;
-    Ok((usernames, rooms))
-}
-
-impl Shared {
-    pub fn username(&self, index: usize) -> &Username {
-        &self.usernames[index]
-    }
-
-    pub fn room(&self, room: usize) -> &RoomId {
-        &self.rooms[room]
-    }
-
-    fn sender_index(&self, author: &Username) -> Option<usize> {
-        author
-            .as_str()
-            .strip_prefix(self.run.as_str())?
-            .strip_prefix('-')?
-            .parse()
-            .ok()
-    }
-}
-
-pub(crate) struct Identity {
-    pub index: usize,
-    pub room: usize,
-    pub token: Option<String>,
-}
-
-pub(crate) enum Command {
-    Send {
-        k: u64,
-    },
-    /// Drop the socket, stay away, reconnect and close the gap from history.
-    Churn {
-        offline: Duration,
-    },
-    /// The run's sends are over: read history if the room's last acked number is above what
-    /// this client holds.
-    Tail,
-}
-
-/// What one client saw, returned when the run stops.
-#[derive(Default)]
-pub(crate) struct Outcome {
-    pub index: usize,
-    pub room: usize,
-    /// How each message number first reached this client.
-    pub arrivals: HashMap<u64, Via>,
-    /// Messages held under a second id (stored twice), and breaks in the room's order.
-    pub duplicated: usize,
-    pub out_of_order: usize,
-    pub acked: Vec<u64>,
-    pub latencies_us: Vec<u64>,
-    /// For each gap closed from history while connected: from the live message that revealed
-    /// it to the end of the read.
-    pub gap_recoveries_us: Vec<u64>,
 }
 
 fn body(k: u64, sent_us: u128) -> Result<MessageBody, Invalid> {
@@ -332,10 +233,10 @@ impl Client {
 
     /// Holds a message of this run, counting a first delivery of someone else's.
     fn take(&mut self, message: &ChatMessage, via: Via) {
-        let Some((k, sent_us)) = parse_body(message.body.as_str()) else {
-            return;
-        };
-        let Some(sender) = self.shared.sender_index(&message.author) else {
+        let load = parse_body(message.body.as_str()).zip(self.shared.sender_index(&message.author));
+        let Some(((k, sent_us), sender)) = load else {
+            // A flooder's message: not measured, but it takes a number in the room.
+            self.timeline.take_foreign(message.seq, &message.id);
             return;
         };
         // Its own message read back from history (its ack was lost) is still its own.
@@ -362,62 +263,6 @@ impl Client {
         if first {
             self.shared.delivered.fetch_add(1, Ordering::SeqCst);
         }
-    }
-
-    async fn page(&self, cursor: Cursor) -> anyhow::Result<HistoryPage> {
-        let token = self
-            .me
-            .token
-            .as_deref()
-            .context("gap filling needs an account")?;
-        let room = self.shared.room(self.me.room);
-        let query = HistoryRequest {
-            cursor,
-            limit: HISTORY_PAGE_MAX,
-        }
-        .to_query_string();
-        let url = format!(
-            "{}/rooms/{room}/messages?{query}",
-            self.shared.endpoints.api
-        );
-        let mut attempt = 1;
-        loop {
-            let response = self.shared.http.get(&url).bearer_auth(token).send().await?;
-            if response.status().is_server_error() && attempt < ATTEMPTS {
-                tokio::time::sleep(RETRY_PAUSE * attempt).await;
-                attempt += 1;
-                continue;
-            }
-            return Ok(response.error_for_status()?.json().await?);
-        }
-    }
-
-    /// Closes the gap as the protocol says: everything after the last number up to which the
-    /// client holds everything, paging forward until history has nothing newer.
-    async fn fill(&mut self, via: Via) -> anyhow::Result<()> {
-        if self.me.token.is_none() {
-            return Ok(()); // the bare baseline keeps no history
-        }
-        loop {
-            let page = self.page(Cursor::After(self.timeline.contiguous())).await?;
-            // Newest first: take them oldest first.
-            for message in page.messages.iter().rev() {
-                self.take(message, via);
-            }
-            if !page.has_more || page.messages.is_empty() {
-                self.timeline.filled_through_newest();
-                return Ok(());
-            }
-        }
-    }
-
-    /// End of the run: what the room's acks say exists and this client does not hold yet.
-    async fn tail(&mut self) -> anyhow::Result<()> {
-        let head = Seq::new(self.shared.room_heads[self.me.room].load(Ordering::SeqCst));
-        if head > self.timeline.contiguous() {
-            self.fill(Via::Tail).await?;
-        }
-        Ok(())
     }
 
     fn finish(mut self) -> Outcome {
@@ -544,13 +389,5 @@ mod tests {
         let sent = body(42, 1_234_567).expect("a valid body");
         assert_eq!(parse_body(sent.as_str()), Some((42, 1_234_567)));
         assert_eq!(parse_body("hello"), None);
-    }
-
-    #[test]
-    fn run_names_follow_confabs_rules() {
-        let (users, rooms) = names("abc123", 3, 2).expect("valid names");
-        assert_eq!(users[2].as_str(), "abc123-2");
-        assert_eq!(rooms[1].as_str(), "ld-abc123-1");
-        assert!(names("Bad Run", 1, 1).is_err());
     }
 }

@@ -15,6 +15,7 @@ pub mod baseline;
 mod client;
 pub mod flood;
 pub mod report;
+mod roster;
 mod run;
 mod timeline;
 

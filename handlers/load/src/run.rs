@@ -14,9 +14,10 @@ use shared::{AppConfig, AuthResponse, Password, RegisterRequest, Username};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::Config;
-use crate::client::{self, Command, Endpoints, Identity, Outcome, Shared};
+use crate::client;
 use crate::flood::{self, FloodStats};
 use crate::report::{Latency, Report};
+use crate::roster::{self, Command, Endpoints, Identity, Outcome, Shared};
 use crate::timeline::Via;
 
 /// Registrations in flight at once (each costs the server an argon2 hash).
@@ -147,7 +148,7 @@ pub async fn run(config: &Config) -> anyhow::Result<Report> {
         })
         .collect();
     let run = run_id();
-    let (usernames, rooms) = client::names(&run, config.clients, config.rooms)
+    let (usernames, rooms) = roster::names(&run, config.clients, config.rooms)
         .context("this run's usernames and room ids")?;
     let shared = Arc::new(Shared {
         start: Instant::now(),

@@ -45,6 +45,9 @@ pub(crate) enum Took {
 #[derive(Debug, Default)]
 pub(crate) struct Timeline {
     held: BTreeMap<Seq, Held>,
+    /// Numbers taken by messages that are not this run's load (a flooder's): held only so
+    /// that they are not gaps.
+    foreign: BTreeMap<Seq, MessageId>,
     /// Every number up to here is held.
     contiguous: Seq,
     /// Run number → the ids it was held under (more than one: stored twice).
@@ -54,19 +57,57 @@ pub(crate) struct Timeline {
 
 impl Timeline {
     pub fn take(&mut self, seq: Seq, held: Held) -> Took {
-        if let Some(there) = self.held.get(&seq) {
-            if there.id == held.id {
-                return Took::Again;
-            }
-            self.conflicts += 1;
-            return Took::Conflict;
+        if let Some(took) = self.clash(seq, &held.id) {
+            return took;
         }
-        self.ids_of.entry(held.k).or_default().insert(held.id.clone());
+        self.ids_of
+            .entry(held.k)
+            .or_default()
+            .insert(held.id.clone());
         self.held.insert(seq, held);
-        while self.held.contains_key(&self.contiguous.next()) {
-            self.contiguous = self.contiguous.next();
-        }
+        self.advance();
         Took::New
+    }
+
+    /// Holds the number of a message that is not part of the measured load.
+    pub fn take_foreign(&mut self, seq: Seq, id: &MessageId) -> Took {
+        if let Some(took) = self.clash(seq, id) {
+            return took;
+        }
+        self.foreign.insert(seq, id.clone());
+        self.advance();
+        Took::New
+    }
+
+    /// `Again` when `id` already holds `seq`, `Conflict` when another message does.
+    fn clash(&mut self, seq: Seq, id: &MessageId) -> Option<Took> {
+        let there = self
+            .held
+            .get(&seq)
+            .map(|h| &h.id)
+            .or_else(|| self.foreign.get(&seq))?;
+        if there == id {
+            return Some(Took::Again);
+        }
+        self.conflicts += 1;
+        Some(Took::Conflict)
+    }
+
+    fn advance(&mut self) {
+        loop {
+            let next = self.contiguous.next();
+            if !self.held.contains_key(&next) && !self.foreign.contains_key(&next) {
+                return;
+            }
+            self.contiguous = next;
+        }
+    }
+
+    /// The highest number held.
+    fn newest(&self) -> Option<Seq> {
+        let held = self.held.last_key_value().map(|(seq, _)| *seq);
+        let foreign = self.foreign.last_key_value().map(|(seq, _)| *seq);
+        held.max(foreign)
     }
 
     /// Up to where every number is held: the `afterSeq` of a gap fill.
@@ -76,16 +117,14 @@ impl Timeline {
 
     /// A number above `contiguous` is held, so one below it is missing.
     pub fn has_gap(&self) -> bool {
-        self.held
-            .last_key_value()
-            .is_some_and(|(seq, _)| *seq > self.contiguous)
+        self.newest().is_some_and(|seq| seq > self.contiguous)
     }
 
     /// History was read to its end: what it did not have does not exist, so the client holds
     /// everything up to the highest number it has seen.
     pub fn filled_through_newest(&mut self) {
-        if let Some((seq, _)) = self.held.last_key_value() {
-            self.contiguous = self.contiguous.max(*seq);
+        if let Some(seq) = self.newest() {
+            self.contiguous = self.contiguous.max(seq);
         }
     }
 
@@ -187,6 +226,19 @@ mod tests {
         t.take(Seq::new(2), held(2, 12, 0));
         t.take(Seq::new(3), held(3, 11, 0));
         assert_eq!(t.out_of_order(), 2);
+    }
+
+    #[test]
+    fn a_message_outside_the_load_fills_its_number_and_counts_for_nothing() {
+        let mut t = Timeline::default();
+        t.take(Seq::new(1), held(1, 10, 0));
+        t.take(Seq::new(3), held(3, 11, 0));
+        assert!(t.has_gap());
+        assert_eq!(t.take_foreign(Seq::new(2), &id(2)), Took::New);
+        assert!(!t.has_gap());
+        assert_eq!(t.take_foreign(Seq::new(2), &id(2)), Took::Again);
+        assert_eq!(t.arrivals().len(), 2);
+        assert_eq!(t.out_of_order(), 0);
     }
 
     #[test]

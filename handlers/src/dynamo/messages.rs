@@ -180,7 +180,6 @@ struct CounterItem {
     last: u64,
 }
 
-
 #[async_trait]
 impl Messages for DynamoMessages {
     /// Reads the room's counter, then writes in one transaction the idempotency key, the
@@ -314,4 +313,3 @@ pub(super) fn key_already_used(error: Option<&TransactWriteItemsError>) -> bool 
         .and_then(|reason| reason.code())
         == Some("ConditionalCheckFailed")
 }
-

@@ -5,8 +5,8 @@
 mod connections;
 mod memberships;
 mod messages;
-mod rooms;
 pub mod oplog;
+mod rooms;
 pub mod schema;
 mod throttles;
 mod users;

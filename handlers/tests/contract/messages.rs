@@ -96,7 +96,11 @@ pub async fn before_and_after_cursors_page_without_gaps(s: Stores) -> Result<(),
         .page(&general, &request(Cursor::After(Seq::ZERO), 10))
         .await
         .ctx("p")?;
-    eq(ids(&whole), vec![7, 6, 5, 4, 3, 2, 1], "after 0: from the start")
+    eq(
+        ids(&whole),
+        vec![7, 6, 5, 4, 3, 2, 1],
+        "after 0: from the start",
+    )
 }
 
 pub async fn a_retry_returns_the_original_and_stores_nothing(s: Stores) -> Result<(), String> {
@@ -153,9 +157,7 @@ pub async fn each_room_numbers_its_messages_from_one_without_holes(
     Ok(())
 }
 
-pub async fn racing_appends_to_one_room_take_consecutive_numbers(
-    s: Stores,
-) -> Result<(), String> {
+pub async fn racing_appends_to_one_room_take_consecutive_numbers(s: Stores) -> Result<(), String> {
     const RACERS: i64 = 8;
     let appends = (1..=RACERS).map(|n| {
         let m = message("alice", "general", n, &format!("race-{n}"));
@@ -170,7 +172,11 @@ pub async fn racing_appends_to_one_room_take_consecutive_numbers(
         }
     }
     seqs.sort_unstable();
-    eq(seqs, (1..=RACERS as u64).collect(), "one number each, no holes")?;
+    eq(
+        seqs,
+        (1..=RACERS as u64).collect(),
+        "one number each, no holes",
+    )?;
     let page = s
         .messages
         .page(&room("general"), &request(Cursor::Latest, 20))
