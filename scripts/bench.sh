@@ -15,29 +15,51 @@ cargo build --profile local -p gateway -p load --locked
 gateway=target/local/confab-gateway
 load=target/local/confab-load
 
-# scenario name | confab-load arguments
+# scenario name | confab-load arguments | gateway fault flags | runs (default: repeats) |
+# restart the gateway this many seconds into the run (same port and data: sockets dropped,
+# store kept)
+faults="--fault-drop-posts 0.05 --fault-store-writes 0.01 --fault-concurrent-frames"
 scenarios=(
-  "100 clients, 1 room|--clients 100 --rooms 1 --messages 1000 --rate 200 --baseline"
-  "100 clients, 1 room, one flooder|--clients 100 --rooms 1 --messages 1000 --rate 200 --flooders 1"
-  "1,000 clients, 1 room|--clients 1000 --rooms 1 --messages 300 --rate 50 --settle-secs 30 --baseline"
-  "200 clients, 10 rooms, 10% churn|--clients 200 --rooms 10 --messages 1000 --rate 200 --churn 0.1"
+  "100 clients, 1 room|--clients 100 --rooms 1 --messages 1000 --rate 200 --baseline||"
+  "100 clients, 1 room, one flooder|--clients 100 --rooms 1 --messages 1000 --rate 200 --flooders 1||"
+  "1,000 clients, 1 room|--clients 1000 --rooms 1 --messages 300 --rate 50 --settle-secs 30 --baseline||"
+  "200 clients, 10 rooms, 10% churn|--clients 200 --rooms 10 --messages 1000 --rate 200 --churn 0.1||"
+  "200 clients, 10 rooms, 10 minutes under faults: 5% of posts lost, 1% of store writes failing, concurrent frames, 10% churn, a restart at 5 minutes|--clients 200 --rooms 10 --messages 12000 --rate 20 --churn 0.1 --settle-secs 60|$faults|1|300"
 )
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
+# Starts the gateway in the background (pid in $pid) and waits until it answers.
+start_gateway() { # port data log flags...
+  local port=$1 data=$2 log=$3; shift 3
+  # shellcheck disable=SC2068
+  RUST_LOG=warn "$gateway" --listen "127.0.0.1:$port" --data-dir "$data" --dist "$data/none" \
+    --register-burst 100000 $@ >> "$log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/config.json" >/dev/null && break; sleep 0.1; done
+}
+
 for index in "${!scenarios[@]}"; do
-  IFS='|' read -r name arguments <<<"${scenarios[$index]}"
-  for run in $(seq 1 "$repeats"); do
-    echo "==> $name, run $run/$repeats"
+  IFS='|' read -r name arguments flags runs restart <<<"${scenarios[$index]}"
+  runs=${runs:-$repeats}
+  for run in $(seq 1 "$runs"); do
+    echo "==> $name, run $run/$runs"
     data=$(mktemp -d)
     port=$(free_port)
-    RUST_LOG=warn "$gateway" --listen "127.0.0.1:$port" --data-dir "$data" --dist "$data/none" --register-burst 100000 \
-      > "$out/gateway-$index-$run.log" 2>&1 &
-    pid=$!
-    for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/config.json" >/dev/null && break; sleep 0.1; done
+    log="$out/gateway-$index-$run.log"
     # shellcheck disable=SC2086
-    "$load" --url "http://127.0.0.1:$port" $arguments --json > "$out/load-$index-$run.json" \
-      || echo "    (unhealthy run: kept in $out/load-$index-$run.json)"
+    start_gateway "$port" "$data" "$log" $flags
+    # shellcheck disable=SC2086
+    "$load" --url "http://127.0.0.1:$port" $arguments --json > "$out/load-$index-$run.json" &
+    load_pid=$!
+    if [[ -n "$restart" ]]; then
+      sleep "$restart"
+      echo "    restarting the gateway ($restart s in)"
+      kill -INT "$pid"; wait "$pid" || true
+      # shellcheck disable=SC2086
+      start_gateway "$port" "$data" "$log" $flags
+    fi
+    wait "$load_pid" || echo "    (unhealthy run: kept in $out/load-$index-$run.json)"
     kill -INT "$pid"; wait "$pid" || true
     rm -rf "$data"
   done

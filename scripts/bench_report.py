@@ -201,13 +201,26 @@ def main(directory: str, repeats: str) -> int:
             if plain:
                 flood_ratio = p99_by_name[name] / plain
                 lines.append(f"Others' p99 with the flooder / without: **{flood_ratio:.2f}×**.")
-        totals = {k: sum(rep[k] for rep in confab) for k in ("lost", "duplicated", "out_of_order", "expected_deliveries", "delivered_by_gap_fill")}
+        keys = ("lost", "duplicated", "out_of_order", "expected_deliveries", "recovered_by_gap",
+                "recovered_by_reconnect", "recovered_at_tail", "dropped_by_server")
+        totals = {k: sum(rep.get(k, 0) for rep in confab) for k in keys}
+        recovered = totals["recovered_by_gap"] + totals["recovered_by_reconnect"] + totals["recovered_at_tail"]
         lines += [
             "",
             f"Deliveries checked: {totals['expected_deliveries']:,} over {len(confab)} runs; "
             f"lost **{totals['lost']}**, duplicated **{totals['duplicated']}**, out of order "
-            f"**{totals['out_of_order']}**" + (f"; {totals['delivered_by_gap_fill']:,} closed by gap fill after churn" if totals["delivered_by_gap_fill"] else "") + ".",
+            f"**{totals['out_of_order']}**.",
         ]
+        if recovered or totals["dropped_by_server"]:
+            gaps = [rep["gap_recovery"] for rep in confab if rep.get("gap_recovery", {}).get("samples")]
+            lines.append(
+                f"Recovered from history: **{totals['recovered_by_gap']:,}** by gap detection while "
+                f"connected, **{totals['recovered_by_reconnect']:,}** after a reconnect, "
+                f"**{totals['recovered_at_tail']:,}** at the end of the run (a post lost after the "
+                f"room's last message); sockets dropped by the server: {totals['dropped_by_server']:,}."
+                + (f" A gap closed {cell([g['p50_ms'] for g in gaps], ' ms', 0)} (median; max "
+                   f"{max(g['max_ms'] for g in gaps):.0f} ms) after the message that revealed it." if gaps else "")
+            )
         if ratios:
             med, lo, hi = spread(ratios)
             lines.append(f"p99 Confab / baseline: **{med:.2f}×** ({lo:.2f}–{hi:.2f}).")

@@ -25,8 +25,9 @@ mod history;
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-/// Tries at a request the server failed (connect, history), and the pause before each next.
-const ATTEMPTS: u32 = 5;
+/// Tries at connecting or reading history while the server fails or is away, and the pause
+/// before each next: enough to outlast a restart of the server (about 10 s).
+const ATTEMPTS: u32 = 40;
 const RETRY_PAUSE: Duration = Duration::from_millis(100);
 /// How long a send waits for its ack, and a join for its member list, before going again.
 const ANSWER_WAIT: Duration = Duration::from_secs(1);
@@ -95,7 +96,7 @@ impl Client {
             match self.try_open().await {
                 Ok(socket) => return Ok(socket),
                 Err(_) if attempt < ATTEMPTS => {
-                    tokio::time::sleep(RETRY_PAUSE * attempt).await;
+                    tokio::time::sleep(RETRY_PAUSE * attempt.min(3)).await;
                     attempt += 1;
                 }
                 Err(e) => return Err(e),
@@ -273,6 +274,17 @@ impl Client {
     }
 }
 
+/// The socket is gone: connect again, rejoin, send again what was in flight; the caller reads
+/// what was missed once the join is answered.
+async fn reconnect(client: &mut Client, offline: Duration) -> anyhow::Result<Socket> {
+    tokio::time::sleep(offline).await;
+    client.joined = false;
+    let mut socket = client.open().await?;
+    client.join(&mut socket).await?;
+    client.resend(&mut socket).await?;
+    Ok(socket)
+}
+
 /// Runs one client until `stop` turns true; `ready` fires once it has joined its room.
 pub(crate) async fn run(
     shared: Arc<Shared>,
@@ -325,15 +337,16 @@ pub(crate) async fn run(
             command = commands.recv(), if commands_open => match command {
                 Some(Command::Send { k }) => {
                     client.queued.push_back(k);
-                    client.send_next(&mut socket).await?;
+                    if client.send_next(&mut socket).await.is_err() {
+                        // The socket broke under the send: it goes out on the next one.
+                        client.out.dropped_by_server += 1;
+                        socket = reconnect(&mut client, Duration::ZERO).await?;
+                        refill = true;
+                    }
                 }
                 Some(Command::Churn { offline }) => {
                     let _ = socket.close(None).await;
-                    tokio::time::sleep(offline).await;
-                    client.joined = false;
-                    socket = client.open().await?;
-                    client.join(&mut socket).await?;
-                    client.resend(&mut socket).await?;
+                    socket = reconnect(&mut client, offline).await?;
                     refill = true;
                 }
                 Some(Command::Tail) => client.tail().await?,
@@ -371,8 +384,12 @@ pub(crate) async fn run(
                     }
                 }
                 Some(Ok(_)) => {}
-                Some(Err(e)) => bail!("client {index}: socket failed: {e}"),
-                None => bail!("client {index}: the server closed the socket"),
+                // The server dropped the socket (it restarted, say): back in, as the app does.
+                Some(Err(_)) | None => {
+                    client.out.dropped_by_server += 1;
+                    socket = reconnect(&mut client, RETRY_PAUSE).await?;
+                    refill = true;
+                }
             },
         }
     }

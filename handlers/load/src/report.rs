@@ -56,6 +56,8 @@ pub struct Report {
     pub duplicated: usize,
     pub out_of_order: usize,
     pub churned_clients: usize,
+    /// Sockets the server dropped (a restart drops them all), each connected again.
+    pub dropped_by_server: usize,
     pub latency: Latency,
     /// Gaps closed while connected: from the live message that revealed the gap (the next
     /// message after the lost one) until the history read ended. Includes `GAP_GRACE_MS`.
@@ -87,7 +89,7 @@ impl Report {
         });
         let summary = format!(
             "confab-load against {target}{baseline}\n\
-             clients {clients} in {rooms} room(s); {churned} churned\n\
+             clients {clients} in {rooms} room(s); {churned} churned; {dropped} sockets dropped by the server\n\
              messages   sent {sent}, acked {acked}\n\
              deliveries expected {expected}, live {live}; recovered by gap {gap}, by reconnect {reconnect}, at the end {tail}\n\
              lost {lost}   duplicated {dup}   out of order {ooo}   → {verdict}\n\
@@ -103,6 +105,7 @@ impl Report {
             clients = self.clients,
             rooms = self.rooms,
             churned = self.churned_clients,
+            dropped = self.dropped_by_server,
             sent = self.messages_sent,
             acked = self.messages_acked,
             expected = self.expected_deliveries,

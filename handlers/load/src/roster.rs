@@ -105,6 +105,8 @@ pub(crate) struct Outcome {
     pub out_of_order: usize,
     pub acked: Vec<u64>,
     pub latencies_us: Vec<u64>,
+    /// Times the server dropped this client's socket (and it connected again).
+    pub dropped_by_server: usize,
     /// For each gap closed from history while connected: from the live message that revealed
     /// it to the end of the read.
     pub gap_recoveries_us: Vec<u64>,

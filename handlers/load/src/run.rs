@@ -243,9 +243,15 @@ pub async fn run(config: &Config) -> anyhow::Result<Report> {
             let _ = senders[client].send(Command::Churn { offline });
         }
         let sender = (k as usize) % config.clients;
-        senders[sender]
-            .send(Command::Send { k })
-            .map_err(|_| anyhow::anyhow!("client {sender} stopped early"))?;
+        if senders[sender].send(Command::Send { k }).is_err() {
+            // The client's task ended: its error says why.
+            let why = match tasks.swap_remove(sender).await {
+                Ok(Err(e)) => format!("{e:#}"),
+                Ok(Ok(_)) => "it stopped".to_owned(),
+                Err(e) => format!("it panicked: {e}"),
+            };
+            bail!("client {sender} stopped early: {why}");
+        }
         bar.inc(1);
     }
     bar.finish_and_clear();
@@ -327,6 +333,7 @@ fn count(config: &Config, outcomes: Vec<Outcome>, elapsed: Duration, churned: us
             }
         }
         report.duplicated += o.duplicated;
+        report.dropped_by_server += o.dropped_by_server;
         report.out_of_order += o.out_of_order;
         latencies.extend(o.latencies_us);
         recoveries.extend(o.gap_recoveries_us);

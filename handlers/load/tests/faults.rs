@@ -9,13 +9,47 @@ use gateway::faults::{Faults, StoreFaults};
 use load::Config;
 use shared::limits::GAP_GRACE_MS;
 
-async fn gateway(faults: Faults) -> (gateway::RunningGateway, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("temp dir");
+fn options(dir: &tempfile::TempDir, faults: Faults) -> gateway::Options {
     let mut options = gateway::Options::new(dir.path().join("data"));
     options.listen = "127.0.0.1:0".parse().expect("addr");
     options.dist_dir = dir.path().join("no-dist");
     options.faults = faults;
+    options
+}
+
+async fn gateway(faults: Faults) -> (gateway::RunningGateway, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let options = options(&dir, faults);
     (gateway::start(options).await.expect("gateway"), dir)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_restart_mid_run_drops_every_socket_and_loses_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut options = options(&dir, Faults::default());
+    let gw = gateway::start(options.clone()).await.expect("gateway");
+    // The same address after the restart, as a deployment keeps its URL.
+    options.listen = gw.addr;
+    let config = Config {
+        url: format!("http://{}", gw.addr),
+        clients: 6,
+        rooms: 1,
+        messages: 100,
+        rate: 20.0,
+        settle: Duration::from_secs(20),
+        ..Config::default()
+    };
+    let run = tokio::spawn(async move { load::run(&config).await });
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    gw.shutdown().await.expect("shutdown");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let again = gateway::start(options).await.expect("the gateway again");
+    let report = run.await.expect("run task").expect("run");
+    assert!(report.healthy(), "{}", report.human());
+    assert_eq!(report.messages_acked, 100);
+    assert!(report.dropped_by_server >= 6, "{}", report.human());
+    assert!(report.recovered_by_reconnect > 0, "{}", report.human());
+    drop(again);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -29,13 +29,18 @@ impl Client {
         );
         let mut attempt = 1;
         loop {
-            let response = self.shared.http.get(&url).bearer_auth(token).send().await?;
-            if response.status().is_server_error() && attempt < ATTEMPTS {
-                tokio::time::sleep(RETRY_PAUSE * attempt).await;
+            // A server failure or a server away (restarting) is tried again; a refusal is not.
+            let response = self.shared.http.get(&url).bearer_auth(token).send().await;
+            let retry = match &response {
+                Ok(r) => r.status().is_server_error(),
+                Err(e) => e.is_connect() || e.is_request(),
+            };
+            if retry && attempt < ATTEMPTS {
+                tokio::time::sleep(RETRY_PAUSE * attempt.min(3)).await;
                 attempt += 1;
                 continue;
             }
-            return Ok(response.error_for_status()?.json().await?);
+            return Ok(response?.error_for_status()?.json().await?);
         }
     }
 
