@@ -9,8 +9,8 @@ use shared::limits::HISTORY_PAGE_MAX;
 use shared::limits::{MEMBER_PAGE, ROOM_PAGE, USER_PAGE};
 use shared::{
     AppConfig, AuthResponse, CreateRoomRequest, ErrorBody, ErrorCode, HistoryPage, HistoryRequest,
-    InviteRequest, LoginRequest, MemberList, MemberSummary, MessageId, OpenDirectRequest,
-    RegisterRequest, RoomId, RoomList, RoomSummary, UserList, UserPrefix, Username,
+    InviteRequest, LoginRequest, MemberList, MemberSummary, OpenDirectRequest, RegisterRequest,
+    RoomId, RoomList, RoomSummary, Seq, UserList, UserPrefix, Username,
 };
 
 use crate::state::Endpoints;
@@ -177,15 +177,16 @@ pub async fn history(
     get(Request::get(&endpoints.history(room, request)), token).await
 }
 
-/// The oldest page of everything after `after` (catching up), as large as the server allows.
+/// The oldest page of everything after number `after` (`afterSeq`: filling a gap, counting
+/// unread), as large as the server allows.
 pub async fn history_after(
     endpoints: &Endpoints,
     token: &str,
     room: &RoomId,
-    after: &MessageId,
+    after: Seq,
 ) -> Result<HistoryPage, ApiError> {
     let request = HistoryRequest {
-        cursor: Cursor::After(after.clone()),
+        cursor: Cursor::After(after),
         limit: HISTORY_PAGE_MAX,
     };
     history(endpoints, token, room, &request).await

@@ -37,6 +37,7 @@ pub fn MessageRow(entry: Entry, room: RoomId, mine: bool) -> impl IntoView {
     view! {
         <li class="message" class:mine=mine data-testid="message" data-state=state
             data-id=entry.id.map(|id| id.to_string()).unwrap_or_default()
+            data-seq=entry.seq.map(|seq| seq.to_string()).unwrap_or_default()
             data-client-id=entry.client_msg_id.to_string()>
             <div class="meta">
                 <span class="author" data-testid="message-author" data-user=entry.author.to_string()>

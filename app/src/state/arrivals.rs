@@ -2,15 +2,16 @@
 //! just send (follow them to the bottom), did older history come in above (keep the place),
 //! and how many messages from others arrived below (the "new messages" count).
 
-use shared::{MessageId, Username};
+use shared::{Seq, Username};
 
 use super::{Delivery, Entry};
 
-/// The rows as they were.
+/// The rows as they were: the stored ones by their place in the room (`seq`), which is the
+/// order they show in.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Snapshot {
-    pub oldest: Option<MessageId>,
-    pub newest: Option<MessageId>,
+    pub oldest: Option<Seq>,
+    pub newest: Option<Seq>,
     pub pending: usize,
 }
 
@@ -18,7 +19,8 @@ pub struct Snapshot {
 pub struct Arrivals {
     /// A message of ours went out since (a new pending row).
     pub sent_by_me: bool,
-    /// Stored messages from others newer than the newest there was.
+    /// Stored messages from others after the newest there was (a hole filled above it is
+    /// not below the reader, so it does not count).
     pub from_others: usize,
     /// Older history was put above.
     pub older_loaded: bool,
@@ -26,10 +28,10 @@ pub struct Arrivals {
 
 impl Snapshot {
     pub fn of(rows: &[Entry]) -> Self {
-        let stored = || rows.iter().filter_map(|r| r.id.as_ref());
+        let stored = || rows.iter().filter_map(|r| r.seq);
         Self {
-            oldest: stored().next().cloned(),
-            newest: stored().next_back().cloned(),
+            oldest: stored().next(),
+            newest: stored().next_back(),
             pending: rows
                 .iter()
                 .filter(|r| r.delivery == Delivery::Pending)
@@ -40,12 +42,12 @@ impl Snapshot {
     /// Compares this (earlier) snapshot with the rows now.
     pub fn arrivals(&self, rows: &[Entry], me: &Username) -> Arrivals {
         let now = Snapshot::of(rows);
-        let from_others = match &self.newest {
+        let from_others = match self.newest {
             // The first page is not "new": nothing was on screen to be read.
             None => 0,
             Some(newest) => rows
                 .iter()
-                .filter(|r| r.author != *me && r.id.as_ref().is_some_and(|id| id > newest))
+                .filter(|r| r.author != *me && r.seq.is_some_and(|seq| seq > newest))
                 .count(),
         };
         Arrivals {

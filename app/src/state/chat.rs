@@ -5,20 +5,23 @@
 //! door, `ChatState::reduce` (`chat/reduce.rs`): the Leptos layer turns each event into a
 //! `Change` and carries out what the `Outcome` asks, and never changes the state otherwise —
 //! which is why the fields are private and there is no `&mut Room` to be had from outside.
-//! How frames and messages are taken in is `chat/incoming.rs`.
+//! How frames and messages are taken in is `chat/incoming.rs`; history pages, gap fills and
+//! when a fill is due, `chat/history.rs`.
 
 use std::collections::BTreeMap;
 
 use shared::http::Cursor;
-use shared::{ChatMessage, ClientMsgId, MessageId, RoomId, RoomSummary, Username};
+use shared::{ChatMessage, ClientMsgId, RoomId, RoomSummary, Seq, Username};
 
 mod conversations;
+mod history;
 mod incoming;
 mod reduce;
 
 pub use conversations::Title;
+pub use history::{GAP_RETRY_MS, GapCheck};
 
-pub use super::room::{HistoryLoad, Room};
+pub use super::room::{Fill, HistoryLoad, Room};
 pub use reduce::{Change, Followed, Outcome};
 
 use super::timeline::Older;
@@ -43,8 +46,12 @@ pub enum Source {
 /// What applying a frame did, for the announcer and the ack timer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Applied {
-    /// A message from someone else that was new here.
-    Incoming(ChatMessage),
+    /// A stored message came (a `message` or an `ack`): `announce` when it is someone else's
+    /// and new here; `check` when it skipped ahead of what the room holds whole.
+    Stored {
+        announce: Option<ChatMessage>,
+        check: Option<GapCheck>,
+    },
     /// A frame that needs no further action.
     Nothing,
     /// An error frame not tied to one of our messages: shown as a notice.
@@ -97,7 +104,7 @@ impl ChatState {
     pub fn new(
         me: Username,
         joined: impl IntoIterator<Item = RoomId>,
-        read_marks: &BTreeMap<RoomId, MessageId>,
+        read_marks: &BTreeMap<RoomId, Seq>,
     ) -> Self {
         let mut state = Self {
             me,
@@ -108,7 +115,7 @@ impl ChatState {
             known: BTreeMap::new(),
         };
         for room in joined {
-            let read = Room::read_up_to(read_marks.get(&room).cloned());
+            let read = Room::read_up_to(read_marks.get(&room).copied());
             state.add(room, read);
         }
         state
@@ -169,10 +176,10 @@ impl ChatState {
     }
 
     /// How far each room was read, to keep across reloads.
-    pub fn read_marks(&self) -> BTreeMap<RoomId, MessageId> {
+    pub fn read_marks(&self) -> BTreeMap<RoomId, Seq> {
         self.rooms
             .iter()
-            .filter_map(|(id, r)| Some((id.clone(), r.read_mark.clone()?)))
+            .filter_map(|(id, r)| Some((id.clone(), r.read_mark?)))
             .collect()
     }
 
@@ -201,8 +208,7 @@ impl ChatState {
         }
         Some(
             r.timeline
-                .oldest_id()
-                .cloned()
+                .oldest_seq()
                 .map_or(Cursor::Latest, Cursor::Before),
         )
     }

@@ -18,7 +18,9 @@ pub use timeline::{Delivery, Entry, Older, Timeline};
 
 #[cfg(test)]
 pub(crate) mod test_support {
-    use shared::{ChatMessage, ClientMsgId, MessageBody, MessageId, RoomId, Timestamp, Username};
+    use shared::{
+        ChatMessage, ClientMsgId, MessageBody, MessageId, RoomId, Seq, Timestamp, Username,
+    };
 
     pub fn user(name: &str) -> Username {
         Username::parse(name).unwrap()
@@ -32,11 +34,12 @@ pub(crate) mod test_support {
         ClientMsgId::parse(raw).unwrap()
     }
 
-    /// A stored message in `general` whose id sorts by `n`.
+    /// A stored message in `general`, number `n` in the room, whose id sorts by `n` too.
     pub fn message(n: u32, author: &str, body: &str) -> ChatMessage {
         ChatMessage {
             id: MessageId::parse(&format!("01KAQ7TZ4D9WQ1B6N3F8S{n:05}")).unwrap(),
             room: room("general"),
+            seq: Seq::new(u64::from(n)),
             author: user(author),
             body: MessageBody::parse(body).unwrap(),
             client_msg_id: cmid(&format!("c-{author}-{n}")),

@@ -1,15 +1,15 @@
 //! One joined room as the chat holds it: its timeline, history loading, who is here and
 //! typing, and what the reader has not read yet.
 //!
-//! Unread is kept as the ids of unread messages, not a counter, so a message that arrives
-//! twice (live, then again in a gap fill or a reload's catch-up) counts once. What was read is
-//! remembered as a read mark per room — the newest id held while the room was on screen — and
-//! stored, so counts survive a reload and cover rooms not opened since (`CatchUp::Count`).
+//! Unread is kept as the numbers (`seq`) of unread messages, not a counter, so a message that
+//! arrives twice (live, then again in a gap fill or a reload's catch-up) counts once. What was
+//! read is remembered as a read mark per room — the newest number held while the room was on
+//! screen — and stored, so counts survive a reload and cover rooms not opened since
+//! (`CatchUp::Count`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use shared::limits::RECONNECT_REWIND_MS;
-use shared::{ChatMessage, MessageId, Username};
+use shared::{ChatMessage, Seq, Username};
 
 use super::timeline::Timeline;
 
@@ -29,12 +29,11 @@ pub struct Room {
     pub present: BTreeSet<Username>,
     /// Who is typing, and until when (ms since the epoch).
     pub typing: BTreeMap<Username, i64>,
-    /// Where the gap fill after a reconnect starts, until one completes: a fill that fails is
-    /// retried from here, not from messages that arrived live meanwhile.
-    pub gap_from: Option<MessageId>,
-    /// Everything up to this id was read (shown on screen).
-    pub read_mark: Option<MessageId>,
-    unread: BTreeSet<MessageId>,
+    /// Whether a read of what the timeline misses is due or running (`Timeline::gap`).
+    pub fill: Fill,
+    /// Everything up to this number was read (shown on screen).
+    pub read_mark: Option<Seq>,
+    unread: BTreeSet<Seq>,
     /// A catch-up count stopped at its page limit: more is unread than `unread` holds.
     uncounted: bool,
     /// Which joining of the room this is: a reply to a request made before the room was left
@@ -42,21 +41,35 @@ pub struct Room {
     pub joined: u64,
 }
 
+/// Where a room's gap fill stands. One runs at a time: messages that skip ahead while one is
+/// due or running wait for it, and it looks again when it ends.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Fill {
+    #[default]
+    Idle,
+    /// A check is due after a pause (`GapCheck`): the grace for a message that skipped ahead,
+    /// or the wait after a fill that failed.
+    Due,
+    /// Reading history forward from the last contiguous number.
+    Running,
+}
+
 /// How a room catches up after a (re)connect.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CatchUp {
-    /// Fetch every message after this id into the timeline (it holds messages up to there).
-    Fill(MessageId),
-    /// The room holds nothing and is not on screen: count what came after this id (its read
-    /// mark, rewound) as unread, without keeping it; opening the room loads the newest page.
-    Count(MessageId),
+    /// Fetch every message after this number into the timeline (it holds every message up to
+    /// there: `Timeline::contiguous`).
+    Fill(Seq),
+    /// The room holds nothing and is not on screen: count what came after this number (its
+    /// read mark) as unread, without keeping it; opening the room loads the newest page.
+    Count(Seq),
     /// A room on screen that holds nothing loads its newest page instead.
     Nothing,
 }
 
 impl Room {
     /// A room the reader last read up to `read_mark` (stored from an earlier visit).
-    pub fn read_up_to(read_mark: Option<MessageId>) -> Self {
+    pub fn read_up_to(read_mark: Option<Seq>) -> Self {
         Self {
             read_mark,
             ..Self::default()
@@ -82,16 +95,16 @@ impl Room {
     /// mark. A message of the reader's own, written in another tab or on another device, says
     /// the reader had read the room up to there, so it moves the mark first.
     pub fn count_unread(&mut self, arrived: &[ChatMessage], me: &Username) {
-        let own = arrived.iter().filter(|m| m.author == *me).map(|m| &m.id);
-        if let Some(own) = own.max().cloned() {
-            self.read_elsewhere(&own);
+        let own = arrived.iter().filter(|m| m.author == *me).map(|m| m.seq);
+        if let Some(own) = own.max() {
+            self.read_elsewhere(own);
         }
-        let mark = self.read_mark.as_ref();
+        let mark = self.read_mark;
         self.unread.extend(
             arrived
                 .iter()
-                .filter(|m| m.author != *me && mark.is_none_or(|mark| m.id > *mark))
-                .map(|m| m.id.clone()),
+                .filter(|m| m.author != *me && mark.is_none_or(|mark| m.seq > mark))
+                .map(|m| m.seq),
         );
     }
 
@@ -104,47 +117,44 @@ impl Room {
     pub fn see_held(&mut self) {
         self.unread.clear();
         self.uncounted = false;
-        if let Some(newest) = self.timeline.newest_id()
-            && self.read_mark.as_ref().is_none_or(|mark| newest > mark)
+        if let Some(newest) = self.timeline.newest_seq()
+            && self.read_mark.is_none_or(|mark| newest > mark)
         {
-            self.read_mark = Some(newest.clone());
+            self.read_mark = Some(newest);
         }
     }
 
     /// The reader read the room up to `mark` elsewhere (another tab, or wrote there from
     /// another device): so they have here.
-    pub fn read_elsewhere(&mut self, mark: &MessageId) {
-        if self.read_mark.as_ref().is_none_or(|ours| mark > ours) {
-            self.read_mark = Some(mark.clone());
+    pub fn read_elsewhere(&mut self, mark: Seq) {
+        if self.read_mark.is_none_or(|ours| mark > ours) {
+            self.read_mark = Some(mark);
         }
-        self.unread.retain(|id| id > mark);
+        self.unread.retain(|seq| *seq > mark);
         // Whatever a stopped count left out is newer than what it counted; with nothing
         // counted left, the other tab had read past all of it.
         self.uncounted &= !self.unread.is_empty();
     }
 
     /// The newest page came back empty while the room was on screen: the reader has read
-    /// all there is, so every message from now on is news. The mark is the smallest id rather
-    /// than the browser's clock, which may disagree with the server's.
+    /// all there is, so every message from now on is news: the mark is "before the first".
     pub fn found_empty(&mut self) {
-        if self.read_mark.is_none() && self.timeline.newest_id().is_none() {
-            self.read_mark = Some(MessageId::first_of_millisecond(0));
+        if self.read_mark.is_none() && self.timeline.newest_seq().is_none() {
+            self.read_mark = Some(Seq::ZERO);
         }
     }
 
-    /// Where to catch up from after a (re)connect: just before the newest message held
-    /// (rewound, see `MessageId::rewound`), a cursor kept until a fill completes; in a room
-    /// holding nothing that is not on screen, from its read mark, for the unread count.
+    /// Where to catch up from after a (re)connect: after the last contiguous number held (a
+    /// fill that fails is retried from there too, as live messages above a hole never move
+    /// it); in a room holding nothing that is not on screen, from its read mark, for the
+    /// unread count.
     pub fn catch_up(&mut self, on_screen: bool) -> CatchUp {
-        if self.gap_from.is_none() {
-            self.gap_from = self
-                .timeline
-                .newest_id()
-                .map(|id| id.rewound(RECONNECT_REWIND_MS));
-        }
-        match (&self.gap_from, &self.read_mark) {
-            (Some(from), _) => CatchUp::Fill(from.clone()),
-            (None, Some(mark)) if !on_screen => CatchUp::Count(mark.rewound(RECONNECT_REWIND_MS)),
+        match (self.timeline.contiguous(), self.read_mark) {
+            (Some(from), _) => {
+                self.fill = Fill::Running;
+                CatchUp::Fill(from)
+            }
+            (None, Some(mark)) if !on_screen => CatchUp::Count(mark),
             _ => CatchUp::Nothing,
         }
     }
@@ -157,7 +167,7 @@ mod tests {
 
     #[test]
     fn only_messages_past_the_read_mark_count_and_each_counts_once() {
-        let mut room = Room::read_up_to(Some(message(5, "bob", "x").id));
+        let mut room = Room::read_up_to(Some(Seq::new(5)));
         let news = [message(4, "bob", "old"), message(6, "bob", "new")];
         room.count_unread(&news, &user("alice"));
         room.count_unread(&news[1..], &user("alice"));
@@ -177,46 +187,49 @@ mod tests {
     #[test]
     fn reading_clears_unread_and_moves_the_mark_forward_only() {
         let me = user("alice");
-        let mut room = Room::read_up_to(Some(message(9, "bob", "x").id));
+        let mut room = Room::read_up_to(Some(Seq::new(9)));
         room.timeline.merge(vec![message(3, "bob", "a")], &me);
         room.count_unread(&[message(10, "bob", "b")], &me);
         room.see_held();
         assert_eq!(room.unread(), 0);
-        assert_eq!(room.read_mark, Some(message(9, "bob", "x").id));
+        assert_eq!(room.read_mark, Some(Seq::new(9)));
         room.timeline.merge(vec![message(12, "bob", "c")], &me);
         room.see_held();
-        assert_eq!(room.read_mark, Some(message(12, "bob", "c").id));
+        assert_eq!(room.read_mark, Some(Seq::new(12)));
     }
 
     #[test]
     fn a_room_found_empty_is_read_from_the_very_start() {
         let mut room = Room::default();
         room.found_empty();
-        assert_eq!(room.read_mark.as_ref().unwrap().timestamp_ms(), 0);
+        assert_eq!(room.read_mark, Some(Seq::ZERO));
         room.count_unread(&[message(1, "bob", "first ever")], &user("alice"));
         assert_eq!(room.unread(), 1);
 
-        let mut read = Room::read_up_to(Some(message(4, "bob", "x").id));
+        let mut read = Room::read_up_to(Some(Seq::new(4)));
         read.found_empty();
-        assert_eq!(read.read_mark, Some(message(4, "bob", "x").id));
+        assert_eq!(read.read_mark, Some(Seq::new(4)));
     }
 
     #[test]
-    fn catching_up_fills_from_what_is_held_or_counts_from_the_read_mark() {
+    fn a_reconnect_reads_after_the_last_contiguous_seq() {
         let me = user("alice");
-        let mark = message(7, "bob", "x").id;
-        let rewound = mark.rewound(RECONNECT_REWIND_MS);
+        let mark = Seq::new(7);
 
-        let mut on_screen = Room::read_up_to(Some(mark.clone()));
+        let mut on_screen = Room::read_up_to(Some(mark));
         assert_eq!(on_screen.catch_up(true), CatchUp::Nothing);
 
-        let mut elsewhere = Room::read_up_to(Some(mark.clone()));
-        assert_eq!(elsewhere.catch_up(false), CatchUp::Count(rewound.clone()));
-        assert_eq!(elsewhere.gap_from, None);
+        let mut elsewhere = Room::read_up_to(Some(mark));
+        assert_eq!(elsewhere.catch_up(false), CatchUp::Count(mark));
+        assert_eq!(elsewhere.fill, Fill::Idle);
 
+        // 8 was lost before the socket dropped: 9 came live above the hole. The fill reads
+        // from 7, not from the newest held (no clock, no rewind).
         let mut holding = Room::read_up_to(None);
-        holding.timeline.merge(vec![message(7, "bob", "x")], &me);
-        assert_eq!(holding.catch_up(false), CatchUp::Fill(rewound.clone()));
-        assert_eq!(holding.gap_from, Some(rewound));
+        let held = vec![message(6, "bob", "a"), message(7, "bob", "b")];
+        holding.timeline.merge(held, &me);
+        holding.timeline.insert(message(9, "bob", "c"), &me);
+        assert_eq!(holding.catch_up(false), CatchUp::Fill(mark));
+        assert_eq!(holding.fill, Fill::Running);
     }
 }

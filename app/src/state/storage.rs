@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use shared::limits::DEFAULT_ROOM;
-use shared::{MessageId, RoomId};
+use shared::{RoomId, Seq};
 
 /// The rooms kept in the sidebar, as stored (a JSON list); the default room is always first,
 /// and names that no longer parse are dropped.
@@ -46,15 +46,19 @@ pub fn rooms_after(stored: Option<&str>, change: RoomChange<'_>) -> String {
     serde_json::to_string(&rooms).unwrap_or_default()
 }
 
-/// Read marks as stored: one `room id` pair per line (plain text keeps a JSON map's decoder
-/// out of the app's size). Lines that no longer parse are dropped.
-pub fn read_marks(stored: Option<&str>) -> BTreeMap<RoomId, MessageId> {
+/// Read marks as stored: one `room seq` pair per line (plain text keeps a JSON map's decoder
+/// out of the app's size). Lines that no longer parse are dropped. That includes marks stored
+/// before rooms were numbered (`room <message id>`): an id says nothing about a number, so
+/// such a room counts as having no mark — nothing is counted unread on load (rather than the
+/// whole history), news from now on is, and opening the room sets a new mark. The next write
+/// of the marks leaves the old lines out.
+pub fn read_marks(stored: Option<&str>) -> BTreeMap<RoomId, Seq> {
     stored
         .unwrap_or_default()
         .lines()
         .filter_map(|line| {
-            let (room, id) = line.split_once(' ')?;
-            Some((RoomId::parse(room).ok()?, MessageId::parse(id).ok()?))
+            let (room, seq) = line.split_once(' ')?;
+            Some((RoomId::parse(room).ok()?, Seq::parse(seq).ok()?))
         })
         .collect()
 }
@@ -62,23 +66,21 @@ pub fn read_marks(stored: Option<&str>) -> BTreeMap<RoomId, MessageId> {
 /// What to store when this tab's marks moved: the furthest of each room's stored mark and
 /// ours, so two tabs of the same user never move a mark back.
 pub fn merge_read_marks(
-    stored: BTreeMap<RoomId, MessageId>,
-    ours: &BTreeMap<RoomId, MessageId>,
-) -> BTreeMap<RoomId, MessageId> {
+    stored: BTreeMap<RoomId, Seq>,
+    ours: &BTreeMap<RoomId, Seq>,
+) -> BTreeMap<RoomId, Seq> {
     let mut merged = stored;
-    for (room, id) in ours {
-        let mark = merged.entry(room.clone()).or_insert_with(|| id.clone());
-        if id > mark {
-            *mark = id.clone();
-        }
+    for (room, seq) in ours {
+        let mark = merged.entry(room.clone()).or_insert(*seq);
+        *mark = (*mark).max(*seq);
     }
     merged
 }
 
-pub fn stored_read_marks(marks: &BTreeMap<RoomId, MessageId>) -> String {
+pub fn stored_read_marks(marks: &BTreeMap<RoomId, Seq>) -> String {
     marks
         .iter()
-        .map(|(room, id)| format!("{room} {id}\n"))
+        .map(|(room, seq)| format!("{room} {seq}\n"))
         .collect()
 }
 
@@ -121,28 +123,40 @@ mod tests {
 
     #[test]
     fn read_marks_survive_storage_and_bad_entries_are_dropped() {
-        let id = test_support::message(3, "bob", "x").id;
-        let marks = BTreeMap::from([(test_support::room("rust"), id.clone())]);
+        let marks = BTreeMap::from([(test_support::room("rust"), Seq::new(3))]);
+        assert_eq!(stored_read_marks(&marks), "rust 3\n");
         assert_eq!(read_marks(Some(&stored_read_marks(&marks))), marks);
-        let stored = format!("rust {id}\nBad Name! {id}\nops nope\n\ngarbage");
-        assert_eq!(read_marks(Some(&stored)), marks);
+        let stored = "rust 3\nBad Name! 3\nops nope\nops -1\n\ngarbage";
+        assert_eq!(read_marks(Some(stored)), marks);
         assert!(read_marks(None).is_empty());
     }
 
     #[test]
+    fn a_mark_stored_as_a_message_id_before_rooms_were_numbered_counts_as_no_mark() {
+        let id = test_support::message(3, "bob", "x").id;
+        let stored = format!("rust {id}\nops 12\n");
+        let marks = read_marks(Some(&stored));
+        assert_eq!(
+            marks,
+            BTreeMap::from([(test_support::room("ops"), Seq::new(12))])
+        );
+        // Written back merged with this tab's marks, the old line is gone for good.
+        assert_eq!(
+            stored_read_marks(&merge_read_marks(marks, &BTreeMap::new())),
+            "ops 12\n"
+        );
+    }
+
+    #[test]
     fn marks_from_two_tabs_merge_to_the_furthest() {
-        use test_support::{message, room};
-        let (old, new) = (message(3, "bob", "a").id, message(8, "bob", "b").id);
-        let stored = BTreeMap::from([(room("rust"), new.clone()), (room("ops"), old.clone())]);
-        let ours = BTreeMap::from([(room("rust"), old.clone()), (room("go"), new.clone())]);
+        use test_support::room;
+        let (old, new) = (Seq::new(3), Seq::new(8));
+        let stored = BTreeMap::from([(room("rust"), new), (room("ops"), old)]);
+        let ours = BTreeMap::from([(room("rust"), old), (room("go"), new)]);
         let merged = merge_read_marks(stored, &ours);
         assert_eq!(
             merged,
-            BTreeMap::from([
-                (room("rust"), new.clone()),
-                (room("ops"), old),
-                (room("go"), new)
-            ])
+            BTreeMap::from([(room("rust"), new), (room("ops"), old), (room("go"), new)])
         );
     }
 }

@@ -1,27 +1,28 @@
 //! History for the chat: the newest page of a room, the pages before it as the reader scrolls
-//! back, the gap after a reconnect, and unread counts since a read mark. Every task here may
-//! outlive the chat (logout while a request is in flight): `reduce` then answers `None` and
-//! the task ends. A room may be left (and joined again) meanwhile, so each reply names the
-//! joining it was asked for, and the state drops it when that joining is over.
+//! back, gap fills, and unread counts since a read mark. A gap fill reads `afterSeq` from the
+//! last number a room holds whole, when a message skipped ahead (after the grace the state
+//! asks for, `GapCheck`) or after a reconnect; the state decides when and from where
+//! (`state/chat/history.rs`), this module only fetches and waits. Every task here may outlive
+//! the chat (logout while a request is in flight): `reduce` then answers `None` and the task
+//! ends. A room may be left (and joined again) meanwhile, so each reply names the joining it
+//! was asked for, and the state drops it when that joining is over.
 
 use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::http::Cursor;
-use shared::{HistoryRequest, MessageId, RoomId};
+use shared::{HistoryRequest, RoomId, Seq};
 
 use super::ChatContext;
 use crate::api;
 use crate::contexts::Status;
+use crate::state::chat::GapCheck;
 use crate::state::room::CatchUp;
 use crate::state::{Change, Outcome};
 
 /// The newest page, and each page back.
 const PAGE: u32 = 50;
-
-/// A gap fill that failed (the network is still shaky) tries again after this long.
-const GAP_RETRY: Duration = Duration::from_secs(3);
 
 impl ChatContext {
     /// Fetches the page before the oldest message held (scrolling back).
@@ -45,12 +46,15 @@ impl ChatContext {
             };
             match api::history(&endpoints, &token, &room, &request).await {
                 Ok(page) => {
-                    this.reduce(Change::Page {
+                    let came = Change::Page {
                         room,
                         joined,
                         page,
                         newest,
-                    });
+                    };
+                    if let Some(Outcome::Check(check)) = this.reduce(came) {
+                        this.check_gap_later(check);
+                    }
                 }
                 Err(e) if this.unauthorized(&e) => {}
                 Err(e) => {
@@ -62,7 +66,7 @@ impl ChatContext {
     }
 
     /// Catches `room` up after the socket was away (see `Room::catch_up`): fills what it
-    /// missed, or counts what came since its read mark.
+    /// missed from the last number it holds whole, or counts what came since its read mark.
     pub(super) fn catch_up(&self, room: RoomId) {
         match self.reduce(Change::CatchUp(room.clone())) {
             Some(Outcome::CatchUp(CatchUp::Fill(from), joined)) => {
@@ -75,20 +79,55 @@ impl ChatContext {
         }
     }
 
-    /// Fetches what `room` missed: everything after `start` (10 s before the newest message
-    /// held, see `MessageId::rewound`), paging forward until the server has nothing newer. A
-    /// fill that fails is retried from the same start (`Change::Missed`).
-    fn fill_gap(&self, room: RoomId, joined: u64, start: MessageId) {
+    /// Looks at a room's gap again once the pause `check` asks for is over: the grace for
+    /// messages still on their way live, or the wait after a fill that failed.
+    pub(super) fn check_gap_later(&self, check: GapCheck) {
+        let this = *self;
+        let GapCheck {
+            room,
+            joined,
+            after_ms,
+        } = check;
+        set_timeout(
+            move || this.gap_due(room, joined),
+            Duration::from_millis(after_ms),
+        );
+    }
+
+    /// Fills the gap if it is still open (see `ChatState::gap_due`); with the socket down, its
+    /// next open does.
+    fn gap_due(&self, room: RoomId, joined: u64) {
+        // A logout may have ended the chat meanwhile: then there is nothing to fill.
+        if self.state.try_with_untracked(|_| ()).is_none() {
+            return;
+        }
+        let due = Change::GapDue {
+            room: room.clone(),
+            joined,
+            connected: self.status() == Status::Connected,
+        };
+        if let Some(Outcome::CatchUp(CatchUp::Fill(from), joined)) = self.reduce(due) {
+            self.fill_gap(room, joined, from);
+        }
+    }
+
+    /// Fetches what `room` missed: everything after `start` (the last number it holds whole),
+    /// paging forward until the server has nothing newer. A fill that fails is tried again
+    /// after a pause, from where the room is whole then (`Change::FillFailed`).
+    fn fill_gap(&self, room: RoomId, joined: u64, start: Seq) {
         let this = *self;
         let (endpoints, token) = self.link();
         spawn_local(async move {
-            let mut cursor = start;
+            let mut after = start;
             loop {
-                let page = match api::history_after(&endpoints, &token, &room, &cursor).await {
+                let page = match api::history_after(&endpoints, &token, &room, after).await {
                     Ok(page) => page,
                     Err(e) => {
-                        if !this.unauthorized(&e) {
-                            set_timeout(move || this.retry_gap(room), GAP_RETRY);
+                        if !this.unauthorized(&e)
+                            && let Some(Outcome::Check(check)) =
+                                this.reduce(Change::FillFailed { room, joined })
+                        {
+                            this.check_gap_later(check);
                         }
                         return;
                     }
@@ -96,10 +135,13 @@ impl ChatContext {
                 let missed = Change::Missed {
                     room: room.clone(),
                     joined,
+                    after,
                     page,
                 };
                 match this.reduce(missed) {
-                    Some(Outcome::More(next)) => cursor = next,
+                    Some(Outcome::More(next)) => after = next,
+                    // A message skipped ahead while this fill ran, past where it ended.
+                    Some(Outcome::Check(check)) => return this.check_gap_later(check),
                     _ => return,
                 }
             }
@@ -110,13 +152,13 @@ impl ChatContext {
     /// `COUNT_PAGES_MAX` (see `ChatState::count_missed`), without keeping the messages: the
     /// room loads its newest page when opened, as usual. A count that fails is tried again on
     /// the next open of the socket.
-    fn count_unread(&self, room: RoomId, joined: u64, start: MessageId) {
+    fn count_unread(&self, room: RoomId, joined: u64, start: Seq) {
         let this = *self;
         let (endpoints, token) = self.link();
         spawn_local(async move {
-            let mut cursor = start;
+            let mut after = start;
             for pages in 1.. {
-                let page = match api::history_after(&endpoints, &token, &room, &cursor).await {
+                let page = match api::history_after(&endpoints, &token, &room, after).await {
                     Ok(page) => page,
                     Err(e) => {
                         this.unauthorized(&e);
@@ -130,21 +172,10 @@ impl ChatContext {
                     pages,
                 };
                 match this.reduce(counted) {
-                    Some(Outcome::More(next)) => cursor = next,
+                    Some(Outcome::More(next)) => after = next,
                     _ => return,
                 }
             }
         });
-    }
-
-    /// Tries a failed gap fill again, unless the chat has ended or the socket is down (its
-    /// next open fills the gap anyway).
-    fn retry_gap(&self, room: RoomId) {
-        let pending = self
-            .state
-            .try_with_untracked(|s| s.room(&room).is_some_and(|r| r.gap_from.is_some()));
-        if pending == Some(true) && self.status() == Status::Connected {
-            self.catch_up(room);
-        }
     }
 }

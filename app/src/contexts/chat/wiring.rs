@@ -20,8 +20,13 @@ impl ChatContext {
             opened: Rc::new(move || self.opened()),
             frame: Rc::new(move |frame| {
                 match self.reduce(Change::Frame(frame, browser::now_ms())) {
-                    Some(Outcome::Incoming(m)) => {
-                        self.announcement.set(format!("{}: {}", m.author, m.body))
+                    Some(Outcome::Stored { announce, check }) => {
+                        if let Some(m) = announce {
+                            self.announcement.set(format!("{}: {}", m.author, m.body));
+                        }
+                        if let Some(check) = check {
+                            self.check_gap_later(check);
+                        }
                     }
                     Some(Outcome::Notice(text)) => self.notice.set(Some(text)),
                     Some(Outcome::Later(later)) => self.later(later),

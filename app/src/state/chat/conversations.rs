@@ -3,7 +3,7 @@
 //! room stays the reader's choice); `roomRemoved` and a join refused as `not_found` take a room
 //! away. Each room's summary is kept, so the sidebar and the room show its name.
 
-use shared::{MessageId, RoomId, RoomKind, RoomSummary};
+use shared::{RoomId, RoomKind, RoomSummary, Seq};
 
 use super::{ChatState, Followed, Room};
 
@@ -86,6 +86,6 @@ impl ChatState {
 impl Room {
     /// A room never read on this device: everything in it counts as unread until it is shown.
     pub fn never_read() -> Self {
-        Room::read_up_to(Some(MessageId::first_of_millisecond(0)))
+        Room::read_up_to(Some(Seq::ZERO))
     }
 }

@@ -2,7 +2,7 @@
 //! source (a live frame, an ack, a history page, a gap fill, a count of what was missed).
 
 use shared::http::HistoryPage;
-use shared::{ChatMessage, ClientMsgId, ErrorCode, MessageId, PresenceChange, RoomId, ServerFrame};
+use shared::{ChatMessage, ClientMsgId, ErrorCode, PresenceChange, RoomId, Seq, ServerFrame};
 
 use super::{
     Applied, COUNT_PAGES_MAX, ChatState, DEFAULT_PAUSE_MS, Later, Room, Source, TYPING_TTL_MS, Then,
@@ -11,17 +11,14 @@ use super::{
 impl ChatState {
     pub(super) fn apply(&mut self, frame: ServerFrame, now_ms: i64) -> Applied {
         match frame {
-            ServerFrame::Message { message } => {
+            // Both carry a stored message under its number: one that skips ahead of what the
+            // room holds whole opens a gap (`ChatState::gap_check`).
+            ServerFrame::Message { message } | ServerFrame::Ack { message, .. } => {
                 let room = message.room.clone();
-                match self.receive(&room, vec![message], Source::Live).pop() {
-                    Some(m) => Applied::Incoming(m),
-                    None => Applied::Nothing,
-                }
-            }
-            ServerFrame::Ack { message, .. } => {
-                let room = message.room.clone();
-                self.receive(&room, vec![message], Source::Live);
-                Applied::Nothing
+                // Only someone else's message is announced (`receive` returns only those).
+                let announce = self.receive(&room, vec![message], Source::Live).pop();
+                let check = self.gap_check(&room);
+                Applied::Stored { announce, check }
             }
             ServerFrame::Presence { room, change } => {
                 let Some(Room { present, .. }) = self.rooms.get_mut(&room) else {
@@ -157,14 +154,14 @@ impl ChatState {
         joined: u64,
         page: &HistoryPage,
         pages: usize,
-    ) -> Option<MessageId> {
+    ) -> Option<Seq> {
         let me = self.me.clone();
         let on_screen = self.on_screen(room);
         let r = self.room_at(room, joined)?;
         if !on_screen {
             r.count_unread(&page.messages, &me);
         }
-        let next = page.messages.iter().map(|m| &m.id).max().cloned();
+        let next = page.messages.iter().map(|m| m.seq).max();
         match next {
             Some(_) if page.has_more && pages >= COUNT_PAGES_MAX => {
                 if !on_screen {

@@ -10,10 +10,10 @@ use std::collections::BTreeMap;
 use shared::http::HistoryPage;
 use shared::limits::DEFAULT_ROOM;
 use shared::{
-    ChatMessage, ClientMsgId, MessageBody, MessageId, RoomId, RoomSummary, ServerFrame, Timestamp,
+    ChatMessage, ClientMsgId, MessageBody, RoomId, RoomSummary, Seq, ServerFrame, Timestamp,
 };
 
-use super::{Applied, ChatState, HistoryLoad, Later, Room, Source};
+use super::{Applied, ChatState, GapCheck, HistoryLoad, Later, Room};
 use crate::state::room::CatchUp;
 use crate::state::timeline::Older;
 
@@ -70,11 +70,22 @@ pub enum Change {
     },
     /// The socket (re)opened: the room is to catch up on what it missed.
     CatchUp(RoomId),
-    /// A page of what a room missed while the socket was away.
+    /// A page of a gap fill: what came after `after` (`afterSeq`), missed while the socket was
+    /// away or lost on the way.
     Missed {
         room: RoomId,
         joined: u64,
+        after: Seq,
         page: HistoryPage,
+    },
+    /// A page of a gap fill could not be loaded.
+    FillFailed { room: RoomId, joined: u64 },
+    /// The pause a `GapCheck` asked for is over; `connected` says whether the socket is open
+    /// (when it is not, its next open fills the gap).
+    GapDue {
+        room: RoomId,
+        joined: u64,
+        connected: bool,
     },
     /// A page counted for a room that holds nothing; `pages` read so far, this one included.
     Counted {
@@ -86,10 +97,10 @@ pub enum Change {
     /// Another tab stored the room list (with the read marks as stored then).
     RoomsStored {
         rooms: Vec<RoomId>,
-        marks: BTreeMap<RoomId, MessageId>,
+        marks: BTreeMap<RoomId, Seq>,
     },
     /// Another tab stored the read marks.
-    MarksStored(BTreeMap<RoomId, MessageId>),
+    MarksStored(BTreeMap<RoomId, Seq>),
     /// The rooms this user belongs to, as the server lists them.
     Conversations(Vec<RoomSummary>),
     /// The clock moved on to `now_ms`: typing notices not repeated in time go.
@@ -104,8 +115,14 @@ pub enum Outcome {
     /// Nothing to apply (the room is not joined here, or not as it was when asked; no notice
     /// ran out): the state is as it was, and nothing needs to render again.
     Unchanged,
-    /// `Frame`: a message from someone else, new here, to read out to screen readers.
-    Incoming(ChatMessage),
+    /// `Frame`: a stored message came: `announce` is someone else's, new here, to read out to
+    /// screen readers; `check` is a gap it opened, to look at after the grace.
+    Stored {
+        announce: Option<ChatMessage>,
+        check: Option<GapCheck>,
+    },
+    /// `Page`, `Missed`, `FillFailed`: a gap is open; look at it again after the pause.
+    Check(GapCheck),
     /// `Frame`: an error not tied to one of our messages, for a banner.
     Notice(String),
     /// `Frame`: the server asked for a pause; do this when it is over.
@@ -117,10 +134,10 @@ pub enum Outcome {
     Resend(MessageBody),
     /// `Loading`: the joining of the room the page is asked for.
     Loading(u64),
-    /// `CatchUp`: how the room catches up, and the joining of the room it is for.
+    /// `CatchUp`, `GapDue`: how the room catches up, and the joining of the room it is for.
     CatchUp(CatchUp, u64),
-    /// `Missed`, `Counted`: the next page starts after this id.
-    More(MessageId),
+    /// `Missed`, `Counted`: the next page starts after this number.
+    More(Seq),
     /// `RoomsStored`, `Conversations`, and frames that add or take away rooms: the rooms
     /// joined and left here, to join and leave on the socket and store.
     Followed(Followed),
@@ -142,7 +159,11 @@ impl ChatState {
         let done_if = |changed: bool| if changed { Done } else { Unchanged };
         match change {
             Change::Frame(frame, now_ms) => match self.apply(frame, now_ms) {
-                Applied::Incoming(m) => Outcome::Incoming(m),
+                Applied::Stored {
+                    announce: None,
+                    check: None,
+                } => Done,
+                Applied::Stored { announce, check } => Outcome::Stored { announce, check },
                 Applied::Notice(text) => Outcome::Notice(text),
                 Applied::Later(later) => Outcome::Later(later),
                 Applied::Rooms(changes) => Outcome::Followed(changes),
@@ -208,7 +229,7 @@ impl ChatState {
                 joined,
                 page,
                 newest,
-            } => done_if(self.page(&room, joined, page, newest)),
+            } => self.page(&room, joined, page, newest),
             Change::PageFailed { room, joined, why } => match self.room_at(&room, joined) {
                 Some(r) => {
                     r.history = HistoryLoad::Failed(why);
@@ -225,7 +246,18 @@ impl ChatState {
                     None => Unchanged,
                 }
             }
-            Change::Missed { room, joined, page } => self.missed(&room, joined, page),
+            Change::Missed {
+                room,
+                joined,
+                after,
+                page,
+            } => self.missed(&room, joined, after, page),
+            Change::FillFailed { room, joined } => self.fill_failed(&room, joined),
+            Change::GapDue {
+                room,
+                joined,
+                connected,
+            } => self.gap_due(&room, joined, connected),
             Change::Counted {
                 room,
                 joined,
@@ -282,58 +314,13 @@ impl ChatState {
         }
     }
 
-    /// A page of history for the room as joined then: whether it was taken. Old history is
-    /// never unread; a newest page that comes back empty while the room is on screen means
-    /// the reader has read all there is (`Room::found_empty`).
-    fn page(&mut self, room: &RoomId, joined: u64, page: HistoryPage, newest: bool) -> bool {
-        if self.room_at(room, joined).is_none() {
-            return false;
-        }
-        let on_screen = self.on_screen(room);
-        self.receive(room, page.messages, Source::History);
-        let Some(r) = self.room_at(room, joined) else {
-            return true;
-        };
-        r.timeline.older = if page.has_more {
-            Older::More
-        } else {
-            Older::Complete
-        };
-        r.history = HistoryLoad::Idle;
-        if newest && on_screen {
-            r.found_empty();
-        }
-        true
-    }
-
-    /// A page of the gap fill after a reconnect. The fill's start (`Room::gap_from`) is kept
-    /// until the server has nothing newer, so a fill that fails is retried from there, not from
-    /// messages that arrived live meanwhile; duplicates drop by id.
-    fn missed(&mut self, room: &RoomId, joined: u64, page: HistoryPage) -> Outcome {
-        let newest = page.messages.iter().map(|m| m.id.clone()).max();
-        let done = !page.has_more || newest.is_none();
-        if self.room_at(room, joined).is_none() {
-            return Outcome::Unchanged;
-        }
-        self.receive(room, page.messages, Source::Missed);
-        match newest.filter(|_| !done) {
-            Some(next) => Outcome::More(next),
-            None => {
-                if let Some(r) = self.room_at(room, joined) {
-                    r.gap_from = None;
-                }
-                Outcome::Done
-            }
-        }
-    }
-
     /// Takes the room list another tab stored: joins what it joined and leaves what it left,
     /// except the room this tab shows, which stays until the reader moves on.
-    fn follow_rooms(&mut self, stored: &[RoomId], marks: &BTreeMap<RoomId, MessageId>) -> Followed {
+    fn follow_rooms(&mut self, stored: &[RoomId], marks: &BTreeMap<RoomId, Seq>) -> Followed {
         let mut changes = Followed::default();
         for room in stored {
             if !self.rooms.contains_key(room) {
-                self.add(room.clone(), Room::read_up_to(marks.get(room).cloned()));
+                self.add(room.clone(), Room::read_up_to(marks.get(room).copied()));
                 changes.joined.push(room.clone());
             }
         }
@@ -352,15 +339,17 @@ impl ChatState {
     }
 
     /// Takes the read marks another tab stored: what was read there is read here.
-    fn follow_read_marks(&mut self, stored: &BTreeMap<RoomId, MessageId>) {
+    fn follow_read_marks(&mut self, stored: &BTreeMap<RoomId, Seq>) {
         for (room, mark) in stored {
             if let Some(r) = self.rooms.get_mut(room) {
-                r.read_elsewhere(mark);
+                r.read_elsewhere(*mark);
             }
         }
     }
 }
 
+#[cfg(test)]
+mod gaps;
 #[cfg(test)]
 mod pauses;
 #[cfg(test)]

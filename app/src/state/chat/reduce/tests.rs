@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::state::chat::TYPING_TTL_MS;
+use crate::state::chat::{Fill, Source};
 use crate::state::test_support::{cmid, message, room, user};
 use shared::http::Cursor;
 
@@ -15,8 +16,8 @@ fn state() -> ChatState {
 #[test]
 fn rooms_joined_and_left_in_another_tab_follow_here_but_not_the_room_shown() {
     let mut s = state();
-    let mark = message(3, "bob", "x").id;
-    let marks = BTreeMap::from([(room("go"), mark.clone())]);
+    let mark = message(3, "bob", "x").seq;
+    let marks = BTreeMap::from([(room("go"), mark)]);
     let changes = s.follow_rooms(&[room("general"), room("go")], &marks);
     assert_eq!(changes.joined, [room("go")]);
     assert_eq!(changes.left, [room("rust")]);
@@ -34,13 +35,13 @@ fn messages_read_in_another_tab_are_read_here() {
     let news = vec![message(4, "bob", "a"), message(6, "bob", "b")];
     s.receive(&room("rust"), news, Source::Live);
     assert_eq!(s.room(&room("rust")).unwrap().unread(), 2);
-    let marks = BTreeMap::from([(room("rust"), message(4, "bob", "a").id)]);
+    let marks = BTreeMap::from([(room("rust"), message(4, "bob", "a").seq)]);
     s.follow_read_marks(&marks);
     assert_eq!(s.room(&room("rust")).unwrap().unread(), 1);
     // An older mark from a slower tab never moves ours back.
-    let older = BTreeMap::from([(room("rust"), message(1, "bob", "z").id)]);
+    let older = BTreeMap::from([(room("rust"), message(1, "bob", "z").seq)]);
     s.follow_read_marks(&older);
-    assert_eq!(s.read_marks()[&room("rust")], message(4, "bob", "a").id);
+    assert_eq!(s.read_marks()[&room("rust")], message(4, "bob", "a").seq);
 }
 
 // The reducer's own paths: what moved here from the Leptos layer.
@@ -115,7 +116,7 @@ fn a_history_page_fills_the_room_as_joined_when_asked_and_never_counts_as_unread
     );
     assert_eq!(
         s.older_cursor(&rust),
-        Some(Cursor::Before(message(1, "bob", "a").id))
+        Some(Cursor::Before(message(1, "bob", "a").seq))
     );
     // Left and joined again while a page was on its way: the late page is dropped.
     s.reduce(Change::Leave(rust.clone()));
@@ -144,64 +145,45 @@ fn an_empty_newest_page_on_screen_means_everything_after_it_is_news() {
         newest: true,
     };
     s.reduce(empty);
-    assert_eq!(
-        s.room(&ops)
-            .unwrap()
-            .read_mark
-            .as_ref()
-            .unwrap()
-            .timestamp_ms(),
-        0
-    );
+    assert_eq!(s.room(&ops).unwrap().read_mark, Some(Seq::ZERO));
     assert_eq!(s.older_cursor(&ops), None, "nothing older");
+    assert_eq!(
+        s.room(&ops).unwrap().timeline.contiguous(),
+        Some(Seq::ZERO),
+        "a reconnect reads the room from its start"
+    );
 }
 
 #[test]
-fn a_gap_fill_pages_on_until_the_server_has_nothing_newer_and_keeps_its_start_till_then() {
+fn a_gap_fill_pages_on_until_the_server_has_nothing_newer() {
     let mut s = state();
     let ops = room("ops");
     let held = vec![message(5, "bob", "held")];
-    s.reduce(Change::Missed {
+    let missed = |joined, after: u64, page| Change::Missed {
         room: ops.clone(),
-        joined: 0,
-        page: page(held.clone(), false),
-    });
+        joined,
+        after: Seq::new(after),
+        page,
+    };
+    s.reduce(missed(0, 4, page(held.clone(), false)));
     assert_eq!(
         s.room(&ops).unwrap().timeline.stored_len(),
         0,
         "an old joining"
     );
     let joined = s.room(&ops).unwrap().joined;
-    s.reduce(Change::Missed {
-        room: ops.clone(),
-        joined,
-        page: page(held, false),
-    });
+    s.reduce(missed(joined, 4, page(held, false)));
     let Outcome::CatchUp(CatchUp::Fill(start), _) = s.reduce(Change::CatchUp(ops.clone())) else {
         panic!("ops holds a message");
     };
+    assert_eq!(start, Seq::new(5));
+    assert_eq!(s.room(&ops).unwrap().fill, Fill::Running);
     let first = page(vec![message(6, "bob", "a")], true);
-    let next = s.reduce(Change::Missed {
-        room: ops.clone(),
-        joined,
-        page: first,
-    });
-    assert_eq!(next, Outcome::More(message(6, "bob", "a").id));
-    assert_eq!(
-        s.room(&ops).unwrap().gap_from,
-        Some(start),
-        "kept for a retry"
-    );
+    let next = s.reduce(missed(joined, 5, first));
+    assert_eq!(next, Outcome::More(Seq::new(6)));
     let last = page(vec![message(7, "bob", "b")], false);
-    assert_eq!(
-        s.reduce(Change::Missed {
-            room: ops.clone(),
-            joined,
-            page: last
-        }),
-        Outcome::Done
-    );
-    assert_eq!(s.room(&ops).unwrap().gap_from, None);
+    assert_eq!(s.reduce(missed(joined, 6, last)), Outcome::Done);
+    assert_eq!(s.room(&ops).unwrap().fill, Fill::Idle);
     assert_eq!(s.room(&ops).unwrap().timeline.stored_len(), 3);
 }
 
