@@ -31,37 +31,6 @@ impl MessageId {
         }
         Ok(Self(value))
     }
-
-    /// The millisecond timestamp this id was made at (its first 10 characters).
-    pub fn timestamp_ms(&self) -> i64 {
-        self.0[..10].bytes().fold(0i64, |acc, c| {
-            let digit = CROCKFORD.bytes().position(|d| d == c).unwrap_or(0) as i64;
-            acc * 32 + digit
-        })
-    }
-
-    /// The smallest id of the millisecond `ms` milliseconds before this one. A client closing
-    /// a gap after a reconnect asks history for everything `after` this, not after the newest
-    /// id it holds: live delivery is ordered per sender, not across senders, so it may hold
-    /// a message newer than one still in flight when the socket dropped. Duplicates from the
-    /// overlap are dropped by id.
-    pub fn rewound(&self, ms: i64) -> Self {
-        Self::first_of_millisecond(self.timestamp_ms().saturating_sub(ms))
-    }
-
-    /// The smallest id any message made at millisecond `ms` (since the epoch) can have: every
-    /// message made at or after `ms` sorts after it. Negative times give the smallest id.
-    pub fn first_of_millisecond(ms: i64) -> Self {
-        let mut t = ms.max(0);
-        let mut time = [b'0'; 10];
-        for slot in time.iter_mut().rev() {
-            *slot = CROCKFORD.as_bytes()[(t % 32) as usize];
-            t /= 32;
-        }
-        let mut id = String::from_utf8_lossy(&time).into_owned();
-        id.push_str("0000000000000000");
-        Self(id)
-    }
 }
 displayed_string_newtype!(MessageId);
 
@@ -164,29 +133,6 @@ mod tests {
         let older = MessageId::parse("01ARZ3NDEKTSV4RRFFQ69G5FAV").unwrap();
         let newer = MessageId::parse("01BX5ZZKBKACTAV9WEVGEMMVRZ").unwrap();
         assert!(older < newer);
-    }
-
-    #[test]
-    fn an_id_knows_its_time_and_rewinds_to_the_start_of_an_earlier_millisecond() {
-        // 01ARZ3NDEK decodes (Crockford base32) to 1469922850259 ms.
-        let id = MessageId::parse("01ARZ3NDEKTSV4RRFFQ69G5FAV").unwrap();
-        assert_eq!(id.timestamp_ms(), 1_469_922_850_259);
-        let back = id.rewound(10_000);
-        assert_eq!(back.timestamp_ms(), 1_469_922_840_259);
-        assert!(back < id);
-        assert_eq!(&back.as_str()[10..], "0000000000000000");
-        assert_eq!(MessageId::parse(back.as_str()).unwrap(), back);
-        assert_eq!(id.rewound(i64::MAX).as_str(), "00000000000000000000000000");
-    }
-
-    #[test]
-    fn the_first_id_of_a_millisecond_sorts_before_every_id_made_then_or_later() {
-        let id = MessageId::parse("01ARZ3NDEKTSV4RRFFQ69G5FAV").unwrap();
-        let first = MessageId::first_of_millisecond(1_469_922_850_259);
-        assert_eq!(first.as_str(), "01ARZ3NDEK0000000000000000");
-        assert!(first < id);
-        assert!(MessageId::first_of_millisecond(1_469_922_850_260) > id);
-        assert_eq!(MessageId::first_of_millisecond(-5).timestamp_ms(), 0);
     }
 
     #[test]

@@ -58,10 +58,6 @@ pub const CLIENT_MSG_ID_MAX_CHARS: usize = 64;
 pub const HISTORY_PAGE_DEFAULT: u32 = 50;
 pub const HISTORY_PAGE_MAX: u32 = 100;
 
-/// After a reconnect, clients ask history for everything after a cursor this far before the
-/// newest message they hold (see `MessageId::rewound`), and drop duplicates by id.
-pub const RECONNECT_REWIND_MS: i64 = 10_000;
-
 /// How long a client waits, once a message's sequence number skips ahead, for the missing ones
 /// to arrive live before it reads them from history. Messages from different senders are
 /// posted by concurrent invocations and may cross on the way: without this pause every member
