@@ -1,24 +1,12 @@
 // `make ui`'s dev server (scripts/ui.sh: `trunk serve` in front of a gateway), started on a
 // free port for a test, with its output kept so a test can wait for builds and read failures.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { freePort } from './ports';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 // Trunk's own lines (build.rs): "success" after a build, this after a failed one.
 const PIPELINE_ERROR = 'error from build pipeline';
-
-/** A port nothing listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 export class DevServer {
   private output = '';

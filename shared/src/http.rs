@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::limits::{HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX};
+use crate::limits::{
+    CONNECTION_MAX_SECS, HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, IDLE_TIMEOUT_SECS,
+};
 use crate::{
     ClientMsgId, Invalid, MessageBody, MessageId, Password, RoomId, Seq, Timestamp, Username,
 };
@@ -134,6 +136,22 @@ pub struct AppConfig {
     pub api_url: String,
     /// The WebSocket API (`wss://…` or `/ws`), to which `?token=` is appended.
     pub ws_url: String,
+    /// The WebSocket API's idle timeout: the app pings well inside it. A deployment's
+    /// config.json leaves it out (API Gateway's fixed 10 minutes); the local gateway says what
+    /// it was started with, so tests can use seconds.
+    #[serde(default = "default_idle_timeout_secs")]
+    pub idle_timeout_secs: u64,
+    /// The WebSocket API's connection lifetime cap: the app replaces its socket before it.
+    #[serde(default = "default_connection_max_secs")]
+    pub connection_max_secs: u64,
+}
+
+fn default_idle_timeout_secs() -> u64 {
+    IDLE_TIMEOUT_SECS
+}
+
+fn default_connection_max_secs() -> u64 {
+    CONNECTION_MAX_SECS
 }
 
 impl AppConfig {
@@ -159,6 +177,7 @@ impl AppConfig {
         AppConfig {
             api_url: api_url.trim_end_matches('/').to_owned(),
             ws_url,
+            ..self.clone()
         }
     }
 }
@@ -230,7 +249,22 @@ mod tests {
         AppConfig {
             api_url: api.into(),
             ws_url: ws.into(),
+            idle_timeout_secs: 6,
+            connection_max_secs: 20,
         }
+    }
+
+    #[test]
+    fn a_config_without_socket_limits_means_api_gateways_own() {
+        let deployed: AppConfig =
+            serde_json::from_str(r#"{"apiUrl":"https://x/api","wsUrl":"wss://y/prod"}"#).unwrap();
+        assert_eq!(deployed.idle_timeout_secs, IDLE_TIMEOUT_SECS);
+        assert_eq!(deployed.connection_max_secs, CONNECTION_MAX_SECS);
+        let local = serde_json::to_string(&config("/api", "/ws")).unwrap();
+        assert!(
+            local.contains(r#""idleTimeoutSecs":6,"connectionMaxSecs":20"#),
+            "{local}"
+        );
     }
 
     #[test]

@@ -69,9 +69,35 @@ pub const FRAME_MAX_BYTES: usize = 32 * 1024;
 pub const MESSAGE_MAX_BYTES: usize = 128 * 1024;
 pub const IDLE_TIMEOUT_SECS: u64 = 10 * 60;
 pub const CONNECTION_MAX_SECS: u64 = 2 * 60 * 60;
-/// A client sends `ping` on a socket quiet this long, so the idle timeout never closes a
-/// connection that is merely waiting for news (well inside `IDLE_TIMEOUT_SECS`).
-pub const HEARTBEAT_SECS: u64 = 4 * 60;
+
+/// A client sends `ping` on a socket that has sent nothing for two fifths of the idle timeout
+/// (4 minutes of API Gateway's 10), so the idle timeout never closes a connection that is
+/// merely waiting for news: even a ping a quarter late leaves half the timeout to spare.
+pub const fn heartbeat_ms(idle_timeout_secs: u64) -> u64 {
+    idle_timeout_secs * 400
+}
+
+/// A client opens its next socket this long before the connection cap closes the current one
+/// (a quarter of the cap when the cap is shorter than 20 minutes, as in tests).
+pub const RENEW_BEFORE_CAP_SECS: u64 = 5 * 60;
+
+/// When, after a socket opened, a client starts replacing it: `RENEW_BEFORE_CAP_SECS` before
+/// the cap (6,900 s of API Gateway's 7,200).
+pub const fn renew_after_ms(connection_max_secs: u64) -> u64 {
+    let cap_ms = connection_max_secs * 1000;
+    let early = RENEW_BEFORE_CAP_SECS * 1000;
+    cap_ms
+        - if cap_ms / 4 < early {
+            cap_ms / 4
+        } else {
+            early
+        }
+}
+
+/// How long a replaced socket stays open once its replacement has opened: the replacement
+/// joins the rooms first (so no one sees its user leave), and the old one's last answers
+/// (acks of sends still in flight on it) arrive.
+pub const RENEW_OVERLAP_MS: u64 = 5_000;
 
 /// A token bucket: `burst` actions at once, then one more every `every_ms` (GCRA). A refused
 /// action is answered with how long until the bucket has a token again.

@@ -64,7 +64,11 @@ impl ChatContext {
             typing: typing::Typing::new(),
         };
         this.save_read_marks();
-        socket.start(endpoints.socket(&session.token), this.hooks());
+        socket.start(
+            endpoints.socket(&session.token),
+            endpoints.keepalive,
+            this.hooks(),
+        );
         let ticker = this.expire_typing();
         let visibility = this.follow_visibility();
         let other_tabs = this.follow_other_tabs();

@@ -1,7 +1,9 @@
 //! The app's one WebSocket: opened with the token, reopened after any drop with exponential
 //! backoff and jitter (at once when the browser comes back online), kept open through quiet
-//! spells with `ping` (`state::heartbeat`), closed on logout. Frames
-//! go to the hooks the chat registers; pages only read `status`.
+//! spells with `ping` and replaced before the connection cap without a gap (`renew`), closed on
+//! logout. Frames go to the hooks the chat registers; pages only read `status`.
+
+mod renew;
 
 use std::rc::Rc;
 use std::time::Duration;
@@ -13,7 +15,8 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
 
 use crate::browser;
-use crate::state::{backoff, heartbeat};
+use crate::state::backoff;
+use crate::state::heartbeat::Keepalive;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -49,7 +52,7 @@ impl Status {
 /// What the socket tells its owner. Called with no borrow held, so a hook may send.
 #[derive(Clone)]
 pub struct Hooks {
-    /// Open: join rooms, flush the outbox, fill the gap.
+    /// Open: join rooms, flush the outbox, fill the gap. Also when a replacement socket opens.
     pub opened: Rc<dyn Fn()>,
     pub frame: Rc<dyn Fn(ServerFrame)>,
     /// Closed; `true` when it had been open. A socket refused before opening may mean the
@@ -65,19 +68,66 @@ struct Handlers {
     _close: Handler<CloseEvent>,
 }
 
+/// One browser socket with its event handlers, and the number that tells its events apart.
+struct Line {
+    ws: WebSocket,
+    handlers: Handlers,
+    generation: u64,
+}
+
+impl Line {
+    /// Takes the line out of `slot` if it is the one numbered `generation`.
+    fn take_if(slot: &mut Option<Line>, generation: u64) -> Option<Line> {
+        slot.take_if(|l| l.generation == generation)
+    }
+
+    /// Silences and closes the socket. Its handlers are dropped on a later tick: this may run
+    /// inside one of them.
+    fn bury(self) {
+        detach(&self.ws);
+        let _ = self.ws.close();
+        let handlers = self.handlers;
+        set_timeout(move || drop(handlers), Duration::ZERO);
+    }
+}
+
 #[derive(Default)]
 struct Inner {
     url: Option<String>,
     hooks: Option<Hooks>,
-    ws: Option<WebSocket>,
-    handlers: Option<Handlers>,
-    generation: u64,
+    keepalive: Keepalive,
+    /// The socket frames are written to.
+    current: Option<Line>,
+    /// Its replacement, opening (`renew`).
+    next: Option<Line>,
+    /// The socket a replacement took over from, still delivering its last frames.
+    retiring: Option<Line>,
+    /// The last generation given to a socket: each socket gets a new one.
+    minted: u64,
     open: bool,
     attempt: u32,
     retry: Option<TimeoutHandle>,
+    renewal: Option<TimeoutHandle>,
     /// When this socket last sent a frame (ms since the epoch).
     last_sent_ms: i64,
     heartbeat: Option<IntervalHandle>,
+}
+
+impl Inner {
+    fn is_current(&self, generation: u64) -> bool {
+        self.current
+            .as_ref()
+            .is_some_and(|l| l.generation == generation)
+    }
+
+    /// Frames from the current socket, and from the one it replaced while that one lingers.
+    fn delivers(&self, generation: u64) -> bool {
+        self.is_current(generation)
+            || self
+                .retiring
+                .as_ref()
+                .is_some_and(|l| l.generation == generation)
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -106,10 +156,11 @@ impl SocketContext {
     }
 
     /// Starts connecting to `url` (which carries the token) and keeps connected until `stop`.
-    pub fn start(&self, url: String, hooks: Hooks) {
+    pub fn start(&self, url: String, keepalive: Keepalive, hooks: Hooks) {
         self.inner.update_value(|i| {
             i.url = Some(url);
             i.hooks = Some(hooks);
+            i.keepalive = keepalive;
             i.attempt = 0;
         });
         self.status.set(Status::Connecting);
@@ -129,8 +180,8 @@ impl SocketContext {
     pub fn send(&self, action: &ClientAction) -> Option<u64> {
         let text = serde_json::to_string(action).ok()?;
         let sent = self.inner.with_value(|i| {
-            let ws = i.ws.as_ref().filter(|_| i.open)?;
-            ws.send_with_str(&text).ok().map(|()| i.generation)
+            let line = i.current.as_ref().filter(|_| i.open)?;
+            line.ws.send_with_str(&text).ok().map(|()| line.generation)
         });
         if sent.is_some() {
             self.inner
@@ -142,16 +193,17 @@ impl SocketContext {
     /// Pings the open socket whenever it has sent nothing for a heartbeat.
     fn keep_alive(&self) {
         let this = *self;
+        let every = self.inner.with_value(|i| i.keepalive.check_every_ms);
         let timer = set_interval_with_handle(
             move || {
                 let due = this.inner.with_value(|i| {
-                    i.open && heartbeat::ping_due(i.last_sent_ms, browser::now_ms())
+                    i.open && i.keepalive.ping_due(i.last_sent_ms, browser::now_ms())
                 });
                 if due {
                     this.send(&ClientAction::Ping);
                 }
             },
-            Duration::from_millis(heartbeat::CHECK_EVERY_MS),
+            Duration::from_millis(every),
         )
         .ok();
         self.inner.update_value(|i| {
@@ -164,7 +216,9 @@ impl SocketContext {
 
     /// Skips the backoff wait (the browser is back online, or the user asked).
     pub fn reconnect_now(&self) {
-        let idle = self.inner.with_value(|i| i.url.is_some() && i.ws.is_none());
+        let idle = self
+            .inner
+            .with_value(|i| i.url.is_some() && i.current.is_none());
         if idle {
             self.inner.update_value(|i| i.attempt = 0);
             self.status.set(Status::Reconnecting);
@@ -177,38 +231,36 @@ impl SocketContext {
             // The socket may linger half-dead for minutes; close it and wait for `online`.
             self.discard();
             self.status.set(Status::Offline);
-            if let Some(hooks) = self.inner.with_value(|i| i.hooks.clone()) {
+            if let Some(hooks) = self.hooks() {
                 (hooks.closed)(true);
             }
         }
     }
 
+    fn hooks(&self) -> Option<Hooks> {
+        self.inner.with_value(|i| i.hooks.clone())
+    }
+
     fn connect(&self) {
         self.discard();
-        let Some(url) = self.inner.with_value(|i| i.url.clone()) else {
-            return;
-        };
-        let Ok(ws) = WebSocket::new(&url) else {
+        let Some(line) = self.dial() else {
             self.retry_later();
             return;
         };
-        let generation = self.inner.with_value(|i| i.generation) + 1;
+        self.inner.update_value(|i| i.current = Some(line));
+    }
+
+    /// Opens a socket to the url with handlers that act only while it is the current one
+    /// (or, for `renew`, the next or the retiring one).
+    fn dial(&self) -> Option<Line> {
+        let url = self.inner.with_value(|i| i.url.clone())?;
+        let ws = WebSocket::new(&url).ok()?;
+        let generation = self.inner.try_update_value(|i| {
+            i.minted += 1;
+            i.minted
+        })?;
         let this = *self;
-        let current = move || this.inner.with_value(|i| i.generation == generation);
-        let open: Handler<Event> = Closure::new(move |_: Event| {
-            if !current() {
-                return;
-            }
-            this.inner.update_value(|i| {
-                i.open = true;
-                i.attempt = 0;
-            });
-            this.keep_alive();
-            this.status.set(Status::Connected);
-            if let Some(hooks) = this.inner.with_value(|i| i.hooks.clone()) {
-                (hooks.opened)();
-            }
-        });
+        let open: Handler<Event> = Closure::new(move |_: Event| this.opened(generation));
         let message: Handler<MessageEvent> = Closure::new(move |e: MessageEvent| {
             let Some(text) = e.data().as_string() else {
                 return;
@@ -218,49 +270,69 @@ impl SocketContext {
                 leptos::logging::warn!("ignoring a frame this app does not understand");
                 return;
             };
-            if let Some(hooks) = this
-                .inner
-                .with_value(|i| i.hooks.clone())
-                .filter(|_| current())
-            {
+            let delivers = this.inner.with_value(|i| i.delivers(generation));
+            if let Some(hooks) = this.hooks().filter(|_| delivers) {
                 (hooks.frame)(frame);
             }
         });
-        let close: Handler<CloseEvent> = Closure::new(move |_: CloseEvent| {
-            if !current() {
-                return;
-            }
-            let was_open = this.inner.with_value(|i| i.open);
-            this.status.set(if browser::is_online() {
-                Status::Reconnecting
-            } else {
-                Status::Offline
-            });
-            // Handlers must not be dropped while one runs: let the next connect do it.
-            this.inner.update_value(|i| {
-                i.open = false;
-                if let Some(ws) = i.ws.take() {
-                    detach(&ws);
-                }
-            });
-            if let Some(hooks) = this.inner.with_value(|i| i.hooks.clone()) {
-                (hooks.closed)(was_open);
-            }
-            this.retry_later();
-        });
+        let close: Handler<CloseEvent> = Closure::new(move |_: CloseEvent| this.closed(generation));
         ws.set_onopen(Some(open.as_ref().unchecked_ref()));
         ws.set_onmessage(Some(message.as_ref().unchecked_ref()));
         ws.set_onclose(Some(close.as_ref().unchecked_ref()));
-        self.inner.update_value(|i| {
-            i.ws = Some(ws);
-            i.generation = generation;
-            i.open = false;
-            i.handlers = Some(Handlers {
+        Some(Line {
+            ws,
+            handlers: Handlers {
                 _open: open,
                 _message: message,
                 _close: close,
-            });
+            },
+            generation,
+        })
+    }
+
+    fn opened(&self, generation: u64) {
+        if self.take_over(generation) {
+            return;
+        }
+        if !self.inner.with_value(|i| i.is_current(generation)) {
+            return;
+        }
+        self.inner.update_value(|i| {
+            i.open = true;
+            i.attempt = 0;
         });
+        self.keep_alive();
+        self.renew_later();
+        self.status.set(Status::Connected);
+        if let Some(hooks) = self.hooks() {
+            (hooks.opened)();
+        }
+    }
+
+    fn closed(&self, generation: u64) {
+        if self.replacement_failed(generation) || self.retire(generation) {
+            return;
+        }
+        if !self.inner.with_value(|i| i.is_current(generation)) {
+            return;
+        }
+        let was_open = self.inner.with_value(|i| i.open);
+        self.status.set(if browser::is_online() {
+            Status::Reconnecting
+        } else {
+            Status::Offline
+        });
+        let line = self.inner.try_update_value(|i| {
+            i.open = false;
+            i.current.take()
+        });
+        if let Some(line) = line.flatten() {
+            line.bury();
+        }
+        if let Some(hooks) = self.hooks() {
+            (hooks.closed)(was_open);
+        }
+        self.retry_later();
     }
 
     fn retry_later(&self) {
@@ -283,34 +355,25 @@ impl SocketContext {
         });
     }
 
-    /// Closes the current socket without firing its handlers, and cancels a pending retry.
+    /// Closes every socket without firing its handlers, and cancels pending timers.
     fn discard(&self) {
-        let (ws, handlers, retry, heartbeat) = self
-            .inner
-            .try_update_value(|i| {
-                i.open = false;
-                i.generation += 1;
-                (
-                    i.ws.take(),
-                    i.handlers.take(),
-                    i.retry.take(),
-                    i.heartbeat.take(),
-                )
-            })
-            .unwrap_or((None, None, None, None));
-        if let Some(retry) = retry {
-            retry.clear();
+        let taken = self.inner.try_update_value(|i| {
+            i.open = false;
+            let lines = [i.current.take(), i.next.take(), i.retiring.take()];
+            let timers = (i.retry.take(), i.renewal.take(), i.heartbeat.take());
+            (lines, timers)
+        });
+        let Some((lines, (retry, renewal, heartbeat))) = taken else {
+            return;
+        };
+        for timer in [retry, renewal].into_iter().flatten() {
+            timer.clear();
         }
         if let Some(heartbeat) = heartbeat {
             heartbeat.clear();
         }
-        if let Some(ws) = ws {
-            detach(&ws);
-            let _ = ws.close();
-        }
-        // Dropped on a later tick: this may run inside one of these handlers.
-        if let Some(handlers) = handlers {
-            set_timeout(move || drop(handlers), Duration::ZERO);
+        for line in lines.into_iter().flatten() {
+            line.bury();
         }
     }
 }

@@ -1,7 +1,9 @@
 //! Where the APIs are, from `/config.json` (see `AppConfig::resolved` for relative URLs),
-//! and the URLs the app builds from them.
+//! the URLs the app builds from them, and the socket's timers from the limits it gives.
 
 use shared::{AppConfig, HistoryRequest, RoomId};
+
+use super::heartbeat::Keepalive;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoints {
@@ -9,6 +11,8 @@ pub struct Endpoints {
     pub api: String,
     /// `wss://host/path`.
     pub ws: String,
+    /// When the socket pings and when it is replaced.
+    pub keepalive: Keepalive,
 }
 
 impl Endpoints {
@@ -18,6 +22,7 @@ impl Endpoints {
         Self {
             api: absolute.api_url,
             ws: absolute.ws_url,
+            keepalive: Keepalive::for_config(config),
         }
     }
 
@@ -61,7 +66,15 @@ mod tests {
         AppConfig {
             api_url: api.into(),
             ws_url: ws.into(),
+            idle_timeout_secs: 6,
+            connection_max_secs: 30,
         }
+    }
+
+    #[test]
+    fn the_socket_keeps_to_the_limits_the_config_gives() {
+        let e = Endpoints::resolve(&config("/api", "/ws"), "http://h");
+        assert_eq!(e.keepalive, Keepalive::for_limits(6, 30));
     }
 
     #[test]

@@ -68,7 +68,7 @@ fn router(state: Arc<AppState>) -> Router {
                 .get(management::get)
                 .delete(management::delete),
         )
-        .merge(site::router(&state.options.dist_dir))
+        .merge(site::router(&state.options.dist_dir, &state.options.limits))
         .layer(DefaultBodyLimit::max(HTTP_BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(hosts, hosts::check))
         .layer(axum::middleware::from_fn(logging::requests))

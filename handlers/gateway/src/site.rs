@@ -7,9 +7,11 @@ use axum::Json;
 use axum::Router;
 use axum::http::HeaderValue;
 use axum::http::header;
-use axum::response::{Html, IntoResponse};
+use axum::response::Html;
 use axum::routing::get;
 use shared::AppConfig;
+
+use crate::Limits;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeader;
 
@@ -20,13 +22,15 @@ style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; obj
 base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 /// `GET /config.json`: this gateway's APIs as paths on the origin the page came from, so the
-/// app works whether the browser reached the gateway directly or through `trunk serve`.
-async fn config() -> impl IntoResponse {
-    let config = AppConfig {
+/// app works whether the browser reached the gateway directly or through `trunk serve`, and the
+/// WebSocket limits it enforces, so the app pings and renews its socket in time for them.
+fn config(limits: &Limits) -> AppConfig {
+    AppConfig {
         api_url: "/api".into(),
         ws_url: "/ws".into(),
-    };
-    ([(header::CACHE_CONTROL, "no-cache")], Json(config))
+        idle_timeout_secs: limits.idle_timeout.as_secs(),
+        connection_max_secs: limits.max_connection.as_secs(),
+    }
 }
 
 const PLACEHOLDER: &str = r#"<!doctype html>
@@ -42,8 +46,12 @@ code{background:#8882;padding:.1rem .3rem;border-radius:.2rem}</style></head>
 <li>App configuration: <a href="/config.json"><code>/config.json</code></a></li></ul>
 <p>See README.md for a <code>curl</code> + <code>wscat</code> session.</p></body></html>"#;
 
-pub fn router<S: Clone + Send + Sync + 'static>(dist: &Path) -> Router<S> {
-    let router = Router::new().route("/config.json", get(config));
+pub fn router<S: Clone + Send + Sync + 'static>(dist: &Path, limits: &Limits) -> Router<S> {
+    let config = config(limits);
+    let router = Router::new().route(
+        "/config.json",
+        get(move || async move { ([(header::CACHE_CONTROL, "no-cache")], Json(config)) }),
+    );
     let index = dist.join("index.html");
     if index.is_file() {
         // Unknown paths get index.html, so client-side routes survive a reload.

@@ -2,6 +2,8 @@
 
 mod support;
 
+use std::time::Duration;
+
 use support::TestGateway;
 
 #[tokio::test]
@@ -18,6 +20,27 @@ async fn config_json_names_this_gateways_apis() {
         absolute.ws_url,
         format!("{}/ws", gw.base.replace("http://", "ws://"))
     );
+}
+
+#[tokio::test]
+async fn config_json_gives_the_websocket_limits_the_gateway_enforces() {
+    let defaults = TestGateway::start().await;
+    let (_, body) = defaults.api().send("GET", "/config.json", None, None).await;
+    let config: shared::AppConfig = serde_json::from_value(body).expect("AppConfig");
+    assert_eq!(config.idle_timeout_secs, shared::limits::IDLE_TIMEOUT_SECS);
+    assert_eq!(
+        config.connection_max_secs,
+        shared::limits::CONNECTION_MAX_SECS
+    );
+
+    let short = TestGateway::start_with(|o| {
+        o.limits.idle_timeout = Duration::from_secs(6);
+        o.limits.max_connection = Duration::from_secs(30);
+    })
+    .await;
+    let (_, body) = short.api().send("GET", "/config.json", None, None).await;
+    assert_eq!(body["idleTimeoutSecs"], 6);
+    assert_eq!(body["connectionMaxSecs"], 30);
 }
 
 #[tokio::test]
