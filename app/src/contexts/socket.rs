@@ -322,11 +322,12 @@ impl SocketContext {
         } else {
             Status::Offline
         });
-        let line = self.inner.try_update_value(|i| {
+        // A replacement still opening goes too: the reconnect starts afresh.
+        let lines = self.inner.try_update_value(|i| {
             i.open = false;
-            i.current.take()
+            [i.current.take(), i.next.take()]
         });
-        if let Some(line) = line.flatten() {
+        for line in lines.into_iter().flatten().flatten() {
             line.bury();
         }
         if let Some(hooks) = self.hooks() {
