@@ -78,16 +78,22 @@ def measured_commit():
     return f"`{commit}`" + (" (with uncommitted changes)" if dirty else "")
 
 
-def heartbeat_secs():
-    """`shared::limits::HEARTBEAT_SECS`, read from the source (`4 * 60` style products)."""
+def limit_secs(name):
+    """A `shared::limits` constant in seconds, read from the source (`10 * 60` style products)."""
     source = (Path(__file__).resolve().parent.parent / "shared/src/limits.rs").read_text()
-    match = re.search(r"pub const HEARTBEAT_SECS: u64 = ([0-9 *_]+);", source)
+    match = re.search(rf"pub const {name}: u64 = ([0-9 *_]+);", source)
     if not match:
         return None
     value = 1
     for factor in match.group(1).replace("_", "").split("*"):
         value *= int(factor)
     return value
+
+
+def heartbeat_secs():
+    """`shared::limits::heartbeat_ms`: two fifths of the idle timeout."""
+    idle = limit_secs("IDLE_TIMEOUT_SECS")
+    return idle * 2 // 5 if idle else None
 
 
 def criterion_results():
@@ -341,10 +347,18 @@ def main(directory: str, repeats: str) -> int:
     heartbeat = heartbeat_secs()
     if heartbeat:
         per_hour = 3600 // heartbeat
-        lines += [f"Keep-alive: a socket quiet for {heartbeat // 60} minutes (`HEARTBEAT_SECS`) sends `ping`, "
+        lines += [f"Keep-alive: a socket quiet for {heartbeat // 60} minutes (two fifths of the idle timeout) sends `ping`, "
                   "which API Gateway answers through a mock integration: no Lambda, 0 RCU, 0 WCU; "
                   f"{per_hour} pings and {per_hour} pongs, {2 * per_hour} WebSocket messages, per idle "
-                  "connection-hour (a connection that talks sends none).", ""]
+                  "connection-hour (a connection that talks sends none)."]
+        cap = limit_secs("CONNECTION_MAX_SECS")
+        early = limit_secs("RENEW_BEFORE_CAP_SECS")
+        if cap and early:
+            lines += [f"Socket renewal: each socket is replaced {early // 60} minutes before the "
+                      f"{cap // 3600}-hour cap, once per {(cap - early) // 60} minutes connected: one "
+                      "`$connect`, one `joinRoom` per joined room and one `$disconnect` (the costs "
+                      "measured above), and no presence posts, since the user never leaves."]
+        lines.append("")
 
     rooms_path = results / "capacity-rooms.json"
     if rooms_path.exists():
