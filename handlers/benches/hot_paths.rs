@@ -103,7 +103,7 @@ fn frames(c: &mut Criterion) {
         b.iter(|| serde_json::from_str::<ClientAction>(std::hint::black_box(frame)).expect("frame"))
     });
     let ack: ServerFrame = serde_json::from_str(
-        r#"{"type":"message","message":{"id":"01KAQ7TZ4D9WQ1B6N3F8S2K7YC","room":"general","author":"alice","body":"hello there, how is everyone today?","clientMsgId":"c-1","sentAt":1795425211000}}"#,
+        r#"{"type":"message","message":{"id":"01KAQ7TZ4D9WQ1B6N3F8S2K7YC","room":"general","author":"alice","body":"hello there, how is everyone today?","clientMsgId":"c-1","sentAt":1795425211000,"seq":42}}"#,
     )
     .expect("server frame");
     c.bench_function("serialise message frame", |b| {
