@@ -137,6 +137,7 @@ async fn main() -> anyhow::Result<()> {
                     let c = Connection::open(
                         ConnectionId::new(format!("conn-{i:05}")),
                         user,
+                        None,
                         clock.now(),
                     );
                     store.open(&c).await?;

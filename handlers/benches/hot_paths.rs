@@ -10,11 +10,12 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use handlers::compose::{self, Backend};
 use handlers::domain::chat;
 use handlers::domain::clock::{Clock, SystemClock};
+use handlers::domain::model::SessionId;
 use handlers::domain::model::{Connection, ConnectionId};
 use handlers::domain::passwords::{Argon2id, PasswordHashing};
 use handlers::domain::ports::{Connections, Notifier, NotifyError};
 use handlers::domain::throttle::Limits;
-use handlers::domain::tokens::{JwtConfig, Tokens};
+use handlers::domain::tokens::{JwtConfig, KeySet, SigningKey, Tokens};
 use handlers::embedded::EmbeddedStore;
 use shared::limits::Rate;
 use shared::{
@@ -30,6 +31,10 @@ impl Notifier for CountingNotifier {
     async fn post(&self, _to: &ConnectionId, payload: &str) -> Result<(), NotifyError> {
         std::hint::black_box(payload);
         self.0.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    async fn disconnect(&self, _to: &ConnectionId) -> Result<(), NotifyError> {
         Ok(())
     }
 }
@@ -54,13 +59,13 @@ fn send_to_rooms(c: &mut Criterion) {
         rt.block_on(async {
             for i in 0..members {
                 let user = Username::parse(&format!("user{i}")).expect("user");
-                let c = Connection::open(ConnectionId::new(format!("c{i}")), user, clock.now());
+                let c =
+                    Connection::open(ConnectionId::new(format!("c{i}")), user, None, clock.now());
                 store.open(&c).await.expect("open");
                 store.join(&c, &room).await.expect("join");
             }
         });
         // The services as every host builds them (the composition root), on the embedded store.
-        let jwt = JwtConfig::new(vec![7u8; 48]).expect("secret");
         // Rate limits that never refuse, so the loop measures the send path, throttle included.
         let unlimited = Rate {
             burst: 1_000_000_000,
@@ -71,8 +76,13 @@ fn send_to_rooms(c: &mut Criterion) {
             send_per_user: unlimited,
             ..Limits::default()
         };
-        let services = compose::all(&Backend::Embedded(store), notifier, clock.clone(), &jwt)
-            .with_limits(limits);
+        let services = compose::all(
+            &Backend::Embedded(store),
+            notifier,
+            clock.clone(),
+            handlers::keys::StaticKeys::single(&[7u8; 48]),
+        )
+        .with_limits(limits);
         let live = services.live().expect("live");
         let messages = services.messages().expect("messages");
         let access = services.access().expect("access");
@@ -112,8 +122,10 @@ fn frames(c: &mut Criterion) {
 }
 
 fn tokens(c: &mut Criterion) {
-    let tokens = Tokens::new(&JwtConfig::new(vec![7u8; 48]).expect("secret"));
-    let (token, _) = tokens.issue(&Username::parse("alice").expect("user"), SystemClock.now());
+    let key = SigningKey::new("k1", vec![7u8; 48]).expect("key");
+    let tokens = Tokens::new(&JwtConfig::new(KeySet::single(key)));
+    let user = Username::parse("alice").expect("user");
+    let (token, _) = tokens.issue(&user, &SessionId::generate(), SystemClock.now());
     c.bench_function("verify JWT (HS256)", |b| {
         b.iter(|| tokens.verify(std::hint::black_box(&token)).expect("valid"))
     });

@@ -4,18 +4,21 @@
 
 use std::sync::Arc;
 
-use crate::config::{ConfigError, jwt_from_env, required};
+use crate::config::{ConfigError, jwt_settings_from_env, required};
 use crate::domain::access::Access;
 use crate::domain::auth::Authenticator;
 use crate::domain::clock::{Clock, SystemClock};
+use crate::domain::keys::{JwtSettings, KeyRing};
 use crate::domain::live::Live;
 use crate::domain::passwords::{Argon2id, HashingLimits};
-use crate::domain::ports::{Connections, Memberships, Messages, Notifier, Rooms, Throttles, Users};
+use crate::domain::ports::{
+    Connections, KeySource, Memberships, Messages, Notifier, Rooms, Sessions, Throttles, Users,
+};
 use crate::domain::throttle::{Guard, Limits};
-use crate::domain::tokens::{JwtConfig, Tokens};
 use crate::dynamo::schema::TableNames;
 use crate::dynamo::{DynamoConnections, DynamoMessages, DynamoThrottles, DynamoUsers};
 use crate::embedded::EmbeddedStore;
+use crate::keys::SecretsManagerKeys;
 use crate::notify::apigw::ApiGatewayNotifier;
 use crate::routes::Needs;
 
@@ -34,6 +37,7 @@ pub struct Services {
     memberships: Option<Arc<dyn Memberships>>,
     notifier: Option<Arc<dyn Notifier>>,
     throttles: Option<Arc<dyn Throttles>>,
+    sessions: Option<Arc<dyn Sessions>>,
     auth: Option<Authenticator>,
     clock: Arc<dyn Clock>,
     limits: Limits,
@@ -99,8 +103,13 @@ impl Services {
         self.auth.as_ref().ok_or(Unwired("tokens"))
     }
 
-    pub fn tokens(&self) -> Result<&Tokens, Unwired> {
-        Ok(&self.auth()?.tokens)
+    pub fn sessions(&self) -> Result<&dyn Sessions, Unwired> {
+        wired(&self.sessions, "sessions")
+    }
+
+    /// The signing keys (loaded on first use).
+    pub fn keys(&self) -> Result<&KeyRing, Unwired> {
+        Ok(&self.auth()?.keys)
     }
 
     pub fn clock(&self) -> &dyn Clock {
@@ -146,6 +155,7 @@ pub struct Stores {
     pub rooms: Arc<dyn Rooms>,
     pub memberships: Arc<dyn Memberships>,
     pub throttles: Arc<dyn Throttles>,
+    pub sessions: Arc<dyn Sessions>,
 }
 
 impl Backend {
@@ -159,7 +169,8 @@ impl Backend {
                     messages: store.clone(),
                     rooms: store.clone(),
                     memberships: store.clone(),
-                    throttles: store,
+                    throttles: store.clone(),
+                    sessions: store,
                 }
             }
             Backend::DynamoDb { client, tables } => {
@@ -174,7 +185,8 @@ impl Backend {
                     )),
                     messages: messages.clone(),
                     rooms: messages.clone(),
-                    memberships: messages,
+                    memberships: messages.clone(),
+                    sessions: messages,
                     throttles: Arc::new(DynamoThrottles::new(
                         client.clone(),
                         tables.throttles.clone(),
@@ -186,11 +198,15 @@ impl Backend {
     }
 }
 
-fn authenticator(jwt: &JwtConfig, clock: &Arc<dyn Clock>) -> Authenticator {
+fn authenticator(
+    keys: Arc<dyn KeySource>,
+    settings: JwtSettings,
+    clock: &Arc<dyn Clock>,
+) -> Authenticator {
     Authenticator {
         // One hasher per process: its cap on hashes in flight is process-wide.
         passwords: Arc::new(Argon2id::default()),
-        tokens: Tokens::new(jwt),
+        keys: KeyRing::new(keys, settings),
         clock: Arc::clone(clock),
     }
 }
@@ -200,9 +216,9 @@ pub fn all(
     backend: &Backend,
     notifier: Arc<dyn Notifier>,
     clock: Arc<dyn Clock>,
-    jwt: &JwtConfig,
+    keys: Arc<dyn KeySource>,
 ) -> Services {
-    for_needs(backend, notifier, clock, jwt, Needs::ALL)
+    for_needs(backend, notifier, clock, keys, Needs::ALL)
 }
 
 /// Only the ports `needs` names, over `backend`: what a Lambda for one route holds, on a
@@ -211,7 +227,7 @@ pub fn for_needs(
     backend: &Backend,
     notifier: Arc<dyn Notifier>,
     clock: Arc<dyn Clock>,
-    jwt: &JwtConfig,
+    keys: Arc<dyn KeySource>,
     needs: Needs,
 ) -> Services {
     let stores = backend.stores(&clock);
@@ -223,7 +239,10 @@ pub fn for_needs(
         memberships: needs.messages.then_some(stores.memberships),
         notifier: needs.notifier.then_some(notifier),
         throttles: needs.throttles.then_some(stores.throttles),
-        auth: needs.tokens.then(|| authenticator(jwt, &clock)),
+        sessions: needs.sessions.then_some(stores.sessions),
+        auth: needs
+            .tokens
+            .then(|| authenticator(keys, JwtSettings::default(), &clock)),
         clock,
         limits: Limits::default(),
     }
@@ -260,6 +279,7 @@ pub fn lambda(env: &LambdaEnv<'_>, needs: Needs) -> Result<Services, ConfigError
         memberships: None,
         notifier: None,
         throttles: None,
+        sessions: None,
         auth: None,
         clock: Arc::clone(&clock),
         limits: Limits::default(),
@@ -277,14 +297,19 @@ pub fn lambda(env: &LambdaEnv<'_>, needs: Needs) -> Result<Services, ConfigError
             Arc::clone(&clock),
         )));
     }
-    if needs.messages {
+    if needs.messages || needs.sessions {
         let messages = Arc::new(DynamoMessages::new(
             dynamodb.clone(),
             var("MESSAGES_TABLE")?,
         ));
-        services.messages = Some(messages.clone());
-        services.rooms = Some(messages.clone());
-        services.memberships = Some(messages);
+        if needs.messages {
+            services.messages = Some(messages.clone());
+            services.rooms = Some(messages.clone());
+            services.memberships = Some(messages.clone());
+        }
+        if needs.sessions {
+            services.sessions = Some(messages);
+        }
     }
     if needs.throttles {
         services.throttles = Some(Arc::new(DynamoThrottles::new(
@@ -298,8 +323,9 @@ pub fn lambda(env: &LambdaEnv<'_>, needs: Needs) -> Result<Services, ConfigError
         services.notifier = Some(Arc::new(ApiGatewayNotifier::new(env.sdk, &endpoint)));
     }
     if needs.tokens {
-        let jwt = jwt_from_env(var)?;
-        services.auth = Some(authenticator(&jwt, &clock));
+        let settings = jwt_settings_from_env(var)?;
+        let keys = Arc::new(SecretsManagerKeys::new(env.sdk, var("JWT_KEYS_SECRET")?));
+        services.auth = Some(authenticator(keys, settings, &clock));
     }
     Ok(services)
 }

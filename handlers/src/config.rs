@@ -1,15 +1,13 @@
 //! Configuration read from the Lambda environment at start-up, with errors that say what to
-//! fix. The domain takes the values (`JwtConfig`); only this module reads variables.
+//! fix. The domain takes the values (`JwtSettings`); only this module reads variables.
 
-use crate::domain::tokens::{JwtConfig, SecretTooShort};
+use crate::domain::keys::JwtSettings;
 
 /// Start-up configuration problems. Printed once at init; a Lambda with one never serves.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{0} is not set")]
     Missing(&'static str),
-    #[error(transparent)]
-    SecretTooShort(#[from] SecretTooShort),
     #[error("{name} is not valid: {why}")]
     Invalid { name: &'static str, why: String },
 }
@@ -26,17 +24,19 @@ fn optional(var: Var<'_>, name: &'static str) -> Result<Option<String>, ConfigEr
     }
 }
 
-/// `JWT_SECRET` (required), `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_TTL_SECS` (optional).
-pub fn jwt_from_env(var: Var<'_>) -> Result<JwtConfig, ConfigError> {
-    let mut config = JwtConfig::new(var("JWT_SECRET")?)?;
+/// `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_TTL_SECS` (all optional). The keys themselves are never
+/// in the environment: `JWT_KEYS_SECRET` names the Secrets Manager secret that holds them
+/// (`keys::SecretsManagerKeys`).
+pub fn jwt_settings_from_env(var: Var<'_>) -> Result<JwtSettings, ConfigError> {
+    let mut settings = JwtSettings::default();
     if let Some(issuer) = optional(var, "JWT_ISSUER")? {
-        config.issuer = issuer;
+        settings.issuer = issuer;
     }
     if let Some(audience) = optional(var, "JWT_AUDIENCE")? {
-        config.audience = audience;
+        settings.audience = audience;
     }
     if let Some(ttl) = optional(var, "JWT_TTL_SECS")? {
-        config.ttl_secs =
+        settings.ttl_secs =
             ttl.parse()
                 .ok()
                 .filter(|s| *s > 0)
@@ -45,7 +45,7 @@ pub fn jwt_from_env(var: Var<'_>) -> Result<JwtConfig, ConfigError> {
                     why: "must be a positive number of seconds".into(),
                 })?;
     }
-    Ok(config)
+    Ok(settings)
 }
 
 /// A required environment variable (a table name, an endpoint).

@@ -13,6 +13,10 @@ pub async fn serve(route: Route) -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let services = compose::lambda(&LambdaEnv::process(&sdk), route.def().needs)?;
+    if let Ok(keys) = services.keys() {
+        // Read the signing keys at init: a function that cannot never serves.
+        keys.tokens().await?;
+    }
     let services = &services;
     match route {
         Route::Ws(route) => {

@@ -10,6 +10,7 @@ pub mod config;
 pub mod dynamo;
 pub mod embedded;
 pub mod entry;
+pub mod keys;
 pub mod lambda;
 pub mod notify;
 pub mod routes;

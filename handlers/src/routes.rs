@@ -23,6 +23,10 @@ pub enum WsRoute {
 pub enum HttpRoute {
     Register,
     Login,
+    Refresh,
+    Logout,
+    LogoutEverywhere,
+    ChangePassword,
     ListRooms,
     CreateRoom,
     MyRooms,
@@ -145,6 +149,7 @@ pub const ROUTES: &[RouteDef] = &[
             throttles: true,
             messages: true,
             tokens: true,
+            sessions: true,
             ..Needs::LIVE
         },
     ),
@@ -205,6 +210,7 @@ pub const ROUTES: &[RouteDef] = &[
             throttles: true,
             users: true,
             tokens: true,
+            sessions: true,
             ..Needs::NONE
         },
     ),
@@ -216,7 +222,50 @@ pub const ROUTES: &[RouteDef] = &[
             throttles: true,
             users: true,
             tokens: true,
+            sessions: true,
             ..Needs::NONE
+        },
+    ),
+    http(
+        HttpRoute::Refresh,
+        "POST /api/session/refresh",
+        "refresh_session",
+        Needs {
+            tokens: true,
+            sessions: true,
+            ..Needs::LIVE
+        },
+    ),
+    http(
+        HttpRoute::Logout,
+        "POST /api/logout",
+        "logout",
+        Needs {
+            tokens: true,
+            sessions: true,
+            ..Needs::LIVE
+        },
+    ),
+    http(
+        HttpRoute::LogoutEverywhere,
+        "POST /api/logout/everywhere",
+        "logout_everywhere",
+        Needs {
+            tokens: true,
+            sessions: true,
+            ..Needs::LIVE
+        },
+    ),
+    http(
+        HttpRoute::ChangePassword,
+        "POST /api/password",
+        "change_password",
+        Needs {
+            throttles: true,
+            users: true,
+            tokens: true,
+            sessions: true,
+            ..Needs::LIVE
         },
     ),
     http(
@@ -226,6 +275,7 @@ pub const ROUTES: &[RouteDef] = &[
         Needs {
             messages: true,
             tokens: true,
+            sessions: true,
             ..Needs::NONE
         },
     ),
@@ -237,6 +287,7 @@ pub const ROUTES: &[RouteDef] = &[
             throttles: true,
             messages: true,
             tokens: true,
+            sessions: true,
             ..Needs::LIVE
         },
     ),
@@ -247,6 +298,7 @@ pub const ROUTES: &[RouteDef] = &[
         Needs {
             messages: true,
             tokens: true,
+            sessions: true,
             ..Needs::NONE
         },
     ),
@@ -259,6 +311,7 @@ pub const ROUTES: &[RouteDef] = &[
             users: true,
             messages: true,
             tokens: true,
+            sessions: true,
             ..Needs::LIVE
         },
     ),
@@ -269,6 +322,7 @@ pub const ROUTES: &[RouteDef] = &[
         Needs {
             messages: true,
             tokens: true,
+            sessions: true,
             ..Needs::NONE
         },
     ),
@@ -279,6 +333,7 @@ pub const ROUTES: &[RouteDef] = &[
         Needs {
             messages: true,
             tokens: true,
+            sessions: true,
             ..Needs::NONE
         },
     ),
@@ -290,6 +345,7 @@ pub const ROUTES: &[RouteDef] = &[
             users: true,
             messages: true,
             tokens: true,
+            sessions: true,
             ..Needs::LIVE
         },
     ),
@@ -300,6 +356,7 @@ pub const ROUTES: &[RouteDef] = &[
         Needs {
             messages: true,
             tokens: true,
+            sessions: true,
             ..Needs::LIVE
         },
     ),
@@ -310,6 +367,7 @@ pub const ROUTES: &[RouteDef] = &[
         Needs {
             users: true,
             tokens: true,
+            sessions: true,
             ..Needs::NONE
         },
     ),

@@ -13,7 +13,7 @@ use support::hooked::Hooked;
 use support::{Harness, events};
 
 async fn connect(h: &Harness, id: &str, user: &str) {
-    let token = h.token(user);
+    let token = h.token(user).await;
     let response = ws::route(&h.services, events::connect(id, &[("token", &token)])).await;
     assert_eq!(response.status_code, 200);
 }

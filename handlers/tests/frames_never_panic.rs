@@ -60,8 +60,8 @@ fn world() -> &'static (tokio::runtime::Runtime, Harness) {
     WORLD.get_or_init(|| {
         let runtime = tokio::runtime::Runtime::new().expect("runtime");
         let h = Harness::new();
-        let token = h.token("fuzzer");
         runtime.block_on(async {
+            let token = h.token("fuzzer").await;
             let connect = events::connect("f1", &[("token", token.as_str())]);
             assert_eq!(ws::route(&h.services, connect).await.status_code, 200);
         });

@@ -11,7 +11,7 @@ use shared::{ErrorCode, ServerFrame};
 use support::{Harness, events};
 
 async fn connected(h: &Harness, id: &str, user: &str) {
-    let token = h.token(user);
+    let token = h.token(user).await;
     let connect = events::connect(id, &[("token", token.as_str())]);
     assert_eq!(ws::route(&h.services, connect).await.status_code, 200);
 }

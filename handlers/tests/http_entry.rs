@@ -162,10 +162,10 @@ async fn reads_require_a_bearer_token() {
     assert_eq!((status, code(&body)), (401, "unauthorized"));
 }
 
-fn forge(h: &Harness, claims: Value, alg: &str) -> String {
-    let valid = h.token("alice");
+async fn forge(h: &Harness, claims: Value, alg: &str) -> String {
+    let valid = h.token("alice").await;
     let signature = valid.rsplit('.').next().unwrap();
-    let header = URL_SAFE_NO_PAD.encode(json!({"alg": alg, "typ": "JWT"}).to_string());
+    let header = URL_SAFE_NO_PAD.encode(json!({"alg": alg, "typ": "JWT", "kid": "k1"}).to_string());
     let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
     format!(
         "{header}.{payload}.{}",
@@ -177,31 +177,34 @@ fn forge(h: &Harness, claims: Value, alg: &str) -> String {
 async fn reads_refuse_expired_forged_alg_none_and_wrong_audience_tokens() {
     let h = Harness::new();
     let now = h.services.clock().now().as_secs();
-    let claims = |exp: i64, aud: &str| json!({"sub": "alice", "iat": now - 10, "exp": exp, "iss": "confab", "aud": aud});
+    let sid = handlers::domain::model::SessionId::generate().to_string();
+    let claims = |exp: i64, aud: &str| json!({"sub": "alice", "sid": sid, "iat": now - 10, "exp": exp, "iss": "confab", "aud": aud});
     // Expired: issued with a clock two days behind.
     h.clock.advance_ms(-2 * 24 * 3600 * 1000);
-    let expired = h.token("alice");
+    let expired = h.token("alice").await;
     h.clock.advance_ms(2 * 24 * 3600 * 1000);
     let other_secret = {
-        let config = handlers::domain::tokens::JwtConfig::new(vec![1u8; 32]).unwrap();
+        use handlers::domain::tokens::{JwtConfig, KeySet, SigningKey, Tokens};
+        let key = SigningKey::new("k1", vec![1u8; 32]).unwrap();
         let user = shared::Username::parse("alice").unwrap();
-        handlers::domain::tokens::Tokens::new(&config)
-            .issue(&user, h.services.clock().now())
+        let session = handlers::domain::model::SessionId::generate();
+        Tokens::new(&JwtConfig::new(KeySet::single(key)))
+            .issue(&user, &session, h.services.clock().now())
             .0
     };
     let cases = [
         (expired, "token_expired"),
         (other_secret, "unauthorized"),
         (
-            forge(&h, claims(now + 600, "confab-chat"), "none"),
+            forge(&h, claims(now + 600, "confab-chat"), "none").await,
             "unauthorized",
         ),
         (
-            forge(&h, claims(now + 600, "confab-chat"), "HS256"),
+            forge(&h, claims(now + 600, "confab-chat"), "HS256").await,
             "unauthorized",
         ),
         (
-            forge(&h, claims(now + 600, "elsewhere"), "HS256"),
+            forge(&h, claims(now + 600, "elsewhere"), "HS256").await,
             "unauthorized",
         ),
         ("garbage".to_owned(), "unauthorized"),
@@ -215,7 +218,7 @@ async fn reads_refuse_expired_forged_alg_none_and_wrong_audience_tokens() {
 #[tokio::test]
 async fn history_returns_pages_newest_first() {
     let h = Harness::new();
-    let token = h.token("alice");
+    let token = h.token("alice").await;
     let (status, body) = get(&h, "/api/rooms/general/messages?limit=2", Some(&token)).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body, json!({"messages": [], "hasMore": false}));
@@ -224,7 +227,7 @@ async fn history_returns_pages_newest_first() {
 #[tokio::test]
 async fn history_refuses_bad_rooms_cursors_and_limits() {
     let h = Harness::new();
-    let token = h.token("alice");
+    let token = h.token("alice").await;
     for path in [
         "/api/rooms/Bad%20Room/messages",
         "/api/rooms/-x/messages",
@@ -264,7 +267,7 @@ async fn the_lambda_entry_point_reads_the_path_parameter_api_gateway_sends() {
         "GET",
         "/api/rooms/random/messages",
         None,
-        Some(&h.token("bob")),
+        Some(&h.token("bob").await),
     );
     request
         .path_parameters

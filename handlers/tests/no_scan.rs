@@ -10,7 +10,6 @@ use std::sync::Arc;
 
 use handlers::compose::{self, Backend};
 use handlers::domain::clock::{Clock, SystemClock};
-use handlers::domain::tokens::JwtConfig;
 use handlers::dynamo::oplog::{Operation, OperationLog};
 use handlers::dynamo::schema::{ROOM_INDEX, TableNames, create_tables};
 use handlers::entry::{Services, http, ws};
@@ -42,9 +41,13 @@ async fn world() -> World {
     };
     let notifier = Arc::new(RecordingNotifier::default());
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let jwt = JwtConfig::new(support::SECRET.to_vec()).expect("secret");
     World {
-        services: compose::all(&backend, notifier.clone(), clock, &jwt),
+        services: compose::all(
+            &backend,
+            notifier.clone(),
+            clock,
+            handlers::keys::StaticKeys::single(support::SECRET),
+        ),
         log,
         notifier,
         tables,

@@ -29,7 +29,7 @@ fn knows(h: &Harness, connection: &str, room: &RoomId, user: &str) -> bool {
 async fn two_people_joining_at_once_each_see_the_other() {
     let h = Harness::new();
     for (id, user) in [("a1", "alice"), ("b1", "bob")] {
-        let token = h.token(user);
+        let token = h.token(user).await;
         let response = ws::route(&h.services, events::connect(id, &[("token", &token)])).await;
         assert_eq!(response.status_code, 200);
     }

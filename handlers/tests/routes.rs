@@ -16,6 +16,7 @@ use shared::ServerFrame;
 use support::{Harness, events};
 
 const REGISTER: &str = r#"{"username":"alice","password":"correct horse battery"}"#;
+const PASSWORD: &str = "correct horse battery";
 const BOB: &str = r#"{"username":"bob","password":"correct horse battery"}"#;
 
 /// A request through every route at once (`full`), for the world a route's request needs.
@@ -56,7 +57,7 @@ async fn private_room_with_bob(full: &Harness, token: &str, invited: bool) -> St
 /// A request for `route` that its handler serves in full (a registered user, a connection in
 /// the room), so every port the route touches is touched.
 async fn exercise(route: Route, full: &Harness, only: &handlers::entry::Services) -> i64 {
-    let token = full.token("alice");
+    let (token, refresh) = full.session("alice").await;
     match route {
         Route::Http(route) => {
             let (method, path, body): (&str, String, Option<String>) = match route {
@@ -64,6 +65,17 @@ async fn exercise(route: Route, full: &Harness, only: &handlers::entry::Services
                     let path = Route::Http(route).def().key.trim_start_matches("POST ");
                     ("POST", path.into(), Some(REGISTER.into()))
                 }
+                HttpRoute::Refresh => ("POST", "/api/session/refresh".into(), None),
+                HttpRoute::Logout => ("POST", "/api/logout".into(), None),
+                HttpRoute::LogoutEverywhere => ("POST", "/api/logout/everywhere".into(), None),
+                HttpRoute::ChangePassword => (
+                    "POST",
+                    "/api/password".into(),
+                    Some(format!(
+                        r#"{{"currentPassword":{},"newPassword":"a brand new passphrase"}}"#,
+                        serde_json::json!(PASSWORD)
+                    )),
+                ),
                 HttpRoute::ListRooms => ("GET", "/api/rooms".into(), None),
                 HttpRoute::MyRooms => ("GET", "/api/me/rooms".into(), None),
                 HttpRoute::RoomHistory => ("GET", "/api/rooms/general/messages".into(), None),
@@ -99,6 +111,9 @@ async fn exercise(route: Route, full: &Harness, only: &handlers::entry::Services
                 body.as_deref(),
                 bearer.then_some(token.as_str()),
             );
+            if route == HttpRoute::Refresh {
+                request.cookies = Some(vec![format!("confab_refresh={refresh}")]);
+            }
             let base = path.split('?').next().unwrap_or_default();
             let selected = HttpRoute::select(method, base).expect("a route");
             request.path_parameters.extend(selected.path_parameters);
@@ -142,7 +157,7 @@ async fn every_route_is_served_by_exactly_the_ports_it_needs() {
             let register = events::http("POST", "/api/register", Some(REGISTER), None);
             assert_eq!(http::route(&full.services, register).await.status_code, 201);
         }
-        let connect = events::connect("c1", &[("token", &full.token("alice"))]);
+        let connect = events::connect("c1", &[("token", &full.token("alice").await)]);
         assert_eq!(ws::route(&full.services, connect).await.status_code, 200);
 
         let only = Harness::services_for(&full.store, &full.notifier, &full.clock, def.needs);
@@ -175,7 +190,7 @@ async fn a_route_without_a_port_it_needs_fails_closed_and_says_so_in_the_log_onl
     let register = events::http("POST", "/api/register", Some(REGISTER), None);
     let response = http::serve(HttpRoute::Register, &nothing, register).await;
     assert_eq!(response.status_code, 500);
-    let connect = events::connect("c1", &[("token", &h.token("alice"))]);
+    let connect = events::connect("c1", &[("token", &h.token("alice").await)]);
     assert_eq!(
         ws::serve(WsRoute::Connect, &nothing, connect)
             .await
@@ -202,7 +217,7 @@ fn a_lambda_reads_exactly_the_variables_its_route_needs() {
         let var = |name: &'static str| -> Result<String, ConfigError> {
             read.borrow_mut().insert(name);
             match name {
-                "JWT_SECRET" => Ok("s".repeat(48)),
+                "JWT_KEYS_SECRET" => Ok("arn:aws:secretsmanager:us-east-1:0:secret:keys".into()),
                 "WEBSOCKET_MANAGEMENT_ENDPOINT" => Ok("http://127.0.0.1:9".into()),
                 "JWT_ISSUER" | "JWT_AUDIENCE" | "JWT_TTL_SECS" => Err(ConfigError::Missing(name)),
                 table => Ok(format!("{table}-name")),

@@ -15,7 +15,7 @@ use shared::{ErrorCode, ServerFrame};
 use support::{Harness, events};
 
 async fn connect(h: &Harness, connection: &str, user: &str, room: &str) {
-    let token = h.token(user);
+    let token = h.token(user).await;
     let query = [("token", token.as_str()), ("room", room)];
     let response = ws::route(&h.services, events::connect(connection, &query)).await;
     assert_eq!(response.status_code, 200, "{connection} connects");
@@ -200,7 +200,7 @@ async fn creating_rooms_is_limited_per_user_but_joining_existing_ones_is_not() {
         "joining an existing room is fine"
     );
 
-    let token = h.token("mallory");
+    let token = h.token("mallory").await;
     let query = [("token", token.as_str()), ("room", "new-99")];
     let response = ws::route(&h.services, events::connect("c2", &query)).await;
     assert_eq!(

@@ -10,7 +10,7 @@ use shared::{ErrorCode, PresenceChange, ServerFrame};
 use support::{Harness, events};
 
 async fn connect_as(h: &Harness, connection: &str, user: &str, room: Option<&str>) -> i64 {
-    let token = h.token(user);
+    let token = h.token(user).await;
     let mut query = vec![("token", token.as_str())];
     query.extend(room.map(|r| ("room", r)));
     ws::route(&h.services, events::connect(connection, &query))
@@ -55,23 +55,23 @@ async fn connect_without_a_token_is_refused_with_401() {
 async fn connect_refuses_expired_forged_alg_none_and_wrong_audience_tokens() {
     let h = Harness::new();
     h.clock.advance_ms(-2 * 24 * 3600 * 1000);
-    let expired = h.token("alice");
+    let expired = h.token("alice").await;
     h.clock.advance_ms(2 * 24 * 3600 * 1000);
-    let valid = h.token("alice");
+    let valid = h.token("alice").await;
     let mut parts: Vec<&str> = valid.split('.').collect();
     let none_header = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0"; // {"alg":"none","typ":"JWT"}
     parts[0] = none_header;
     let alg_none = format!("{}.{}.", parts[0], parts[1]);
     let tampered = format!("{}x", valid);
     let wrong_audience = {
-        let mut config =
-            handlers::domain::tokens::JwtConfig::new(support::SECRET.to_vec()).unwrap();
+        use handlers::domain::tokens::{JwtConfig, KeySet, SigningKey, Tokens};
+        let key = SigningKey::new("k1", support::SECRET.to_vec()).unwrap();
+        let mut config = JwtConfig::new(KeySet::single(key));
         config.audience = "another-app".into();
         let user = shared::Username::parse("alice").unwrap();
         let now = handlers::domain::clock::Clock::now(h.clock.as_ref());
-        handlers::domain::tokens::Tokens::new(&config)
-            .issue(&user, now)
-            .0
+        let session = handlers::domain::model::SessionId::generate();
+        Tokens::new(&config).issue(&user, &session, now).0
     };
     for (token, code) in [
         (expired.as_str(), "token_expired"),

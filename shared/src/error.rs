@@ -43,8 +43,13 @@ pub enum ErrorCode {
     UnknownAction,
     /// No token, or a token that is forged, malformed or for another audience.
     Unauthorized,
-    /// A token that was valid but has expired: log in again.
+    /// An access token that was valid but has expired: refresh it (`POST /api/session/refresh`)
+    /// and try again.
     TokenExpired,
+    /// The session this token or refresh cookie belongs to has ended (logout, logout
+    /// everywhere, a password change, a stolen refresh token seen, or idle too long): log in
+    /// again.
+    SessionEnded,
     /// Login failed. The same for an unknown user and a wrong password.
     InvalidCredentials,
     /// Registration with a username someone already has.

@@ -23,11 +23,22 @@ pub struct LoginRequest {
     pub password: Password,
 }
 
-/// Answer to a successful register (201) or login (200).
+/// `POST /api/password`: the current password again, and the new one. Every other session of
+/// the user ends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangePasswordRequest {
+    pub current_password: Password,
+    pub new_password: Password,
+}
+
+/// Answer to a successful register (201) or login (200), and to `POST /api/session/refresh`.
+/// The refresh token never appears in a body: it travels only in the `HttpOnly` cookie.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthResponse {
-    /// A JWT for `Authorization: Bearer` on HTTP and `?token=` on the WebSocket.
+    /// An access token (a JWT, `ACCESS_TOKEN_TTL_SECS`) for `Authorization: Bearer` on HTTP
+    /// and `?token=` on the WebSocket.
     pub token: String,
     pub username: Username,
     pub expires_at: Timestamp,

@@ -27,8 +27,8 @@ pub use frames::{
     Typing,
 };
 pub use http::{
-    AppConfig, AuthResponse, ChatMessage, HistoryPage, HistoryQuery, HistoryRequest, LoginRequest,
-    RegisterRequest,
+    AppConfig, AuthResponse, ChangePasswordRequest, ChatMessage, HistoryPage, HistoryQuery,
+    HistoryRequest, LoginRequest, RegisterRequest,
 };
 pub use ids::{ClientMsgId, MessageId, Seq};
 pub use listing::{ListQuery, Listing, UserPrefix};

@@ -20,6 +20,20 @@ pub const PASSWORD_HASH_WAIT_MS: u64 = 2_000;
 /// What a 503 for a busy hasher tells the client to wait.
 pub const PASSWORD_HASH_RETRY_AFTER_SECS: u64 = 1;
 
+/// Sessions (`POST /api/login` starts one). An access token (a JWT) lives
+/// `ACCESS_TOKEN_TTL_SECS`; the refresh token in its `HttpOnly` cookie lives
+/// `SESSION_IDLE_SECS` from its last use and is replaced on every use. Two tabs refreshing at
+/// once present the same token: one replaces it, and the other, within
+/// `REFRESH_GRACE_SECS`, gets an access token without a new refresh token (the cookie the
+/// first one set serves both). Past the grace, a replaced token coming back is theft: the
+/// whole session ends. A session remembers its last `REFRESH_HISTORY` replaced tokens.
+pub const ACCESS_TOKEN_TTL_SECS: i64 = 15 * 60;
+pub const SESSION_IDLE_SECS: i64 = 30 * 24 * 60 * 60;
+pub const REFRESH_GRACE_SECS: i64 = 30;
+pub const REFRESH_HISTORY: usize = 16;
+/// The app refreshes its access token this long before it expires.
+pub const REFRESH_BEFORE_EXPIRY_SECS: i64 = 60;
+
 /// Room ids: lowercase ASCII letters, digits and `-`, starting and ending with a letter or digit.
 pub const ROOM_ID_MAX_CHARS: usize = 32;
 

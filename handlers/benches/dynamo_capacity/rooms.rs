@@ -146,6 +146,7 @@ pub async fn room_costs(
         let connection = Connection::open(
             ConnectionId::new(format!("owner-{c}")),
             owner.clone(),
+            None,
             clock.now(),
         );
         connections.open(&connection).await?;

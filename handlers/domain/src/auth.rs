@@ -1,15 +1,18 @@
-//! Registration and login.
+//! Registration, login and password changes. A login starts a session (`sessions`).
 
 use std::sync::Arc;
 
-use shared::{AuthResponse, LoginRequest, RegisterRequest, Username};
+use shared::{ChangePasswordRequest, LoginRequest, RegisterRequest};
 
 use super::clock::Clock;
+use super::keys::{KeyRing, KeyRingError};
+use super::live::Live;
 use super::model::UserRecord;
 use super::passwords::{HashError, PasswordHashing};
-use super::ports::{Inserted, StoreError, Users};
+use super::ports::{Inserted, Sessions, StoreError, Users};
+use super::sessions::{self, Issued};
 use super::throttle::{Guard, RetryAfter};
-use super::tokens::Tokens;
+use super::tokens::Access;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -22,6 +25,8 @@ pub enum AuthError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Hash(#[from] HashError),
+    #[error(transparent)]
+    Keys(#[from] KeyRingError),
     /// Too many attempts from this address, or failed logins for this username.
     #[error("too many attempts: try again in {} s", .0.secs())]
     RateLimited(RetryAfter),
@@ -34,31 +39,25 @@ fn admitted(verdict: Result<Result<(), RetryAfter>, StoreError>) -> Result<(), A
 /// What issuing and checking credentials needs, built once per process.
 pub struct Authenticator {
     pub passwords: Arc<dyn PasswordHashing>,
-    pub tokens: Tokens,
+    pub keys: KeyRing,
     pub clock: Arc<dyn Clock>,
 }
 
-impl Authenticator {
-    fn session(&self, username: Username) -> AuthResponse {
-        let (token, expires_at) = self.tokens.issue(&username, self.clock.now());
-        AuthResponse {
-            token,
-            username,
-            expires_at,
-        }
-    }
-}
+/// Where a login's session is kept.
+#[derive(Clone, Copy)]
+pub struct SessionStore<'a>(pub &'a dyn Sessions);
 
 /// Creates an account and logs it in. The username is claimed with a conditional write, so of
 /// two racing registrations exactly one wins.
 /// `address` is the client's (API Gateway's `sourceIp`): registrations are limited per address.
 pub async fn register(
     users: &dyn Users,
+    sessions: SessionStore<'_>,
     auth: &Authenticator,
     guard: Guard<'_>,
     address: &str,
     request: RegisterRequest,
-) -> Result<AuthResponse, AuthError> {
+) -> Result<Issued, AuthError> {
     admitted(guard.register(address, auth.clock.now()).await)?;
     let password_hash = auth.passwords.hash(&request.password).await?;
     let record = UserRecord {
@@ -69,7 +68,9 @@ pub async fn register(
     match users.insert(&record).await? {
         Inserted::Created => {
             tracing::info!(user = %record.username, "registered");
-            Ok(auth.session(record.username))
+            let now = auth.clock.now();
+            let tokens = auth.keys.tokens().await?;
+            Ok(sessions::start(sessions.0, &tokens, &record.username, now).await?)
         }
         Inserted::AlreadyExists => Err(AuthError::UsernameTaken),
     }
@@ -81,11 +82,12 @@ pub async fn register(
 /// answered alike whether the username exists or not.
 pub async fn login(
     users: &dyn Users,
+    sessions: SessionStore<'_>,
     auth: &Authenticator,
     guard: Guard<'_>,
     address: &str,
     request: LoginRequest,
-) -> Result<AuthResponse, AuthError> {
+) -> Result<Issued, AuthError> {
     let username = &request.username;
     admitted(
         guard
@@ -96,7 +98,9 @@ pub async fn login(
     let hash = user.as_ref().map(|u| u.password_hash.as_str());
     if auth.passwords.verify(hash, &request.password).await? {
         guard.login_succeeded(username).await?;
-        Ok(auth.session(request.username))
+        let now = auth.clock.now();
+        let tokens = auth.keys.tokens().await?;
+        Ok(sessions::start(sessions.0, &tokens, username, now).await?)
     } else {
         tracing::info!(user = %username, address, "login failed");
         guard
@@ -104,4 +108,43 @@ pub async fn login(
             .await?;
         Err(AuthError::InvalidCredentials)
     }
+}
+
+/// Changes the password of the user `access` speaks for, given their current one (throttled
+/// and answered like a login), and ends every other session they have: whoever knew the old
+/// password is logged out everywhere but here.
+pub async fn change_password(
+    users: &dyn Users,
+    sessions: SessionStore<'_>,
+    live: Live<'_>,
+    auth: &Authenticator,
+    guard: Guard<'_>,
+    address: &str,
+    access: &Access,
+    request: ChangePasswordRequest,
+) -> Result<usize, AuthError> {
+    let username = &access.user;
+    admitted(
+        guard
+            .login_allowed(username, address, auth.clock.now())
+            .await,
+    )?;
+    let user = users.find(username).await?;
+    let hash = user.as_ref().map(|u| u.password_hash.as_str());
+    if !auth
+        .passwords
+        .verify(hash, &request.current_password)
+        .await?
+    {
+        tracing::info!(user = %username, address, "password change with a wrong password");
+        guard
+            .login_failed(username, address, auth.clock.now())
+            .await?;
+        return Err(AuthError::InvalidCredentials);
+    }
+    let new_hash = auth.passwords.hash(&request.new_password).await?;
+    users.set_password(username, &new_hash).await?;
+    let ended = sessions::end_all(sessions.0, live, username, Some(&access.session)).await?;
+    tracing::info!(user = %username, ended, "password changed");
+    Ok(ended)
 }

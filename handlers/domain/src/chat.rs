@@ -73,15 +73,16 @@ pub async fn connect(
     access: Access<'_>,
     guard: Guard<'_>,
     id: ConnectionId,
-    user: Username,
+    who: &crate::tokens::Access,
     room: RoomId,
 ) -> Result<(), ChatError> {
     let now = live.clock.now();
+    let user = who.user.clone();
     access
         .enter(guard, &user, &room, now)
         .await
         .map_err(|refused| ChatError::refused(&room, refused))?;
-    let connection = Connection::open(id, user, now);
+    let connection = Connection::open(id, user, Some(who.session.clone()), now);
     live.connections.open(&connection).await?;
     let present = live.connections.members(&room).await?;
     live.connections.join(&connection, &room).await?;

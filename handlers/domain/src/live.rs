@@ -6,7 +6,7 @@ use futures::StreamExt;
 use shared::{ServerFrame, Username};
 
 use super::clock::Clock;
-use super::model::ConnectionId;
+use super::model::{ConnectionId, SessionId};
 use super::ports::{Connections, Notifier, NotifyError, StoreError};
 
 /// Posts in flight at once per fan-out. API Gateway's management API is an HTTPS call per
@@ -125,6 +125,35 @@ impl Live<'_> {
     pub async fn tell(&self, user: &Username, frame: &ServerFrame) -> Result<Delivery, StoreError> {
         let to = self.connections.of_user(user).await?;
         Ok(self.deliver(to, frame).await)
+    }
+
+    /// Closes every open connection `user` opened in `session` (each one's `$disconnect`
+    /// follows, as for any close): how an ended session leaves no socket behind. Returns how
+    /// many it closed.
+    pub async fn close_session(
+        &self,
+        user: &Username,
+        session: &SessionId,
+    ) -> Result<usize, StoreError> {
+        let mut closed = 0;
+        for id in self.connections.of_user(user).await? {
+            let Some(connection) = self.connections.find(&id).await? else {
+                continue;
+            };
+            if connection.session.as_ref() != Some(session) {
+                continue;
+            }
+            match self.notifier.disconnect(&id).await {
+                Ok(()) => closed += 1,
+                Err(NotifyError::Gone) => self.connections.close(&id).await.map(drop)?,
+                Err(NotifyError::Failed(e)) => {
+                    // Its token is refused from now on; the socket dies at the latest when
+                    // the gateway's cap closes it. Said loudly: a logout should reach it.
+                    tracing::error!(connection = %id, %user, error = %e, "could not close an ended session's socket");
+                }
+            }
+        }
+        Ok(closed)
     }
 
     /// Sends `frame` to one connection (an ack or an error frame).

@@ -29,6 +29,51 @@ impl std::fmt::Display for ConnectionId {
     }
 }
 
+/// One session (one login, on one device), named in every access token it issues (`sid`). A
+/// ULID: unique without coordination, and in creation order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SessionId(String);
+
+impl SessionId {
+    pub fn generate() -> Self {
+        Self(ulid::Ulid::new().to_string())
+    }
+
+    /// A session id as a token or cookie carries it, if it is one.
+    pub fn parse(raw: &str) -> Option<Self> {
+        ulid::Ulid::from_string(raw)
+            .ok()
+            .map(|id| Self(id.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for SessionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A session as stored: the hash of its current refresh token (never the token), the hashes
+/// of the ones it replaced (a replaced token coming back means it was copied), and when it
+/// lapses unless refreshed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub user: Username,
+    pub id: SessionId,
+    pub refresh_hash: String,
+    /// Replaced refresh tokens' hashes, oldest first, at most `limits::REFRESH_HISTORY`.
+    pub replaced: Vec<String>,
+    pub created_at: Timestamp,
+    /// When the refresh token was last replaced.
+    pub refreshed_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
 /// A registered user. The hash is a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserRecord {
@@ -42,6 +87,8 @@ pub struct UserRecord {
 pub struct Connection {
     pub id: ConnectionId,
     pub username: Username,
+    /// The session whose access token opened it: ending the session closes it.
+    pub session: Option<SessionId>,
     pub connected_at: Timestamp,
     /// When the store may forget this row (DynamoDB TTL): API Gateway closes every connection
     /// after two hours, so a row older than that belongs to a connection whose `$disconnect`
@@ -53,10 +100,16 @@ pub struct Connection {
 const EXPIRY_MARGIN_SECS: i64 = 5 * 60;
 
 impl Connection {
-    pub fn open(id: ConnectionId, username: Username, now: Timestamp) -> Self {
+    pub fn open(
+        id: ConnectionId,
+        username: Username,
+        session: Option<SessionId>,
+        now: Timestamp,
+    ) -> Self {
         Self {
             id,
             username,
+            session,
             connected_at: now,
             expires_at: now.plus_secs(CONNECTION_MAX_SECS as i64 + EXPIRY_MARGIN_SECS),
         }

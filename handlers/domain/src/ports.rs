@@ -6,7 +6,9 @@ use shared::{
     ChatMessage, HistoryPage, HistoryRequest, RoomId, RoomSummary, Timestamp, UserPrefix, Username,
 };
 
-use super::model::{Connection, ConnectionId, Member, Membership, NewMessage, UserRecord};
+use super::model::{
+    Connection, ConnectionId, Member, Membership, NewMessage, Session, SessionId, UserRecord,
+};
 
 pub use super::clock::Clock;
 
@@ -52,6 +54,12 @@ pub trait Users: Send + Sync {
     /// see one `Created` and one `AlreadyExists`.
     async fn insert(&self, user: &UserRecord) -> Result<Inserted, StoreError>;
     async fn find(&self, username: &Username) -> Result<Option<UserRecord>, StoreError>;
+    /// Replaces an existing user's password hash (a user that does not exist is an error).
+    async fn set_password(
+        &self,
+        username: &Username,
+        password_hash: &str,
+    ) -> Result<(), StoreError>;
     /// Usernames that start with `prefix`, after `after`, in order (a key range, never a scan).
     async fn search(
         &self,
@@ -59,6 +67,30 @@ pub trait Users: Send + Sync {
         after: Option<&Username>,
         limit: u32,
     ) -> Result<Page<Username>, StoreError>;
+}
+
+/// Where the token signing keys are kept (Secrets Manager on AWS, a file beside the local
+/// gateway's data). `load` reads the current set.
+#[async_trait]
+pub trait KeySource: Send + Sync {
+    async fn load(&self) -> Result<crate::tokens::KeySet, StoreError>;
+}
+
+/// Sessions, kept by user and id (`domain::sessions`).
+#[async_trait]
+pub trait Sessions: Send + Sync {
+    /// Records a new session.
+    async fn start(&self, session: &Session) -> Result<(), StoreError>;
+    /// One session (a key lookup, strongly consistent: it decides whether a token is good).
+    async fn find(&self, user: &Username, id: &SessionId) -> Result<Option<Session>, StoreError>;
+    /// Writes `session` over the stored one if that still holds refresh hash `expected`,
+    /// atomically: `false` when another refresh replaced it first, or it ended.
+    async fn replace(&self, session: &Session, expected: &str) -> Result<bool, StoreError>;
+    /// Ends a session (absent is fine).
+    async fn end(&self, user: &Username, id: &SessionId) -> Result<(), StoreError>;
+    /// Every session of a user, in id order (a key range; ids are ULIDs, so this is the
+    /// order they started in, to the millisecond).
+    async fn of_user(&self, user: &Username) -> Result<Vec<Session>, StoreError>;
 }
 
 #[async_trait]
@@ -162,6 +194,9 @@ pub enum NotifyError {
 pub trait Notifier: Send + Sync {
     /// Sends one text frame to one connection.
     async fn post(&self, to: &ConnectionId, payload: &str) -> Result<(), NotifyError>;
+    /// Closes one connection (API Gateway's `DELETE @connections/{id}`; its `$disconnect`
+    /// runs).
+    async fn disconnect(&self, to: &ConnectionId) -> Result<(), NotifyError>;
 }
 
 /// A throttle record to keep: the domain's state, serialised, and when it may be forgotten.

@@ -11,10 +11,10 @@ use base64::engine::general_purpose::STANDARD;
 use handlers::compose::{self, Backend as Store};
 use handlers::domain::clock::{Clock, SystemClock};
 use handlers::domain::ports::Notifier;
-use handlers::domain::tokens::JwtConfig;
 use handlers::dynamo::schema::{TableNames, create_tables, create_throttles_table};
 use handlers::embedded::EmbeddedStore;
 use handlers::entry::Services;
+use handlers::keys::FileKeys;
 use rand::RngCore;
 
 use crate::faults::FaultyNotifier;
@@ -22,8 +22,8 @@ use crate::options::{Options, StoreChoice};
 use crate::registry::Registry;
 use crate::sigv4::ManagementKeys;
 
-/// The file that keeps a generated JWT secret across restarts.
-const SECRET_FILE: &str = "jwt-secret";
+/// The token signing key set, generated on first start and rotated by `--rotate-key`.
+pub const KEYS_FILE: &str = "jwt-keys.json";
 /// The Management API's key pair, as an AWS shared credentials file (profile `confab-local`).
 pub const MANAGEMENT_CREDENTIALS_FILE: &str = "management-credentials";
 pub const MANAGEMENT_PROFILE: &str = "confab-local";
@@ -37,17 +37,21 @@ pub struct Backend {
     pub management_keys: ManagementKeys,
 }
 
+/// Where the signing keys are kept for these options.
+pub fn keys_file(options: &Options) -> std::path::PathBuf {
+    options
+        .jwt_keys_file
+        .clone()
+        .unwrap_or_else(|| options.data_dir.join(KEYS_FILE))
+}
+
 pub async fn build(options: &Options, registry: Arc<Registry>) -> anyhow::Result<Backend> {
     std::fs::create_dir_all(&options.data_dir)
         .with_context(|| format!("creating data directory {}", options.data_dir.display()))?;
     // The store holds password hashes and the secret signs every token: owner only.
     private(&options.data_dir, 0o700)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let secret = match &options.jwt_secret {
-        Some(secret) => secret.clone(),
-        None => secret_from(&options.data_dir)?,
-    };
-    let jwt = JwtConfig::new(secret.into_bytes())?;
+    let keys = Arc::new(FileKeys::open_or_create(&keys_file(options))?);
     let management_keys = match &options.management_keys {
         Some(keys) => keys.clone(),
         None => management_keys_from(&options.data_dir)?,
@@ -86,7 +90,7 @@ pub async fn build(options: &Options, registry: Arc<Registry>) -> anyhow::Result
         false => registry,
     };
     Ok(Backend {
-        services: compose::all(&store, notifier, clock, &jwt).with_limits(options.rate_limits),
+        services: compose::all(&store, notifier, clock, keys).with_limits(options.rate_limits),
         embedded,
         management_keys,
     })
@@ -140,20 +144,6 @@ fn management_keys_from(dir: &Path) -> anyhow::Result<ManagementKeys> {
 
 fn hex_upper(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02X}")).collect()
-}
-
-/// The secret kept in the data directory, generated (48 random bytes) on first start.
-fn secret_from(dir: &Path) -> anyhow::Result<String> {
-    let path = dir.join(SECRET_FILE);
-    if let Ok(existing) = std::fs::read_to_string(&path) {
-        return Ok(existing.trim().to_owned());
-    }
-    let mut bytes = [0u8; 48];
-    rand::rng().fill_bytes(&mut bytes);
-    let secret = STANDARD.encode(bytes);
-    write_private(&path, &secret).with_context(|| format!("writing {}", path.display()))?;
-    tracing::info!(path = %path.display(), "generated a JWT secret");
-    Ok(secret)
 }
 
 /// Owner-only permissions on a file or folder of the data directory.

@@ -170,7 +170,19 @@ impl HttpEvent<'_> {
         e.raw_path = Some(self.path.to_owned());
         e.raw_query_string = Some(self.query.to_owned());
         e.query_string_parameters = query_map(self.query);
-        e.headers = self.headers;
+        // Payload 2.0: the `Cookie` headers move to `cookies`, one entry per cookie.
+        let mut headers = self.headers;
+        let cookies: Vec<String> = headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .map(|pair| pair.trim().to_owned())
+            .filter(|pair| !pair.is_empty())
+            .collect();
+        headers.remove(http::header::COOKIE);
+        e.cookies = (!cookies.is_empty()).then_some(cookies);
+        e.headers = headers;
         e.request_context = context;
         // As HTTP API does: text bodies as they are, anything else base64-encoded.
         if !self.body.is_empty() {

@@ -64,4 +64,8 @@ impl Notifier for FaultyNotifier {
         }
         self.inner.post(to, payload).await
     }
+
+    async fn disconnect(&self, to: &ConnectionId) -> Result<(), NotifyError> {
+        self.inner.disconnect(to).await
+    }
 }

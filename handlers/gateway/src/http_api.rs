@@ -80,5 +80,16 @@ fn into_response(lambda: entry::Response) -> Response {
     let mut response = Response::new(body);
     *response.status_mut() = status;
     *response.headers_mut() = lambda.headers;
+    // Payload 2.0: each entry of `cookies` becomes a `Set-Cookie` header.
+    for cookie in &lambda.cookies {
+        match axum::http::HeaderValue::from_str(cookie) {
+            Ok(value) => {
+                response
+                    .headers_mut()
+                    .append(axum::http::header::SET_COOKIE, value);
+            }
+            Err(_) => tracing::error!("a handler set a cookie that is not a valid header value"),
+        }
+    }
     response
 }

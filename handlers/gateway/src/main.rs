@@ -38,12 +38,17 @@ struct Args {
     /// Table name prefix with --dynamodb-endpoint: PREFIX-users, PREFIX-connections, PREFIX-messages.
     #[arg(long, default_value = "confab")]
     table_prefix: String,
-    /// A file holding the JWT signing secret (≥ 32 bytes). Or set JWT_SECRET. Default:
-    /// generated once into the data directory. Never on the command line: any local user can
-    /// read a process's arguments.
-    #[arg(long, env = "CONFAB_JWT_SECRET_FILE")]
-    jwt_secret_file: Option<PathBuf>,
-    /// Refused with an explanation (see --jwt-secret-file).
+    /// The token signing key set (JSON: {"current":{"kid","secret"},"previous":[…]}, secrets
+    /// base64, ≥ 32 bytes). Default: DATA_DIR/jwt-keys.json, generated on first start. Never
+    /// on the command line: any local user can read a process's arguments.
+    #[arg(long, env = "CONFAB_JWT_KEYS_FILE")]
+    jwt_keys_file: Option<PathBuf>,
+    /// Rotate the signing keys (a new current key; the old one still verifies the tokens it
+    /// signed) and exit. A running gateway takes the new key up within 5 minutes, or at once
+    /// when it meets a token signed with it; nobody is logged out.
+    #[arg(long)]
+    rotate_key: bool,
+    /// Refused with an explanation (see --jwt-keys-file).
     #[arg(long, hide = true)]
     jwt_secret: Option<String>,
     /// Largest WebSocket frame accepted (bytes); bigger closes the socket with 1009.
@@ -98,19 +103,19 @@ async fn main() -> anyhow::Result<()> {
     if args.jwt_secret.is_some() {
         anyhow::bail!(
             "--jwt-secret would show the secret to every local user (ps); \
-             put it in a file (--jwt-secret-file) or in the JWT_SECRET environment variable"
+             put the key set in a file (--jwt-keys-file) or let the gateway generate one"
         );
     }
-    let jwt_secret = match (&args.jwt_secret_file, std::env::var("JWT_SECRET")) {
-        (Some(file), _) => Some(
-            std::fs::read_to_string(file)
-                .with_context(|| format!("reading the JWT secret from {}", file.display()))?
-                .trim()
-                .to_owned(),
-        ),
-        (None, Ok(secret)) if !secret.is_empty() => Some(secret),
-        (None, _) => None,
-    };
+    if args.rotate_key {
+        let path = args
+            .jwt_keys_file
+            .clone()
+            .unwrap_or_else(|| args.data_dir.join(gateway::backend::KEYS_FILE));
+        let kid = handlers::keys::FileKeys::rotate(&path)
+            .with_context(|| format!("rotating the keys in {}", path.display()))?;
+        println!("rotated {}: new current key {kid}", path.display());
+        return Ok(());
+    }
     let faults = Faults {
         drop_posts: args.fault_drop_posts,
         delay_posts: Duration::from_millis(args.fault_delay_posts_ms),
@@ -132,7 +137,7 @@ async fn main() -> anyhow::Result<()> {
             },
             None => StoreChoice::Embedded,
         },
-        jwt_secret,
+        jwt_keys_file: args.jwt_keys_file,
         limits: Limits {
             frame_max_bytes: args.frame_max_bytes,
             message_max_bytes: args.message_max_bytes,

@@ -18,6 +18,7 @@ use time::format_description::well_known::Rfc3339;
 use crate::AppState;
 use crate::registry::Outbound;
 use crate::sigv4;
+use handlers::domain::ports::Notifier as _;
 
 /// Errors the SDK recognises by the `x-amzn-errortype` header.
 fn error(status: StatusCode, kind: &str, message: &str) -> Response {
@@ -110,10 +111,8 @@ pub async fn get(State(state): State<Arc<AppState>>, Signed { id, .. }: Signed) 
 
 /// `DELETE /@connections/{id}`: close the connection (its `$disconnect` runs).
 pub async fn delete(State(state): State<Arc<AppState>>, Signed { id, .. }: Signed) -> Response {
-    let closing = Outbound::Close(1000, "Connection closed by the server".into());
-    if state.registry.send(&id, closing) {
-        StatusCode::NO_CONTENT.into_response()
-    } else {
-        gone()
+    match state.registry.disconnect(&id).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(_) => gone(),
     }
 }

@@ -10,13 +10,14 @@ use shared::limits::{CONNECTION_MAX_SECS, FRAME_MAX_BYTES, IDLE_TIMEOUT_SECS, ME
 #[derive(Debug, Clone)]
 pub struct Options {
     pub listen: SocketAddr,
-    /// The embedded store's file and the generated JWT secret live here.
+    /// The embedded store's file and the token signing keys (`jwt-keys.json`) live here.
     pub data_dir: PathBuf,
     /// The built app (Trunk's `dist/`). Missing: a placeholder page is served.
     pub dist_dir: PathBuf,
     pub store: StoreChoice,
-    /// At least 32 bytes. `None`: generated once and kept in `data_dir`.
-    pub jwt_secret: Option<String>,
+    /// The token signing key set (`handlers::keys::KeySetDocument`). `None`:
+    /// `data_dir/jwt-keys.json`, generated on first start.
+    pub jwt_keys_file: Option<PathBuf>,
     pub limits: Limits,
     /// The stage name put in events (`requestContext.stage`).
     pub stage: String,
@@ -96,7 +97,7 @@ impl Options {
             data_dir: data_dir.into(),
             dist_dir: PathBuf::from("dist"),
             store: StoreChoice::Embedded,
-            jwt_secret: None,
+            jwt_keys_file: None,
             limits: Limits::default(),
             stage: "local".into(),
             allowed_hosts: Vec::new(),

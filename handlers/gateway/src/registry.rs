@@ -123,4 +123,13 @@ impl Notifier for Registry {
             Err(NotifyError::Gone)
         }
     }
+
+    /// What `DELETE @connections/{id}` does: the socket closes and its `$disconnect` runs.
+    async fn disconnect(&self, to: &ConnectionId) -> Result<(), NotifyError> {
+        let closing = Outbound::Close(1000, "Connection closed by the server".into());
+        match self.send(to, closing) {
+            true => Ok(()),
+            false => Err(NotifyError::Gone),
+        }
+    }
 }

@@ -60,35 +60,25 @@ async fn delayed_posts_arrive_late_and_in_full() {
 
 #[tokio::test]
 async fn failing_store_writes_refuse_a_connect_as_a_failing_integration_does() {
-    let gw = TestGateway::start_with(|o| {
-        o.faults = Faults {
-            store: StoreFaults {
-                fail_writes: 1.0,
-                fail_reads: 0.0,
-            },
-            ..Faults::default()
-        }
-    })
-    .await;
-    // Registering writes too, so the account comes from the services underneath the faults'
-    // reach: a token is all a socket needs.
-    let token = gw
-        .services()
-        .tokens()
-        .expect("tokens")
-        .issue(
-            &shared::Username::parse("alice").expect("name"),
-            shared::Timestamp::from_millis(
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .expect("time")
-                    .as_millis() as i64,
-            ),
-        )
-        .0;
+    // Registering writes too: the account and its session are made before the faults start.
+    let gw = TestGateway::start().await;
+    let alice = gw.api().register("alice", "correct horse battery").await;
+    let gw = gw
+        .restart_with(|o| {
+            o.faults = Faults {
+                store: StoreFaults {
+                    fail_writes: 1.0,
+                    fail_reads: 0.0,
+                },
+                ..Faults::default()
+            }
+        })
+        .await;
     // $connect writes the connection: refused as API Gateway refuses a failing $connect.
     assert_eq!(
-        gw.connect_query(&format!("token={token}")).await.err(),
+        gw.connect_query(&format!("token={}", alice.token))
+            .await
+            .err(),
         Some(500)
     );
 }

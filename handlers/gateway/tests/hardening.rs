@@ -192,7 +192,7 @@ async fn a_client_that_stops_reading_is_closed_and_what_waits_for_it_stays_bound
 #[tokio::test]
 async fn the_data_directory_and_its_files_are_the_owners_alone() {
     use std::os::unix::fs::PermissionsExt as _;
-    let gw = TestGateway::start_with(|o| o.jwt_secret = None).await;
+    let gw = TestGateway::start().await;
     let data = gw.dir().join("data");
     let mode = |name: &str| {
         let path = if name.is_empty() {
@@ -208,7 +208,7 @@ async fn the_data_directory_and_its_files_are_the_owners_alone() {
     };
     assert_eq!(mode(""), 0o700, "the data directory");
     assert_eq!(mode("confab.redb"), 0o600, "the store");
-    assert_eq!(mode("jwt-secret"), 0o600, "the generated secret");
+    assert_eq!(mode("jwt-keys.json"), 0o600, "the generated signing keys");
     assert_eq!(
         mode("management-credentials"),
         0o600,
@@ -225,12 +225,11 @@ fn a_secret_on_the_command_line_is_refused_with_the_way_to_pass_it() {
             "--jwt-secret",
             "visible-to-everyone-in-ps-0123456789",
         ])
-        .env_remove("JWT_SECRET")
         .output()
         .expect("runs");
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("--jwt-secret-file"), "{stderr}");
+    assert!(stderr.contains("--jwt-keys-file"), "{stderr}");
     assert!(
         !stderr.contains("visible-to-everyone"),
         "never echoed: {stderr}"

@@ -13,7 +13,7 @@ use super::schema::{
 };
 use super::{mapping_error, query_all, store_error};
 use crate::domain::clock::Clock;
-use crate::domain::model::{Connection, ConnectionId, Member};
+use crate::domain::model::{Connection, ConnectionId, Member, SessionId};
 use crate::domain::ports::{Connections, StoreError};
 
 /// The sort key of a connection's own row; memberships use `room#<room>`.
@@ -103,6 +103,9 @@ struct ConnectionItem {
     /// Absent on rows written before the index existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     user: Option<Username>,
+    /// The session that opened it (absent on rows from before sessions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    session: Option<SessionId>,
     connected_at: Timestamp,
     /// Seconds since the epoch: DynamoDB's TTL attribute format.
     expires_at: i64,
@@ -141,6 +144,7 @@ impl Connections for DynamoConnections {
             sk: CONNECTION_ROW.into(),
             username: c.username.clone(),
             user: Some(c.username.clone()),
+            session: c.session.clone(),
             connected_at: c.connected_at,
             expires_at: c.expires_at.as_secs(),
         })
@@ -165,6 +169,7 @@ impl Connections for DynamoConnections {
         Ok((item.expires_at > now).then_some(Connection {
             id: item.connection_id,
             username: item.username,
+            session: item.session,
             connected_at: item.connected_at,
             expires_at: Timestamp::from_millis(item.expires_at * 1000),
         }))

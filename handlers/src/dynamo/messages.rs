@@ -10,12 +10,13 @@
 //! | direct conv.    | `rooms#direct`          | `<room>`     |
 //! | membership      | `members#<room>`        | `<user>`     |
 //! | its twin        | `memberof#<user>`       | `<room>`     |
+//! | session         | `sessions#<user>`       | `<session>`  |
 //!
 //! Room ids and usernames cannot contain `#`, so the kinds never collide. A message's sort key is
 //! its sequence number, zero-padded to 20 digits so string order is number order: history is a
 //! Query on `room#<room>` in sort-key order. The counter holds the last number the room gave out;
 //! an append moves it on in the same transaction that stores the message (see `append`). The
-//! directory is in `rooms.rs`, memberships in `memberships.rs`.
+//! directory is in `rooms.rs`, memberships in `memberships.rs`, sessions in `sessions.rs`.
 
 use std::collections::HashMap;
 

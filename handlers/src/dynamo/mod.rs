@@ -8,6 +8,7 @@ mod messages;
 pub mod oplog;
 mod rooms;
 pub mod schema;
+mod sessions;
 mod throttles;
 mod users;
 

@@ -87,6 +87,26 @@ impl Users for DynamoUsers {
             .map_err(mapping_error)
     }
 
+    async fn set_password(
+        &self,
+        username: &Username,
+        password_hash: &str,
+    ) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key(USERS_PK, AttributeValue::S(username.to_string()))
+            .update_expression("SET passwordHash = :hash")
+            // Never create a half user: the user must exist.
+            .condition_expression("attribute_exists(#name)")
+            .expression_attribute_names("#name", USERS_PK)
+            .expression_attribute_values(":hash", AttributeValue::S(password_hash.to_owned()))
+            .send()
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
     async fn search(
         &self,
         prefix: &UserPrefix,

@@ -17,6 +17,7 @@ impl Connections for EmbeddedStore {
         let user = connection.username.to_string();
         let row = encode(&ConnectionRow {
             username: connection.username.clone(),
+            session: connection.session.clone(),
             connected_at: connection.connected_at,
             expires_at: connection.expires_at,
         })
@@ -44,6 +45,7 @@ impl Connections for EmbeddedStore {
             Ok((row.expires_at > now).then_some(Connection {
                 id,
                 username: row.username,
+                session: row.session,
                 connected_at: row.connected_at,
                 expires_at: row.expires_at,
             }))

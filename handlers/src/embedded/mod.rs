@@ -10,6 +10,7 @@ mod connections;
 mod memberships;
 mod messages;
 mod rows;
+mod sessions;
 mod throttles;
 mod users;
 

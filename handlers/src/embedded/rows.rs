@@ -5,6 +5,8 @@ use redb::{TableDefinition, WriteTransaction};
 use serde::{Deserialize, Serialize};
 use shared::{Role, RoomId, RoomSummary, Seq, Timestamp, Username};
 
+use crate::domain::model::SessionId;
+
 /// username → UserRow
 pub const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
 /// connection id → ConnectionRow
@@ -34,6 +36,9 @@ pub const ROOM_SEQS: TableDefinition<&str, u64> = TableDefinition::new("room_seq
 /// (author, client message id) → DedupRow: the idempotency keys.
 pub const DEDUP: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("message_keys");
 
+/// (username, session id) → SessionRow: a user's sessions, in creation order.
+pub const SESSIONS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("sessions");
+
 pub fn create_tables(tx: &WriteTransaction) -> Result<(), redb::TableError> {
     tx.open_table(USERS)?;
     tx.open_table(CONNECTIONS)?;
@@ -47,6 +52,7 @@ pub fn create_tables(tx: &WriteTransaction) -> Result<(), redb::TableError> {
     tx.open_table(MESSAGES)?;
     tx.open_table(ROOM_SEQS)?;
     tx.open_table(DEDUP)?;
+    tx.open_table(SESSIONS)?;
     Ok(())
 }
 
@@ -59,7 +65,18 @@ pub struct UserRow {
 #[derive(Serialize, Deserialize)]
 pub struct ConnectionRow {
     pub username: Username,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<SessionId>,
     pub connected_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct SessionRow {
+    pub refresh_hash: String,
+    pub replaced: Vec<String>,
+    pub created_at: Timestamp,
+    pub refreshed_at: Timestamp,
     pub expires_at: Timestamp,
 }
 

@@ -48,6 +48,26 @@ impl Users for EmbeddedStore {
         .await
     }
 
+    async fn set_password(
+        &self,
+        username: &Username,
+        password_hash: &str,
+    ) -> Result<(), StoreError> {
+        let (name, hash) = (username.to_string(), password_hash.to_owned());
+        self.write(true, move |tx| {
+            let mut users = tx.open_table(USERS)?;
+            let Some(bytes) = users.get(name.as_str())? else {
+                anyhow::bail!("no user {name} to change the password of");
+            };
+            let mut row: UserRow = decode(bytes.value())?;
+            drop(bytes);
+            row.password_hash = hash;
+            users.insert(name.as_str(), encode(&row)?.as_slice())?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn search(
         &self,
         prefix: &UserPrefix,

@@ -1,8 +1,12 @@
 //! HTTP API entry points (API Gateway HTTP API, payload format 2.0). `serve` is the one
-//! dispatch; which route is which comes from `crate::routes`. Accounts and history are here;
-//! rooms, members and the user directory in `rooms`.
+//! dispatch; which route is which comes from `crate::routes`. History is here; accounts and
+//! sessions in `sessions`; rooms, members and the user directory in `rooms`.
 
 mod rooms;
+mod sessions;
+
+pub use sessions::{REFRESH_COOKIE, REFRESH_COOKIE_PATH};
+use sessions::{SessionReply, authenticate};
 
 use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
 use aws_lambda_events::encodings::Body;
@@ -10,17 +14,14 @@ use http::HeaderValue;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER};
 use serde::Serialize;
 use shared::limits::PASSWORD_HASH_RETRY_AFTER_SECS;
-use shared::{
-    ErrorBody, ErrorCode, HistoryQuery, Invalid, LoginRequest, RegisterRequest, RoomId, Username,
-};
+use shared::{ErrorBody, ErrorCode, HistoryQuery, Invalid, RoomId};
 
 use super::body::{BadInput, parse_json};
 use crate::compose::{Services, Unwired};
-use crate::domain::auth::{self, AuthError};
+use crate::domain::auth::AuthError;
 use crate::domain::chat::{self, ChatError};
 use crate::domain::passwords::HashError;
 use crate::domain::ports::StoreError;
-use crate::domain::tokens::{TokenError, Tokens};
 use crate::routes::{HttpMiss, HttpRoute, Route};
 
 pub type Request = ApiGatewayV2httpRequest;
@@ -36,6 +37,8 @@ pub struct HttpError {
     body: ErrorBody,
     /// Seconds for a `Retry-After` header (503 busy, 429 throttled).
     retry_after: Option<u64>,
+    /// A `Set-Cookie` to send with it (a refresh that failed for good clears its cookie).
+    cookie: Option<String>,
 }
 
 impl HttpError {
@@ -44,7 +47,13 @@ impl HttpError {
             status,
             body: ErrorBody::new(code, message),
             retry_after: None,
+            cookie: None,
         }
+    }
+
+    fn with_cookie(mut self, cookie: String) -> Self {
+        self.cookie = Some(cookie);
+        self
     }
 
     fn retry_after(mut self, secs: u64) -> Self {
@@ -89,22 +98,10 @@ impl From<AuthError> for HttpError {
             )
             .retry_after(PASSWORD_HASH_RETRY_AFTER_SECS),
             AuthError::Hash(e) => Self::internal(e),
+            AuthError::Keys(e) => e.into(),
             AuthError::RateLimited(retry) => {
                 Self::new(429, ErrorCode::RateLimited, e.to_string()).retry_after(retry.secs())
             }
-        }
-    }
-}
-
-impl From<TokenError> for HttpError {
-    fn from(e: TokenError) -> Self {
-        match e {
-            TokenError::Expired => Self::new(
-                401,
-                ErrorCode::TokenExpired,
-                "your session has expired; log in again",
-            ),
-            TokenError::Invalid => Self::new(401, ErrorCode::Unauthorized, "invalid token"),
         }
     }
 }
@@ -163,6 +160,25 @@ enum Answer<T> {
     NoContent,
 }
 
+/// A session route's reply: its body (or 204) and its `Set-Cookie`.
+fn session_answer(
+    route: &str,
+    ok_status: u16,
+    outcome: Result<SessionReply, HttpError>,
+) -> Response {
+    let cookie = match &outcome {
+        Ok(reply) => reply.cookie.clone(),
+        Err(e) => e.cookie.clone(),
+    };
+    let outcome = outcome.map(|reply| match reply.body {
+        Some(body) => Answer::Body(body),
+        None => Answer::NoContent,
+    });
+    let mut response = answer(route, ok_status, outcome);
+    response.cookies.extend(cookie);
+    response
+}
+
 impl<T> From<crate::domain::rooms::Made<T>> for Answer<T> {
     fn from(made: crate::domain::rooms::Made<T>) -> Self {
         Answer::Made(made.value, made.created)
@@ -212,29 +228,25 @@ fn body<T: serde::de::DeserializeOwned>(request: &Request) -> Result<T, HttpErro
     )?)
 }
 
-/// The user behind `Authorization: Bearer <token>`.
-fn bearer(tokens: &Tokens, request: &Request) -> Result<Username, HttpError> {
-    let token = request
-        .headers
-        .get(http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(|| {
-            HttpError::new(
-                401,
-                ErrorCode::Unauthorized,
-                "send Authorization: Bearer <token>",
-            )
-        })?;
-    Ok(tokens.verify(token.trim())?)
-}
-
 /// Serves `route` (a Lambda's own, or the one the gateway selected) for one request.
 pub async fn serve(route: HttpRoute, services: &Services, request: Request) -> Response {
     let key = Route::Http(route).def().key;
     match route {
-        HttpRoute::Register => respond(key, 201, register(services, &request).await),
-        HttpRoute::Login => respond(key, 200, login(services, &request).await),
+        HttpRoute::Register => {
+            session_answer(key, 201, sessions::register(services, &request).await)
+        }
+        HttpRoute::Login => session_answer(key, 200, sessions::login(services, &request).await),
+        HttpRoute::Refresh => session_answer(key, 200, sessions::refresh(services, &request).await),
+        HttpRoute::Logout => session_answer(key, 204, sessions::logout(services, &request).await),
+        HttpRoute::LogoutEverywhere => session_answer(
+            key,
+            204,
+            sessions::logout_everywhere(services, &request).await,
+        ),
+        HttpRoute::ChangePassword => {
+            let changed = sessions::change_password(services, &request).await;
+            answer(key, 204, changed.map(|()| Answer::<()>::NoContent))
+        }
         HttpRoute::ListRooms => respond(key, 200, rooms::directory(services, &request).await),
         HttpRoute::CreateRoom => respond(key, 201, rooms::create(services, &request).await),
         HttpRoute::MyRooms => respond(key, 200, rooms::mine(services, &request).await),
@@ -257,24 +269,10 @@ fn source_ip(request: &Request) -> &str {
         .unwrap_or("unknown")
 }
 
-/// `POST /api/register` → 201 with a session.
-async fn register(s: &Services, request: &Request) -> Result<impl Serialize, HttpError> {
-    let input: RegisterRequest = body(request)?;
-    let address = source_ip(request);
-    Ok(auth::register(s.users()?, s.auth()?, s.guard()?, address, input).await?)
-}
-
-/// `POST /api/login` → 200 with a session.
-async fn login(s: &Services, request: &Request) -> Result<impl Serialize, HttpError> {
-    let input: LoginRequest = body(request)?;
-    let address = source_ip(request);
-    Ok(auth::login(s.users()?, s.auth()?, s.guard()?, address, input).await?)
-}
-
 /// `GET /api/rooms/{room}/messages?beforeSeq=|afterSeq=&limit=` → 200 with a page, newest
 /// first.
 async fn room_history(s: &Services, request: &Request) -> Result<impl Serialize, HttpError> {
-    let user = bearer(s.tokens()?, request)?;
+    let user = authenticate(s, request).await?.user;
     let room = path_room(request)?;
     let query = &request.query_string_parameters;
     // The id cursors history once took would now be ignored and answer the wrong page.

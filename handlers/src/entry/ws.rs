@@ -13,10 +13,12 @@ use shared::{ClientAction, ClientMsgId, ErrorBody, ErrorCode, RoomId, ServerFram
 use super::body::{BadInput, parse_json};
 use crate::compose::{Services, Unwired};
 use crate::domain::chat::{self, ChatError};
+use crate::domain::keys::KeyRingError;
 use crate::domain::live::Live;
 use crate::domain::model::ConnectionId;
+use crate::domain::sessions::{self, SessionError};
 use crate::domain::throttle::RetryAfter;
-use crate::domain::tokens::TokenError;
+use crate::domain::tokens::{Access, TokenError};
 use crate::routes::{Route, WsRoute};
 
 pub type Request = ApiGatewayWebsocketProxyRequest;
@@ -251,22 +253,56 @@ async fn finish(
 
 /// `$connect`: `?token=<jwt>` is required (browsers cannot set headers on a WebSocket);
 /// `?room=<room>` is optional and defaults to `general`. 401 refuses the upgrade.
+/// Who `?token=` speaks for: a genuine, unexpired access token of a live session, or the
+/// error body a refused upgrade carries.
+async fn authenticate(
+    services: &Services,
+    token: Option<&str>,
+) -> Result<Result<Access, ErrorBody>, Unwired> {
+    let refuse = |code, message: &str| Ok(Err(ErrorBody::new(code, message)));
+    let Some(token) = token else {
+        return refuse(ErrorCode::Unauthorized, "connect with ?token=<jwt>");
+    };
+    let access = match services.keys()?.verify(token, false).await {
+        Ok(access) => access,
+        Err(KeyRingError::Token(TokenError::Expired)) => {
+            return refuse(ErrorCode::TokenExpired, "token expired");
+        }
+        Err(KeyRingError::Token(_)) => return refuse(ErrorCode::Unauthorized, "invalid token"),
+        Err(KeyRingError::Unavailable(e)) => {
+            tracing::error!(error = %e, "signing keys unavailable");
+            return refuse(ErrorCode::Internal, "try again");
+        }
+    };
+    let now = services.clock().now();
+    Ok(
+        match sessions::check(services.sessions()?, &access, now).await {
+            Ok(()) => Ok(access),
+            Err(SessionError::Store(e)) => {
+                tracing::error!(error = %e, "session lookup failed");
+                Err(ErrorBody::new(ErrorCode::Internal, "try again"))
+            }
+            Err(e) => Err(ErrorBody::new(ErrorCode::SessionEnded, e.to_string())),
+        },
+    )
+}
+
 async fn connect(services: &Services, request: Request) -> Result<Response, Unwired> {
     let Some(id) = connection_id(&request) else {
         tracing::error!("$connect without a connection id");
         return Ok(status(400, None));
     };
-    let (query, tokens) = (&request.query_string_parameters, services.tokens()?);
-    let user = match query.first("token").map(|t| tokens.verify(t)) {
-        Some(Ok(user)) => user,
-        outcome => {
-            let (code, message) = match outcome {
-                Some(Err(TokenError::Expired)) => (ErrorCode::TokenExpired, "token expired"),
-                Some(_) => (ErrorCode::Unauthorized, "invalid token"),
-                None => (ErrorCode::Unauthorized, "connect with ?token=<jwt>"),
+    let query = &request.query_string_parameters;
+    let access = match authenticate(services, query.first("token")).await? {
+        Ok(access) => access,
+        Err(refused) => {
+            tracing::info!(connection = %id, code = ?refused.error.code, "connect refused");
+            let status_code = if refused.error.code == ErrorCode::Internal {
+                500
+            } else {
+                401
             };
-            tracing::info!(connection = %id, ?code, "connect refused");
-            return Ok(status(401, Some(ErrorBody::new(code, message))));
+            return Ok(status(status_code, Some(refused)));
         }
     };
     let room = match query.first("room").map(RoomId::parse).transpose() {
@@ -278,9 +314,9 @@ async fn connect(services: &Services, request: Request) -> Result<Response, Unwi
             ));
         }
     };
-    let (live, access, guard) = (services.live()?, services.access()?, services.guard()?);
+    let (live, rooms, guard) = (services.live()?, services.access()?, services.guard()?);
     Ok(
-        match chat::connect(live, access, guard, id.clone(), user, room).await {
+        match chat::connect(live, rooms, guard, id.clone(), &access, room).await {
             Ok(()) => status(200, None),
             Err(ChatError::NotFound(room)) => {
                 tracing::info!(connection = %id, "connect refused: no such room");

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use aws_sdk_apigatewaymanagement::Client;
 use aws_sdk_apigatewaymanagement::config::http::HttpResponse;
 use aws_sdk_apigatewaymanagement::error::{DisplayErrorContext, SdkError};
+use aws_sdk_apigatewaymanagement::operation::delete_connection::DeleteConnectionError;
 use aws_sdk_apigatewaymanagement::operation::post_to_connection::PostToConnectionError;
 use aws_sdk_apigatewaymanagement::primitives::Blob;
 
@@ -41,6 +42,33 @@ impl Notifier for ApiGatewayNotifier {
         match result {
             Ok(_) => Ok(()),
             Err(e) if is_gone(&e) => Err(NotifyError::Gone),
+            Err(e) => Err(NotifyError::Failed(DisplayErrorContext(&e).to_string())),
+        }
+    }
+
+    async fn disconnect(&self, to: &ConnectionId) -> Result<(), NotifyError> {
+        self.delete(to).await
+    }
+}
+
+impl ApiGatewayNotifier {
+    async fn delete(&self, to: &ConnectionId) -> Result<(), NotifyError> {
+        let result = self
+            .client
+            .delete_connection()
+            .connection_id(to.as_str())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e)
+                if matches!(
+                    e.as_service_error(),
+                    Some(DeleteConnectionError::GoneException(_))
+                ) || e.raw_response().map(|r| r.status().as_u16()) == Some(410) =>
+            {
+                Err(NotifyError::Gone)
+            }
             Err(e) => Err(NotifyError::Failed(DisplayErrorContext(&e).to_string())),
         }
     }

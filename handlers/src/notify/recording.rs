@@ -19,6 +19,7 @@ pub struct RecordingNotifier {
     /// Posts still to fail, per connection, before they go through again.
     failing_next: Mutex<HashMap<ConnectionId, usize>>,
     attempts: Mutex<HashMap<ConnectionId, usize>>,
+    closed: Mutex<Vec<ConnectionId>>,
 }
 
 impl RecordingNotifier {
@@ -56,6 +57,11 @@ impl RecordingNotifier {
         lock(&self.posts).clear();
     }
 
+    /// Connections closed through `disconnect`, in order.
+    pub fn closed(&self) -> Vec<ConnectionId> {
+        lock(&self.closed).clone()
+    }
+
     pub fn post_count(&self) -> usize {
         lock(&self.posts).len()
     }
@@ -83,6 +89,15 @@ impl Notifier for RecordingNotifier {
             return Err(NotifyError::Failed("injected transient failure".into()));
         }
         lock(&self.posts).push((to.clone(), payload.to_owned()));
+        Ok(())
+    }
+
+    async fn disconnect(&self, to: &ConnectionId) -> Result<(), NotifyError> {
+        if lock(&self.gone).contains(to) {
+            return Err(NotifyError::Gone);
+        }
+        lock(&self.closed).push(to.clone());
+        lock(&self.gone).insert(to.clone());
         Ok(())
     }
 }

@@ -10,10 +10,14 @@ pub struct Needs {
     /// Messages, rooms and memberships: one table.
     pub messages: bool,
     pub notifier: bool,
-    /// Token checks, and for register/login also password hashing (which reads nothing).
+    /// Token checks and signing (the key set in Secrets Manager), and for register/login also
+    /// password hashing (which reads nothing).
     pub tokens: bool,
     /// Rate limits kept across invocations (`domain::throttle`).
     pub throttles: bool,
+    /// Sessions (`domain::sessions`): kept in the messages table. Every route that takes an
+    /// access token checks its session is still live.
+    pub sessions: bool,
 }
 
 impl Needs {
@@ -24,6 +28,7 @@ impl Needs {
         notifier: false,
         tokens: false,
         throttles: false,
+        sessions: false,
     };
     /// Everything: hosts that serve every route in one process.
     pub const ALL: Needs = Needs {
@@ -33,6 +38,7 @@ impl Needs {
         notifier: true,
         tokens: true,
         throttles: true,
+        sessions: true,
     };
     /// Talking back on a socket: the connection table and the Management API.
     pub(super) const LIVE: Needs = Needs {
@@ -46,9 +52,9 @@ impl Needs {
         [
             (self.users, "USERS_TABLE"),
             (self.connections, "CONNECTIONS_TABLE"),
-            (self.messages, "MESSAGES_TABLE"),
+            (self.messages || self.sessions, "MESSAGES_TABLE"),
             (self.notifier, "WEBSOCKET_MANAGEMENT_ENDPOINT"),
-            (self.tokens, "JWT_SECRET"),
+            (self.tokens, "JWT_KEYS_SECRET"),
             (self.throttles, "THROTTLES_TABLE"),
         ]
         .into_iter()

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use super::*;
 
-const EVERY_ROUTE: [Route; 19] = [
+const EVERY_ROUTE: [Route; 23] = [
     Route::Ws(WsRoute::Connect),
     Route::Ws(WsRoute::Disconnect),
     Route::Ws(WsRoute::Default),
@@ -15,6 +15,10 @@ const EVERY_ROUTE: [Route; 19] = [
     Route::Ws(WsRoute::Ping),
     Route::Http(HttpRoute::Register),
     Route::Http(HttpRoute::Login),
+    Route::Http(HttpRoute::Refresh),
+    Route::Http(HttpRoute::Logout),
+    Route::Http(HttpRoute::LogoutEverywhere),
+    Route::Http(HttpRoute::ChangePassword),
     Route::Http(HttpRoute::ListRooms),
     Route::Http(HttpRoute::CreateRoom),
     Route::Http(HttpRoute::MyRooms),
@@ -36,6 +40,19 @@ fn every_route_has_exactly_one_row_and_its_own_binary() {
     let lambdas: Vec<&str> = ROUTES.iter().filter_map(RouteDef::binary).collect();
     let binaries: BTreeSet<&str> = lambdas.iter().copied().collect();
     assert_eq!(binaries.len(), lambdas.len(), "a binary serves two routes");
+}
+
+#[test]
+fn every_route_that_takes_a_token_checks_its_session() {
+    // An access token is only as good as its session: a route that verifies or issues tokens
+    // without the session store could not honour a logout.
+    for def in ROUTES.iter().filter(|def| def.needs.tokens) {
+        assert!(
+            def.needs.sessions,
+            "{} takes tokens without sessions",
+            def.key
+        );
+    }
 }
 
 #[test]
@@ -136,7 +153,12 @@ fn one_path_serves_a_route_per_method() {
 fn needs_name_the_environment_they_read() {
     assert_eq!(
         Route::Http(HttpRoute::Register).def().needs.env(),
-        ["USERS_TABLE", "JWT_SECRET", "THROTTLES_TABLE"]
+        [
+            "USERS_TABLE",
+            "MESSAGES_TABLE",
+            "JWT_KEYS_SECRET",
+            "THROTTLES_TABLE"
+        ]
     );
     assert_eq!(Needs::ALL.env().len(), 6);
 }

@@ -4,7 +4,7 @@ use shared::limits::CONNECTION_MAX_SECS;
 use super::{Context, Stores, check, eq, room, user};
 
 fn open(s: &Stores, id: &str, name: &str) -> Connection {
-    Connection::open(ConnectionId::new(id), user(name), s.clock_now())
+    Connection::open(ConnectionId::new(id), user(name), None, s.clock_now())
 }
 
 fn ids(members: &[Member]) -> Vec<&str> {

@@ -3,6 +3,7 @@
 mod connections;
 mod memberships;
 mod messages;
+mod sessions;
 mod throttles;
 mod users;
 
@@ -92,6 +93,12 @@ cases![
     throttles::a_throttle_record_is_written_read_and_forgotten,
     throttles::an_expired_throttle_record_reads_as_none,
     throttles::racing_throttle_updates_lose_nothing,
+    sessions::a_started_session_is_found_by_user_and_id,
+    sessions::replace_writes_only_over_the_expected_refresh_hash,
+    sessions::racing_replaces_of_one_session_let_exactly_one_win,
+    sessions::of_user_lists_a_users_sessions_in_id_order_and_end_forgets_one,
+    sessions::a_connection_remembers_the_session_that_opened_it,
+    users::set_password_replaces_an_existing_users_hash_only,
 ];
 
 pub fn check(condition: bool, what: impl std::fmt::Display) -> Result<(), String> {

@@ -92,3 +92,28 @@ pub async fn search_pages_usernames_by_prefix_in_order(s: Stores) -> Result<(), 
         .ctx("late")?;
     check(late.items.is_empty(), "past the prefix")
 }
+
+pub async fn set_password_replaces_an_existing_users_hash_only(s: Stores) -> Result<(), String> {
+    s.users
+        .insert(&record("alice", "old"))
+        .await
+        .ctx("insert")?;
+    s.users
+        .set_password(&user("alice"), "new")
+        .await
+        .ctx("set_password")?;
+    let stored = s.users.find(&user("alice")).await.ctx("find")?;
+    eq(
+        stored.map(|u| (u.password_hash, u.created_at)),
+        Some(("new".into(), Timestamp::from_millis(1))),
+        "the new hash, the rest kept",
+    )?;
+    check(
+        s.users.set_password(&user("nobody"), "x").await.is_err(),
+        "a password set for a user who does not exist",
+    )?;
+    check(
+        s.users.find(&user("nobody")).await.ctx("find")?.is_none(),
+        "setting a password created a user",
+    )
+}

@@ -11,7 +11,6 @@ use std::sync::Arc;
 use handlers::compose::{self, Backend};
 use handlers::domain::clock::{Clock, FixedClock, SystemClock};
 use handlers::domain::model::ConnectionId;
-use handlers::domain::tokens::JwtConfig;
 use handlers::embedded::EmbeddedStore;
 use handlers::entry::Services;
 use handlers::notify::recording::RecordingNotifier;
@@ -60,19 +59,27 @@ impl Harness {
             &Backend::Embedded(store.clone()),
             notifier.clone(),
             clock.clone(),
-            &JwtConfig::new(SECRET.to_vec()).expect("secret"),
+            handlers::keys::StaticKeys::single(SECRET),
             needs,
         )
     }
 
-    /// A valid token for `user` (the user need not be registered: tokens are self-contained).
-    pub fn token(&self, user: &str) -> String {
+    /// A valid access token for `user`, in a new session (the user need not be registered).
+    pub async fn token(&self, user: &str) -> String {
+        self.session(user).await.0
+    }
+
+    /// A new session for `user`: its access token and its refresh token.
+    pub async fn session(&self, user: &str) -> (String, String) {
         let user = Username::parse(user).expect("username");
-        self.services
-            .tokens()
-            .expect("tokens")
-            .issue(&user, self.clock.now())
-            .0
+        let keys = self.services.keys().expect("keys");
+        let tokens = keys.tokens().await.expect("tokens");
+        let issued =
+            handlers::domain::sessions::start(&self.store, &tokens, &user, self.clock.now())
+                .await
+                .expect("session");
+        let refresh = issued.refresh.expect("a new session has a refresh token");
+        (issued.access.token, refresh.value())
     }
 
     pub fn frames(&self, connection: &str) -> Vec<ServerFrame> {

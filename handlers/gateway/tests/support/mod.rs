@@ -119,9 +119,15 @@ impl TestGateway {
     }
 
     /// Stops and starts again on the same data directory (on a new port).
-    pub async fn restart(mut self) -> Self {
+    pub async fn restart(self) -> Self {
+        self.restart_with(|_| {}).await
+    }
+
+    /// `restart`, with options adjusted by `configure` (faults switched on, …).
+    pub async fn restart_with(mut self, configure: impl FnOnce(&mut Options)) -> Self {
         self.stop().await;
-        let options = self.options.clone();
+        let mut options = self.options.clone();
+        configure(&mut options);
         Self::launch(options, self.dir).await
     }
 

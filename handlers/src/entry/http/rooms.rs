@@ -9,7 +9,7 @@ use shared::{
     Username,
 };
 
-use super::{Answer, HttpError, Request, bearer, body, path_parameter, path_room};
+use super::{Answer, HttpError, Request, authenticate, body, path_parameter, path_room};
 use crate::compose::Services;
 use crate::domain::directory;
 use crate::domain::rooms::{self, RoomError};
@@ -46,21 +46,21 @@ pub(super) async fn directory(
     s: &Services,
     request: &Request,
 ) -> Result<impl Serialize, HttpError> {
-    bearer(s.tokens()?, request)?;
+    authenticate(s, request).await?;
     let listing = list_query(request).parse(RoomId::parse, ROOM_PAGE)?;
     Ok(directory::public_rooms(s.access()?, &listing).await?)
 }
 
 /// `GET /api/me/rooms?after=&limit=` → 200 with a page of the caller's rooms.
 pub(super) async fn mine(s: &Services, request: &Request) -> Result<impl Serialize, HttpError> {
-    let user = bearer(s.tokens()?, request)?;
+    let user = authenticate(s, request).await?.user;
     let listing = list_query(request).parse(RoomId::parse, ROOM_PAGE)?;
     Ok(directory::my_rooms(s.access()?, &user, &listing).await?)
 }
 
 /// `POST /api/rooms` → 201 with the new room.
 pub(super) async fn create(s: &Services, request: &Request) -> Result<impl Serialize, HttpError> {
-    let user = bearer(s.tokens()?, request)?;
+    let user = authenticate(s, request).await?.user;
     let input: CreateRoomRequest = body(request)?;
     let (access, live, guard) = (s.access()?, s.live()?, s.guard()?);
     Ok(rooms::create_room(access, live, guard, &user, input).await?)
@@ -71,7 +71,7 @@ pub(super) async fn direct(
     s: &Services,
     request: &Request,
 ) -> Result<Answer<impl Serialize>, HttpError> {
-    let user = bearer(s.tokens()?, request)?;
+    let user = authenticate(s, request).await?.user;
     let input: OpenDirectRequest = body(request)?;
     let (access, live, guard) = (s.access()?, s.live()?, s.guard()?);
     let made = rooms::open_direct(access, s.users()?, live, guard, &user, &input.with).await?;
@@ -80,7 +80,7 @@ pub(super) async fn direct(
 
 /// `GET /api/rooms/{room}/members?after=&limit=` → 200 with a page of members.
 pub(super) async fn members(s: &Services, request: &Request) -> Result<impl Serialize, HttpError> {
-    let user = bearer(s.tokens()?, request)?;
+    let user = authenticate(s, request).await?.user;
     let room = path_room(request)?;
     let listing = list_query(request).parse(Username::parse, MEMBER_PAGE)?;
     Ok(directory::members(s.access()?, &user, &room, &listing).await?)
@@ -91,7 +91,7 @@ pub(super) async fn invite(
     s: &Services,
     request: &Request,
 ) -> Result<Answer<impl Serialize>, HttpError> {
-    let user = bearer(s.tokens()?, request)?;
+    let user = authenticate(s, request).await?.user;
     let room = path_room(request)?;
     let input: InviteRequest = body(request)?;
     let (access, live) = (s.access()?, s.live()?);
@@ -101,7 +101,7 @@ pub(super) async fn invite(
 
 /// `DELETE /api/rooms/{room}/members/{user}` → 204: leave (your own name) or remove (owner).
 pub(super) async fn remove(s: &Services, request: &Request) -> Result<Answer<()>, HttpError> {
-    let user = bearer(s.tokens()?, request)?;
+    let user = authenticate(s, request).await?.user;
     let room = path_room(request)?;
     let target = path_parameter(request, "user", Username::parse)?;
     rooms::remove_member(s.access()?, s.live()?, &user, &room, &target).await?;
@@ -110,7 +110,7 @@ pub(super) async fn remove(s: &Services, request: &Request) -> Result<Answer<()>
 
 /// `GET /api/users?prefix=&after=&limit=` → 200 with a page of usernames.
 pub(super) async fn users(s: &Services, request: &Request) -> Result<impl Serialize, HttpError> {
-    bearer(s.tokens()?, request)?;
+    authenticate(s, request).await?;
     let prefix = request
         .query_string_parameters
         .first("prefix")

@@ -1,0 +1,2 @@
+//! `POST /api/password`: its row in `handlers::routes::ROUTES` says what it needs.
+handlers::lambda_main!(HttpRoute::ChangePassword);
