@@ -82,8 +82,19 @@ impl KeySetDocument {
         self
     }
 
+    /// The document, or a single key as CloudFormation generates the first one
+    /// (`{"kid": "k-initial", "secret": "<64 letters and digits>"}`: base64 of 48 bytes).
     pub fn parse(text: &str) -> Result<Self, String> {
-        serde_json::from_str(text).map_err(|e| format!("not a key set document: {e}"))
+        let full = serde_json::from_str::<Self>(text);
+        let single = || serde_json::from_str::<KeyEntry>(text);
+        match (full, single()) {
+            (Ok(doc), _) => Ok(doc),
+            (Err(_), Ok(current)) => Ok(Self {
+                current,
+                previous: Vec::new(),
+            }),
+            (Err(e), Err(_)) => Err(format!("not a key set document: {e}")),
+        }
     }
 
     pub fn to_json(&self) -> String {
@@ -194,6 +205,39 @@ impl SecretsManagerKeys {
     }
 }
 
+impl SecretsManagerKeys {
+    /// Rotates the key set in Secrets Manager (`make rotate-key`): a new current key, the old
+    /// one kept as previous. Returns the new key id.
+    pub async fn rotate(&self) -> anyhow::Result<String> {
+        let output = self
+            .client
+            .get_secret_value()
+            .secret_id(&self.secret_id)
+            .send()
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!("{}", aws_sdk_secretsmanager::error::DisplayErrorContext(e))
+            })?;
+        let text = output
+            .secret_string()
+            .ok_or_else(|| anyhow::anyhow!("the key set secret has no SecretString"))?;
+        let rotated = KeySetDocument::parse(text)
+            .map_err(anyhow::Error::msg)?
+            .rotate();
+        rotated.key_set().map_err(anyhow::Error::msg)?;
+        self.client
+            .put_secret_value()
+            .secret_id(&self.secret_id)
+            .secret_string(rotated.to_json())
+            .send()
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!("{}", aws_sdk_secretsmanager::error::DisplayErrorContext(e))
+            })?;
+        Ok(rotated.current.kid)
+    }
+}
+
 #[async_trait]
 impl KeySource for SecretsManagerKeys {
     async fn load(&self) -> Result<KeySet, StoreError> {
@@ -257,6 +301,18 @@ mod tests {
             .unwrap_err();
         assert!(error.contains("base64"), "{error}");
         assert!(KeySetDocument::parse("{}").is_err());
+    }
+
+    #[test]
+    fn the_single_key_cloudformation_generates_is_a_key_set_and_rotates_into_a_full_one() {
+        let generated = r#"{"kid":"k-initial","secret":"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ab"}"#;
+        let doc = KeySetDocument::parse(generated).unwrap();
+        let set = doc.key_set().unwrap();
+        assert_eq!(set.current.kid, "k-initial");
+        assert_eq!(set.current.secret.len(), 48);
+        let rotated = doc.rotate();
+        assert_eq!(rotated.previous[0].kid, "k-initial");
+        assert!(KeySetDocument::parse(&rotated.to_json()).is_ok());
     }
 
     #[tokio::test]

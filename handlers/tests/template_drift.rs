@@ -259,3 +259,48 @@ fn the_waf_rate_rules_guard_the_login_and_register_routes_as_the_table_has_them(
     let acl = &distribution["Properties"]["DistributionConfig"]["WebACLId"];
     assert!(!acl.is_badvalue(), "the distribution names the web ACL");
 }
+
+#[test]
+fn no_function_environment_holds_a_secret_only_the_name_of_the_key_set() {
+    let t = template();
+    let secrets: BTreeSet<String> = of_type(&t, "AWS::SecretsManager::Secret")
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert!(
+        !secrets.is_empty(),
+        "the key set is a Secrets Manager secret"
+    );
+    for (id, function) in of_type(&t, "AWS::Serverless::Function") {
+        let variables = &function["Properties"]["Environment"]["Variables"];
+        let Some(variables) = variables.as_hash() else {
+            continue;
+        };
+        for (name, value) in variables {
+            let (name, value) = (
+                name.as_str().unwrap_or_default(),
+                value.as_str().unwrap_or_default(),
+            );
+            // `{{resolve:secretsmanager:…}}` / `{{resolve:ssm-secure:…}}` put the secret's
+            // value into the plaintext environment: never.
+            assert!(
+                !value.contains("{{resolve:"),
+                "{id}: {name} resolves a secret into the environment"
+            );
+            if name == "JWT_KEYS_SECRET" {
+                // `!Ref` of a secret is its ARN: the Lambda reads the value itself.
+                assert!(
+                    secrets.contains(value),
+                    "{id}: {name} must be !Ref of a secret"
+                );
+            }
+        }
+        if variables.contains_key(&Yaml::String("JWT_KEYS_SECRET".into())) {
+            let statements = format!("{:?}", function["Properties"]["Policies"]);
+            assert!(
+                statements.contains("secretsmanager:GetSecretValue"),
+                "{id} reads the key set, so it may get its value"
+            );
+        }
+    }
+}

@@ -1,7 +1,8 @@
 //! The signing keys a process holds: loaded from their `KeySource` on first use, kept, and
 //! loaded again when a token names a key this process has not seen (another process started
 //! after a rotation and signs with the new one). A reload is tried at most once per
-//! `RELOAD_EVERY`, so forged `kid`s cannot turn every request into a Secrets Manager call.
+//! `RELOAD_EVERY` (1 s), so forged `kid`s cost at most one Secrets Manager call a second,
+//! while a token from a process that rotated a moment ago waits at most that long.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -9,7 +10,7 @@ use std::time::{Duration, Instant};
 use super::ports::{KeySource, StoreError};
 use super::tokens::{Access, JwtConfig, TokenError, Tokens};
 
-const RELOAD_EVERY: Duration = Duration::from_secs(10);
+pub const RELOAD_EVERY: Duration = Duration::from_secs(1);
 /// Keys older than this are read again on the next use, so a process that never meets a
 /// token of the new key still starts signing with it soon after a rotation.
 pub const KEYS_MAX_AGE: Duration = Duration::from_secs(5 * 60);
@@ -49,6 +50,11 @@ struct Held {
 pub enum KeyRingError {
     #[error(transparent)]
     Token(#[from] TokenError),
+    /// The token names a key this process does not hold and reloaded less than
+    /// `RELOAD_EVERY` ago: answered "try again in a second", never "log in again", as it is
+    /// most likely signed by a process that saw a rotation a moment before this one.
+    #[error("token signed with a key not loaded yet; try again")]
+    ReloadSoon,
     /// The key set could not be read: a server fault, never the client's.
     #[error("signing keys unavailable: {0}")]
     Unavailable(StoreError),
@@ -121,7 +127,7 @@ impl KeyRing {
                     .as_ref()
                     .is_none_or(|held| held.loaded.elapsed() >= RELOAD_EVERY);
                 if !stale {
-                    return Err(TokenError::UnknownKey(kid).into());
+                    return Err(KeyRingError::ReloadSoon);
                 }
                 tracing::info!(%kid, "token signed with an unknown key: reloading the key set");
                 let reloaded = self.load().await?;

@@ -48,6 +48,10 @@ struct Args {
     /// when it meets a token signed with it; nobody is logged out.
     #[arg(long)]
     rotate_key: bool,
+    /// With --rotate-key: rotate this Secrets Manager secret (the deployed stack's key set,
+    /// `make rotate-key`) instead of the local file. Uses the AWS SDK's usual credentials.
+    #[arg(long, requires = "rotate_key")]
+    jwt_keys_secret: Option<String>,
     /// Refused with an explanation (see --jwt-keys-file).
     #[arg(long, hide = true)]
     jwt_secret: Option<String>,
@@ -105,6 +109,16 @@ async fn main() -> anyhow::Result<()> {
             "--jwt-secret would show the secret to every local user (ps); \
              put the key set in a file (--jwt-keys-file) or let the gateway generate one"
         );
+    }
+    if let Some(secret) = &args.jwt_keys_secret {
+        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let keys = handlers::keys::SecretsManagerKeys::new(&sdk, secret.clone());
+        let kid = keys
+            .rotate()
+            .await
+            .context("rotating the key set in Secrets Manager")?;
+        println!("rotated {secret}: new current key {kid}");
+        return Ok(());
     }
     if args.rotate_key {
         let path = args

@@ -51,17 +51,17 @@ impl HttpError {
         }
     }
 
-    fn with_cookie(mut self, cookie: String) -> Self {
+    pub(super) fn with_cookie(mut self, cookie: String) -> Self {
         self.cookie = Some(cookie);
         self
     }
 
-    fn retry_after(mut self, secs: u64) -> Self {
+    pub(super) fn retry_after(mut self, secs: u64) -> Self {
         self.retry_after = Some(secs);
         self
     }
 
-    fn internal(e: impl std::fmt::Display) -> Self {
+    pub(super) fn internal(e: impl std::fmt::Display) -> Self {
         // The cause goes to the log, never to the client.
         tracing::error!(error = %e, "request failed");
         Self::new(

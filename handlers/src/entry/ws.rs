@@ -269,6 +269,7 @@ async fn authenticate(
             return refuse(ErrorCode::TokenExpired, "token expired");
         }
         Err(KeyRingError::Token(_)) => return refuse(ErrorCode::Unauthorized, "invalid token"),
+        Err(KeyRingError::ReloadSoon) => return refuse(ErrorCode::Unavailable, "try again"),
         Err(KeyRingError::Unavailable(e)) => {
             tracing::error!(error = %e, "signing keys unavailable");
             return refuse(ErrorCode::Internal, "try again");

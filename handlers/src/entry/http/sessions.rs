@@ -62,6 +62,9 @@ impl From<KeyRingError> for HttpError {
     fn from(e: KeyRingError) -> Self {
         match e {
             KeyRingError::Token(e) => e.into(),
+            KeyRingError::ReloadSoon => {
+                Self::new(503, ErrorCode::Unavailable, "try again in a moment").retry_after(1)
+            }
             KeyRingError::Unavailable(e) => Self::internal(e),
         }
     }
