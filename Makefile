@@ -5,7 +5,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export MOTO_SERVER ?= $(CURDIR)/.venvs/test/bin/moto_server
 
-.PHONY: help ui fuzz tools rust-tools test infra-check package deploy destroy bench fmt fmt-check clippy unit wasm-shared dev gateway app e2e app-size
+.PHONY: help ui fuzz tools rust-tools test infra-check package deploy rotate-key destroy bench fmt fmt-check clippy unit wasm-shared dev gateway app e2e app-size
 
 help:
 	@echo "make dev     run Confab locally at http://127.0.0.1:3000"
@@ -18,6 +18,7 @@ help:
 	@echo "make bench   load and micro-benchmarks; writes docs/BENCHMARKS.md"
 	@echo "make fuzz    the parser and frame property tests at a million cases each"
 	@echo "make deploy  deploy to AWS (needs credentials; see docs/DEPLOY.md)"
+	@echo "make rotate-key  a new token signing key for the stack (nobody is logged out)"
 	@echo "make destroy remove the stack (tables are kept)"
 
 DEV_LISTEN ?= 127.0.0.1:3000
@@ -104,6 +105,10 @@ bench: rust-tools
 
 deploy:
 	@infra/deploy.sh
+
+# A new token signing key for the deployed stack; nobody is logged out (docs/DEPLOY.md).
+rotate-key:
+	@infra/rotate-key.sh
 
 destroy:
 	@infra/destroy.sh

@@ -1,6 +1,7 @@
 """Deploy helpers on boto3 (which the SAM CLI venv already has).
 
   aws.py whoami                 exit 0 when credentials and a region work
+  aws.py output STACK KEY       print one stack output (make rotate-key: JwtKeysSecretArn)
   aws.py publish STACK DIR      write config.json, upload DIR to the site bucket, invalidate
   aws.py empty-bucket STACK     delete every object version in the site bucket
   aws.py retained STACK         print the retained tables and how to delete them
@@ -40,6 +41,16 @@ def whoami() -> int:
 def outputs(stack: str) -> dict:
     described = boto3.client("cloudformation").describe_stacks(StackName=stack)["Stacks"][0]
     return {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
+
+
+def output(stack: str, key: str) -> int:
+    """Prints one of the stack's outputs (make rotate-key reads the key set's ARN)."""
+    value = outputs(stack).get(key)
+    if value is None:
+        print(f"stack {stack} has no output {key}: deploy this version first (make deploy)", file=sys.stderr)
+        return 1
+    print(value)
+    return 0
 
 
 def publish(stack: str, directory: str) -> int:
@@ -83,7 +94,8 @@ def retained(stack: str) -> int:
 
 
 def main(argv: list) -> int:
-    commands = {"whoami": whoami, "publish": publish, "empty-bucket": empty_bucket, "retained": retained}
+    commands = {"whoami": whoami, "output": output, "publish": publish, "empty-bucket": empty_bucket,
+                "retained": retained}
     if len(argv) < 2 or argv[1] not in commands:
         print(__doc__, file=sys.stderr)
         return 2

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Cold-start proxy: time from exec of each Lambda binary to its first request to a local
 Lambda runtime API stub (`GET /2018-06-01/runtime/invocation/next`), i.e. until its init
-(tracing, AWS config, clients, JWT key) is done. Median of several runs per binary.
+(tracing, AWS config, clients, and reading the signing key set from Secrets Manager, here
+a stub on the same local server) is done. Median of several runs per binary.
 
 Usage: cold_start.py BIN_DIR OUT.json [RUNS]   (standard library only)
 """
@@ -17,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 FIRST_POLL = threading.Event()
+KEYS_ARN = "arn:aws:secretsmanager:us-east-1:000000000000:secret:jwt-keys-cold"
 
 
 class Runtime(BaseHTTPRequestHandler):
@@ -28,6 +30,21 @@ class Runtime(BaseHTTPRequestHandler):
             time.sleep(5)  # hold the poll open; the process is killed meanwhile
         self.send_response(404)
         self.end_headers()
+
+    def do_POST(self):  # noqa: N802
+        """Secrets Manager's GetSecretValue (JSON 1.1): the key set every function reads at init."""
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if self.headers.get("X-Amz-Target") != "secretsmanager.GetSecretValue":
+            self.send_response(400)
+            self.end_headers()
+            return
+        body = json.dumps({"ARN": KEYS_ARN, "Name": "jwt-keys", "VersionId": "v1",
+                           "SecretString": json.dumps({"kid": "k-cold", "secret": "A" * 64})})
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-amz-json-1.1")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body.encode())
 
     def log_message(self, *args):
         pass
@@ -49,7 +66,8 @@ def measure(binary: Path, port: int) -> float:
         "USERS_TABLE": "users", "CONNECTIONS_TABLE": "connections", "MESSAGES_TABLE": "messages",
         "THROTTLES_TABLE": "throttles",
         "WEBSOCKET_MANAGEMENT_ENDPOINT": "https://example.execute-api.us-east-1.amazonaws.com/production",
-        "JWT_SECRET": "cold-start-proxy-secret-of-at-least-32-bytes",
+        "JWT_KEYS_SECRET": KEYS_ARN,
+        "AWS_ENDPOINT_URL_SECRETS_MANAGER": f"http://127.0.0.1:{port}",
     }
     FIRST_POLL.clear()
     started = time.perf_counter()

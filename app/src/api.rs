@@ -28,9 +28,17 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    /// The token was refused (forged, tampered with, or expired): log in again.
+    /// The token was refused (expired: refresh; or its session ended: log in again).
     pub fn is_unauthorized(&self) -> bool {
         matches!(self, Self::Refused { status: 401, .. })
+    }
+
+    /// The status and code of a refusal (`None`: no answer of ours).
+    pub fn refusal(&self) -> Option<(u16, ErrorCode)> {
+        match self {
+            Self::Refused { status, code, .. } => Some((*status, *code)),
+            Self::Unreachable => None,
+        }
     }
 
     pub fn code(&self) -> Option<ErrorCode> {
@@ -79,6 +87,26 @@ pub async fn register(
 
 pub async fn login(endpoints: &Endpoints, body: &LoginRequest) -> Result<AuthResponse, ApiError> {
     post(&endpoints.url("/login"), body).await
+}
+
+/// Trades the refresh cookie (sent by the browser itself: it is `HttpOnly`, scoped to
+/// `/api/session`) for a new access token.
+pub async fn refresh(endpoints: &Endpoints) -> Result<AuthResponse, ApiError> {
+    receive(Request::post(&endpoints.url("/session/refresh")).send().await).await
+}
+
+/// Ends this session (`everywhere`: every session of the user) on the server, which closes
+/// its sockets and clears the refresh cookie.
+pub async fn logout(endpoints: &Endpoints, token: &str, everywhere: bool) -> Result<(), ApiError> {
+    let path = if everywhere { "/logout/everywhere" } else { "/logout" };
+    let response = Request::post(&endpoints.url(path))
+        .header("authorization", &format!("Bearer {token}"))
+        .send()
+        .await;
+    match response {
+        Ok(r) if r.status() == 204 => Ok(()),
+        other => receive::<serde_json::Value>(other).await.map(drop),
+    }
 }
 
 /// The first page of public rooms.

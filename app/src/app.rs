@@ -43,8 +43,8 @@ pub fn App() -> impl IntoView {
 
 #[component]
 fn Routed(endpoints: Endpoints) -> impl IntoView {
-    provide_context(ConfigContext(endpoints));
-    provide_context(AuthContext::load());
+    provide_context(ConfigContext(endpoints.clone()));
+    provide_context(AuthContext::load(endpoints));
     view! {
         <Router>
             <Routes fallback=NotFound>
@@ -66,9 +66,9 @@ fn Routed(endpoints: Endpoints) -> impl IntoView {
 #[component]
 fn SignedIn() -> impl IntoView {
     let auth = expect_context::<AuthContext>();
-    // Re-rendered only when someone logs in or out.
-    let session = Memo::new(move |_| auth.session());
-    move || match session.get() {
+    // Re-rendered only when someone logs in or out: a refreshed token is the same reader.
+    let user = Memo::new(move |_| auth.user());
+    move || match user.get().and(auth.current()) {
         None => Either::Left(view! { <Redirect path="/login"/> }),
         Some(session) => Either::Right(chunks::chat(session)),
     }

@@ -1,5 +1,6 @@
-// Scenario 8: a session that is expired, or a token that was tampered with, sends the person
-// back to log in with a reason, and leaves no socket open.
+// Scenario 8: an expired access token is refreshed with the HttpOnly cookie; a session that
+// ended (logged out here, in another tab or everywhere), or a token that was tampered with,
+// sends the person back to log in with a reason, and leaves no socket open.
 import { expect, test, type Page, type WebSocket } from '@playwright/test';
 import { AuthPage } from '../pages/auth-page';
 import { ChatPage } from '../pages/chat-page';
@@ -29,29 +30,24 @@ function watchSockets(page: Page): WebSocket[] {
   return sockets;
 }
 
-test('an expired session returns to login with a message and opens no socket', async ({ page, baseURL }) => {
+test('an expired access token is refreshed with the cookie and the chat opens', async ({ page, baseURL }) => {
   const session = await signedInSession(page, baseURL!);
+  // The access token's time is up (as after a night away); the refresh cookie is not.
   await storeSession(page, { ...session, expiresAt: Date.now() - 1000 });
-  const sockets = watchSockets(page);
+  const refreshes: number[] = [];
+  page.on('response', (r) => r.url().endsWith('/api/session/refresh') && refreshes.push(r.status()));
   await page.goto('/rooms/general');
-  const auth = new AuthPage(page);
-  await auth.expectShown();
-  await expect(auth.notice).toHaveText('Your session has expired. Please log in again.');
-  expect(await page.evaluate((key) => localStorage.getItem(key), KEY)).toBeNull();
-  expect(sockets).toHaveLength(0);
-});
-
-test('a session that expires while the chat is open ends by itself and closes the socket', async ({ page, baseURL }) => {
-  const session = await signedInSession(page, baseURL!);
-  await storeSession(page, { ...session, expiresAt: Date.now() + 3000 });
-  const sockets = watchSockets(page);
-  await page.reload();
   const chat = new ChatPage(page);
   await chat.expectConnected();
-  const auth = new AuthPage(page);
-  await expect(auth.notice).toHaveText('Your session has expired. Please log in again.', { timeout: 15_000 });
-  await auth.expectShown();
-  await expect.poll(() => sockets.length > 0 && sockets.every((ws) => ws.isClosed())).toBe(true);
+  await expect.poll(() => refreshes).toEqual([200]);
+  const stored: Session = JSON.parse((await page.evaluate((key) => localStorage.getItem(key), KEY)) ?? 'null');
+  expect(stored.expiresAt).toBeGreaterThan(Date.now());
+  expect(stored.token).not.toEqual(session.token);
+  // The refresh token itself is never where script can read it.
+  expect(await page.evaluate(() => document.cookie)).not.toContain('confab_refresh');
+  expect(JSON.stringify(await page.evaluate(() => ({ ...localStorage })))).not.toContain(
+    (await page.context().cookies()).find((c) => c.name === 'confab_refresh')!.value,
+  );
 });
 
 test('a tampered token returns to login with a message and leaves no socket open', async ({ page, baseURL }) => {
@@ -66,7 +62,7 @@ test('a tampered token returns to login with a message and leaves no socket open
   await page.goto('/rooms/general');
   const auth = new AuthPage(page);
   await auth.expectShown();
-  await expect(auth.notice).toHaveText('Your session is no longer valid. Please log in again.');
+  await expect(auth.notice).toHaveText('Your session has ended. Please log in again.');
   await expect.poll(() => sockets.every((ws) => ws.isClosed())).toBe(true);
   expect(await page.evaluate((key) => localStorage.getItem(key), KEY)).toBeNull();
 });
@@ -79,4 +75,38 @@ test('logging out closes the socket', async ({ page, baseURL }) => {
   await chat.logout();
   await new AuthPage(page).expectShown();
   await expect.poll(() => sockets.every((ws) => ws.isClosed())).toBe(true);
+});
+
+test('logging out in one tab closes the socket in the other and sends both to login', async ({ context, baseURL }) => {
+  const first = await context.newPage();
+  const alice = await registerUser(baseURL!, 'alice');
+  const chat = await ChatPage.signIn(first, alice);
+  const second = await context.newPage();
+  const sockets = watchSockets(second);
+  await second.goto('/rooms/general');
+  await new ChatPage(second).expectConnected();
+  const used: Session = JSON.parse((await first.evaluate((key) => localStorage.getItem(key), KEY)) ?? 'null');
+  await chat.logout();
+  for (const page of [first, second]) await new AuthPage(page).expectShown();
+  await expect.poll(() => sockets.length > 0 && sockets.every((ws) => ws.isClosed())).toBe(true);
+  // The token the tabs used is dead on the server too, not only forgotten here.
+  const history = await fetch(`${baseURL}/api/rooms/general/messages`, { headers: { authorization: `Bearer ${used.token}` } });
+  expect(history.status).toBe(401);
+});
+
+test('log out everywhere ends the session on another device: its socket closes and it returns to login', async ({ browser, baseURL }) => {
+  const alice = await registerUser(baseURL!, 'alice');
+  const laptop = await (await browser.newContext({ baseURL })).newPage();
+  const phone = await (await browser.newContext({ baseURL })).newPage();
+  const phoneSockets = watchSockets(phone);
+  await ChatPage.signIn(laptop, alice);
+  await ChatPage.signIn(phone, alice);
+  await laptop.getByTestId('logout-everywhere').click();
+  await new AuthPage(laptop).expectShown();
+  const phoneAuth = new AuthPage(phone);
+  await phoneAuth.expectShown();
+  await expect(phoneAuth.notice).toHaveText('Your session has ended. Please log in again.');
+  await expect.poll(() => phoneSockets.every((ws) => ws.isClosed())).toBe(true);
+  const history = await fetch(`${baseURL}/api/rooms/general/messages`, { headers: { authorization: `Bearer ${alice.token}` } });
+  expect(history.status, 'every session ended, the registration\'s too').toBe(401);
 });

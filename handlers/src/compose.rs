@@ -116,6 +116,18 @@ impl Services {
         self.clock.as_ref()
     }
 
+    /// The same services issuing access tokens that live `ttl_secs` (the gateway's
+    /// `--access-token-ttl-secs`, for tests of the app's refresh).
+    pub fn with_token_ttl(mut self, ttl_secs: i64) -> Self {
+        if let Some(auth) = self.auth.take() {
+            self.auth = Some(Authenticator {
+                keys: auth.keys.with_ttl(ttl_secs),
+                ..auth
+            });
+        }
+        self
+    }
+
     /// The same services with password hashing bounded by `limits` (the gateway's
     /// `--password-hashes`, tests).
     pub fn with_hashing_limits(mut self, limits: HashingLimits) -> Self {

@@ -64,11 +64,12 @@ impl ChatContext {
             typing: typing::Typing::new(),
         };
         this.save_read_marks();
-        socket.start(
-            endpoints.socket(&session.token),
-            endpoints.keepalive,
-            this.hooks(),
-        );
+        // Each (re)connect takes the latest access token: it is refreshed while the chat runs.
+        let url = {
+            let endpoints = endpoints.clone();
+            std::rc::Rc::new(move || auth.token().map(|token| endpoints.socket(&token)))
+        };
+        socket.start(url, endpoints.keepalive, this.hooks());
         let ticker = this.expire_typing();
         let visibility = this.follow_visibility();
         let other_tabs = this.follow_other_tabs();
@@ -96,18 +97,20 @@ impl ChatContext {
         self.session.with_value(|s| s.username.clone())
     }
 
-    /// What a request needs, read before it goes out: a task may outlive this context.
+    /// What a request needs, read before it goes out: a task may outlive this context. The
+    /// token is the latest one (refreshed while the chat runs).
     pub fn link(&self) -> (Endpoints, String) {
         (
             self.endpoints.get_value(),
-            self.session.with_value(|s| s.token.clone()),
+            self.auth.token().unwrap_or_default(),
         )
     }
 
-    /// A refused API call ends the session; anything else is the caller's to show.
+    /// A call refused for its token refreshes it (expired) or ends the session (ended
+    /// elsewhere); either way this action is over. Anything else is the caller's to show.
     pub fn unauthorized(&self, error: &ApiError) -> bool {
         if error.is_unauthorized() {
-            self.auth.token_refused();
+            self.auth.token_refused(error);
         }
         error.is_unauthorized()
     }

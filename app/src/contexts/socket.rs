@@ -91,9 +91,12 @@ impl Line {
     }
 }
 
+/// Where to connect, asked at each dial: the url carries the access token, which changes.
+pub type SocketUrl = Rc<dyn Fn() -> Option<String>>;
+
 #[derive(Default)]
 struct Inner {
-    url: Option<String>,
+    url: Option<SocketUrl>,
     hooks: Option<Hooks>,
     keepalive: Keepalive,
     /// The socket frames are written to.
@@ -156,7 +159,7 @@ impl SocketContext {
     }
 
     /// Starts connecting to `url` (which carries the token) and keeps connected until `stop`.
-    pub fn start(&self, url: String, keepalive: Keepalive, hooks: Hooks) {
+    pub fn start(&self, url: SocketUrl, keepalive: Keepalive, hooks: Hooks) {
         self.inner.update_value(|i| {
             i.url = Some(url);
             i.hooks = Some(hooks);
@@ -253,7 +256,7 @@ impl SocketContext {
     /// Opens a socket to the url with handlers that act only while it is the current one
     /// (or, for `renew`, the next or the retiring one).
     fn dial(&self) -> Option<Line> {
-        let url = self.inner.with_value(|i| i.url.clone())?;
+        let url = self.inner.with_value(|i| i.url.clone())?()?;
         let ws = WebSocket::new(&url).ok()?;
         let generation = self.inner.try_update_value(|i| {
             i.minted += 1;

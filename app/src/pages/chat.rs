@@ -28,7 +28,8 @@ pub fn ChatPage(session: Session) -> impl IntoView {
                 <span class="brand">"Confab"</span>
                 <ConnectionStatus/>
                 <span class="whoami" data-testid="current-user">{username}</span>
-                <button class="ghost" data-testid="logout" on:click=move |_| auth.sign_out()>"Log out"</button>
+                <button class="ghost" data-testid="logout" on:click=move |_| auth.log_out(false)>"Log out"</button>
+                <button class="ghost" data-testid="logout-everywhere" title="End every session of yours, on every device" on:click=move |_| auth.log_out(true)>"Log out everywhere"</button>
             </header>
             <Sidebar/>
             <Outlet/>

@@ -69,6 +69,18 @@ impl KeyRing {
         }
     }
 
+    /// The same keys, issuing tokens that live `ttl_secs` (tests of the refresh loop).
+    pub fn with_ttl(self, ttl_secs: i64) -> Self {
+        Self {
+            settings: JwtSettings {
+                ttl_secs,
+                ..self.settings
+            },
+            held: Mutex::new(None),
+            ..self
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<Held>> {
         self.held.lock().unwrap_or_else(|p| p.into_inner())
     }

@@ -89,8 +89,12 @@ pub async fn build(options: &Options, registry: Arc<Registry>) -> anyhow::Result
         }
         false => registry,
     };
+    let mut services = compose::all(&store, notifier, clock, keys).with_limits(options.rate_limits);
+    if let Some(ttl) = options.access_token_ttl_secs {
+        services = services.with_token_ttl(ttl);
+    }
     Ok(Backend {
-        services: compose::all(&store, notifier, clock, keys).with_limits(options.rate_limits),
+        services,
         embedded,
         management_keys,
     })

@@ -52,6 +52,10 @@ struct Args {
     /// `make rotate-key`) instead of the local file. Uses the AWS SDK's usual credentials.
     #[arg(long, requires = "rotate_key")]
     jwt_keys_secret: Option<String>,
+    /// How long access tokens live, in seconds (default 900). Shorter only to test the app's
+    /// refresh; the refresh cookie's lifetime is unchanged.
+    #[arg(long)]
+    access_token_ttl_secs: Option<i64>,
     /// Refused with an explanation (see --jwt-keys-file).
     #[arg(long, hide = true)]
     jwt_secret: Option<String>,
@@ -152,6 +156,7 @@ async fn main() -> anyhow::Result<()> {
             None => StoreChoice::Embedded,
         },
         jwt_keys_file: args.jwt_keys_file,
+        access_token_ttl_secs: args.access_token_ttl_secs,
         limits: Limits {
             frame_max_bytes: args.frame_max_bytes,
             message_max_bytes: args.message_max_bytes,

@@ -18,6 +18,9 @@ pub struct Options {
     /// The token signing key set (`handlers::keys::KeySetDocument`). `None`:
     /// `data_dir/jwt-keys.json`, generated on first start.
     pub jwt_keys_file: Option<PathBuf>,
+    /// How long access tokens live (`shared::limits::ACCESS_TOKEN_TTL_SECS` unless a test of
+    /// the app's refresh shortens it).
+    pub access_token_ttl_secs: Option<i64>,
     pub limits: Limits,
     /// The stage name put in events (`requestContext.stage`).
     pub stage: String,
@@ -98,6 +101,7 @@ impl Options {
             dist_dir: PathBuf::from("dist"),
             store: StoreChoice::Embedded,
             jwt_keys_file: None,
+            access_token_ttl_secs: None,
             limits: Limits::default(),
             stage: "local".into(),
             allowed_hosts: Vec::new(),
