@@ -92,13 +92,22 @@ pub async fn login(endpoints: &Endpoints, body: &LoginRequest) -> Result<AuthRes
 /// Trades the refresh cookie (sent by the browser itself: it is `HttpOnly`, scoped to
 /// `/api/session`) for a new access token.
 pub async fn refresh(endpoints: &Endpoints) -> Result<AuthResponse, ApiError> {
-    receive(Request::post(&endpoints.url("/session/refresh")).send().await).await
+    receive(
+        Request::post(&endpoints.url("/session/refresh"))
+            .send()
+            .await,
+    )
+    .await
 }
 
 /// Ends this session (`everywhere`: every session of the user) on the server, which closes
 /// its sockets and clears the refresh cookie.
 pub async fn logout(endpoints: &Endpoints, token: &str, everywhere: bool) -> Result<(), ApiError> {
-    let path = if everywhere { "/logout/everywhere" } else { "/logout" };
+    let path = if everywhere {
+        "/logout/everywhere"
+    } else {
+        "/logout"
+    };
     let response = Request::post(&endpoints.url(path))
         .header("authorization", &format!("Bearer {token}"))
         .send()

@@ -51,6 +51,7 @@ fn every_protocol_example_matches_its_type() {
             "ErrorBody" => round_trips::<ErrorBody>(json),
             "RegisterRequest" => round_trips::<RegisterRequest>(json),
             "LoginRequest" => round_trips::<LoginRequest>(json),
+            "ChangePasswordRequest" => round_trips::<shared::ChangePasswordRequest>(json),
             "AuthResponse" => round_trips::<AuthResponse>(json),
             "RoomList" => round_trips::<RoomList>(json),
             "RoomSummary" => round_trips::<RoomSummary>(json),

@@ -53,11 +53,7 @@ impl AuthContext {
             let due = this
                 .session
                 .with(|s| s.as_ref().map(|s| s.refresh_in_ms(browser::now_ms())))?;
-            set_timeout_with_handle(
-                move || this.refresh(),
-                Duration::from_millis(due as u64),
-            )
-            .ok()
+            set_timeout_with_handle(move || this.refresh(), Duration::from_millis(due as u64)).ok()
         });
         // `storage` fires only in the other tabs: follow their refreshes, logins and logouts.
         let other_tabs = window_event_listener(leptos::ev::storage, move |event| {

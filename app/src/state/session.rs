@@ -158,11 +158,21 @@ mod tests {
 
     #[test]
     fn an_expired_token_means_refresh_and_any_other_401_means_the_session_ended() {
-        assert_eq!(Verdict::of(401, Some(ErrorCode::TokenExpired)), Verdict::Refresh);
-        for code in [Some(ErrorCode::SessionEnded), Some(ErrorCode::Unauthorized), None] {
+        assert_eq!(
+            Verdict::of(401, Some(ErrorCode::TokenExpired)),
+            Verdict::Refresh
+        );
+        for code in [
+            Some(ErrorCode::SessionEnded),
+            Some(ErrorCode::Unauthorized),
+            None,
+        ] {
             assert_eq!(Verdict::of(401, code), Verdict::End(NoSession::Ended));
         }
-        assert_eq!(Verdict::of(404, Some(ErrorCode::NotFound)), Verdict::Unrelated);
+        assert_eq!(
+            Verdict::of(404, Some(ErrorCode::NotFound)),
+            Verdict::Unrelated
+        );
     }
 
     #[test]
@@ -177,8 +187,15 @@ mod tests {
             AfterRefresh::of(Err(Some((401, ErrorCode::SessionEnded)))),
             AfterRefresh::End
         );
-        for no_answer in [None, Some((503, ErrorCode::Unavailable)), Some((500, ErrorCode::Internal))] {
-            assert_eq!(AfterRefresh::of(Err(no_answer)), AfterRefresh::RetryIn(REFRESH_RETRY_MS));
+        for no_answer in [
+            None,
+            Some((503, ErrorCode::Unavailable)),
+            Some((500, ErrorCode::Internal)),
+        ] {
+            assert_eq!(
+                AfterRefresh::of(Err(no_answer)),
+                AfterRefresh::RetryIn(REFRESH_RETRY_MS)
+            );
         }
     }
 
