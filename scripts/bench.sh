@@ -38,8 +38,10 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 start_gateway() { # port data log flags...
   local port=$1 data=$2 log=$3; shift 3
   # shellcheck disable=SC2068
+  # Access tokens live two hours here: the load tool registers once and reconnects with its
+  # token (it holds no refresh cookie), and a long scenario must not outlive it.
   RUST_LOG=warn "$gateway" --listen "127.0.0.1:$port" --data-dir "$data" --dist "$data/none" \
-    --register-burst 100000 $@ >> "$log" 2>&1 &
+    --register-burst 100000 --access-token-ttl-secs 7200 $@ >> "$log" 2>&1 &
   pid=$!
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/config.json" >/dev/null && break; sleep 0.1; done
 }

@@ -364,11 +364,12 @@ def main(directory: str, repeats: str) -> int:
     if rooms_path.exists():
         room_rows = json.loads(rooms_path.read_text())
         lines += [
-            "Rooms, memberships and the directories (`handlers/benches/dynamo_capacity/rooms.rs`): "
+            "Rooms, memberships, the directories and sessions (`handlers/benches/dynamo_capacity/rooms.rs`): "
             "each operation's reads and writes through the adapters on moto, the items read back raw "
             "to size them, units by DynamoDB's rules (GetItem strongly consistent; list Queries "
             "eventually consistent, ½; a membership and its twin in one transaction, ⌈size / 1 KB⌉ × 2 "
-            "each). A private room of 50 members; its owner in 50 rooms with three tabs.",
+            "each). A private room of 50 members; its owner in 50 rooms with three tabs; a session "
+            "after many refreshes (16 replaced hashes kept).",
             "",
             "| operation | requests | bytes | RCU | WCU |",
             "|---|---|---|---|---|",
@@ -377,7 +378,9 @@ def main(directory: str, repeats: str) -> int:
                   for r in room_rows]
         lines += ["", "A public room's send costs what it did (its kind is in its id: no lookup); a "
                   "private room or conversation adds one membership read per message. Every list is "
-                  "one page from a cursor, never a scan.", ""]
+                  "one page from a cursor, never a scan. Every HTTP request with an access token and "
+                  "every `$connect` adds the session read (messages on an open socket do not); a "
+                  "refresh every 14 minutes per signed-in tab is one read and one write.", ""]
 
     if cold:
         lines += [

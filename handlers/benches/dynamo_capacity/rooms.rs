@@ -8,8 +8,10 @@ use std::sync::Arc;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 use handlers::domain::clock::Clock;
-use handlers::domain::model::{Connection, ConnectionId, Membership, UserRecord};
-use handlers::domain::ports::{Connections, Memberships, Rooms, Users};
+use handlers::domain::model::{
+    Connection, ConnectionId, Membership, Session, SessionId, UserRecord,
+};
+use handlers::domain::ports::{Connections, Memberships, Rooms, Sessions, Users};
 use handlers::dynamo::schema::{self, TableNames};
 use handlers::dynamo::{DynamoConnections, DynamoMessages, DynamoUsers};
 use shared::{Role, RoomId, RoomName, RoomSummary, UserPrefix, Username};
@@ -226,6 +228,28 @@ pub async fn room_costs(
     )
     .await?;
     let pair = transactional_write_units(&[membership, twin]);
+    // A session as it stands after many refreshes: its last 16 replaced hashes kept.
+    let hash = "0123456789abcdef".repeat(4);
+    let session = Session {
+        user: owner.clone(),
+        id: SessionId::generate(),
+        refresh_hash: hash.clone(),
+        replaced: vec![hash; shared::limits::REFRESH_HISTORY],
+        created_at: clock.now(),
+        refreshed_at: clock.now(),
+        expires_at: clock.now().plus_secs(shared::limits::SESSION_IDLE_SECS),
+    };
+    chat.start(&session).await?;
+    let session_item = get(
+        client,
+        &names.messages,
+        [
+            (schema::MESSAGES_PK, format!("sessions#{owner}")),
+            (schema::MESSAGES_SK, session.id.to_string()),
+        ],
+    )
+    .await?;
+    let session_write = session_item.div_ceil(1024) as f64;
 
     println!(
         "\n{:<58} {:>3} {:>7} {:>6} {:>6}",
@@ -302,6 +326,34 @@ pub async fn room_costs(
             membership * 2 + by_user + connection_member,
             units(membership, true) * 2.0 + units(by_user, false) + units(connection_member, true),
             pair + connection_member.div_ceil(1024) as f64,
+        ),
+        row(
+            "any request with an access token, or $connect: its session",
+            1,
+            session_item,
+            units(session_item, true),
+            0.0,
+        ),
+        row(
+            "register or login: a new session (+ the user, as before)",
+            1,
+            session_item,
+            0.0,
+            session_write,
+        ),
+        row(
+            "refresh: the session read, then replaced on condition",
+            2,
+            session_item,
+            units(session_item, true),
+            session_write,
+        ),
+        row(
+            "logout: the session deleted, the user's tabs",
+            2,
+            by_user,
+            units(by_user, false),
+            session_write,
         ),
         row(
             "create a private room: room record, owner's membership + twin, creator's tabs",

@@ -110,6 +110,13 @@ pub async fn login(
     }
 }
 
+/// Who asks: their access token (already checked) and their address (for the login limits).
+#[derive(Clone, Copy)]
+pub struct Requester<'a> {
+    pub address: &'a str,
+    pub access: &'a Access,
+}
+
 /// Changes the password of the user `access` speaks for, given their current one (throttled
 /// and answered like a login), and ends every other session they have: whoever knew the old
 /// password is logged out everywhere but here.
@@ -119,10 +126,10 @@ pub async fn change_password(
     live: Live<'_>,
     auth: &Authenticator,
     guard: Guard<'_>,
-    address: &str,
-    access: &Access,
+    who: Requester<'_>,
     request: ChangePasswordRequest,
 ) -> Result<usize, AuthError> {
+    let Requester { address, access } = who;
     let username = &access.user;
     admitted(
         guard

@@ -9,7 +9,7 @@ use shared::{AuthResponse, ChangePasswordRequest, ErrorCode, LoginRequest, Regis
 
 use super::{HttpError, Request, body, source_ip};
 use crate::compose::Services;
-use crate::domain::auth::{self, SessionStore};
+use crate::domain::auth::{self, Requester, SessionStore};
 use crate::domain::keys::KeyRingError;
 use crate::domain::sessions::{self, Issued, SessionError};
 use crate::domain::tokens::{Access, TokenError};
@@ -197,18 +197,11 @@ pub async fn change_password(s: &Services, request: &Request) -> Result<(), Http
     let access = authenticate(s, request).await?;
     let input: ChangePasswordRequest = body(request)?;
     let (store, live) = (SessionStore(s.sessions()?), s.live()?);
-    let address = source_ip(request);
-    auth::change_password(
-        s.users()?,
-        store,
-        live,
-        s.auth()?,
-        s.guard()?,
-        address,
-        &access,
-        input,
-    )
-    .await?;
+    let who = Requester {
+        address: source_ip(request),
+        access: &access,
+    };
+    auth::change_password(s.users()?, store, live, s.auth()?, s.guard()?, who, input).await?;
     Ok(())
 }
 
