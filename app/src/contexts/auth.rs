@@ -28,7 +28,7 @@ pub struct AuthContext {
 }
 
 impl AuthContext {
-    /// Reads the stored session, keeps it fresh, and follows the other tabs.
+    /// Reads the stored session. (Keeping it fresh is the chat's: `keep_fresh`.)
     pub fn load(endpoints: Endpoints) -> Self {
         let (session, notice) = match Session::from_storage(browser::load(KEY).as_deref()) {
             Ok(s) => (Some(s), None),
@@ -39,12 +39,19 @@ impl AuthContext {
                 (None, why.notice().map(String::from))
             }
         };
-        let this = Self {
+        Self {
             session: RwSignal::new(session),
             notice: RwSignal::new(notice),
             endpoints: StoredValue::new(endpoints),
             refreshing: StoredValue::new(false),
-        };
+        }
+    }
+
+    /// While the calling owner (the chat) lives: refreshes the access token in good time and
+    /// follows the other tabs' refreshes, logins and logouts. Started by the chat page, so this
+    /// code loads with the chat's chunk and the shell stays small; a session is only used there.
+    pub fn keep_fresh(&self) {
+        let this = *self;
         // Re-armed whenever the session changes (a refresh here or in another tab).
         Effect::new(move |previous: Option<Option<TimeoutHandle>>| {
             if let Some(Some(timer)) = previous {
@@ -68,7 +75,6 @@ impl AuthContext {
             }
         });
         on_cleanup(move || other_tabs.remove());
-        this
     }
 
     /// The current session (tracked).

@@ -13,6 +13,7 @@ use crate::state::Session;
 #[component]
 pub fn ChatPage(session: Session) -> impl IntoView {
     let auth = expect_context::<AuthContext>();
+    auth.keep_fresh();
     let socket = SocketContext::for_app();
     provide_context(socket);
     let ConfigContext(endpoints) = expect_context::<ConfigContext>();
