@@ -108,14 +108,7 @@ pub async fn logout(endpoints: &Endpoints, token: &str, everywhere: bool) -> Res
     } else {
         "/logout"
     };
-    let response = Request::post(&endpoints.url(path))
-        .header("authorization", &format!("Bearer {token}"))
-        .send()
-        .await;
-    match response {
-        Ok(r) if r.status() == 204 => Ok(()),
-        other => receive::<serde_json::Value>(other).await.map(drop),
-    }
+    no_content(Request::post(&endpoints.url(path)), token).await
 }
 
 /// The first page of public rooms.
@@ -185,7 +178,12 @@ pub async fn remove_member(
     user: &Username,
 ) -> Result<(), ApiError> {
     let url = endpoints.url(&format!("/rooms/{room}/members/{user}"));
-    let response = Request::delete(&url)
+    no_content(Request::delete(&url), token).await
+}
+
+/// A request with the session's token whose success is 204 No Content.
+async fn no_content(request: RequestBuilder, token: &str) -> Result<(), ApiError> {
+    let response = request
         .header("authorization", &format!("Bearer {token}"))
         .send()
         .await;

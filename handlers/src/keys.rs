@@ -206,24 +206,25 @@ impl SecretsManagerKeys {
 }
 
 impl SecretsManagerKeys {
-    /// Rotates the key set in Secrets Manager (`make rotate-key`): a new current key, the old
-    /// one kept as previous. Returns the new key id.
-    pub async fn rotate(&self) -> anyhow::Result<String> {
+    /// The stored document, as Secrets Manager holds it.
+    async fn document(&self) -> Result<KeySetDocument, String> {
         let output = self
             .client
             .get_secret_value()
             .secret_id(&self.secret_id)
             .send()
             .await
-            .map_err(|e| {
-                anyhow::anyhow!("{}", aws_sdk_secretsmanager::error::DisplayErrorContext(e))
-            })?;
+            .map_err(|e| aws_sdk_secretsmanager::error::DisplayErrorContext(e).to_string())?;
         let text = output
             .secret_string()
-            .ok_or_else(|| anyhow::anyhow!("the key set secret has no SecretString"))?;
-        let rotated = KeySetDocument::parse(text)
-            .map_err(anyhow::Error::msg)?
-            .rotate();
+            .ok_or("the key set secret has no SecretString")?;
+        KeySetDocument::parse(text)
+    }
+
+    /// Rotates the key set in Secrets Manager (`make rotate-key`): a new current key, the old
+    /// one kept as previous. Returns the new key id.
+    pub async fn rotate(&self) -> anyhow::Result<String> {
+        let rotated = self.document().await.map_err(anyhow::Error::msg)?.rotate();
         rotated.key_set().map_err(anyhow::Error::msg)?;
         self.client
             .put_secret_value()
@@ -241,19 +242,8 @@ impl SecretsManagerKeys {
 #[async_trait]
 impl KeySource for SecretsManagerKeys {
     async fn load(&self) -> Result<KeySet, StoreError> {
-        let output = self
-            .client
-            .get_secret_value()
-            .secret_id(&self.secret_id)
-            .send()
+        self.document()
             .await
-            .map_err(|e| {
-                StoreError(aws_sdk_secretsmanager::error::DisplayErrorContext(e).to_string())
-            })?;
-        let text = output
-            .secret_string()
-            .ok_or_else(|| StoreError::new("the key set secret has no SecretString"))?;
-        KeySetDocument::parse(text)
             .and_then(|doc| doc.key_set())
             .map_err(StoreError)
     }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use shared::{ChangePasswordRequest, LoginRequest, RegisterRequest};
+use shared::{ChangePasswordRequest, LoginRequest, Password, RegisterRequest, Username};
 
 use super::clock::Clock;
 use super::keys::{KeyRing, KeyRingError};
@@ -43,115 +43,92 @@ pub struct Authenticator {
     pub clock: Arc<dyn Clock>,
 }
 
-/// Where a login's session is kept.
+/// What register, login and a password change need: the users, where sessions are kept, the
+/// credentials machinery, the rate limits, and the address the request came from (API
+/// Gateway's `sourceIp`: registrations and failed logins are limited per address).
 #[derive(Clone, Copy)]
-pub struct SessionStore<'a>(pub &'a dyn Sessions);
+pub struct Door<'a> {
+    pub users: &'a dyn Users,
+    pub sessions: &'a dyn Sessions,
+    pub auth: &'a Authenticator,
+    pub guard: Guard<'a>,
+    pub address: &'a str,
+}
+
+impl Door<'_> {
+    /// A new session for `user`.
+    async fn start(&self, user: &Username) -> Result<Issued, AuthError> {
+        let tokens = self.auth.keys.tokens().await?;
+        let now = self.auth.clock.now();
+        Ok(sessions::start(self.sessions, &tokens, user, now).await?)
+    }
+
+    /// Checks `password` for `username`. An unknown user is verified against a decoy hash, so
+    /// the answer and the time taken are the same as for a wrong password. Failures are counted
+    /// per username and per address; past the free ones, attempts wait out a doubling window
+    /// (`throttle::Failures`), answered alike whether the username exists or not.
+    async fn check_password(
+        &self,
+        username: &Username,
+        password: &Password,
+    ) -> Result<(), AuthError> {
+        let (guard, address, now) = (self.guard, self.address, self.auth.clock.now());
+        admitted(guard.login_allowed(username, address, now).await)?;
+        let user = self.users.find(username).await?;
+        let hash = user.as_ref().map(|u| u.password_hash.as_str());
+        if self.auth.passwords.verify(hash, password).await? {
+            guard.login_succeeded(username).await?;
+            Ok(())
+        } else {
+            tracing::info!(user = %username, address, "wrong password");
+            guard.login_failed(username, address, now).await?;
+            Err(AuthError::InvalidCredentials)
+        }
+    }
+}
 
 /// Creates an account and logs it in. The username is claimed with a conditional write, so of
 /// two racing registrations exactly one wins.
-/// `address` is the client's (API Gateway's `sourceIp`): registrations are limited per address.
-pub async fn register(
-    users: &dyn Users,
-    sessions: SessionStore<'_>,
-    auth: &Authenticator,
-    guard: Guard<'_>,
-    address: &str,
-    request: RegisterRequest,
-) -> Result<Issued, AuthError> {
-    admitted(guard.register(address, auth.clock.now()).await)?;
+pub async fn register(door: Door<'_>, request: RegisterRequest) -> Result<Issued, AuthError> {
+    let auth = door.auth;
+    admitted(door.guard.register(door.address, auth.clock.now()).await)?;
     let password_hash = auth.passwords.hash(&request.password).await?;
     let record = UserRecord {
         username: request.username,
         password_hash,
         created_at: auth.clock.now(),
     };
-    match users.insert(&record).await? {
+    match door.users.insert(&record).await? {
         Inserted::Created => {
             tracing::info!(user = %record.username, "registered");
-            let now = auth.clock.now();
-            let tokens = auth.keys.tokens().await?;
-            Ok(sessions::start(sessions.0, &tokens, &record.username, now).await?)
+            door.start(&record.username).await
         }
         Inserted::AlreadyExists => Err(AuthError::UsernameTaken),
     }
 }
 
-/// Checks a password. An unknown user is verified against a decoy hash, so the answer and the
-/// time taken are the same as for a wrong password. Failures are counted per username and per
-/// `address`; past the free ones, logins wait out a doubling window (`throttle::Failures`),
-/// answered alike whether the username exists or not.
-pub async fn login(
-    users: &dyn Users,
-    sessions: SessionStore<'_>,
-    auth: &Authenticator,
-    guard: Guard<'_>,
-    address: &str,
-    request: LoginRequest,
-) -> Result<Issued, AuthError> {
-    let username = &request.username;
-    admitted(
-        guard
-            .login_allowed(username, address, auth.clock.now())
-            .await,
-    )?;
-    let user = users.find(username).await?;
-    let hash = user.as_ref().map(|u| u.password_hash.as_str());
-    if auth.passwords.verify(hash, &request.password).await? {
-        guard.login_succeeded(username).await?;
-        let now = auth.clock.now();
-        let tokens = auth.keys.tokens().await?;
-        Ok(sessions::start(sessions.0, &tokens, username, now).await?)
-    } else {
-        tracing::info!(user = %username, address, "login failed");
-        guard
-            .login_failed(username, address, auth.clock.now())
-            .await?;
-        Err(AuthError::InvalidCredentials)
-    }
+/// Checks the password (`Door::check_password`) and starts a session.
+pub async fn login(door: Door<'_>, request: LoginRequest) -> Result<Issued, AuthError> {
+    door.check_password(&request.username, &request.password)
+        .await?;
+    door.start(&request.username).await
 }
 
-/// Who asks: their access token (already checked) and their address (for the login limits).
-#[derive(Clone, Copy)]
-pub struct Requester<'a> {
-    pub address: &'a str,
-    pub access: &'a Access,
-}
-
-/// Changes the password of the user `access` speaks for, given their current one (throttled
-/// and answered like a login), and ends every other session they have: whoever knew the old
-/// password is logged out everywhere but here.
+/// Changes the password of the user `access` speaks for, given their current one (checked
+/// and limited as a login), and ends every other session they have: whoever knew the old
+/// password is logged out everywhere but here. Returns how many sessions it ended.
 pub async fn change_password(
-    users: &dyn Users,
-    sessions: SessionStore<'_>,
+    door: Door<'_>,
     live: Live<'_>,
-    auth: &Authenticator,
-    guard: Guard<'_>,
-    who: Requester<'_>,
+    access: &Access,
     request: ChangePasswordRequest,
 ) -> Result<usize, AuthError> {
-    let Requester { address, access } = who;
     let username = &access.user;
-    admitted(
-        guard
-            .login_allowed(username, address, auth.clock.now())
-            .await,
-    )?;
-    let user = users.find(username).await?;
-    let hash = user.as_ref().map(|u| u.password_hash.as_str());
-    if !auth
-        .passwords
-        .verify(hash, &request.current_password)
-        .await?
-    {
-        tracing::info!(user = %username, address, "password change with a wrong password");
-        guard
-            .login_failed(username, address, auth.clock.now())
-            .await?;
-        return Err(AuthError::InvalidCredentials);
-    }
-    let new_hash = auth.passwords.hash(&request.new_password).await?;
-    users.set_password(username, &new_hash).await?;
-    let ended = sessions::end_all(sessions.0, live, username, Some(&access.session)).await?;
+    door.check_password(username, &request.current_password)
+        .await?;
+    let new_hash = door.auth.passwords.hash(&request.new_password).await?;
+    door.users.set_password(username, &new_hash).await?;
+    let ended = sessions::end_all(door.sessions, live, username, Some(&access.session)).await?;
     tracing::info!(user = %username, ended, "password changed");
     Ok(ended)
 }

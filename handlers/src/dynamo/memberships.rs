@@ -3,7 +3,7 @@
 //! members and a user's rooms are each one Query (no index, no scan, strongly consistent).
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 use shared::{Role, RoomId, RoomSummary, Timestamp, Username};
 
@@ -86,13 +86,7 @@ impl DynamoMessages {
         limit: u32,
     ) -> Result<Page<Membership>, StoreError> {
         let start = after.map(|after| Self::key(pk.clone(), after));
-        let query = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", MESSAGES_PK)
-            .expression_attribute_values(":pk", AttributeValue::S(pk));
+        let query = self.partition(pk);
         let (items, more) = query_page(query, start, limit).await?;
         let items = items
             .into_iter()

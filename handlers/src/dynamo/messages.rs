@@ -72,6 +72,19 @@ impl DynamoMessages {
         }
     }
 
+    /// A Query on one partition of this table (memberships, sessions).
+    pub(super) fn partition(
+        &self,
+        pk: String,
+    ) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+        self.client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", MESSAGES_PK)
+            .expression_attribute_values(":pk", AttributeValue::S(pk))
+    }
+
     pub(super) fn key(pk: String, sk: String) -> HashMap<String, AttributeValue> {
         HashMap::from([
             (MESSAGES_PK.to_owned(), AttributeValue::S(pk)),

@@ -20,7 +20,9 @@ pub use users::DynamoUsers;
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::AttributeValue;
 
@@ -73,6 +75,13 @@ async fn put_if_absent(
         .expression_attribute_names("#pk", pk)
         .send()
         .await;
+    conditional_put(result)
+}
+
+/// A conditional `PutItem`'s outcome: `Ok(false)` when its condition failed (nothing written).
+fn conditional_put<T>(
+    result: Result<T, aws_sdk_dynamodb::error::SdkError<PutItemError, HttpResponse>>,
+) -> Result<bool, StoreError> {
     match result {
         Ok(_) => Ok(true),
         Err(e)

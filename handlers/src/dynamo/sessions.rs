@@ -7,8 +7,7 @@ use serde::{Deserialize, Serialize};
 use shared::{Timestamp, Username};
 
 use super::messages::DynamoMessages;
-use super::schema::MESSAGES_PK;
-use super::{mapping_error, query_all, store_error};
+use super::{conditional_put, mapping_error, query_all, store_error};
 use crate::domain::model::{Session, SessionId};
 use crate::domain::ports::{Sessions, StoreError};
 
@@ -88,16 +87,7 @@ impl Sessions for DynamoMessages {
             .expression_attribute_values(":expected", AttributeValue::S(expected.to_owned()))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(store_error(e)),
-        }
+        conditional_put(result)
     }
 
     async fn end(&self, user: &Username, id: &SessionId) -> Result<(), StoreError> {
@@ -112,14 +102,7 @@ impl Sessions for DynamoMessages {
     }
 
     async fn of_user(&self, user: &Username) -> Result<Vec<Session>, StoreError> {
-        let query = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", MESSAGES_PK)
-            .expression_attribute_values(":pk", AttributeValue::S(pk(user)))
-            .consistent_read(true);
+        let query = self.partition(pk(user)).consistent_read(true);
         query_all(query)
             .await?
             .into_iter()

@@ -11,7 +11,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 
 use super::schema::THROTTLES_PK;
-use super::{mapping_error, store_error};
+use super::{conditional_put, mapping_error, store_error};
 use crate::domain::clock::Clock;
 use crate::domain::ports::{Change, StoreError, Throttles};
 
@@ -74,16 +74,7 @@ impl DynamoThrottles {
                 .expression_attribute_values(":v", AttributeValue::N(v.to_string())),
             None => put.condition_expression("attribute_not_exists(#k)"),
         };
-        match put.send().await {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(store_error(e)),
-        }
+        conditional_put(put.send().await)
     }
 }
 

@@ -9,7 +9,7 @@ use shared::{AuthResponse, ChangePasswordRequest, ErrorCode, LoginRequest, Regis
 
 use super::{HttpError, Request, body, source_ip};
 use crate::compose::Services;
-use crate::domain::auth::{self, Requester, SessionStore};
+use crate::domain::auth::{self, Door};
 use crate::domain::keys::KeyRingError;
 use crate::domain::sessions::{self, Issued, SessionError};
 use crate::domain::tokens::{Access, TokenError};
@@ -127,35 +127,28 @@ fn refresh_token(request: &Request) -> Option<String> {
         })
 }
 
+/// The door register, login and a password change go through.
+fn door<'a>(s: &'a Services, request: &'a Request) -> Result<Door<'a>, HttpError> {
+    Ok(Door {
+        users: s.users()?,
+        sessions: s.sessions()?,
+        auth: s.auth()?,
+        guard: s.guard()?,
+        address: source_ip(request),
+    })
+}
+
 /// `POST /api/register` → 201 with a session.
 pub async fn register(s: &Services, request: &Request) -> Result<SessionReply, HttpError> {
     let input: RegisterRequest = body(request)?;
-    let store = SessionStore(s.sessions()?);
-    let issued = auth::register(
-        s.users()?,
-        store,
-        s.auth()?,
-        s.guard()?,
-        source_ip(request),
-        input,
-    )
-    .await?;
+    let issued = auth::register(door(s, request)?, input).await?;
     Ok(SessionReply::issued(issued))
 }
 
 /// `POST /api/login` → 200 with a session.
 pub async fn login(s: &Services, request: &Request) -> Result<SessionReply, HttpError> {
     let input: LoginRequest = body(request)?;
-    let store = SessionStore(s.sessions()?);
-    let issued = auth::login(
-        s.users()?,
-        store,
-        s.auth()?,
-        s.guard()?,
-        source_ip(request),
-        input,
-    )
-    .await?;
+    let issued = auth::login(door(s, request)?, input).await?;
     Ok(SessionReply::issued(issued))
 }
 
@@ -196,12 +189,7 @@ pub async fn logout_everywhere(s: &Services, request: &Request) -> Result<Sessio
 pub async fn change_password(s: &Services, request: &Request) -> Result<(), HttpError> {
     let access = authenticate(s, request).await?;
     let input: ChangePasswordRequest = body(request)?;
-    let (store, live) = (SessionStore(s.sessions()?), s.live()?);
-    let who = Requester {
-        address: source_ip(request),
-        access: &access,
-    };
-    auth::change_password(s.users()?, store, live, s.auth()?, s.guard()?, who, input).await?;
+    auth::change_password(door(s, request)?, s.live()?, &access, input).await?;
     Ok(())
 }
 
