@@ -1,12 +1,17 @@
 //! Sessions through the HTTP entry points on a clock the test moves: a stolen refresh token
 //! (used after the real one rotated, past the grace) ends the whole session and closes its
-//! sockets; within the grace it is a racing tab; an idle session lapses.
+//! sockets; within the grace it is a racing tab; an idle session lapses; a registration whose
+//! session could not be stored leaves the name free for the retry.
 
 mod support;
 
-use handlers::domain::model::ConnectionId;
+use handlers::domain::auth::{self, AuthError, Door};
+use handlers::domain::model::{ConnectionId, Session, SessionId};
+use handlers::domain::ports::{Sessions, StoreError};
+use handlers::embedded::EmbeddedStore;
 use handlers::entry::{http, ws};
 use shared::limits::{REFRESH_GRACE_SECS, SESSION_IDLE_SECS};
+use shared::{Password, RegisterRequest, Username};
 use support::{Harness, events};
 
 /// `POST /api/session/refresh` with the cookie: (status, error code, the new cookie if set).
@@ -117,4 +122,55 @@ async fn a_forged_secret_for_a_real_session_is_refused_without_ending_it() {
         200,
         "the real session goes on"
     );
+}
+
+/// Sessions that cannot be written: the second of a registration's two writes fails.
+struct DownSessions;
+
+#[async_trait::async_trait]
+impl Sessions for DownSessions {
+    async fn start(&self, _: &Session) -> Result<(), StoreError> {
+        Err(StoreError::new("sessions unavailable"))
+    }
+    async fn find(&self, _: &Username, _: &SessionId) -> Result<Option<Session>, StoreError> {
+        Err(StoreError::new("sessions unavailable"))
+    }
+    async fn replace(&self, _: &Session, _: &str) -> Result<bool, StoreError> {
+        Err(StoreError::new("sessions unavailable"))
+    }
+    async fn end(&self, _: &Username, _: &SessionId) -> Result<(), StoreError> {
+        Err(StoreError::new("sessions unavailable"))
+    }
+    async fn of_user(&self, _: &Username) -> Result<Vec<Session>, StoreError> {
+        Err(StoreError::new("sessions unavailable"))
+    }
+}
+
+#[tokio::test]
+async fn a_registration_whose_session_could_not_be_stored_stored_nothing_and_a_retry_succeeds() {
+    let h = Harness::new();
+    let alice = Username::parse("alice").expect("name");
+    let request = || RegisterRequest {
+        username: alice.clone(),
+        password: Password::parse("correct horse battery").expect("password"),
+    };
+    let door = |sessions: &'static dyn Sessions| Door {
+        users: h.services.users().expect("users"),
+        sessions,
+        auth: h.services.auth().expect("auth"),
+        guard: h.services.guard().expect("guard"),
+        address: "203.0.113.9",
+    };
+    // The client sees a 500 and tries again: its name must still be free.
+    let failed = auth::register(door(&DownSessions), request()).await;
+    assert!(matches!(failed, Err(AuthError::Store(_))), "{failed:?}");
+    let store: &'static EmbeddedStore = Box::leak(Box::new(h.store.clone()));
+    let retried = auth::register(door(store), request())
+        .await
+        .expect("the retry registers");
+    assert_eq!(retried.access.username, alice);
+    // A second registration of the taken name leaves no session behind.
+    let taken = auth::register(door(store), request()).await;
+    assert!(matches!(taken, Err(AuthError::UsernameTaken)), "{taken:?}");
+    assert_eq!(store.of_user(&alice).await.expect("sessions").len(), 1);
 }

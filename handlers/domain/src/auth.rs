@@ -89,6 +89,12 @@ impl Door<'_> {
 
 /// Creates an account and logs it in. The username is claimed with a conditional write, so of
 /// two racing registrations exactly one wins.
+///
+/// Two writes make a registration: the session first, then the user. A failure of either
+/// leaves the name free for the client's retry: a session written for a user that was not
+/// (a failed or a taken claim) is ended at once, and was never handed out, so nobody can use
+/// it meanwhile. (The other order could store the user without a session, and the retry would
+/// be told its own name was taken.)
 pub async fn register(door: Door<'_>, request: RegisterRequest) -> Result<Issued, AuthError> {
     let auth = door.auth;
     admitted(door.guard.register(door.address, auth.clock.now()).await)?;
@@ -98,10 +104,19 @@ pub async fn register(door: Door<'_>, request: RegisterRequest) -> Result<Issued
         password_hash,
         created_at: auth.clock.now(),
     };
-    match door.users.insert(&record).await? {
+    let issued = door.start(&record.username).await?;
+    let claimed = door.users.insert(&record).await;
+    let unused = issued.refresh.as_ref().map(|r| r.session().clone());
+    if let (false, Some(session)) = (matches!(claimed, Ok(Inserted::Created)), unused)
+        && let Err(e) = door.sessions.end(&record.username, &session).await
+    {
+        // Unusable (its tokens went to nobody); it lapses after its idle lifetime.
+        tracing::warn!(user = %record.username, error = %e, "could not end an unused session");
+    }
+    match claimed? {
         Inserted::Created => {
             tracing::info!(user = %record.username, "registered");
-            door.start(&record.username).await
+            Ok(issued)
         }
         Inserted::AlreadyExists => Err(AuthError::UsernameTaken),
     }

@@ -56,7 +56,7 @@ async fn endpoints(config: &Config, http: &reqwest::Client) -> anyhow::Result<En
 }
 
 /// Registers, trying again while the server fails (a store write can): a registration that
-/// failed stored nothing, so the name is still free.
+/// failed stored no user (`domain::auth::register`), so the name is still free.
 async fn register(shared: &Shared, username: &Username) -> anyhow::Result<String> {
     let url = format!("{}/register", shared.endpoints.api);
     let body = RegisterRequest {
