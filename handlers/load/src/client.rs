@@ -9,10 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail};
 use futures::{SinkExt, StreamExt};
 use shared::limits::GAP_GRACE_MS;
-use shared::{
-    ChatMessage, ClientAction, ClientMsgId, ErrorCode, Invalid, JoinRoom, MessageBody,
-    PresenceChange, SendMessage, ServerFrame,
-};
+use shared::{ChatMessage, ClientAction, ErrorCode, JoinRoom, PresenceChange, ServerFrame};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
@@ -22,6 +19,9 @@ use crate::roster::{Command, Identity, Outcome, Shared};
 use crate::timeline::{Held, Timeline, Took, Via};
 
 mod history;
+mod wire;
+
+use wire::{parse_body, send_frame};
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -41,29 +41,6 @@ enum Next {
     Resend(Duration),
     /// Joining failed on the server: join again after this long.
     Rejoin(Duration),
-}
-
-fn body(k: u64, sent_us: u128) -> Result<MessageBody, Invalid> {
-    MessageBody::parse(&format!("k={k} t={sent_us}"))
-}
-
-/// The frame that sends message number `k`, serialised once: the same bytes go out now and,
-/// after a drop, again on the next socket (`Utf8Bytes` clones share them).
-fn send_frame(shared: &Shared, room: usize, k: u64) -> anyhow::Result<Utf8Bytes> {
-    let sent = shared.start.elapsed().as_micros();
-    let action = ClientAction::SendMessage(SendMessage {
-        room: Some(shared.room(room).clone()),
-        body: body(k, sent)?,
-        client_msg_id: Some(ClientMsgId::parse(&format!("{}-{k}", shared.run))?),
-    });
-    Ok(serde_json::to_string(&action)?.into())
-}
-
-fn parse_body(text: &str) -> Option<(u64, u128)> {
-    let mut parts = text.split(' ');
-    let k = parts.next()?.strip_prefix("k=")?.parse().ok()?;
-    let t = parts.next()?.strip_prefix("t=")?.parse().ok()?;
-    Some((k, t))
 }
 
 struct Client {
@@ -395,16 +372,4 @@ pub(crate) async fn run(
     }
     let _ = socket.close(None).await;
     Ok(client.finish())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bodies_carry_number_and_send_time() {
-        let sent = body(42, 1_234_567).expect("a valid body");
-        assert_eq!(parse_body(sent.as_str()), Some((42, 1_234_567)));
-        assert_eq!(parse_body("hello"), None);
-    }
 }
