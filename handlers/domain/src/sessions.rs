@@ -9,6 +9,7 @@ use sha2::{Digest as _, Sha256};
 use shared::limits::{REFRESH_GRACE_SECS, REFRESH_HISTORY, SESSION_IDLE_SECS};
 use shared::{AuthResponse, Timestamp, Username};
 
+use super::keys::KeyRing;
 use super::live::Live;
 use super::model::{Session, SessionId};
 use super::ports::{Sessions, StoreError};
@@ -206,6 +207,19 @@ pub async fn refresh(
     Err(SessionError::Store(StoreError::new(
         "the session kept changing under the refresh",
     )))
+}
+
+/// Who an access token speaks for: genuine, unexpired, signed with a key `keys` holds, and of
+/// a live session. What every authenticated request and `$connect` asks.
+pub async fn admit(
+    keys: &KeyRing,
+    sessions: &dyn Sessions,
+    token: &str,
+    now: Timestamp,
+) -> Result<Access, SessionError> {
+    let access = keys.verify(token, false).await?;
+    check(sessions, &access, now).await?;
+    Ok(access)
 }
 
 /// Whether the session an access token names still lives: every authenticated request asks

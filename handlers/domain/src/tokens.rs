@@ -186,14 +186,6 @@ impl Tokens {
         }
     }
 
-    /// The key ids this verifier accepts.
-    pub fn kids(&self) -> Vec<&str> {
-        std::iter::once(&self.keys.current)
-            .chain(&self.keys.previous)
-            .map(|key| key.kid.as_str())
-            .collect()
-    }
-
     /// An access token for `user` in `session`, valid from `now` for the configured lifetime.
     pub fn issue(
         &self,

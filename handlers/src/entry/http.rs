@@ -51,6 +51,12 @@ impl HttpError {
         }
     }
 
+    /// The status and body, for the WebSocket's `$connect`, which refuses an upgrade with the
+    /// same answer an HTTP route gives.
+    pub(crate) fn into_parts(self) -> (u16, ErrorBody) {
+        (self.status, self.body)
+    }
+
     pub(super) fn with_cookie(mut self, cookie: String) -> Self {
         self.cookie = Some(cookie);
         self

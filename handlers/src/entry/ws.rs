@@ -13,12 +13,12 @@ use shared::{ClientAction, ClientMsgId, ErrorBody, ErrorCode, RoomId, ServerFram
 use super::body::{BadInput, parse_json};
 use crate::compose::{Services, Unwired};
 use crate::domain::chat::{self, ChatError};
-use crate::domain::keys::KeyRingError;
 use crate::domain::live::Live;
 use crate::domain::model::ConnectionId;
-use crate::domain::sessions::{self, SessionError};
+use crate::domain::sessions;
 use crate::domain::throttle::RetryAfter;
-use crate::domain::tokens::{Access, TokenError};
+use crate::domain::tokens::Access;
+use crate::entry::http::HttpError;
 use crate::routes::{Route, WsRoute};
 
 pub type Request = ApiGatewayWebsocketProxyRequest;
@@ -253,38 +253,21 @@ async fn finish(
 
 /// `$connect`: `?token=<jwt>` is required (browsers cannot set headers on a WebSocket);
 /// `?room=<room>` is optional and defaults to `general`. 401 refuses the upgrade.
-/// Who `?token=` speaks for: a genuine, unexpired access token of a live session, or the
-/// error body a refused upgrade carries.
+/// Who `?token=` speaks for (`sessions::admit`), or the status and body that refuse the
+/// upgrade: the same as an HTTP route answers for that token.
 async fn authenticate(
     services: &Services,
     token: Option<&str>,
-) -> Result<Result<Access, ErrorBody>, Unwired> {
-    let refuse = |code, message: &str| Ok(Err(ErrorBody::new(code, message)));
+) -> Result<Result<Access, (u16, ErrorBody)>, Unwired> {
     let Some(token) = token else {
-        return refuse(ErrorCode::Unauthorized, "connect with ?token=<jwt>");
-    };
-    let access = match services.keys()?.verify(token, false).await {
-        Ok(access) => access,
-        Err(KeyRingError::Token(TokenError::Expired)) => {
-            return refuse(ErrorCode::TokenExpired, "token expired");
-        }
-        Err(KeyRingError::Token(_)) => return refuse(ErrorCode::Unauthorized, "invalid token"),
-        Err(KeyRingError::ReloadSoon) => return refuse(ErrorCode::Unavailable, "try again"),
-        Err(KeyRingError::Unavailable(e)) => {
-            tracing::error!(error = %e, "signing keys unavailable");
-            return refuse(ErrorCode::Internal, "try again");
-        }
+        let body = ErrorBody::new(ErrorCode::Unauthorized, "connect with ?token=<jwt>");
+        return Ok(Err((401, body)));
     };
     let now = services.clock().now();
     Ok(
-        match sessions::check(services.sessions()?, &access, now).await {
-            Ok(()) => Ok(access),
-            Err(SessionError::Store(e)) => {
-                tracing::error!(error = %e, "session lookup failed");
-                Err(ErrorBody::new(ErrorCode::Internal, "try again"))
-            }
-            Err(e) => Err(ErrorBody::new(ErrorCode::SessionEnded, e.to_string())),
-        },
+        sessions::admit(services.keys()?, services.sessions()?, token, now)
+            .await
+            .map_err(|e| HttpError::from(e).into_parts()),
     )
 }
 
@@ -296,14 +279,9 @@ async fn connect(services: &Services, request: Request) -> Result<Response, Unwi
     let query = &request.query_string_parameters;
     let access = match authenticate(services, query.first("token")).await? {
         Ok(access) => access,
-        Err(refused) => {
+        Err((code, refused)) => {
             tracing::info!(connection = %id, code = ?refused.error.code, "connect refused");
-            let status_code = if refused.error.code == ErrorCode::Internal {
-                500
-            } else {
-                401
-            };
-            return Ok(status(status_code, Some(refused)));
+            return Ok(status(code, Some(refused)));
         }
     };
     let room = match query.first("room").map(RoomId::parse).transpose() {

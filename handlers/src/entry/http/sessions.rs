@@ -101,9 +101,8 @@ fn bearer_token(request: &Request) -> Result<&str, HttpError> {
 /// Who `Authorization: Bearer <token>` speaks for: a genuine, unexpired access token whose
 /// session still lives (one key lookup per request, so a logout holds at once).
 pub async fn authenticate(s: &Services, request: &Request) -> Result<Access, HttpError> {
-    let access = s.keys()?.verify(bearer_token(request)?, false).await?;
-    sessions::check(s.sessions()?, &access, s.clock().now()).await?;
-    Ok(access)
+    let token = bearer_token(request)?;
+    Ok(sessions::admit(s.keys()?, s.sessions()?, token, s.clock().now()).await?)
 }
 
 /// The refresh cookie's value, from API Gateway's `cookies` (payload 2.0) or a `Cookie` header.
