@@ -5,7 +5,6 @@
 mod rooms;
 mod sessions;
 
-pub use sessions::{REFRESH_COOKIE, REFRESH_COOKIE_PATH};
 use sessions::{SessionReply, authenticate};
 
 use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};

@@ -15,8 +15,8 @@ use crate::domain::sessions::{self, Issued, SessionError};
 use crate::domain::tokens::{Access, TokenError};
 
 /// The refresh cookie's name and the only path it is sent to.
-pub const REFRESH_COOKIE: &str = "confab_refresh";
-pub const REFRESH_COOKIE_PATH: &str = "/api/session";
+const REFRESH_COOKIE: &str = "confab_refresh";
+const REFRESH_COOKIE_PATH: &str = "/api/session";
 
 /// `Set-Cookie` for a refresh token: script cannot read it (`HttpOnly`), it travels only over
 /// TLS (`Secure`; browsers treat `localhost` as secure), never on a cross-site request
@@ -54,7 +54,7 @@ impl SessionReply {
 }
 
 /// Expires the refresh cookie now.
-pub fn clear_cookie() -> String {
+fn clear_cookie() -> String {
     refresh_cookie("", 0)
 }
 
