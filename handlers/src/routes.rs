@@ -163,7 +163,7 @@ impl WsRoute {
 }
 
 mod http;
-pub use http::{HttpMatch, HttpMiss};
+pub use http::{HttpMatch, HttpMiss, match_template};
 
 #[cfg(test)]
 mod tests;

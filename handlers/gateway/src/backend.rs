@@ -52,10 +52,7 @@ pub async fn build(options: &Options, registry: Arc<Registry>) -> anyhow::Result
     private(&options.data_dir, 0o700)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let keys = Arc::new(FileKeys::open_or_create(&keys_file(options))?);
-    let management_keys = match &options.management_keys {
-        Some(keys) => keys.clone(),
-        None => management_keys_from(&options.data_dir)?,
-    };
+    let management_keys = management_keys(options)?;
     let store = match &options.store {
         StoreChoice::Embedded => {
             let path = options.data_dir.join(STORE_FILE);
@@ -98,6 +95,17 @@ pub async fn build(options: &Options, registry: Arc<Registry>) -> anyhow::Result
         embedded,
         management_keys,
     })
+}
+
+/// The Management API's key: the one given, or the one kept in the data directory.
+pub fn management_keys(options: &Options) -> anyhow::Result<ManagementKeys> {
+    if let Some(keys) = &options.management_keys {
+        return Ok(keys.clone());
+    }
+    std::fs::create_dir_all(&options.data_dir)
+        .with_context(|| format!("creating data directory {}", options.data_dir.display()))?;
+    private(&options.data_dir, 0o700)?;
+    management_keys_from(&options.data_dir)
 }
 
 /// The key pair kept in the data directory, generated on first start: an access key id in

@@ -51,6 +51,11 @@ fn random_id(bytes: usize) -> String {
     STANDARD.encode(raw)
 }
 
+/// A request id in API Gateway's shape, for an answer no integration gave.
+pub fn new_request_id() -> String {
+    random_id(10)
+}
+
 /// An id shaped like API Gateway's (`L0SM9cOFvHcCIhw=`).
 pub fn new_connection_id() -> ConnectionId {
     ConnectionId::new(random_id(10))

@@ -17,6 +17,7 @@ use handlers::routes::HttpRoute;
 
 use crate::AppState;
 use crate::events::{HttpEvent, Origin};
+use crate::integration::{Failed, Handlers};
 
 pub async fn handle(
     State(state): State<Arc<AppState>>,
@@ -28,40 +29,66 @@ pub async fn handle(
 ) -> Response {
     let origin = Origin::of(&headers, peer, &state.options.stage);
     let path = uri.path();
-    let Ok(selected) = HttpRoute::select(method.as_str(), path) else {
-        // API Gateway answers unmatched routes itself, before any integration runs.
-        return api_gateway_not_found(&method, path);
+    let (route_key, limit) = match &state.handlers {
+        Handlers::InProcess(_) => {
+            let Ok(selected) = HttpRoute::select(method.as_str(), path) else {
+                // API Gateway answers unmatched routes itself, before any integration runs.
+                return api_gateway_not_found(&method, path);
+            };
+            // No route takes more than MAX_BODY_BYTES: refuse a bigger body by its declared
+            // length, or stop reading it there, instead of buffering up to API Gateway's 10 MB.
+            let declared = headers
+                .get(CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok());
+            if declared.is_some_and(|length| length > entry::MAX_BODY_BYTES as u64) {
+                return into_response(entry::too_large(selected.key));
+            }
+            (selected.key.to_owned(), Some(entry::MAX_BODY_BYTES))
+        }
+        // The function gets what API Gateway would hand it (up to its 10 MB) and answers
+        // for itself; the template's routes are matched in `Handlers::http`.
+        Handlers::Lambdas(_) => (String::new(), None),
     };
-    // No route takes more than MAX_BODY_BYTES: refuse a bigger body by its declared length, or
-    // stop reading it there, instead of buffering up to API Gateway's 10 MB first.
-    let declared = headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > entry::MAX_BODY_BYTES as u64) {
-        return into_response(entry::too_large(selected.key));
-    }
-    let Ok(body) = axum::body::to_bytes(body, entry::MAX_BODY_BYTES).await else {
-        return into_response(entry::too_large(selected.key));
+    let Ok(body) = axum::body::to_bytes(body, limit.unwrap_or(crate::HTTP_BODY_LIMIT)).await else {
+        return match limit {
+            Some(_) => into_response(entry::too_large(&route_key)),
+            None => api_gateway_error(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large"),
+        };
     };
     let event = HttpEvent {
         method: &method,
         path,
         query: uri.query().unwrap_or_default(),
-        route_key: selected.key.to_owned(),
+        route_key,
         headers,
         body: &body,
         origin: &origin,
     }
     .build();
-    into_response(entry::route(&state.services, event).await)
+    match state.handlers.http(event).await {
+        None => api_gateway_not_found(&method, path),
+        Some(Ok(answer)) => into_response(answer),
+        Some(Err(Failed(why))) => {
+            tracing::error!(%method, path, %why, "integration failed");
+            api_gateway_error(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
+        }
+    }
+}
+
+/// API Gateway's own error answer: `{"message": …}`.
+fn api_gateway_error(status: StatusCode, message: &str) -> Response {
+    (
+        status,
+        axum::Json(serde_json::json!({ "message": message })),
+    )
+        .into_response()
 }
 
 /// API Gateway's own answer when no route matches (method or path): 404 `{"message":"Not Found"}`.
 fn api_gateway_not_found(method: &Method, path: &str) -> Response {
     tracing::debug!(%method, path, "no route");
-    let body = serde_json::json!({ "message": "Not Found" });
-    (StatusCode::NOT_FOUND, axum::Json(body)).into_response()
+    api_gateway_error(StatusCode::NOT_FOUND, "Not Found")
 }
 
 fn into_response(lambda: entry::Response) -> Response {

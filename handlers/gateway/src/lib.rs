@@ -7,6 +7,8 @@ pub mod events;
 pub mod faults;
 pub mod hosts;
 pub mod http_api;
+pub mod integration;
+pub mod lambdas;
 pub mod logging;
 pub mod management;
 pub mod options;
@@ -27,21 +29,23 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{any, get, post};
 use axum::serve::ListenerExt as _;
 use handlers::entry::Services;
+use integration::Handlers;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-pub use options::{Limits, ManagementKeys, Options, RateLimits, StoreChoice};
+pub use options::{LambdaOptions, Limits, ManagementKeys, Options, RateLimits, StoreChoice};
 use registry::Registry;
 pub use tls::TlsFiles;
 
 /// API Gateway's HTTP API payload limit.
-const HTTP_BODY_LIMIT: usize = 10 * 1024 * 1024;
+pub(crate) const HTTP_BODY_LIMIT: usize = 10 * 1024 * 1024;
 /// How long shutdown waits for sockets to run `$disconnect`.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct AppState {
-    pub services: Services,
+    /// What answers the routes: the entry points in-process, or the Lambda binaries.
+    pub handlers: Handlers,
     /// Flushed at shutdown when the embedded store is the backend.
     pub embedded: Option<handlers::embedded::EmbeddedStore>,
     /// What Management API calls must be signed with.
@@ -64,6 +68,13 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/api/{*path}", any(http_api::handle))
         .route(
             "/@connections/{id}",
+            post(management::post)
+                .get(management::get)
+                .delete(management::delete),
+        )
+        // As deployed, the endpoint a function builds names the stage too.
+        .route(
+            "/{stage}/@connections/{id}",
             post(management::post)
                 .get(management::get)
                 .delete(management::delete),
@@ -97,15 +108,29 @@ pub async fn start(options: Options) -> anyhow::Result<RunningGateway> {
     }
     let tls = options.tls.as_ref().map(tls::server_config).transpose()?;
     let registry = Arc::new(Registry::default());
-    let backend = backend::build(&options, registry.clone()).await?;
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
         .with_context(|| format!("binding {}", options.listen))?;
     let addr = listener.local_addr()?;
+    let (handlers, embedded, management_keys) = match &options.lambdas {
+        None => {
+            let backend = backend::build(&options, registry.clone()).await?;
+            (
+                Handlers::InProcess(backend.services),
+                backend.embedded,
+                backend.management_keys,
+            )
+        }
+        Some(lambdas) => {
+            let keys = backend::management_keys(&options)?;
+            let host = lambdas::LambdaHost::start(lambdas, addr, &options.stage, &keys).await?;
+            (Handlers::Lambdas(Arc::new(host)), None, keys)
+        }
+    };
     let state = Arc::new(AppState {
-        services: backend.services,
-        embedded: backend.embedded,
-        management_keys: backend.management_keys,
+        handlers,
+        embedded,
+        management_keys,
         disconnects: AtomicUsize::new(0),
         registry,
         options,
@@ -145,9 +170,15 @@ impl RunningGateway {
         format!("{scheme}://{}", self.addr)
     }
 
-    /// The hosted services (tests look into the store through them).
-    pub fn services(&self) -> &Services {
-        &self.state.services
+    /// The hosted services (tests look into the store through them), unless the routes run
+    /// as Lambdas.
+    pub fn services(&self) -> Option<&Services> {
+        self.state.handlers.services()
+    }
+
+    /// The functions, in the Lambda mode.
+    pub fn lambdas(&self) -> Option<&Arc<lambdas::LambdaHost>> {
+        self.state.handlers.lambdas()
     }
 
     /// The key Management API calls must be signed with.
@@ -173,6 +204,9 @@ impl RunningGateway {
             tracing::warn!("some sockets did not finish $disconnect in time");
         }
         self.server.await??;
+        if let Some(host) = self.state.handlers.lambdas() {
+            host.stop();
+        }
         if let Some(store) = &self.state.embedded {
             store.flush().await?;
         }

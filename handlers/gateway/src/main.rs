@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::Parser;
 use gateway::faults::Faults;
-use gateway::{Limits, Options, RateLimits, StoreChoice, TlsFiles};
+use gateway::{LambdaOptions, Limits, Options, RateLimits, StoreChoice, TlsFiles};
 use handlers::embedded::StoreFaults;
 use shared::limits::Rate;
 use shared::limits::{CONNECTION_MAX_SECS, FRAME_MAX_BYTES, IDLE_TIMEOUT_SECS, MESSAGE_MAX_BYTES};
@@ -97,6 +97,21 @@ struct Args {
     /// Fault: handle one connection's frames concurrently, as API Gateway invokes them.
     #[arg(long)]
     fault_concurrent_frames: bool,
+    /// Lambda mode: run each route's real Lambda binary from DIR (a host build of what `make
+    /// package` cross-builds, e.g. target/local) behind a local Lambda Runtime API, wired and
+    /// configured by --template. Needs --aws-endpoint. See docs/LOCAL_GATEWAY.md.
+    #[arg(long, value_name = "DIR", requires = "aws_endpoint")]
+    lambdas: Option<PathBuf>,
+    /// The SAM template the Lambda mode reads (routes, functions, environments, tables).
+    #[arg(long, default_value = "infra/template.yaml", requires = "lambdas")]
+    template: PathBuf,
+    /// Lambda mode: DynamoDB and Secrets Manager for the functions (a moto server), where the
+    /// template's tables and secrets are created.
+    #[arg(long, env = "CONFAB_AWS_ENDPOINT", requires = "lambdas")]
+    aws_endpoint: Option<String>,
+    /// Lambda mode: execution environments per function at once.
+    #[arg(long, default_value_t = gateway::lambdas::DEFAULT_MAX_CONCURRENCY, requires = "lambdas")]
+    max_concurrency: usize,
 }
 
 #[tokio::main]
@@ -175,6 +190,13 @@ async fn main() -> anyhow::Result<()> {
         },
         management_keys: None,
         faults,
+        lambdas: args.lambdas.map(|binaries| LambdaOptions {
+            binaries,
+            template: args.template,
+            aws_endpoint: args.aws_endpoint.unwrap_or_default(),
+            max_concurrency: args.max_concurrency,
+            parameters: Default::default(),
+        }),
         tls: args
             .tls_cert
             .zip(args.tls_key)

@@ -72,9 +72,23 @@ impl FromRequest<Arc<AppState>> for Signed {
         claim
             .verify(keys, &parts.method, &parts.uri, &parts.headers, &body)
             .map_err(refuse)?;
-        let Path(id) = Path::<String>::from_request_parts(&mut parts, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
+        let Path(params) = Path::<std::collections::HashMap<String, String>>::from_request_parts(
+            &mut parts, state,
+        )
+        .await
+        .map_err(IntoResponse::into_response)?;
+        // `/{stage}/@connections/{id}`: only this API's stage exists.
+        if params
+            .get("stage")
+            .is_some_and(|stage| *stage != state.options.stage)
+        {
+            return Err(error(
+                StatusCode::FORBIDDEN,
+                "ForbiddenException",
+                "Forbidden",
+            ));
+        }
+        let id = params.get("id").cloned().unwrap_or_default();
         Ok(Self {
             id: ConnectionId::new(id),
             body,

@@ -35,7 +35,13 @@ pub struct Options {
     pub tls: Option<TlsFiles>,
     /// Faults to inject (none by default): tests and the load tool's fault scenarios.
     pub faults: Faults,
+    /// Run each route's real Lambda binary, wired by the SAM template, instead of the entry
+    /// points in this process (`lambdas`). `store`, `jwt_keys_file` and the rate and token
+    /// settings are then the template's business, not the gateway's.
+    pub lambdas: Option<LambdaOptions>,
 }
+
+pub use crate::lambdas::LambdaOptions;
 
 pub use crate::faults::Faults;
 
@@ -109,6 +115,7 @@ impl Options {
             management_keys: None,
             tls: None,
             faults: Faults::default(),
+            lambdas: None,
         }
     }
 }

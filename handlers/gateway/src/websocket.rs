@@ -23,11 +23,11 @@ use base64::engine::general_purpose::STANDARD;
 use futures::{SinkExt, StreamExt};
 use handlers::domain::model::ConnectionId;
 use handlers::entry::ws as entry;
-use handlers::routes::{Route, WsRoute};
 use tokio::sync::{Notify, mpsc};
 
 use crate::AppState;
 use crate::events::{Origin, WsEvent, new_connection_id};
+use crate::integration::{Failed, WsTarget};
 use crate::registry::{ConnectionInfo, Outbound};
 
 const GOING_AWAY: u16 = 1001;
@@ -44,37 +44,56 @@ fn now_ms() -> i64 {
         .unwrap_or_default()
 }
 
-/// Runs one route's entry point and logs it (never the token or body).
+/// Runs one route's handler and logs it (never the token or body).
 async fn invoke(
     state: &AppState,
     route: &str,
     id: &ConnectionId,
     event: entry::Request,
-) -> entry::Response {
+) -> Result<entry::Response, Failed> {
     let started = Instant::now();
-    let response = entry::route(&state.services, event).await;
-    tracing::info!(
-        target: "confab::ws",
-        route,
-        connection = %id,
-        status = response.status_code,
-        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
-    );
+    let response = state.handlers.ws(route, event).await;
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    match &response {
+        Ok(answer) => tracing::info!(
+            target: "confab::ws",
+            route,
+            connection = %id,
+            status = answer.status_code,
+            latency_ms,
+        ),
+        Err(Failed(why)) => tracing::error!(
+            target: "confab::ws",
+            route,
+            connection = %id,
+            latency_ms,
+            why,
+            "integration failed",
+        ),
+    }
     response
 }
 
-/// The route key API Gateway would select for a frame (`$request.body.action`, from the
-/// route table), as the event's `routeKey` carries it: the action itself (`sendmessage` is a
-/// route key of its own) or `$default`.
-fn select_route(body: &str, is_binary: bool) -> String {
+/// What API Gateway sends a client when the integration of its frame's route fails (or
+/// `message` is `Forbidden`: no route took the frame).
+fn gateway_frame(message: &str, id: &ConnectionId, request_id: &str) -> Outbound {
+    let frame = serde_json::json!({
+        "message": message,
+        "connectionId": id.to_string(),
+        "requestId": request_id,
+    });
+    Outbound::Text(frame.to_string())
+}
+
+/// The route key API Gateway would select for a frame (`$request.body.action`), as the
+/// event's `routeKey` carries it: the action itself (`sendmessage` is a route key of its own)
+/// or `$default`.
+fn select_route(state: &AppState, body: &str, is_binary: bool) -> String {
     let action = (!is_binary)
         .then(|| serde_json::from_str::<serde_json::Value>(body).ok())
         .flatten()
         .and_then(|v| v.get("action").and_then(|a| a.as_str()).map(str::to_owned));
-    match WsRoute::for_action(action.as_deref()) {
-        WsRoute::Default => WsRoute::DEFAULT_KEY.to_owned(),
-        _ => action.unwrap_or_default(),
-    }
+    state.handlers.select_ws(action.as_deref())
 }
 
 /// `GET /ws`: `$connect`, then the upgrade.
@@ -100,9 +119,14 @@ pub async fn upgrade(
         origin: &origin,
     }
     .connect(headers, uri.query().unwrap_or_default());
-    let answer = invoke(&state, "$connect", &id, event).await;
-    if !(200..300).contains(&answer.status_code) {
-        return refused(answer);
+    // A template without `$connect` lets everyone connect, as API Gateway does.
+    if !matches!(state.handlers.ws_target("$connect"), WsTarget::Missing) {
+        match invoke(&state, "$connect", &id, event).await {
+            Ok(answer) if (200..300).contains(&answer.status_code) => {}
+            Ok(answer) => return refused(answer),
+            // API Gateway fails the handshake when `$connect`'s function fails.
+            Err(_) => return internal_error(),
+        }
     }
 
     let limits = state.options.limits;
@@ -134,6 +158,12 @@ pub async fn upgrade(
             };
             tracker.track_future(session.run(socket))
         })
+}
+
+/// The handshake's answer when `$connect`'s integration failed.
+fn internal_error() -> Response {
+    let body = serde_json::json!({ "message": "Internal server error" });
+    (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response()
 }
 
 /// `$connect`'s refusal, sent as the handshake's HTTP response.
@@ -259,33 +289,46 @@ impl Session {
         // As API Gateway does, when told to: each frame invoked at once, in no set order.
         let mut concurrent = tokio::task::JoinSet::new();
         while let Some((body, is_binary)) = inbox.recv().await {
-            let route = select_route(&body, is_binary);
-            if self.answer_mock(&route) {
+            let route = select_route(&self.state, &body, is_binary);
+            if self.answer_itself(&route) {
                 continue;
             }
             let event = self.event(&route, "MESSAGE").message(body, is_binary);
             if self.state.options.faults.concurrent_frames {
                 let session = self.clone();
-                concurrent.spawn(async move {
-                    invoke(&session.state, &route, &session.id, event).await;
-                });
+                concurrent.spawn(async move { session.handle(&route, event).await });
             } else {
-                invoke(&self.state, &route, &self.id, event).await;
+                self.handle(&route, event).await;
             }
         }
         concurrent.join_all().await;
     }
 
-    /// A route API Gateway answers itself (a mock integration, e.g. `ping`): the reply goes
-    /// straight back, no handler runs. Returns whether `route` was one.
-    fn answer_mock(&self, route: &str) -> bool {
-        let Some(reply) = Route::from_key(route).and_then(|r| r.def().mock_reply()) else {
-            return false;
+    /// Runs a frame's route; if its integration fails, the client gets API Gateway's frame.
+    async fn handle(&self, route: &str, event: entry::Request) {
+        let request_id = event.request_context.request_id.clone().unwrap_or_default();
+        if invoke(&self.state, route, &self.id, event).await.is_err() {
+            let frame = gateway_frame("Internal server error", &self.id, &request_id);
+            self.state.registry.send(&self.id, frame);
+        }
+    }
+
+    /// A route API Gateway answers itself: a mock integration (e.g. `ping`), whose reply goes
+    /// straight back without any handler, or no route at all. Returns whether it was one.
+    fn answer_itself(&self, route: &str) -> bool {
+        let reply = match self.state.handlers.ws_target(route) {
+            WsTarget::Invoke => return false,
+            WsTarget::Mock(reply) => reply.map(Outbound::Text),
+            WsTarget::Missing => Some(gateway_frame(
+                "Forbidden",
+                &self.id,
+                &crate::events::new_request_id(),
+            )),
         };
-        self.state
-            .registry
-            .send(&self.id, Outbound::Text(reply.to_owned()));
-        tracing::info!(target: "confab::ws", route, connection = %self.id, status = 200, "mock");
+        if let Some(reply) = reply {
+            self.state.registry.send(&self.id, reply);
+        }
+        tracing::info!(target: "confab::ws", route, connection = %self.id, status = 200, "answered by API Gateway");
         true
     }
 
@@ -293,7 +336,12 @@ impl Session {
         let event = self
             .event("$disconnect", "DISCONNECT")
             .disconnect(code, reason);
-        invoke(&self.state, "$disconnect", &self.id, event).await;
+        if !matches!(
+            self.state.handlers.ws_target("$disconnect"),
+            WsTarget::Missing
+        ) {
+            let _ = invoke(&self.state, "$disconnect", &self.id, event).await;
+        }
         self.state
             .disconnects
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);

@@ -50,8 +50,10 @@ impl HttpRoute {
     }
 }
 
-/// The parameters `template` binds in `segments`, if the path matches it.
-fn match_template(template: &str, segments: &[&str]) -> Option<Vec<(String, String)>> {
+/// The parameters `template` binds in `segments` (a path split at `/`, without a trailing
+/// one), if the path matches it. The local gateway's Lambda mode matches the template's keys
+/// with it too.
+pub fn match_template(template: &str, segments: &[&str]) -> Option<Vec<(String, String)>> {
     let pattern: Vec<&str> = template.split('/').collect();
     if pattern.len() != segments.len() {
         return None;

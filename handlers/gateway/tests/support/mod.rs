@@ -84,7 +84,11 @@ impl TestGateway {
     }
 
     pub fn services(&self) -> &handlers::entry::Services {
-        self.running.as_ref().expect("running").services()
+        self.running
+            .as_ref()
+            .expect("running")
+            .services()
+            .expect("in-process services")
     }
 
     /// Who is in #general, as the store holds it.
