@@ -13,7 +13,7 @@ use crate::lambdas::LambdaHost;
 use crate::lambdas::template::Target;
 
 pub enum Handlers {
-    InProcess(Services),
+    InProcess(Box<Services>),
     Lambdas(Arc<LambdaHost>),
 }
 

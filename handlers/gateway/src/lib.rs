@@ -116,7 +116,7 @@ pub async fn start(options: Options) -> anyhow::Result<RunningGateway> {
         None => {
             let backend = backend::build(&options, registry.clone()).await?;
             (
-                Handlers::InProcess(backend.services),
+                Handlers::InProcess(Box::new(backend.services)),
                 backend.embedded,
                 backend.management_keys,
             )

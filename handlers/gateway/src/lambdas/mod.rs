@@ -161,6 +161,11 @@ impl LambdaHost {
         self.pools.values().flat_map(|p| p.cold_starts()).collect()
     }
 
+    /// Processes of `function` alive right now (busy or warm).
+    pub fn live(&self, function: &str) -> usize {
+        self.pools.get(function).map_or(0, |p| p.live())
+    }
+
     /// The functions' logical ids.
     pub fn functions(&self) -> impl Iterator<Item = &str> {
         self.pools.keys().map(String::as_str)

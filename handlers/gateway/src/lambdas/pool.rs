@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Stdio;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
@@ -77,6 +78,8 @@ pub struct Pool {
     idle: Mutex<Vec<Environment>>,
     slots: Semaphore,
     cold_starts: Mutex<Vec<ColdStart>>,
+    /// Processes of this function alive right now (busy or warm).
+    live: Arc<AtomicUsize>,
 }
 
 fn request_id() -> String {
@@ -100,7 +103,13 @@ impl Pool {
             idle: Mutex::new(Vec::new()),
             slots: Semaphore::new(max_concurrency.max(1)),
             cold_starts: Mutex::new(Vec::new()),
+            live: Arc::new(AtomicUsize::new(0)),
         }
+    }
+
+    /// Processes alive right now.
+    pub fn live(&self) -> usize {
+        self.live.load(Ordering::SeqCst)
     }
 
     pub fn cold_starts(&self) -> Vec<ColdStart> {
@@ -254,6 +263,8 @@ impl Pool {
             });
         }
         let exited = CancellationToken::new();
+        let live = self.live.clone();
+        live.fetch_add(1, Ordering::SeqCst);
         let (watch_exit, watch_stop, function) =
             (exited.clone(), stop.clone(), launch.function.clone());
         tokio::spawn(async move {
@@ -265,6 +276,7 @@ impl Pool {
                     let _ = child.kill().await;
                 }
             }
+            live.fetch_sub(1, Ordering::SeqCst);
             watch_exit.cancel();
             watch_stop.cancel();
         });

@@ -314,6 +314,25 @@ impl Socket {
         }
     }
 
+    /// Text frames as they come, until one satisfies `wanted` (returned) or `wait` passes
+    /// (`None`): for frames that are not Confab's, such as API Gateway's own error frame.
+    pub async fn text_within(
+        &mut self,
+        wait: Duration,
+        wanted: impl Fn(&str) -> bool,
+    ) -> Option<String> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.stream.next()).await {
+                Ok(Some(Ok(Message::Text(text)))) if wanted(&text) => {
+                    return Some(text.to_string());
+                }
+                Ok(Some(Ok(_))) => continue,
+                _ => return None,
+            }
+        }
+    }
+
     /// Asserts nothing arrives for `quiet`.
     pub async fn expect_silence(&mut self, quiet: Duration) {
         if let Ok(Some(message)) = tokio::time::timeout(quiet, self.stream.next()).await {
