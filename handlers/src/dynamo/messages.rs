@@ -36,7 +36,7 @@ use crate::domain::ports::{Appended, Messages, StoreError};
 /// How many times an append reads its room's counter and tries to take the next number, when
 /// other senders to the room keep taking it first, before it fails (the client retries with
 /// the same client message id, which stores the message once).
-const APPEND_ATTEMPTS: u32 = 10;
+const APPEND_ATTEMPTS: u32 = 16;
 
 const DEDUP_SK: &str = "dedup";
 
@@ -312,7 +312,9 @@ fn raced(error: Option<&TransactWriteItemsError>) -> bool {
 /// A short, growing, jittered pause before trying for a number again, so that racing senders
 /// spread out instead of colliding again.
 fn race_pause(attempt: u32) -> std::time::Duration {
-    let ceiling_ms = 2u64 << attempt.min(5);
+    // Up to 256 ms: concurrent Lambdas sending to one room (the Lambda mode's load run showed
+    // it) each take a transaction's round trip, so a shorter ceiling gave up in under a second.
+    let ceiling_ms = 2u64 << attempt.min(7);
     std::time::Duration::from_millis(rand::random_range(0..=ceiling_ms))
 }
 
