@@ -5,12 +5,13 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export MOTO_SERVER ?= $(CURDIR)/.venvs/test/bin/moto_server
 
-.PHONY: help ui fuzz tools rust-tools test infra-check package deploy rotate-key destroy bench fmt fmt-check clippy unit wasm-shared dev gateway app e2e app-size
+.PHONY: help ui dev-lambda fuzz tools rust-tools test infra-check package deploy rotate-key destroy bench fmt fmt-check clippy unit wasm-shared dev gateway app e2e app-size
 
 help:
 	@echo "make dev     run Confab locally at http://127.0.0.1:3000"
 	@echo "make test    formatting, lints, every test, the wasm32 build of shared, the e2e suite"
 	@echo "make app     release build of the web app into dist/ (Trunk)"
+	@echo "make dev-lambda  the same chat, each route running its real Lambda binary as the template wires it"
 	@echo "make ui      trunk serve on :8080 (live reload) in front of make dev's gateway"
 	@echo "make e2e     the Playwright suite in Chromium against a fresh local gateway"
 	@echo "make tools   install the toolchain pieces and Python test tools"
@@ -28,6 +29,11 @@ DEV_DATA ?= .confab-data
 # embedded store in $(DEV_DATA). Ctrl-C closes every socket ($disconnect) and flushes the store.
 dev: rust-tools gateway app
 	./target/local/confab-gateway --listen $(DEV_LISTEN) --data-dir $(DEV_DATA) --dist dist
+
+# The deployable system itself: every Lambda binary (host build) behind the gateway's Lambda
+# Runtime API, wired by infra/template.yaml, on moto (docs/LOCAL_GATEWAY.md, "Lambda mode").
+dev-lambda: rust-tools tools
+	CONFAB_LISTEN=$(DEV_LISTEN) CONFAB_DATA_DIR=.confab-lambda scripts/dev-lambda.sh
 
 gateway:
 	$(CARGO) build --profile local -p gateway --locked
