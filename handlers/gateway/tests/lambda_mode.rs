@@ -407,19 +407,7 @@ async fn each_function_gets_the_template_environment_with_this_gateways_stage_ur
     let secret = host.environment_of("LoginFunction").expect("login")["JWT_KEYS_SECRET"].clone();
     assert!(secret.starts_with("arn:aws:secretsmanager:"), "{secret}");
     // A function reaching a stage that is not this API's is refused, as on AWS.
-    let keys = gw.running().management_keys().clone();
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_apigatewaymanagement::config::Credentials::new(
-            keys.access_key_id,
-            keys.secret_access_key,
-            None,
-            None,
-            "test",
-        ))
-        .endpoint_url(format!("{}/production", gw.base))
-        .load()
-        .await;
+    let config = gw.sdk_config_at(&format!("{}/production", gw.base)).await;
     let posted = aws_sdk_apigatewaymanagement::Client::new(&config)
         .post_to_connection()
         .connection_id("anything")

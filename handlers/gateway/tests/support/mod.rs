@@ -59,6 +59,11 @@ impl TestGateway {
 
     /// The SDK's configuration for the Management API at this gateway, signing with its key.
     pub async fn sdk_config(&self) -> aws_config::SdkConfig {
+        self.sdk_config_at(&self.base).await
+    }
+
+    /// The same, for the Management API at `endpoint` (a stage's URL, say).
+    pub async fn sdk_config_at(&self, endpoint: &str) -> aws_config::SdkConfig {
         let keys = self.running().management_keys().clone();
         aws_config::defaults(aws_config::BehaviorVersion::latest())
             .region(aws_config::Region::new("us-east-1"))
@@ -69,7 +74,7 @@ impl TestGateway {
                 None,
                 "gateway",
             ))
-            .endpoint_url(&self.base)
+            .endpoint_url(endpoint)
             .load()
             .await
     }
