@@ -77,7 +77,7 @@ pub async fn handle(
 }
 
 /// API Gateway's own error answer: `{"message": …}`.
-fn api_gateway_error(status: StatusCode, message: &str) -> Response {
+pub(crate) fn api_gateway_error(status: StatusCode, message: &str) -> Response {
     (
         status,
         axum::Json(serde_json::json!({ "message": message })),

@@ -27,6 +27,7 @@ use tokio::sync::{Notify, mpsc};
 
 use crate::AppState;
 use crate::events::{Origin, WsEvent, new_connection_id};
+use crate::http_api::api_gateway_error;
 use crate::integration::{Failed, WsTarget};
 use crate::registry::{ConnectionInfo, Outbound};
 
@@ -125,7 +126,12 @@ pub async fn upgrade(
             Ok(answer) if (200..300).contains(&answer.status_code) => {}
             Ok(answer) => return refused(answer),
             // API Gateway fails the handshake when `$connect`'s function fails.
-            Err(_) => return internal_error(),
+            Err(_) => {
+                return api_gateway_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Internal server error",
+                );
+            }
         }
     }
 
@@ -158,12 +164,6 @@ pub async fn upgrade(
             };
             tracker.track_future(session.run(socket))
         })
-}
-
-/// The handshake's answer when `$connect`'s integration failed.
-fn internal_error() -> Response {
-    let body = serde_json::json!({ "message": "Internal server error" });
-    (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response()
 }
 
 /// `$connect`'s refusal, sent as the handshake's HTTP response.
