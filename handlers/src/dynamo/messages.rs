@@ -234,7 +234,7 @@ impl Messages for DynamoMessages {
                 Err(e) if raced(e.as_service_error()) => {
                     tracing::debug!(room = %stored.room, seq = %stored.seq, attempt,
                         "another sender took this number; reading the counter again");
-                    tokio::time::sleep(race_pause(attempt)).await;
+                    tokio::time::sleep(super::race_pause(attempt)).await;
                 }
                 Err(e) => return Err(store_error(e)),
             }
@@ -307,15 +307,6 @@ fn raced(error: Option<&TransactWriteItemsError>) -> bool {
         .iter()
         .filter_map(|reason| reason.code())
         .any(|code| code == "ConditionalCheckFailed" || code == "TransactionConflict")
-}
-
-/// A short, growing, jittered pause before trying for a number again, so that racing senders
-/// spread out instead of colliding again.
-fn race_pause(attempt: u32) -> std::time::Duration {
-    // Up to 256 ms: concurrent Lambdas sending to one room (the Lambda mode's load run showed
-    // it) each take a transaction's round trip, so a shorter ceiling gave up in under a second.
-    let ceiling_ms = 2u64 << attempt.min(7);
-    std::time::Duration::from_millis(rand::random_range(0..=ceiling_ms))
 }
 
 /// The transaction was cancelled because its first put's key exists (the idempotency key, or a

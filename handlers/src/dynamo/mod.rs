@@ -93,3 +93,13 @@ fn conditional_put<T>(
         Err(e) => Err(store_error(e)),
     }
 }
+
+/// A short, growing, jittered pause before trying a conditional write again, so that racing
+/// writers spread out instead of colliding again.
+fn race_pause(attempt: u32) -> std::time::Duration {
+    // Up to 256 ms: concurrent Lambdas writing one item (a room's sequence counter, one
+    // address's throttle record; the Lambda mode's load and e2e runs showed both) each take a
+    // round trip per try, so a shorter ceiling gave up in under a second.
+    let ceiling_ms = 2u64 << attempt.min(7);
+    std::time::Duration::from_millis(rand::random_range(0..=ceiling_ms))
+}

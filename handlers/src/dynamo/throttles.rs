@@ -15,8 +15,10 @@ use super::{conditional_put, mapping_error, store_error};
 use crate::domain::clock::Clock;
 use crate::domain::ports::{Change, StoreError, Throttles};
 
-/// How often a record is re-read and re-written when other writers keep winning.
-const ATTEMPTS: usize = 4;
+/// How often a record is re-read and re-written when other writers keep winning, with a
+/// growing jittered pause between tries: seven registrations at once from one address (the
+/// Lambda mode's e2e run) lost four races in a row with no pause.
+const ATTEMPTS: u32 = 12;
 
 #[derive(Serialize, Deserialize)]
 struct ThrottleItem {
@@ -103,6 +105,7 @@ impl Throttles for DynamoThrottles {
             if self.write(item, version).await? {
                 return Ok(());
             }
+            tokio::time::sleep(super::race_pause(attempt)).await;
         }
         Err(StoreError(format!(
             "throttle record {key}: {ATTEMPTS} writers in a row won the race"

@@ -30,10 +30,13 @@ pub async fn insert_creates_a_user_once(s: Stores) -> Result<(), String> {
 }
 
 pub async fn racing_inserts_of_one_name_create_exactly_one(s: Stores) -> Result<(), String> {
-    let attempts = (0..8).map(|i| {
-        let users = s.users.clone();
-        tokio::spawn(async move { users.insert(&record("racer", &format!("h{i}"))).await })
-    });
+    // Collected, so that every insert is under way before the first is awaited.
+    let attempts: Vec<_> = (0..8)
+        .map(|i| {
+            let users = s.users.clone();
+            tokio::spawn(async move { users.insert(&record("racer", &format!("h{i}"))).await })
+        })
+        .collect();
     let mut created = 0;
     for attempt in attempts {
         let outcome = attempt.await.ctx("join")?.ctx("insert")?;
