@@ -15,10 +15,16 @@ if (!external && !process.env.CONFAB_E2E_PORT) {
     "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})";
   process.env.CONFAB_E2E_PORT = execFileSync(process.execPath, ['-e', freePort]).toString().trim();
   process.env.CONFAB_E2E_DATA = mkdtempSync(path.join(tmpdir(), 'confab-e2e-'));
+  process.env.CONFAB_E2E_LAMBDA_PORT = execFileSync(process.execPath, ['-e', freePort]).toString().trim();
+  process.env.CONFAB_E2E_LAMBDA_DATA = mkdtempSync(path.join(tmpdir(), 'confab-e2e-'));
 }
 
 const port = process.env.CONFAB_E2E_PORT;
 const baseURL = external ?? `http://127.0.0.1:${port}`;
+// The same app in front of the deployable system: each route runs its real Lambda binary, as
+// infra/template.yaml wires it, on moto (scripts/dev-lambda.sh).
+const lambdaPort = process.env.CONFAB_E2E_LAMBDA_PORT;
+const lambdaURL = `http://127.0.0.1:${lambdaPort}`;
 
 export default defineConfig({
   testDir: './tests',
@@ -57,20 +63,46 @@ export default defineConfig({
       testMatch: /trunk-serve/,
       dependencies: ['chromium'],
     },
+    // A subset of the suite against the real Lambda binaries (only where the suite starts its
+    // own servers): sign-up and login, a live conversation, history, sessions and logout.
+    ...(external
+      ? []
+      : [
+          {
+            name: 'lambda',
+            use: { browserName: 'chromium' as const, baseURL: lambdaURL },
+            testMatch: /(auth|realtime|history|session)\.spec/,
+            dependencies: ['chromium'],
+          },
+        ]),
   ],
   webServer: external
     ? undefined
-    : {
-        // Builds the gateway and the app when they are missing or stale, then runs the gateway.
-        command: 'bash ../scripts/e2e-server.sh',
-        url: `${baseURL}/config.json`,
-        timeout: 20 * 60_000,
-        reuseExistingServer: false,
-        stdout: 'ignore',
-        stderr: 'pipe',
-        env: {
-          CONFAB_LISTEN: `127.0.0.1:${port}`,
-          CONFAB_DATA_DIR: process.env.CONFAB_E2E_DATA ?? '',
+    : [
+        {
+          // Builds the gateway and the app when they are missing or stale, then runs the gateway.
+          command: 'bash ../scripts/e2e-server.sh',
+          url: `${baseURL}/config.json`,
+          timeout: 20 * 60_000,
+          reuseExistingServer: false,
+          stdout: 'ignore',
+          stderr: 'pipe',
+          env: {
+            CONFAB_LISTEN: `127.0.0.1:${port}`,
+            CONFAB_DATA_DIR: process.env.CONFAB_E2E_DATA ?? '',
+          },
         },
-      },
+        {
+          command: 'bash ../scripts/dev-lambda.sh',
+          url: `${lambdaURL}/config.json`,
+          timeout: 20 * 60_000,
+          reuseExistingServer: false,
+          stdout: 'ignore',
+          stderr: 'pipe',
+          env: {
+            CONFAB_LISTEN: `127.0.0.1:${lambdaPort}`,
+            CONFAB_DATA_DIR: process.env.CONFAB_E2E_LAMBDA_DATA ?? '',
+          },
+        },
+      ],
 });

@@ -8,6 +8,12 @@ scripts/ensure-web.sh
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export TRUNK_SKIP_VERSION_CHECK=true
 
+# One build at a time: the end-to-end suite starts two servers (scripts/e2e-server.sh and
+# scripts/dev-lambda.sh) that both ask for dist/; the second waits, then finds it up to date.
+mkdir -p target
+exec 9>target/build-app.lock
+flock 9
+
 inputs=(app shared style Trunk.toml Cargo.toml Cargo.lock .cargo package-lock.json scripts/externalize_loader.py scripts/split_app.py)
 # target/app-release.sha256 names the index.html of the last finished release build: a dist/
 # some other build left (an older `trunk serve` wrote here) is rebuilt, not served.
