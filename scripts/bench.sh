@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make bench: load scenarios against the local gateway (each beside a bare baseline, repeated),
-# the cold-start proxy, read capacity per send on DynamoDB (moto), the criterion
+# cold starts through the Runtime API, read capacity per send on DynamoDB (moto), the criterion
 # micro-benchmarks, the Lambda zip sizes and the web app's size, then docs/BENCHMARKS.md and
 # its latency plot.
 #   BENCH_REPEATS=3 (runs per scenario; the report gives medians and the spread)
@@ -73,9 +73,11 @@ for index in "${!scenarios[@]}"; do
   echo "$name" > "$out/scenario-$index.name"
 done
 
-echo "==> cold-start proxy (exec → first poll of a local Lambda runtime API stub)"
+echo "==> cold starts through the Runtime API (each function's release binary in the Lambda mode, on moto)"
 cargo build --release -p handlers --bins --locked
-python3 scripts/cold_start.py target/release "$out/cold-start.json" 7
+scripts/ensure-venv.sh test
+MOTO_SERVER="$PWD/.venvs/test/bin/moto_server" COLD_START_OUT="$PWD/$out/cold-start.json" \
+  COLD_START_RUNS=7 cargo bench -p gateway --bench cold_start --locked
 
 echo "==> read capacity per send on DynamoDB (moto), 50-member room among 50/500/5,000 connections"
 scripts/ensure-venv.sh test

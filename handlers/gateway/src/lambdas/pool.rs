@@ -41,6 +41,8 @@ pub enum Failure {
 #[derive(Debug, Clone)]
 pub struct ColdStart {
     pub function: String,
+    /// The binary that ran.
+    pub binary: PathBuf,
     /// Process start → its first `invocation/next` (the init phase).
     pub init: Duration,
     /// Process start → its first response.
@@ -171,6 +173,7 @@ impl Pool {
             .unwrap_or_else(|e| e.into_inner())
             .push(ColdStart {
                 function: self.launch.function.clone(),
+                binary: self.launch.binary.clone(),
                 init: first_next.duration_since(env.started),
                 first_response: env.started.elapsed(),
             });
