@@ -85,7 +85,8 @@ unit:
 	$(CARGO) test --workspace --locked
 
 # The SAM template, offline: cfn-lint, sam validate --lint and checkov, zero failures (every
-# suppressed check carries its reason in the template). The drift test is in `unit`.
+# suppressed check carries its reason in the template), and the deploy helpers (infra/aws.py)
+# against moto. The drift test is in `unit`.
 infra-check:
 	@scripts/ensure-venv.sh infra
 	@scripts/ensure-venv.sh checkov
@@ -93,6 +94,8 @@ infra-check:
 	SAM_CLI_TELEMETRY=0 .venvs/infra/bin/sam validate --lint --template-file infra/template.yaml --region us-east-1
 	.venvs/checkov/bin/checkov --file infra/template.yaml --skip-download --quiet --compact
 	@scripts/check-deploy-refuses.sh
+	@scripts/ensure-venv.sh test
+	.venvs/test/bin/python -m unittest discover -s infra
 
 # Every handler cross-built for Lambda (provided.al2023, arm64) as a zip, with its size.
 package: rust-tools

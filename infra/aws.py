@@ -5,6 +5,12 @@
   aws.py publish STACK DIR      write config.json, upload DIR to the site bucket, invalidate
   aws.py empty-bucket STACK     delete every object version in the site bucket
   aws.py retained STACK         print the retained tables and how to delete them
+  aws.py logging-role STACK     print whether the stack should set the region's API Gateway
+                                CloudWatch role (ManageApiGatewayAccount): "true" only when
+                                none is set or it is already this stack's
+  aws.py logging-role-left STACK
+                                before make destroy: warn when that account-wide setting is
+                                this stack's role, which the delete removes
 """
 
 import json
@@ -17,9 +23,10 @@ from pathlib import Path
 import boto3
 import botocore.exceptions
 
-# Trunk names assets with a content hash (app-1a2b3c4d.wasm): they never change, so cache them
-# for a year. index.html and config.json must always be fetched fresh.
-HASHED = re.compile(r"-[0-9a-f]{8,}\.(js|wasm|css)$")
+# Trunk names assets with a content hash (app-1a2b3c4d.js, app-1a2b3c4d_bg.wasm, main-….css;
+# scripts/split_app.py's chunk-auth-….wasm): they never change, so cache them for a year.
+# index.html and config.json must always be fetched fresh.
+HASHED = re.compile(r"-[0-9a-f]{8,}(_bg)?\.(js|wasm|css)$")
 TYPES = {".wasm": "application/wasm", ".js": "text/javascript", ".json": "application/json"}
 
 
@@ -53,6 +60,10 @@ def output(stack: str, key: str) -> int:
     return 0
 
 
+def cache_control(key: str) -> str:
+    return "public, max-age=31536000, immutable" if HASHED.search(key) else "no-cache"
+
+
 def publish(stack: str, directory: str) -> int:
     out = outputs(stack)
     root = Path(directory)
@@ -62,7 +73,7 @@ def publish(stack: str, directory: str) -> int:
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         key = path.relative_to(root).as_posix()
         content_type = TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        cache = "public, max-age=31536000, immutable" if HASHED.search(key) else "no-cache"
+        cache = cache_control(key)
         s3.upload_file(str(path), out["SiteBucketName"], key,
                        ExtraArgs={"ContentType": content_type, "CacheControl": cache})
         print(f"    {key}  ({content_type}; {cache})")
@@ -93,9 +104,48 @@ def retained(stack: str) -> int:
     return 0
 
 
+def account_logging_role() -> str:
+    """The region's account-wide API Gateway CloudWatch role ("" when none is set)."""
+    return boto3.client("apigateway").get_account().get("cloudwatchRoleArn") or ""
+
+
+def own_logging_role(stack: str) -> str:
+    """The role this stack set as that setting ("" when it manages none or does not exist)."""
+    try:
+        return outputs(stack).get("ApiGatewayLoggingRoleArn", "")
+    except botocore.exceptions.ClientError:
+        return ""
+
+
+def logging_role(stack: str) -> int:
+    """API Gateway writes WebSocket access logs through one CloudWatch role per account and
+    region, an account-wide setting (AWS::ApiGateway::Account). The stack sets it only when
+    nothing else has: an existing role is someone else's to keep, and is used as it is."""
+    current = account_logging_role()
+    manage = not current or current == own_logging_role(stack)
+    print("true" if manage else "false")
+    if not manage:
+        print(f"    API Gateway's CloudWatch role is already set ({current}): kept and used",
+              file=sys.stderr)
+    return 0
+
+
+def logging_role_left(stack: str) -> int:
+    own = own_logging_role(stack)
+    if own and account_logging_role() == own:
+        print(f"Note: this region's account-wide API Gateway CloudWatch role is {own}, which the\n"
+              "stack created and deleting it removes. API Gateway stages in this region that log\n"
+              "to CloudWatch will fail to write logs until it points at a role that exists:\n"
+              "  aws apigateway update-account --patch-operations \\\n"
+              "    op=replace,path=/cloudwatchRoleArn,value=<role ARN>\n"
+              "(the next make deploy sets its own again). See docs/DEPLOY.md.")
+    return 0
+
+
 def main(argv: list) -> int:
     commands = {"whoami": whoami, "output": output, "publish": publish, "empty-bucket": empty_bucket,
-                "retained": retained}
+                "retained": retained, "logging-role": logging_role,
+                "logging-role-left": logging_role_left}
     if len(argv) < 2 or argv[1] not in commands:
         print(__doc__, file=sys.stderr)
         return 2

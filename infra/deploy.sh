@@ -34,11 +34,15 @@ export PATH="$PWD/.venvs/lambda/bin:$PATH"   # sam build runs `cargo lambda`
 echo "==> building the handlers for Lambda (arm64)"
 "$sam" build --template-file infra/template.yaml --build-dir .aws-sam/build --beta-features
 
+# API Gateway's CloudWatch role is one setting for the whole account and region: the stack sets
+# it only when none is set or it is already the stack's own (docs/DEPLOY.md).
+manage_account=${CONFAB_MANAGE_APIGW_ACCOUNT:-$("$python" infra/aws.py logging-role "$STACK")}
+
 echo "==> deploying stack $STACK"
 # The WAF web ACL on CloudFront (on unless CONFAB_WAF=false) can only exist in us-east-1;
 # the template leaves it out in other regions (docs/DEPLOY.md).
 "$sam" deploy --template-file .aws-sam/build/template.yaml --stack-name "$STACK" \
-  --parameter-overrides "EnableWaf=${CONFAB_WAF:-true}" \
+  --parameter-overrides "EnableWaf=${CONFAB_WAF:-true}" "ManageApiGatewayAccount=$manage_account" \
   --capabilities CAPABILITY_IAM --resolve-s3 \
   --no-confirm-changeset --no-fail-on-empty-changeset
 

@@ -17,6 +17,7 @@ if ! "$python" infra/aws.py whoami; then
   echo "make destroy needs AWS credentials and a region (see docs/DEPLOY.md). Nothing was deleted." >&2
   exit 1
 fi
+"$python" infra/aws.py logging-role-left "$STACK"
 "$python" infra/aws.py empty-bucket "$STACK"
 .venvs/infra/bin/sam delete --stack-name "$STACK" --no-prompts
 "$python" infra/aws.py retained "$STACK"
