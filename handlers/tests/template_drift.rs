@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use handlers::routes::{ROUTES, Route};
-use support::template::{of_type, template};
+use support::template::{of_type, statements, template};
 use yaml_rust2::Yaml;
 
 fn bin_source(binary: &str) -> String {
@@ -296,7 +296,7 @@ fn no_function_environment_holds_a_secret_only_the_name_of_the_key_set() {
             }
         }
         if variables.contains_key(&Yaml::String("JWT_KEYS_SECRET".into())) {
-            let statements = format!("{:?}", function["Properties"]["Policies"]);
+            let statements = format!("{:?}", statements(&t, function));
             assert!(
                 statements.contains("secretsmanager:GetSecretValue"),
                 "{id} reads the key set, so it may get its value"

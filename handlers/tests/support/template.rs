@@ -27,3 +27,33 @@ pub fn of_type<'a>(t: &'a Yaml, kind: &str) -> Vec<(String, &'a Yaml)> {
         .filter(|(_, r)| r["Type"].as_str() == Some(kind))
         .collect()
 }
+
+/// The logical id of the role a function runs as (`Role: !GetAtt <id>.Arn`).
+pub fn role_of(function: &Yaml) -> Option<String> {
+    let target = function["Properties"]["Role"].as_str()?;
+    target.strip_suffix(".Arn").map(str::to_owned)
+}
+
+/// Every statement a function's role grants: its inline policies and the template's own
+/// managed policies it attaches (an AWS managed policy, named by ARN, is not followed).
+pub fn statements<'a>(t: &'a Yaml, function: &Yaml) -> Vec<&'a Yaml> {
+    let Some(role) = role_of(function) else {
+        return Vec::new();
+    };
+    let role = &t["Resources"][role.as_str()]["Properties"];
+    let inline = role["Policies"]
+        .as_vec()
+        .into_iter()
+        .flatten()
+        .map(|p| &p["PolicyDocument"]);
+    let managed = role["ManagedPolicyArns"]
+        .as_vec()
+        .into_iter()
+        .flatten()
+        .filter_map(Yaml::as_str)
+        .map(|id| &t["Resources"][id]["Properties"]["PolicyDocument"]);
+    inline
+        .chain(managed)
+        .flat_map(|doc| doc["Statement"].as_vec().into_iter().flatten())
+        .collect()
+}
