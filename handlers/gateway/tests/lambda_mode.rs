@@ -187,3 +187,27 @@ async fn each_function_gets_the_template_environment_with_this_gateways_stage_ur
         .map(|r| r.status().as_u16());
     assert_eq!(status, Some(403));
 }
+
+/// `sam build` writes each function's executable to `.aws-sam/build/<LogicalId>/bootstrap`:
+/// the gateway runs that layout as it is, so on a host of the template's architecture (arm64)
+/// it runs exactly what `make deploy` uploads. Here the layout holds the host builds.
+#[tokio::test]
+async fn a_sam_build_directory_is_run_as_sam_lays_it_out() {
+    use std::os::unix::fs::symlink;
+    let sam_build = tempfile::tempdir().expect("temp dir");
+    let template =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../infra/template.yaml");
+    let stack = gateway::lambdas::template::Stack::load(&template, &Default::default())
+        .expect("the template");
+    for function in stack.functions.values() {
+        let dir = sam_build.path().join(&function.id);
+        std::fs::create_dir(&dir).expect("function dir");
+        symlink(binaries().join(&function.binary), dir.join("bootstrap")).expect("bootstrap");
+    }
+    assert!(
+        !sam_build.path().join("send_message").exists(),
+        "only SAM's layout is there"
+    );
+    let gw = start_with(&template_text(), sam_build.path().to_path_buf(), 2).await;
+    conversation(&gw).await.expect("the conversation");
+}

@@ -30,7 +30,8 @@ use crate::sigv4::ManagementKeys;
 /// How the gateway runs the functions.
 #[derive(Debug, Clone)]
 pub struct LambdaOptions {
-    /// Where the host builds of the binaries are (`target/debug`, `target/local`).
+    /// Where the binaries are: cargo's host builds (`target/debug`, `target/release`) or a
+    /// `sam build` directory (`.aws-sam/build`, on a host of the template's architecture).
     pub binaries: PathBuf,
     /// The SAM template that wires routes to functions.
     pub template: PathBuf,
@@ -40,6 +41,17 @@ pub struct LambdaOptions {
     pub max_concurrency: usize,
     /// Template parameters to override (`StageName` is always the gateway's stage).
     pub parameters: BTreeMap<String, String>,
+}
+
+/// A function's executable in `dir`: `sam build`'s layout (`<LogicalId>/bootstrap`, what
+/// `make deploy` uploads) or cargo's (`<binary>`, as `target/debug` has it).
+fn binary_of(dir: &std::path::Path, function: &template::FunctionSpec) -> Option<PathBuf> {
+    [
+        dir.join(&function.id).join("bootstrap"),
+        dir.join(&function.binary),
+    ]
+    .into_iter()
+    .find(|path| path.is_file())
 }
 
 /// Lambda's default account concurrency is 1,000; one machine runs far fewer processes well.
@@ -75,14 +87,15 @@ impl LambdaHost {
         resources::create_secrets(&aws_sdk_secretsmanager::Client::new(&sdk), &mut stack).await?;
         let mut pools = BTreeMap::new();
         for function in stack.functions.values() {
-            let binary = options.binaries.join(&function.binary);
-            if !binary.is_file() {
-                anyhow::bail!(
-                    "{}: no binary {} (build them: cargo build -p handlers --bins)",
+            let binary = binary_of(&options.binaries, function).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{}: no binary {} or {}/bootstrap in {} (build them: cargo build -p handlers --bins, or sam build)",
                     function.id,
-                    binary.display()
-                );
-            }
+                    function.binary,
+                    function.id,
+                    options.binaries.display()
+                )
+            })?;
             let mut environment = stack.environment(function)?;
             for value in environment.values_mut() {
                 *value = local_endpoint(value, &stack, gateway);
