@@ -85,8 +85,9 @@ unit:
 	$(CARGO) test --workspace --locked
 
 # The SAM template, offline: cfn-lint, sam validate --lint and checkov, zero failures (every
-# suppressed check carries its reason in the template), and the deploy helpers (infra/aws.py)
-# against moto. The drift test is in `unit`.
+# suppressed check carries its reason in the template); make package builds what sam build
+# builds (infra/test_package.py); the deploy helpers (infra/aws.py) against moto. The drift
+# test is in `unit`.
 infra-check:
 	@scripts/ensure-venv.sh infra
 	@scripts/ensure-venv.sh checkov
@@ -94,8 +95,9 @@ infra-check:
 	SAM_CLI_TELEMETRY=0 .venvs/infra/bin/sam validate --lint --template-file infra/template.yaml --region us-east-1
 	.venvs/checkov/bin/checkov --file infra/template.yaml --skip-download --quiet --compact
 	@scripts/check-deploy-refuses.sh
+	.venvs/infra/bin/python -m unittest discover -s infra -p test_package.py
 	@scripts/ensure-venv.sh test
-	.venvs/test/bin/python -m unittest discover -s infra
+	.venvs/test/bin/python -m unittest discover -s infra -p test_aws.py
 
 # Every handler cross-built for Lambda (provided.al2023, arm64) as a zip, with its size.
 package: rust-tools

@@ -1,6 +1,6 @@
 """The deploy helpers (infra/aws.py) against moto's S3, CloudFront and API Gateway.
 
-Run by make test (infra-check): .venvs/test/bin/python -m unittest discover -s infra
+Run by make test (infra-check): .venvs/test/bin/python -m unittest discover -s infra -p test_aws.py
 """
 
 import os
