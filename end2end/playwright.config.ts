@@ -26,6 +26,19 @@ const baseURL = external ?? `http://127.0.0.1:${port}`;
 const lambdaPort = process.env.CONFAB_E2E_LAMBDA_PORT;
 const lambdaURL = `http://127.0.0.1:${lambdaPort}`;
 
+/// A gateway on `port` with its data in `dataDir`, started by `command`.
+function server(command: string, port: string | undefined, dataDir: string | undefined) {
+  return {
+    command,
+    url: `http://127.0.0.1:${port}/config.json`,
+    timeout: 20 * 60_000,
+    reuseExistingServer: false,
+    stdout: 'ignore' as const,
+    stderr: 'pipe' as const,
+    env: { CONFAB_LISTEN: `127.0.0.1:${port}`, CONFAB_DATA_DIR: dataDir ?? '' },
+  };
+}
+
 export default defineConfig({
   testDir: './tests',
   timeout: 45_000,
@@ -79,30 +92,8 @@ export default defineConfig({
   webServer: external
     ? undefined
     : [
-        {
-          // Builds the gateway and the app when they are missing or stale, then runs the gateway.
-          command: 'bash ../scripts/e2e-server.sh',
-          url: `${baseURL}/config.json`,
-          timeout: 20 * 60_000,
-          reuseExistingServer: false,
-          stdout: 'ignore',
-          stderr: 'pipe',
-          env: {
-            CONFAB_LISTEN: `127.0.0.1:${port}`,
-            CONFAB_DATA_DIR: process.env.CONFAB_E2E_DATA ?? '',
-          },
-        },
-        {
-          command: 'bash ../scripts/dev-lambda.sh',
-          url: `${lambdaURL}/config.json`,
-          timeout: 20 * 60_000,
-          reuseExistingServer: false,
-          stdout: 'ignore',
-          stderr: 'pipe',
-          env: {
-            CONFAB_LISTEN: `127.0.0.1:${lambdaPort}`,
-            CONFAB_DATA_DIR: process.env.CONFAB_E2E_LAMBDA_DATA ?? '',
-          },
-        },
+        // Builds the gateway and the app when they are missing or stale, then runs the gateway.
+        server('bash ../scripts/e2e-server.sh', port, process.env.CONFAB_E2E_DATA),
+        server('bash ../scripts/dev-lambda.sh', lambdaPort, process.env.CONFAB_E2E_LAMBDA_DATA),
       ],
 });
