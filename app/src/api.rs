@@ -74,6 +74,19 @@ impl ApiError {
     }
 }
 
+/// index.html as the server gives it now, past every cache (None when it cannot be had).
+pub async fn served_index() -> Option<String> {
+    let response = Request::get("/index.html")
+        .cache(web_sys::RequestCache::NoStore)
+        .send()
+        .await
+        .ok()?;
+    if !response.ok() {
+        return None;
+    }
+    response.text().await.ok()
+}
+
 pub async fn config() -> Result<AppConfig, ApiError> {
     receive(Request::get("/config.json").send().await).await
 }

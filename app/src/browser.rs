@@ -54,6 +54,22 @@ pub fn origin() -> String {
         .unwrap_or_default()
 }
 
+/// The main wasm this page loaded (`/app-<hash>_bg.wasm`, preloaded by index.html).
+pub fn shell() -> Option<String> {
+    let document = web_sys::window()?.document()?;
+    let link = document
+        .query_selector(r#"link[href$="_bg.wasm"]"#)
+        .ok()??;
+    link.get_attribute("href")
+}
+
+/// Loads the page again (a new build of the app was deployed).
+pub fn reload() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().reload();
+    }
+}
+
 pub fn is_online() -> bool {
     web_sys::window().is_none_or(|w| w.navigator().on_line())
 }

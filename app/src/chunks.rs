@@ -4,7 +4,8 @@
 //! (`scripts/split_app.py`, the post-build hook in Trunk.toml), so the shell every visit loads
 //! holds the framework, the routes and the session check, not the chat. Routes call these
 //! functions (`app.rs`); the chunks hold pages and components, which never call back here. A
-//! chunk that cannot be fetched (the network dropped) shows a retry instead of failing the app.
+//! chunk that cannot be fetched shows a retry instead of failing the app, or, when the app was
+//! deployed again since the page loaded (the old build's chunks are gone), a reload.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -18,7 +19,7 @@ use wasm_split_helpers::{SplitLoaderError, wasm_split};
 
 use crate::components::{AuthForm, AuthMode};
 use crate::pages::{ChatPage, RoomPage};
-use crate::state::Session;
+use crate::state::{Session, shell};
 
 /// A chunk could not be fetched.
 #[derive(Debug, Clone, Copy)]
@@ -82,7 +83,21 @@ fn auth(mode: AuthMode) -> impl IntoView {
 enum Phase {
     Fetching,
     Failed,
+    /// The chunk went with the build this tab loaded: the server now has another.
+    Replaced,
     Ready,
+}
+
+/// Why a chunk did not come: the app was deployed again since this page loaded (its chunks
+/// are gone, and only a reload helps), or, as far as can be told, the network.
+async fn why_missing() -> Phase {
+    let Some(current) = crate::browser::shell() else {
+        return Phase::Failed;
+    };
+    match crate::api::served_index().await {
+        Some(index) if shell::replaced(&current, &index) => Phase::Replaced,
+        _ => Phase::Failed,
+    }
 }
 
 /// Shows a splash while `fetch` brings the chunk, a retry if it cannot, then what `show`
@@ -95,8 +110,11 @@ fn later(
     let get = move || {
         phase.set(Phase::Fetching);
         spawn_local(async move {
-            let fetched = fetch().await.is_ok();
-            phase.try_set(if fetched { Phase::Ready } else { Phase::Failed });
+            let next = match fetch().await {
+                Ok(()) => Phase::Ready,
+                Err(_) => why_missing().await,
+            };
+            phase.try_set(next);
         });
     };
     get();
@@ -106,12 +124,24 @@ fn later(
         Phase::Fetching => {
             EitherOf3::A(view! { <p class="splash" data-testid="chunk-loading">"Loading…"</p> })
         }
-        Phase::Failed => EitherOf3::B(view! {
-            <div class="splash" role="alert" data-testid="chunk-error">
-                <p>"This part of Confab could not be loaded. Check your connection."</p>
-                <button on:click=move |_| get()>"Try again"</button>
-            </div>
-        }),
+        Phase::Failed => EitherOf3::B(
+            view! {
+                <div class="splash" role="alert" data-testid="chunk-error">
+                    <p>"This part of Confab could not be loaded. Check your connection."</p>
+                    <button on:click=move |_| get()>"Try again"</button>
+                </div>
+            }
+            .into_any(),
+        ),
+        Phase::Replaced => EitherOf3::B(
+            view! {
+                <div class="splash" role="alert" data-testid="chunk-error">
+                    <p>"Confab has been updated since this page was opened."</p>
+                    <button on:click=|_| crate::browser::reload()>"Reload"</button>
+                </div>
+            }
+            .into_any(),
+        ),
         Phase::Ready => {
             let view = SendWrapper::new(show());
             EitherOf3::C(Suspend::new(async move { view.await.ok() }))

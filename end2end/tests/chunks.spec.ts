@@ -44,3 +44,25 @@ test('a chunk the network drops shows a retry, and trying again loads it', async
   await expect(chat.roomTitle).toHaveText('#general');
   await expect(failed).toHaveCount(0);
 });
+
+test('after a new deploy, a chunk gone with the old build offers a reload, not a retry', async ({ page, baseURL }) => {
+  const alice = await registerUser(baseURL!, 'alice');
+  const auth = new AuthPage(page);
+  await auth.gotoLogin();
+  // The app is deployed again while the tab is open: the chat chunk of the build it loaded is
+  // gone from the server, and index.html names another shell.
+  await page.route(/\/chunk-chat-[0-9a-f]+\.wasm$/, (route) => route.fulfill({ status: 404, body: 'Not Found' }));
+  await page.route('**/index.html', async (route) => {
+    const served = await route.fetch();
+    const html = (await served.text()).replace(/app-[0-9a-f]{16}/g, 'app-0123456789abcdef');
+    await route.fulfill({ response: served, body: html });
+  });
+  await auth.submit(alice.username, alice.password);
+  const failed = page.getByTestId('chunk-error');
+  await expect(failed).toContainText('has been updated');
+  await expect(failed.getByRole('button', { name: 'Try again' })).toHaveCount(0);
+
+  await page.unrouteAll();
+  await failed.getByRole('button', { name: 'Reload' }).click();
+  await new ChatPage(page).expectConnected();
+});

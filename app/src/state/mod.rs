@@ -7,6 +7,7 @@ pub mod endpoints;
 pub mod heartbeat;
 pub mod room;
 pub mod session;
+pub mod shell;
 pub mod storage;
 pub mod timeline;
 pub mod typing;
