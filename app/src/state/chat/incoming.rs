@@ -10,13 +10,19 @@ use super::{
 
 impl ChatState {
     pub(super) fn apply(&mut self, frame: ServerFrame, now_ms: i64) -> Applied {
+        let frame_is_ack = matches!(frame, ServerFrame::Ack { .. });
         match frame {
             // Both carry a stored message under its number: one that skips ahead of what the
             // room holds whole opens a gap (`ChatState::gap_check`).
             ServerFrame::Message { message } | ServerFrame::Ack { message, .. } => {
                 let room = message.room.clone();
+                let source = if frame_is_ack {
+                    Source::Acked
+                } else {
+                    Source::Live
+                };
                 // Only someone else's message is announced (`receive` returns only those).
-                let announce = self.receive(&room, vec![message], Source::Live).pop();
+                let announce = self.receive(&room, vec![message], source).pop();
                 let check = self.gap_check(&room);
                 Applied::Stored { announce, check }
             }
@@ -137,7 +143,7 @@ impl ChatState {
         }
         if on_screen {
             entry.see_held();
-        } else if source != Source::History {
+        } else if source != Source::History && source != Source::Acked {
             entry.count_unread(&arrived, &me);
         }
         arrived.into_iter().filter(|m| m.author != me).collect()

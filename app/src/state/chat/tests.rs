@@ -343,36 +343,6 @@ fn a_count_stops_after_count_pages_max_pages_and_shows_its_total_as_a_floor() {
 }
 
 #[test]
-fn my_own_message_from_another_device_marks_the_room_read_up_to_it() {
-    let mut s = state();
-    let rust = room("rust");
-    s.receive(
-        &rust,
-        vec![message(3, "bob", "a"), message(4, "bob", "b")],
-        Source::Live,
-    );
-    assert_eq!(s.room(&rust).unwrap().unread(), 2);
-    s.receive(
-        &rust,
-        vec![message(5, "alice", "answered elsewhere")],
-        Source::Live,
-    );
-    assert_eq!(s.room(&rust).unwrap().unread(), 0);
-    assert_eq!(s.read_marks()[&rust], message(5, "alice", "x").seq);
-    s.receive(&rust, vec![message(6, "bob", "c")], Source::Live);
-    assert_eq!(s.room(&rust).unwrap().unread(), 1);
-    // In a catch-up too: what came before my message was read, what came after was not.
-    let joined = s.room(&rust).unwrap().joined;
-    let missed = vec![
-        message(7, "bob", "d"),
-        message(8, "alice", "e"),
-        message(9, "bob", "f"),
-    ];
-    s.count_missed(&rust, joined, &page(missed, false), 1);
-    assert_eq!(s.room(&rust).unwrap().unread(), 1);
-}
-
-#[test]
 fn news_in_the_room_of_a_hidden_page_stays_unread_until_the_page_is_shown() {
     let mut s = state();
     s.set_visible(false);

@@ -1,0 +1,93 @@
+//! ChatState: read marks, as other tabs and devices, and this tab's own sends, move them.
+
+use super::*;
+use crate::state::test_support::{cmid, message, room, user};
+use shared::http::HistoryPage;
+use shared::{MessageBody, ServerFrame, Timestamp};
+
+fn state() -> ChatState {
+    let mut s = ChatState::new(
+        user("alice"),
+        [room("general"), room("rust")],
+        &BTreeMap::new(),
+    );
+    s.open(room("general"));
+    s
+}
+
+fn page(messages: Vec<ChatMessage>, has_more: bool) -> HistoryPage {
+    HistoryPage { messages, has_more }
+}
+
+#[test]
+fn my_own_message_from_another_device_marks_the_room_read_up_to_it() {
+    let mut s = state();
+    let rust = room("rust");
+    s.receive(
+        &rust,
+        vec![message(3, "bob", "a"), message(4, "bob", "b")],
+        Source::Live,
+    );
+    assert_eq!(s.room(&rust).unwrap().unread(), 2);
+    s.receive(
+        &rust,
+        vec![message(5, "alice", "answered elsewhere")],
+        Source::Live,
+    );
+    assert_eq!(s.room(&rust).unwrap().unread(), 0);
+    assert_eq!(s.read_marks()[&rust], message(5, "alice", "x").seq);
+    s.receive(&rust, vec![message(6, "bob", "c")], Source::Live);
+    assert_eq!(s.room(&rust).unwrap().unread(), 1);
+    // In a catch-up too: what came before my message was read, what came after was not.
+    let joined = s.room(&rust).unwrap().joined;
+    let missed = vec![
+        message(7, "bob", "d"),
+        message(8, "alice", "e"),
+        message(9, "bob", "f"),
+    ];
+    s.count_missed(&rust, joined, &page(missed, false), 1);
+    assert_eq!(s.room(&rust).unwrap().unread(), 1);
+}
+
+#[test]
+fn the_ack_of_a_message_queued_offline_leaves_what_others_wrote_meanwhile_unread() {
+    let mut s = state();
+    let rust = room("rust");
+    let at = |m: ChatMessage| ChatMessage {
+        room: rust.clone(),
+        ..m
+    };
+    s.receive(&rust, vec![at(message(2, "bob", "seen"))], Source::Live);
+    s.open(rust.clone());
+    // Written in #rust while offline, then the reader went to #general.
+    let id = cmid("c-queued");
+    let timeline = &mut s.room_mut(&rust).unwrap().timeline;
+    timeline.push_outgoing(
+        id.clone(),
+        MessageBody::parse("x").unwrap(),
+        Timestamp::from_millis(3),
+    );
+    s.open(room("general"));
+    // Back online: others' messages come first, then the queued one is stored after them.
+    s.receive(
+        &rust,
+        vec![at(message(3, "bob", "a")), at(message(4, "carol", "b"))],
+        Source::Missed,
+    );
+    assert_eq!(s.room(&rust).unwrap().unread(), 2);
+    let mut mine = at(message(5, "alice", "x"));
+    mine.client_msg_id = id.clone();
+    s.apply(
+        ServerFrame::Ack {
+            client_msg_id: id,
+            message: mine,
+        },
+        10,
+    );
+    assert_eq!(
+        s.room(&rust).unwrap().unread(),
+        2,
+        "the ack marked them read"
+    );
+    assert_eq!(s.read_marks()[&rust], message(2, "bob", "seen").seq);
+}
