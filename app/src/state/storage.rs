@@ -1,5 +1,5 @@
-//! What one user's tabs keep in localStorage, and in which format: the rooms joined (a JSON
-//! list) and how far each was read (plain text). Every tab writes these as a change to what is
+//! What one user's tabs keep in localStorage, and in which format: the rooms joined and the
+//! rooms left (JSON lists) and how far each was read (plain text). Every tab writes these as a change to what is
 //! stored now, never as its own copy, so two tabs never undo each other: a room another tab
 //! left does not come back, and a read mark never moves back. When and where they are read
 //! and written is `contexts/chat/storage.rs`.
@@ -46,6 +46,38 @@ pub fn rooms_after(stored: Option<&str>, change: RoomChange<'_>) -> String {
     serde_json::to_string(&rooms).unwrap_or_default()
 }
 
+/// How many rooms left are remembered (the most recent): enough for any tab that was open
+/// meanwhile to follow them, bounded so the list never grows with a user's history.
+pub const LEFT_KEPT: usize = 50;
+
+/// The rooms left in some tab, most recent last (a JSON list, beside the joined list). A room
+/// missing from the joined list is left only when it is here: otherwise its absence is a write
+/// that did not land (storage full, or two tabs writing the list at once).
+pub fn left_rooms(stored: Option<&str>) -> Vec<RoomId> {
+    let listed: Vec<String> = stored
+        .and_then(|raw| serde_json::from_str(raw).ok())
+        .unwrap_or_default();
+    listed
+        .iter()
+        .filter_map(|name| RoomId::parse(name).ok())
+        .collect()
+}
+
+/// The list of rooms left to store after this tab joined or left a room: joining takes the
+/// room off it, leaving puts it last (dropping the oldest past `LEFT_KEPT`).
+pub fn left_after(stored: Option<&str>, change: RoomChange<'_>) -> String {
+    let mut rooms = left_rooms(stored);
+    match change {
+        RoomChange::Joined(room) => rooms.retain(|r| r != room),
+        RoomChange::Left(room) => {
+            rooms.retain(|r| r != room);
+            rooms.push(room.clone());
+        }
+    }
+    let excess = rooms.len().saturating_sub(LEFT_KEPT);
+    serde_json::to_string(&rooms[excess..]).unwrap_or_default()
+}
+
 /// Read marks as stored: one `room seq` pair per line (plain text keeps a JSON map's decoder
 /// out of the app's size). Lines that no longer parse are dropped. That includes marks stored
 /// before rooms were numbered (`room <message id>`): an id says nothing about a number, so
@@ -89,9 +121,12 @@ mod tests {
     use super::*;
     use crate::state::test_support;
 
+    fn names(rooms: Vec<RoomId>) -> Vec<String> {
+        rooms.iter().map(|r| r.to_string()).collect()
+    }
+
     #[test]
     fn the_default_room_is_always_joined_and_bad_names_are_dropped() {
-        let names = |rooms: Vec<RoomId>| rooms.iter().map(|r| r.to_string()).collect::<Vec<_>>();
         assert_eq!(names(joined_rooms(None)), ["general"]);
         assert_eq!(names(joined_rooms(Some("not json"))), ["general"]);
         assert_eq!(
@@ -119,6 +154,26 @@ mod tests {
             rooms_after(None, RoomChange::Joined(&room("go"))),
             r#"["general","go"]"#
         );
+    }
+
+    #[test]
+    fn a_room_left_is_remembered_until_joined_again_and_only_the_latest_are_kept() {
+        use test_support::room;
+        let left = left_after(None, RoomChange::Left(&room("rust")));
+        assert_eq!(left, r#"["rust"]"#);
+        let left = left_after(Some(&left), RoomChange::Left(&room("ops")));
+        assert_eq!(names(left_rooms(Some(&left))), ["rust", "ops"]);
+        let left = left_after(Some(&left), RoomChange::Joined(&room("rust")));
+        assert_eq!(left, r#"["ops"]"#);
+        assert!(left_rooms(Some("not json")).is_empty());
+        let mut many = None;
+        for n in 0..LEFT_KEPT + 5 {
+            let name = format!("room{n}");
+            many = Some(left_after(many.as_deref(), RoomChange::Left(&room(&name))));
+        }
+        let kept = left_rooms(many.as_deref());
+        assert_eq!(kept.len(), LEFT_KEPT);
+        assert_eq!(kept[0].as_str(), "room5");
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! What the chat keeps in localStorage, per user: the rooms joined (`confab.rooms.<user>`) and
-//! how far each was read (`confab.read.<user>`), in the formats of `state/storage.rs`. Read
+//! What the chat keeps in localStorage, per user: the rooms joined (`confab.rooms.<user>`),
+//! the rooms left (`confab.left.<user>`) and how far each was read (`confab.read.<user>`), in the formats of `state/storage.rs`. Read
 //! when the chat starts; written when this tab joins or leaves a room or a read mark moves;
 //! and followed when another tab of the same user writes them, joining and leaving on this
 //! tab's own socket so the server's presence and delivery match what the reader sees.
@@ -11,12 +11,17 @@ use super::ChatContext;
 use crate::browser;
 use crate::state::chat::Followed;
 use crate::state::storage::{
-    RoomChange, joined_rooms, merge_read_marks, read_marks, rooms_after, stored_read_marks,
+    RoomChange, joined_rooms, left_after, left_rooms, merge_read_marks, read_marks, rooms_after,
+    stored_read_marks,
 };
 use crate::state::{Change, ChatState, Outcome, Session};
 
 fn rooms_key(session: &Session) -> String {
     format!("confab.rooms.{}", session.username)
+}
+
+fn left_key(session: &Session) -> String {
+    format!("confab.left.{}", session.username)
 }
 
 fn read_key(session: &Session) -> String {
@@ -47,7 +52,10 @@ impl ChatContext {
     /// Stores a room joined or left here, applied to the list as stored now: a list written
     /// whole from this tab's copy would bring back a room another tab left meanwhile.
     pub(super) fn store_room_change(&self, change: RoomChange<'_>) {
-        let key = self.session.with_value(rooms_key);
+        let (key, left) = self.session.with_value(|s| (rooms_key(s), left_key(s)));
+        // The rooms left first: a tab that reads the joined list without a room must find it
+        // there to leave it.
+        browser::save(&left, &left_after(browser::load(&left).as_deref(), change));
         let stored = browser::load(&key);
         browser::save(&key, &rooms_after(stored.as_deref(), change));
     }
@@ -76,11 +84,15 @@ impl ChatContext {
             return;
         };
         let rooms = joined_rooms(Some(&stored));
+        let left = left_rooms(browser::load(&self.session.with_value(left_key)).as_deref());
         let marks = read_marks(browser::load(&read).as_deref());
-        let Some(Outcome::Followed(changes)) = self.reduce(Change::RoomsStored { rooms, marks })
-        else {
+        let followed = self.reduce(Change::RoomsStored { rooms, left, marks });
+        let Some(Outcome::Followed(changes)) = followed else {
             return;
         };
+        for room in &changes.restored {
+            self.store_room_change(RoomChange::Joined(room));
+        }
         for room in &changes.left {
             self.socket
                 .send(&ClientAction::LeaveRoom(LeaveRoom { room: room.clone() }));

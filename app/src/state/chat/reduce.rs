@@ -94,9 +94,11 @@ pub enum Change {
         page: HistoryPage,
         pages: usize,
     },
-    /// Another tab stored the room list (with the read marks as stored then).
+    /// Another tab stored the room list (with the rooms left and the read marks as stored
+    /// then).
     RoomsStored {
         rooms: Vec<RoomId>,
+        left: Vec<RoomId>,
         marks: BTreeMap<RoomId, Seq>,
     },
     /// Another tab stored the read marks.
@@ -148,6 +150,9 @@ pub enum Outcome {
 pub struct Followed {
     pub joined: Vec<RoomId>,
     pub left: Vec<RoomId>,
+    /// Rooms held here that the stored list lost without any tab leaving them (a write that
+    /// did not land): to store again.
+    pub restored: Vec<RoomId>,
     /// Why a room went, for a banner (removed, or not open to us).
     pub notice: Option<String>,
 }
@@ -267,8 +272,8 @@ impl ChatState {
                 Some(next) => Outcome::More(next),
                 None => Done,
             },
-            Change::RoomsStored { rooms, marks } => {
-                Outcome::Followed(self.follow_rooms(&rooms, &marks))
+            Change::RoomsStored { rooms, left, marks } => {
+                Outcome::Followed(self.follow_rooms(&rooms, &left, &marks))
             }
             Change::MarksStored(marks) => {
                 self.follow_read_marks(&marks);
@@ -314,9 +319,16 @@ impl ChatState {
         }
     }
 
-    /// Takes the room list another tab stored: joins what it joined and leaves what it left,
-    /// except the room this tab shows, which stays until the reader moves on.
-    fn follow_rooms(&mut self, stored: &[RoomId], marks: &BTreeMap<RoomId, Seq>) -> Followed {
+    /// Takes the room list another tab stored: joins what it joined and leaves what it left.
+    /// A room goes only when some tab left it (it is in `left`), not merely because the list
+    /// lacks it, and not while this tab shows it or holds unsent messages for it: those go at
+    /// a later follow, once the reader moved on and the messages were stored.
+    fn follow_rooms(
+        &mut self,
+        stored: &[RoomId],
+        left: &[RoomId],
+        marks: &BTreeMap<RoomId, Seq>,
+    ) -> Followed {
         let mut changes = Followed::default();
         for room in stored {
             if !self.rooms.contains_key(room) {
@@ -324,11 +336,18 @@ impl ChatState {
                 changes.joined.push(room.clone());
             }
         }
-        let gone: Vec<RoomId> = self
+        let missing: Vec<RoomId> = self
             .rooms
             .keys()
-            .filter(|r| !stored.contains(r) && self.active.as_ref() != Some(*r))
+            .filter(|r| !stored.contains(r))
             .cloned()
+            .collect();
+        let (gone, lost): (Vec<RoomId>, Vec<RoomId>) =
+            missing.into_iter().partition(|r| left.contains(r));
+        changes.restored = lost;
+        let gone: Vec<RoomId> = gone
+            .into_iter()
+            .filter(|r| self.active.as_ref() != Some(r) && self.unsent(r) == 0)
             .collect();
         for room in gone {
             if self.leave(&room) {

@@ -5,6 +5,7 @@ use crate::state::chat::TYPING_TTL_MS;
 use crate::state::chat::{Fill, Source};
 use crate::state::test_support::{cmid, message, room, user};
 use shared::http::Cursor;
+use shared::{MessageBody, ServerFrame, Timestamp};
 
 fn state() -> ChatState {
     let rooms = [room("general"), room("rust"), room("ops")];
@@ -18,15 +19,62 @@ fn rooms_joined_and_left_in_another_tab_follow_here_but_not_the_room_shown() {
     let mut s = state();
     let mark = message(3, "bob", "x").seq;
     let marks = BTreeMap::from([(room("go"), mark)]);
-    let changes = s.follow_rooms(&[room("general"), room("go")], &marks);
+    let left = [room("rust"), room("ops")];
+    let changes = s.follow_rooms(&[room("general"), room("go")], &left, &marks);
     assert_eq!(changes.joined, [room("go")]);
     assert_eq!(changes.left, [room("rust")]);
     assert_eq!(s.joined(), [room("general"), room("go"), room("ops")]);
     assert_eq!(s.room(&room("go")).unwrap().read_mark, Some(mark));
     assert_eq!(
-        s.follow_rooms(&[room("general"), room("go")], &marks),
+        s.follow_rooms(&[room("general"), room("go")], &left, &marks),
         Followed::default()
     );
+    // Once the reader moves on, the room left elsewhere goes here too.
+    s.open(room("general"));
+    let changes = s.follow_rooms(&[room("general"), room("go")], &left, &marks);
+    assert_eq!(changes.left, [room("ops")]);
+}
+
+#[test]
+fn a_room_the_stored_list_lost_without_any_tab_leaving_it_stays_and_is_stored_again() {
+    let mut s = state();
+    // This tab joined `go`; another tab, joining `py` at the same moment, wrote the list it
+    // had read before: `go` is missing, but no tab left it.
+    s.open(room("go"));
+    let stored = [room("general"), room("rust"), room("ops"), room("py")];
+    let changes = s.follow_rooms(&stored, &[], &BTreeMap::new());
+    assert_eq!(changes.joined, [room("py")]);
+    assert!(changes.left.is_empty());
+    assert_eq!(changes.restored, [room("go")]);
+    assert!(s.joined().contains(&room("go")));
+}
+
+#[test]
+fn a_room_another_tab_left_stays_while_it_holds_unsent_messages() {
+    let mut s = state();
+    let rust = room("rust");
+    let id = cmid("c-unsent");
+    let body = MessageBody::parse("still to send").unwrap();
+    let timeline = &mut s.room_mut(&rust).unwrap().timeline;
+    timeline.push_outgoing(id.clone(), body, Timestamp::from_millis(1));
+    let stored = [room("general"), room("ops")];
+    let left = [rust.clone()];
+    let changes = s.follow_rooms(&stored, &left, &BTreeMap::new());
+    assert!(changes.left.is_empty(), "left with a message unsent");
+    assert!(s.joined().contains(&rust));
+    // Stored (acked), it has nothing left to lose: the next follow leaves it.
+    let mut mine = message(7, "alice", "still to send");
+    mine.room = rust.clone();
+    mine.client_msg_id = id.clone();
+    s.apply(
+        ServerFrame::Ack {
+            client_msg_id: id,
+            message: mine,
+        },
+        5,
+    );
+    let changes = s.follow_rooms(&stored, &left, &BTreeMap::new());
+    assert_eq!(changes.left, [rust]);
 }
 
 #[test]
