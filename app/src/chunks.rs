@@ -124,24 +124,34 @@ fn later(
         Phase::Fetching => {
             EitherOf3::A(view! { <p class="splash" data-testid="chunk-loading">"Loading…"</p> })
         }
-        Phase::Failed => EitherOf3::B(
-            view! {
+        failed @ (Phase::Failed | Phase::Replaced) => {
+            // One view for both: the shell every visit loads stays small.
+            let replaced = failed == Phase::Replaced;
+            let (text, action) = if replaced {
+                (
+                    "Confab has been updated since this page was opened.",
+                    "Reload",
+                )
+            } else {
+                (
+                    "This part of Confab could not be loaded. Check your connection.",
+                    "Try again",
+                )
+            };
+            let again = move |_| {
+                if replaced {
+                    crate::browser::reload()
+                } else {
+                    get()
+                }
+            };
+            EitherOf3::B(view! {
                 <div class="splash" role="alert" data-testid="chunk-error">
-                    <p>"This part of Confab could not be loaded. Check your connection."</p>
-                    <button on:click=move |_| get()>"Try again"</button>
+                    <p>{text}</p>
+                    <button on:click=again>{action}</button>
                 </div>
-            }
-            .into_any(),
-        ),
-        Phase::Replaced => EitherOf3::B(
-            view! {
-                <div class="splash" role="alert" data-testid="chunk-error">
-                    <p>"Confab has been updated since this page was opened."</p>
-                    <button on:click=|_| crate::browser::reload()>"Reload"</button>
-                </div>
-            }
-            .into_any(),
-        ),
+            })
+        }
         Phase::Ready => {
             let view = SendWrapper::new(show());
             EitherOf3::C(Suspend::new(async move { view.await.ok() }))
