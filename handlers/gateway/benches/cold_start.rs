@@ -10,7 +10,8 @@
 //!
 //! Output: JSON `{function: {binary, bytes, init: {median_ms, min_ms, max_ms},
 //! first_response: {…}}}` at `COLD_START_OUT` (default the workspace's target/bench/cold-start.json), over
-//! `COLD_START_RUNS` rounds (default 7).
+//! `COLD_START_RUNS` rounds (default 7), of the release binaries in `COLD_START_BINARIES`
+//! (default: beside this bench, target/release).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -231,7 +232,10 @@ fn main() -> Outcome {
         .unwrap_or("7".into())
         .parse()
         .map_err(|e| format!("COLD_START_RUNS: {e}"))?;
-    let binaries = lambda_support::binaries();
+    let binaries = match std::env::var_os("COLD_START_BINARIES") {
+        Some(dir) => std::path::PathBuf::from(dir),
+        None => lambda_support::binaries(),
+    };
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     let mut by_function: BTreeMap<String, (String, Vec<f64>, Vec<f64>)> = BTreeMap::new();
     for run in 1..=runs.max(1) {
