@@ -9,13 +9,21 @@ import path from 'node:path';
 
 const external = process.env.CONFAB_BASE_URL;
 
-// The config is evaluated again in every worker; the environment carries the first choice.
-if (!external && !process.env.CONFAB_E2E_PORT) {
-  const freePort =
+/** A port nothing listens on now (the config runs synchronously, so a child process asks). */
+function freePort(): string {
+  const script =
     "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})";
-  process.env.CONFAB_E2E_PORT = execFileSync(process.execPath, ['-e', freePort]).toString().trim();
+  return execFileSync(process.execPath, ['-e', script]).toString().trim();
+}
+
+// The config is evaluated again in every worker; the environment carries the first choice,
+// for each gateway on its own (the Lambda mode's too when CONFAB_E2E_PORT was given).
+if (!external && !process.env.CONFAB_E2E_PORT) {
+  process.env.CONFAB_E2E_PORT = freePort();
   process.env.CONFAB_E2E_DATA = mkdtempSync(path.join(tmpdir(), 'confab-e2e-'));
-  process.env.CONFAB_E2E_LAMBDA_PORT = execFileSync(process.execPath, ['-e', freePort]).toString().trim();
+}
+if (!external && !process.env.CONFAB_E2E_LAMBDA_PORT) {
+  process.env.CONFAB_E2E_LAMBDA_PORT = freePort();
   process.env.CONFAB_E2E_LAMBDA_DATA = mkdtempSync(path.join(tmpdir(), 'confab-e2e-'));
 }
 

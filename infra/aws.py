@@ -7,7 +7,7 @@
   aws.py retained STACK         print the retained tables and how to delete them
   aws.py logging-role STACK     print whether the stack should set the region's API Gateway
                                 CloudWatch role (ManageApiGatewayAccount): "true" only when
-                                none is set or it is already this stack's
+                                none is set, the one set is gone, or it is this stack's
   aws.py logging-role-left STACK
                                 before make destroy: warn when that account-wide setting is
                                 this stack's role, which the delete removes
@@ -109,20 +109,43 @@ def account_logging_role() -> str:
     return boto3.client("apigateway").get_account().get("cloudwatchRoleArn") or ""
 
 
+def role_name(arn: str) -> str:
+    return arn.rsplit("/", 1)[-1]
+
+
 def own_logging_role(stack: str) -> str:
-    """The role this stack set as that setting ("" when it manages none or does not exist)."""
+    """The role this stack made for that setting ("" when it has none or does not exist): its
+    output, or, for a stack deployed before the output existed, its ApiGatewayLoggingRole."""
     try:
-        return outputs(stack).get("ApiGatewayLoggingRoleArn", "")
+        own = outputs(stack).get("ApiGatewayLoggingRoleArn", "")
+        if own:
+            return own
+        resource = boto3.client("cloudformation").describe_stack_resource(
+            StackName=stack, LogicalResourceId="ApiGatewayLoggingRole")
+        return resource["StackResourceDetail"]["PhysicalResourceId"]
     except botocore.exceptions.ClientError:
         return ""
+
+
+def role_exists(arn: str) -> bool:
+    try:
+        boto3.client("iam").get_role(RoleName=role_name(arn))
+        return True
+    except botocore.exceptions.ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "NoSuchEntity":
+            return False
+        raise
 
 
 def logging_role(stack: str) -> int:
     """API Gateway writes WebSocket access logs through one CloudWatch role per account and
     region, an account-wide setting (AWS::ApiGateway::Account). The stack sets it only when
-    nothing else has: an existing role is someone else's to keep, and is used as it is."""
+    nothing else holds it: when none is set, when the role set no longer exists (a stack that
+    set it was deleted), or when it is this stack's own. A role someone else set is kept."""
     current = account_logging_role()
-    manage = not current or current == own_logging_role(stack)
+    own = own_logging_role(stack)
+    manage = (not current or (own and role_name(current) == role_name(own))
+              or not role_exists(current))
     print("true" if manage else "false")
     if not manage:
         print(f"    API Gateway's CloudWatch role is already set ({current}): kept and used",
@@ -132,7 +155,7 @@ def logging_role(stack: str) -> int:
 
 def logging_role_left(stack: str) -> int:
     own = own_logging_role(stack)
-    if own and account_logging_role() == own:
+    if own and role_name(account_logging_role()) == role_name(own):
         print(f"Note: this region's account-wide API Gateway CloudWatch role is {own}, which the\n"
               "stack created and deleting it removes. API Gateway stages in this region that log\n"
               "to CloudWatch will fail to write logs until it points at a role that exists:\n"

@@ -84,21 +84,45 @@ class LoggingRole(unittest.TestCase):
         boto3.client("apigateway").update_account(
             patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn", "value": arn}])
 
+    def role(self, name: str) -> str:
+        """A role that exists (in moto's IAM), by ARN."""
+        created = boto3.client("iam").create_role(RoleName=name, AssumeRolePolicyDocument="{}")
+        return created["Role"]["Arn"]
+
     @mock_aws
     def test_an_account_with_no_role_set_lets_the_stack_set_one(self):
         self.assertEqual(self.decide(), "true")
 
     @mock_aws
     def test_a_role_someone_else_set_is_kept(self):
-        self.set_role("arn:aws:iam::123456789012:role/theirs")
+        self.set_role(self.role("theirs"))
         self.assertEqual(self.decide(), "false")
-        self.assertEqual(self.decide(own="arn:aws:iam::123456789012:role/confab-ours"), "false")
+        self.assertEqual(self.decide(own=self.role("confab-ours")), "false")
 
     @mock_aws
     def test_the_stacks_own_role_stays_managed_by_it(self):
-        ours = "arn:aws:iam::123456789012:role/confab-ours"
+        ours = self.role("confab-ours")
         self.set_role(ours)
         self.assertEqual(self.decide(own=ours), "true")
+
+    @mock_aws
+    def test_a_stack_deployed_before_the_output_existed_still_owns_its_role(self):
+        # No ApiGatewayLoggingRoleArn output: the stack's resource names the role.
+        self.set_role(self.role("confab-ApiGatewayLoggingRole-ABC"))
+        resource = {"StackResourceDetail": {"PhysicalResourceId": "confab-ApiGatewayLoggingRole-ABC"}}
+        cloudformation = mock.MagicMock()
+        cloudformation.describe_stack_resource.return_value = resource
+        real_client = boto3.client
+        with mock.patch.object(aws.boto3, "client",
+                               lambda name, **kw: cloudformation if name == "cloudformation"
+                               else real_client(name, **kw)):
+            self.assertEqual(self.decide(), "true")
+
+    @mock_aws
+    def test_a_role_set_but_deleted_since_is_taken_over(self):
+        # What make destroy of a stack that held the setting leaves behind.
+        self.set_role("arn:aws:iam::123456789012:role/confab-deleted")
+        self.assertEqual(self.decide(), "true")
 
     @mock_aws
     def test_destroy_warns_only_when_the_setting_names_the_stacks_role(self):

@@ -4,15 +4,16 @@
 # loader moved out for the CSP. Skipped when dist/ is newer than every input.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/ensure-web.sh
-export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-export TRUNK_SKIP_VERSION_CHECK=true
-
 # One build at a time: the end-to-end suite starts two servers (scripts/e2e-server.sh and
-# scripts/dev-lambda.sh) that both ask for dist/; the second waits, then finds it up to date.
+# scripts/dev-lambda.sh) that both ask for dist/ (and the web tools, which a fresh machine installs
+# first); the second waits, then finds it up to date.
 mkdir -p target
 exec 9>target/build-app.lock
 flock 9
+
+scripts/ensure-web.sh
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export TRUNK_SKIP_VERSION_CHECK=true
 
 inputs=(app shared style Trunk.toml Cargo.toml Cargo.lock .cargo package-lock.json scripts/externalize_loader.py scripts/split_app.py)
 # target/app-release.sha256 names the index.html of the last finished release build: a dist/

@@ -35,13 +35,10 @@ pub const COUNT_PAGES_MAX: usize = 10;
 pub const TYPING_TTL_MS: i64 = 6_000;
 
 /// Where messages come from: news (live, or missed while away) counts as unread and ends its
-/// author's typing notice; a page of old history does neither. An ack brings this tab's own
-/// message back stored: it says nothing of what the reader has read (it may have waited in the
-/// queue while others wrote), so it moves no read mark.
+/// author's typing notice; a page of old history does neither.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
     Live,
-    Acked,
     Missed,
     History,
 }

@@ -105,7 +105,9 @@ impl Throttles for DynamoThrottles {
             if self.write(item, version).await? {
                 return Ok(());
             }
-            tokio::time::sleep(super::race_pause(attempt)).await;
+            if attempt + 1 < ATTEMPTS {
+                tokio::time::sleep(super::race_pause(attempt)).await;
+            }
         }
         Err(StoreError(format!(
             "throttle record {key}: {ATTEMPTS} writers in a row won the race"

@@ -63,10 +63,14 @@ impl ChatContext {
     /// Listens for the other tabs' writes until the chat ends.
     pub(super) fn follow_other_tabs(&self) -> WindowListenerHandle {
         let this = *self;
-        let (rooms, read) = self.session.with_value(|s| (rooms_key(s), read_key(s)));
-        // `storage` fires only in the other tabs of this origin, never in the one that wrote.
+        let (rooms, left, read) = self
+            .session
+            .with_value(|s| (rooms_key(s), left_key(s), read_key(s)));
+        // `storage` fires only in the other tabs of this origin, never in the one that wrote,
+        // and only for a value that changed: a room left that the joined list had already lost
+        // changes the rooms left alone.
         window_event_listener(leptos::ev::storage, move |event| match event.key() {
-            Some(key) if key == rooms => this.follow_rooms(),
+            Some(key) if key == rooms || key == left => this.follow_rooms(),
             Some(key) if key == read => {
                 let marks = read_marks(browser::load(&read).as_deref());
                 this.reduce(Change::MarksStored(marks));

@@ -10,19 +10,13 @@ use super::{
 
 impl ChatState {
     pub(super) fn apply(&mut self, frame: ServerFrame, now_ms: i64) -> Applied {
-        let frame_is_ack = matches!(frame, ServerFrame::Ack { .. });
         match frame {
             // Both carry a stored message under its number: one that skips ahead of what the
             // room holds whole opens a gap (`ChatState::gap_check`).
             ServerFrame::Message { message } | ServerFrame::Ack { message, .. } => {
                 let room = message.room.clone();
-                let source = if frame_is_ack {
-                    Source::Acked
-                } else {
-                    Source::Live
-                };
                 // Only someone else's message is announced (`receive` returns only those).
-                let announce = self.receive(&room, vec![message], source).pop();
+                let announce = self.receive(&room, vec![message], Source::Live).pop();
                 let check = self.gap_check(&room);
                 Applied::Stored { announce, check }
             }
@@ -134,6 +128,14 @@ impl ChatState {
         let Some(entry) = self.rooms.get_mut(room) else {
             return Vec::new();
         };
+        // This tab's own sends, back stored (an ack, or a catch-up after a lost ack), say
+        // nothing of what the reader has read: one may have waited in the queue while others
+        // wrote. Only a message of mine from elsewhere moves the read mark.
+        let sent_here: Vec<ClientMsgId> = messages
+            .iter()
+            .filter(|m| m.author == me && entry.timeline.owns(&m.client_msg_id))
+            .map(|m| m.client_msg_id.clone())
+            .collect();
         let arrived = entry.timeline.merge(messages, &me);
         if source != Source::History {
             for m in &arrived {
@@ -143,8 +145,13 @@ impl ChatState {
         }
         if on_screen {
             entry.see_held();
-        } else if source != Source::History && source != Source::Acked {
-            entry.count_unread(&arrived, &me);
+        } else if source != Source::History {
+            let news: Vec<ChatMessage> = arrived
+                .iter()
+                .filter(|m| !sent_here.contains(&m.client_msg_id))
+                .cloned()
+                .collect();
+            entry.count_unread(&news, &me);
         }
         arrived.into_iter().filter(|m| m.author != me).collect()
     }

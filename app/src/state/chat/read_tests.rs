@@ -91,3 +91,31 @@ fn the_ack_of_a_message_queued_offline_leaves_what_others_wrote_meanwhile_unread
     );
     assert_eq!(s.read_marks()[&rust], message(2, "bob", "seen").seq);
 }
+
+#[test]
+fn a_message_queued_here_that_comes_back_in_a_catch_up_moves_no_read_mark() {
+    let mut s = state();
+    let rust = room("rust");
+    let at = |m: ChatMessage| ChatMessage {
+        room: rust.clone(),
+        ..m
+    };
+    let id = cmid("c-ack-lost");
+    let timeline = &mut s.room_mut(&rust).unwrap().timeline;
+    timeline.push_outgoing(
+        id.clone(),
+        MessageBody::parse("x").unwrap(),
+        Timestamp::from_millis(3),
+    );
+    // Its ack was lost; a catch-up brings it stored, after what others wrote meanwhile.
+    let mut mine = at(message(5, "alice", "x"));
+    mine.client_msg_id = id;
+    let missed = vec![
+        at(message(3, "bob", "a")),
+        at(message(4, "carol", "b")),
+        mine,
+    ];
+    s.receive(&rust, missed, Source::Missed);
+    assert_eq!(s.room(&rust).unwrap().unread(), 2);
+    assert!(!s.read_marks().contains_key(&rust));
+}
