@@ -1,23 +1,9 @@
 //! ChatState: read marks, as other tabs and devices, and this tab's own sends, move them.
 
+use super::tests::{page, state};
 use super::*;
-use crate::state::test_support::{cmid, message, room, user};
-use shared::http::HistoryPage;
+use crate::state::test_support::{cmid, message, room};
 use shared::{MessageBody, ServerFrame, Timestamp};
-
-fn state() -> ChatState {
-    let mut s = ChatState::new(
-        user("alice"),
-        [room("general"), room("rust")],
-        &BTreeMap::new(),
-    );
-    s.open(room("general"));
-    s
-}
-
-fn page(messages: Vec<ChatMessage>, has_more: bool) -> HistoryPage {
-    HistoryPage { messages, has_more }
-}
 
 #[test]
 fn my_own_message_from_another_device_marks_the_room_read_up_to_it() {

@@ -5,7 +5,7 @@ use crate::state::test_support::{cmid, message, room, user};
 use shared::http::HistoryPage;
 use shared::{ClientMsgId, MessageBody, PresenceChange, ServerFrame, Timestamp};
 
-fn state() -> ChatState {
+pub(super) fn state() -> ChatState {
     let mut s = ChatState::new(
         user("alice"),
         [room("general"), room("rust")],
@@ -289,7 +289,7 @@ fn a_reply_for_a_room_left_and_joined_again_finds_nothing() {
     assert!(s.room_at(&room("rust"), now).is_some());
 }
 
-fn page(messages: Vec<ChatMessage>, has_more: bool) -> HistoryPage {
+pub(super) fn page(messages: Vec<ChatMessage>, has_more: bool) -> HistoryPage {
     HistoryPage { messages, has_more }
 }
 
