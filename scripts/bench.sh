@@ -14,7 +14,7 @@ rm -rf "$out" && mkdir -p "$out"
 # Every micro-benchmark once, before the hour of scenarios: one that cannot run (a fixture the
 # schema outgrew) fails here in minutes, not after the load runs.
 echo "==> micro-benchmarks, each once (--test)"
-cargo bench -p handlers --bench hot_paths --locked -- --test
+cargo bench -p perf --bench hot_paths --locked -- --test
 
 cargo build --profile local -p gateway -p load --locked
 gateway=target/local/confab-gateway
@@ -74,9 +74,9 @@ for index in "${!scenarios[@]}"; do
 done
 
 echo "==> cold starts through the Runtime API (each function's release binary in the Lambda mode, on moto)"
-# In their own target directory: `cargo bench -p handlers` (the micro-benchmarks) builds the
-# same binaries into target/release with its dev-dependencies' features, so sharing it would
-# re-link all 22 (each an LTO link of minutes) twice per run.
+# In their own target directory: other benches build the handlers library with their
+# dev-dependencies' features into target/release, and a binary built there would be re-linked
+# (an LTO link of minutes, 22 times) whenever the two alternate.
 host_bins=target/host-lambda
 CARGO_TARGET_DIR=$host_bins cargo build --release -p handlers --bins --locked
 scripts/ensure-venv.sh test
@@ -86,10 +86,10 @@ MOTO_SERVER="$PWD/.venvs/test/bin/moto_server" COLD_START_OUT="$PWD/$out/cold-st
 
 echo "==> read capacity per send on DynamoDB (moto), 50-member room among 50/500/5,000 connections"
 scripts/ensure-venv.sh test
-MOTO_SERVER="$PWD/.venvs/test/bin/moto_server" cargo bench -p handlers --bench dynamo_capacity --locked
+MOTO_SERVER="$PWD/.venvs/test/bin/moto_server" cargo bench -p perf --bench dynamo_capacity --locked
 
 echo "==> micro-benchmarks"
-cargo bench -p handlers --bench hot_paths --locked -- --warm-up-time 2 --measurement-time 5 \
+cargo bench -p perf --bench hot_paths --locked -- --warm-up-time 2 --measurement-time 5 \
   | tee "$out/criterion.txt"
 
 echo "==> Lambda zips"

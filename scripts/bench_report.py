@@ -325,7 +325,7 @@ def main(directory: str, repeats: str) -> int:
 
     if capacity:
         lines += [
-            "Read capacity per send (`handlers/benches/dynamo_capacity.rs`): the sender's membership "
+            "Read capacity per send (`handlers/perf/benches/dynamo_capacity.rs`): the sender's membership "
             "(GetItem, strongly consistent), the room's sequence counter (GetItem, strongly consistent) "
             "and the room's members (Query on the `byRoom` index), "
             "issued as the adapter issues them against moto, and the write (message, idempotency key and counter in one transaction) through the adapter itself. moto reports a constant per call, so the "
@@ -364,7 +364,7 @@ def main(directory: str, repeats: str) -> int:
     if rooms_path.exists():
         room_rows = json.loads(rooms_path.read_text())
         lines += [
-            "Rooms, memberships, the directories and sessions (`handlers/benches/dynamo_capacity/rooms.rs`): "
+            "Rooms, memberships, the directories and sessions (`handlers/perf/benches/dynamo_capacity/rooms.rs`): "
             "each operation's reads and writes through the adapters on moto, the items read back raw "
             "to size them, units by DynamoDB's rules (GetItem strongly consistent; list Queries "
             "eventually consistent, ½; a membership and its twin in one transaction, ⌈size / 1 KB⌉ × 2 "
@@ -403,7 +403,7 @@ def main(directory: str, repeats: str) -> int:
         lines.append("")
 
     bench_rows = criterion_results()
-    lines += ["## Micro-benchmarks (criterion, `handlers/benches/hot_paths.rs`)", ""]
+    lines += ["## Micro-benchmarks (criterion, `handlers/perf/benches/hot_paths.rs`)", ""]
     if bench_rows:
         lines += ["| benchmark | mean |", "|---|---|"]
         lines += [f"| {name} | {duration(ns)} |" for name, ns in bench_rows]

@@ -15,7 +15,7 @@
 //! `rooms.rs` adds what rooms, memberships and the directories cost per operation.
 
 #[allow(dead_code)]
-#[path = "../tests/support/moto.rs"]
+#[path = "../../tests/support/moto.rs"]
 mod moto;
 #[path = "dynamo_capacity/rooms.rs"]
 mod rooms;
@@ -256,13 +256,13 @@ async fn main() -> anyhow::Result<()> {
         }));
     }
     let room_rows = rooms::room_costs(&client, clock.clone()).await?;
-    std::fs::create_dir_all("../target/bench")?;
+    std::fs::create_dir_all("../../target/bench")?;
     std::fs::write(
-        "../target/bench/capacity.json",
+        "../../target/bench/capacity.json",
         serde_json::to_string_pretty(&rows)?,
     )?;
     std::fs::write(
-        "../target/bench/capacity-rooms.json",
+        "../../target/bench/capacity-rooms.json",
         serde_json::to_string_pretty(&room_rows)?,
     )?;
     Ok(())
