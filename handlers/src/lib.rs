@@ -14,3 +14,4 @@ pub mod keys;
 pub mod lambda;
 pub mod notify;
 pub mod routes;
+pub mod rows;

@@ -15,6 +15,8 @@ pub enum WsRoute {
     JoinRoom,
     LeaveRoom,
     Typing,
+    EditMessage,
+    DeleteMessage,
     Ping,
 }
 
@@ -148,6 +150,8 @@ impl WsRoute {
             A::JoinRoom(_) => WsRoute::JoinRoom,
             A::LeaveRoom(_) => WsRoute::LeaveRoom,
             A::Typing(_) => WsRoute::Typing,
+            A::EditMessage(_) => WsRoute::EditMessage,
+            A::DeleteMessage(_) => WsRoute::DeleteMessage,
             A::Ping => WsRoute::Ping,
         }
     }

@@ -3,7 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{ChatMessage, ClientMsgId, ErrorCode, MessageBody, RoomId, RoomSummary, Username};
+use crate::{
+    ChatMessage, ClientMsgId, DeleteMessage, EditMessage, ErrorCode, MessageBody, MessageChange,
+    RoomId, RoomSummary, Username,
+};
 
 /// Everything a client may send.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,6 +18,8 @@ pub enum ClientAction {
     JoinRoom(JoinRoom),
     LeaveRoom(LeaveRoom),
     Typing(Typing),
+    EditMessage(EditMessage),
+    DeleteMessage(DeleteMessage),
     /// Keeps a quiet connection open (API Gateway closes one idle for 10 minutes): answered
     /// `pong` by the gateway itself (on AWS a mock integration; no handler runs).
     Ping,
@@ -28,6 +33,8 @@ impl ClientAction {
         "joinRoom",
         "leaveRoom",
         "typing",
+        "editMessage",
+        "deleteMessage",
         "ping",
     ];
 }
@@ -114,6 +121,9 @@ pub enum ServerFrame {
     /// A room is no longer this user's: they left it or its owner removed them. Their
     /// connections have already stopped receiving it.
     RoomRemoved { room: RoomId },
+    /// A message in a room this connection has joined was edited or deleted. Sent to every
+    /// connection in the room, the one that asked included: that is its answer.
+    Changed { change: MessageChange },
     /// The answer to `ping`.
     Pong,
     /// A frame was refused. The connection stays open.
@@ -270,6 +280,8 @@ mod tests {
             r#"{"action":"joinRoom","room":"a"}"#,
             r#"{"action":"leaveRoom","room":"a"}"#,
             r#"{"action":"typing","room":"a","typing":false}"#,
+            r#"{"action":"editMessage","room":"a","seq":3,"body":"y"}"#,
+            r#"{"action":"deleteMessage","room":"a","seq":3}"#,
         ] {
             let a = parse(json);
             assert_eq!(serde_json::to_string(&a).unwrap(), json);
@@ -283,9 +295,12 @@ mod tests {
             room: RoomId::parse("general").unwrap(),
             seq: Seq::new(7),
             author: Username::parse("alice").unwrap(),
-            body: MessageBody::parse("hi").unwrap(),
+            body: Some(MessageBody::parse("hi").unwrap()),
             client_msg_id: ClientMsgId::parse("c1").unwrap(),
             sent_at: Timestamp::from_millis(1),
+            edited_at: None,
+            deleted_at: None,
+            revision: None,
         };
         let frames = [
             ServerFrame::Message {
@@ -326,6 +341,17 @@ mod tests {
             ServerFrame::RoomRemoved {
                 room: RoomId::parse("general").unwrap(),
             },
+            ServerFrame::Changed {
+                change: crate::MessageChange {
+                    room: RoomId::parse("general").unwrap(),
+                    seq: Seq::new(8),
+                    message_seq: Seq::new(7),
+                    message_id: MessageId::parse("01ARZ3NDEKTSV4RRFFQ69G5FAV").unwrap(),
+                    by: Username::parse("alice").unwrap(),
+                    at: Timestamp::from_millis(2),
+                    kind: crate::ChangeKind::Delete,
+                },
+            },
         ];
         let tags = [
             "message",
@@ -336,6 +362,7 @@ mod tests {
             "error",
             "roomAdded",
             "roomRemoved",
+            "changed",
         ];
         for (frame, tag) in frames.iter().zip(tags) {
             let json = serde_json::to_value(frame).unwrap();

@@ -6,7 +6,7 @@ use crate::limits::{
     CONNECTION_MAX_SECS, HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, IDLE_TIMEOUT_SECS,
 };
 use crate::{
-    ClientMsgId, Invalid, MessageBody, MessageId, Password, RoomId, Seq, Timestamp, Username,
+    ClientMsgId, MessageChange, Invalid, MessageBody, MessageId, Password, RoomId, Seq, Timestamp, Username,
 };
 
 /// `POST /api/register`.
@@ -53,9 +53,21 @@ pub struct ChatMessage {
     /// Its place in the room (see [`Seq`]): history and live frames order by it.
     pub seq: Seq,
     pub author: Username,
-    pub body: MessageBody,
+    /// The text; absent once the message was deleted (erased from storage, a tombstone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<MessageBody>,
     pub client_msg_id: ClientMsgId,
     pub sent_at: Timestamp,
+    /// When it was last edited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<Timestamp>,
+    /// When it was deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<Timestamp>,
+    /// The sequence number of the last change (edit or deletion) it took: a change at or
+    /// below it is already in (`ChatMessage::apply`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<Seq>,
 }
 
 /// The query of `GET /api/rooms/{room}/messages` as it arrives: strings, not yet parsed
@@ -133,7 +145,12 @@ impl HistoryRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryPage {
+    /// Messages, as they stand now (edited text, or a tombstone).
     pub messages: Vec<ChatMessage>,
+    /// The changes (edits, deletions) whose numbers fall in the page, newest first: with the
+    /// messages they account for every number the page covers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<MessageChange>,
     pub has_more: bool,
 }
 

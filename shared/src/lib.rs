@@ -10,6 +10,7 @@
 #[macro_use]
 mod newtype;
 
+pub mod changes;
 pub mod error;
 pub mod frames;
 pub mod http;
@@ -21,6 +22,7 @@ pub mod rooms;
 pub mod text;
 pub mod time;
 
+pub use changes::{ChangeKind, DeleteMessage, EditMessage, MessageChange};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail, Invalid};
 pub use frames::{
     ClientAction, GatewayNotice, JoinRoom, LeaveRoom, PresenceChange, SendMessage, ServerFrame,

@@ -65,6 +65,10 @@ pub const DEFAULT_ROOM: &str = "general";
 /// stay well under API Gateway's 32 KB frame limit.
 pub const MESSAGE_BODY_MAX_CHARS: usize = 4_000;
 
+/// Edits one message may take. A deletion erases the text of every edit with the message's
+/// own, in one write, so the number is bounded (DynamoDB writes at most 100 items at once).
+pub const MESSAGE_EDITS_MAX: usize = 20;
+
 /// Client message ids (idempotency keys chosen by the client, e.g. a ULID or UUID).
 pub const CLIENT_MSG_ID_MAX_CHARS: usize = 64;
 

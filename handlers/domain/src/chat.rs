@@ -27,6 +27,15 @@ pub enum ChatError {
     UnknownConnection,
     #[error("too fast: try again in {} ms", .0.ms)]
     RateLimited(RetryAfter),
+    /// No message at this number in the room (none yet, a change's number, or deleted when
+    /// the action needs its text).
+    #[error("no message {seq} in {room}")]
+    NoMessage { room: RoomId, seq: shared::Seq },
+    /// The message is someone else's and this user may not do this to it.
+    #[error("{0}")]
+    NotYours(&'static str),
+    #[error("this message was edited {} times, the most it may be", shared::limits::MESSAGE_EDITS_MAX)]
+    TooManyEdits,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -42,7 +51,7 @@ impl ChatError {
 }
 
 /// A throttle's verdict as a use case's outcome.
-fn admitted(verdict: Result<Result<(), RetryAfter>, StoreError>) -> Result<(), ChatError> {
+pub(crate) fn admitted(verdict: Result<Result<(), RetryAfter>, StoreError>) -> Result<(), ChatError> {
     verdict?.map_err(ChatError::RateLimited)
 }
 

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod chat;
 pub mod clock;
 pub mod directory;
+pub mod edits;
 pub mod keys;
 pub mod live;
 pub mod model;

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use shared::limits::CONNECTION_MAX_SECS;
 use shared::{
-    ChatMessage, ClientMsgId, MemberSummary, MessageBody, MessageId, Role, RoomId, RoomSummary,
+    ChangeKind, ChatMessage, ClientMsgId, MessageChange, MemberSummary, MessageBody, MessageId, Role, RoomId, RoomSummary,
     Seq, Timestamp, Username,
 };
 
@@ -163,9 +163,47 @@ impl NewMessage {
             room: self.room,
             seq,
             author: self.author,
-            body: self.body,
+            body: Some(self.body),
             client_msg_id: self.client_msg_id,
             sent_at: self.sent_at,
+            edited_at: None,
+            deleted_at: None,
+            revision: None,
+        }
+    }
+}
+
+/// A message as the store keeps it: as clients see it, and the numbers of its edits (whose
+/// text a deletion erases too).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredMessage {
+    pub message: ChatMessage,
+    pub edits: Vec<Seq>,
+}
+
+/// A change on its way to the store, which gives it the room's next number
+/// (`Messages::change`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewChange {
+    pub room: RoomId,
+    pub message_seq: Seq,
+    pub message_id: MessageId,
+    pub by: Username,
+    pub at: Timestamp,
+    pub kind: ChangeKind,
+}
+
+impl NewChange {
+    /// The change as stored at `seq`.
+    pub fn at(self, seq: Seq) -> MessageChange {
+        MessageChange {
+            room: self.room,
+            seq,
+            message_seq: self.message_seq,
+            message_id: self.message_id,
+            by: self.by,
+            at: self.at,
+            kind: self.kind,
         }
     }
 }

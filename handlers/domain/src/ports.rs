@@ -3,11 +3,12 @@
 
 use async_trait::async_trait;
 use shared::{
-    ChatMessage, HistoryPage, HistoryRequest, RoomId, RoomSummary, Timestamp, UserPrefix, Username,
+    ChatMessage, HistoryPage, MessageChange, Seq, HistoryRequest, RoomId, RoomSummary, Timestamp, UserPrefix, Username,
 };
 
 use super::model::{
-    Connection, ConnectionId, Member, Membership, NewMessage, Session, SessionId, UserRecord,
+    Connection, ConnectionId, Member, Membership, NewChange, NewMessage, Session, SessionId,
+    StoredMessage, UserRecord,
 };
 
 pub use super::clock::Clock;
@@ -130,12 +131,34 @@ pub trait Messages: Send + Sync {
     /// atomically: two racing appends to a room take two consecutive numbers, and a failed
     /// append takes none, so a room's numbers have no holes.
     async fn append(&self, message: &NewMessage) -> Result<Appended, StoreError>;
-    /// A page of a room's history, newest first (see `shared::HistoryPage`).
+    /// A page of a room's history, newest first (see `shared::HistoryPage`): the messages as
+    /// they stand now, and the changes, each where its number puts it.
     async fn page(
         &self,
         room: &RoomId,
         request: &HistoryRequest,
     ) -> Result<HistoryPage, StoreError>;
+    /// The message at `seq` in `room` (a key lookup, strongly consistent; `None` when the
+    /// number is no message: none yet, or a change's).
+    async fn find(&self, room: &RoomId, seq: Seq) -> Result<Option<StoredMessage>, StoreError>;
+    /// Stores `change` at its room's next number and writes it into its message, atomically,
+    /// provided the message still stands at `expected` (its `revision` as the caller read
+    /// it): `Changed::Stale` when another change got there first, and nothing is written. A
+    /// deletion also erases the text of the message's earlier edits, in the same write.
+    async fn change(
+        &self,
+        change: &NewChange,
+        expected: Option<Seq>,
+    ) -> Result<Changed, StoreError>;
+}
+
+/// The outcome of `Messages::change`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Changed {
+    /// Stored, and the message as it now stands.
+    Applied(MessageChange, ChatMessage),
+    /// The message moved on (another change) or is gone since it was read: read it again.
+    Stale,
 }
 
 #[async_trait]

@@ -2,7 +2,7 @@
 //!
 //! | item            | pk                      | sk           |
 //! |-----------------|-------------------------|--------------|
-//! | message         | `room#<room>`           | `<seq>`      |
+//! | message, change | `room#<room>`           | `<seq>`      |
 //! | room's counter  | `seq#<room>`            | `seq`        |
 //! | idempotency key | `dedup#<author>#<cmid>` | `dedup`      |
 //! | public room     | `rooms`                 | `<room>`     |
@@ -14,7 +14,8 @@
 //!
 //! Room ids and usernames cannot contain `#`, so the kinds never collide. A message's sort key is
 //! its sequence number, zero-padded to 20 digits so string order is number order: history is a
-//! Query on `room#<room>` in sort-key order. The counter holds the last number the room gave out;
+//! Query on `room#<room>` in sort-key order. A change to a message (an edit, a deletion) takes
+//! its own number there too (`changes.rs`). The counter holds the last number the room gave out;
 //! an append moves it on in the same transaction that stores the message (see `append`). The
 //! directory is in `rooms.rs`, memberships in `memberships.rs`, sessions in `sessions.rs`.
 
@@ -30,8 +31,9 @@ use shared::{ChatMessage, HistoryPage, HistoryRequest, RoomId, Seq};
 
 use super::schema::{MESSAGES_PK, MESSAGES_SK};
 use super::{mapping_error, store_error};
-use crate::domain::model::NewMessage;
-use crate::domain::ports::{Appended, Messages, StoreError};
+use crate::domain::model::{NewChange, NewMessage, StoredMessage};
+use crate::domain::ports::{Appended, Changed, Messages, StoreError};
+use crate::rows::EventRow;
 
 /// How many times an append reads its room's counter and tries to take the next number, when
 /// other senders to the room keep taking it first, before it fails (the client retries with
@@ -40,7 +42,7 @@ const APPEND_ATTEMPTS: u32 = 16;
 
 const DEDUP_SK: &str = "dedup";
 
-fn room_pk(room: &RoomId) -> String {
+pub(super) fn room_pk(room: &RoomId) -> String {
     format!("room#{room}")
 }
 
@@ -48,13 +50,13 @@ fn dedup_pk(message: &NewMessage) -> String {
     format!("dedup#{}#{}", message.author, message.client_msg_id)
 }
 
-fn seq_pk(room: &RoomId) -> String {
+pub(super) fn seq_pk(room: &RoomId) -> String {
     format!("seq#{room}")
 }
-const SEQ_SK: &str = "seq";
+pub(super) const SEQ_SK: &str = "seq";
 
 /// A message's sort key: its number, zero-padded so that string order is number order.
-fn seq_sk(seq: Seq) -> String {
+pub(super) fn seq_sk(seq: Seq) -> String {
     format!("{:020}", seq.get())
 }
 
@@ -92,7 +94,7 @@ impl DynamoMessages {
         ])
     }
 
-    fn put_new(
+    pub(super) fn put_new(
         &self,
         item: HashMap<String, AttributeValue>,
     ) -> Result<TransactWriteItem, StoreError> {
@@ -108,7 +110,7 @@ impl DynamoMessages {
 
     /// Moves the room's counter from `last` to `last + 1`, on condition that it still says
     /// `last` (or, for a room's first message, that it does not exist yet).
-    fn move_counter(&self, room: &RoomId, last: u64) -> Result<TransactWriteItem, StoreError> {
+    pub(super) fn move_counter(&self, room: &RoomId, last: u64) -> Result<TransactWriteItem, StoreError> {
         let counter = serde_dynamo::to_item(CounterItem {
             pk: seq_pk(room),
             sk: SEQ_SK.into(),
@@ -132,7 +134,7 @@ impl DynamoMessages {
     }
 
     /// The last number the room gave out (0: none yet), read strongly consistent.
-    async fn last_seq(&self, room: &RoomId) -> Result<u64, StoreError> {
+    pub(super) async fn last_seq(&self, room: &RoomId) -> Result<u64, StoreError> {
         let counter: Option<CounterItem> = self.get(Self::key(seq_pk(room), SEQ_SK.into())).await?;
         Ok(counter.map_or(0, |c| c.last))
     }
@@ -163,20 +165,36 @@ impl DynamoMessages {
             .get(Self::key(dedup_pk(message), DEDUP_SK.into()))
             .await?
             .ok_or_else(|| StoreError("idempotency key vanished".into()))?;
-        let stored: MessageItem = self
-            .get(Self::key(room_pk(&key.room), seq_sk(key.seq)))
-            .await?
-            .ok_or_else(|| StoreError("idempotency key without its message".into()))?;
-        Ok(stored.message)
+        match self.event(&key.room, key.seq).await? {
+            Some(EventRow::Message { message, .. }) => Ok(message),
+            _ => Err(StoreError("idempotency key without its message".into())),
+        }
+    }
+
+    /// What the room's number holds, read strongly consistent.
+    pub(super) async fn event(&self, room: &RoomId, seq: Seq) -> Result<Option<EventRow>, StoreError> {
+        let item: Option<EventItem> = self.get(Self::key(room_pk(room), seq_sk(seq))).await?;
+        Ok(item.map(|item| item.row))
     }
 }
 
+/// A room's number: a message or a change (`EventRow`), under its key.
 #[derive(Serialize, Deserialize)]
-struct MessageItem {
-    pk: String,
-    sk: String,
+pub(super) struct EventItem {
+    pub pk: String,
+    pub sk: String,
     #[serde(flatten)]
-    message: ChatMessage,
+    pub row: EventRow,
+}
+
+impl EventItem {
+    pub(super) fn at(room: &RoomId, seq: Seq, row: EventRow) -> Self {
+        Self {
+            pk: room_pk(room),
+            sk: seq_sk(seq),
+            row,
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -211,12 +229,12 @@ impl Messages for DynamoMessages {
                 seq: stored.seq,
             })
             .map_err(mapping_error)?;
-            let item = serde_dynamo::to_item(MessageItem {
-                pk: room_pk(&stored.room),
-                sk: seq_sk(stored.seq),
+            let row = EventRow::Message {
                 message: stored.clone(),
-            })
-            .map_err(mapping_error)?;
+                edits: Vec::new(),
+            };
+            let item = serde_dynamo::to_item(EventItem::at(&stored.room, stored.seq, row))
+                .map_err(mapping_error)?;
             // All or none: a message is never stored without its key or its number.
             let result = self
                 .client
@@ -284,22 +302,39 @@ impl Messages for DynamoMessages {
         }
         let has_more = items.len() >= want;
         items.truncate(request.limit as usize);
-        let mut messages = items
-            .into_iter()
-            .map(|item| serde_dynamo::from_item::<_, MessageItem>(item).map(|m| m.message))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(mapping_error)?;
         if !newest_first {
-            messages.reverse();
+            items.reverse();
         }
-        Ok(HistoryPage { messages, has_more })
+        let (mut messages, mut changes) = (Vec::new(), Vec::new());
+        for item in items {
+            match serde_dynamo::from_item::<_, EventItem>(item).map_err(mapping_error)?.row {
+                EventRow::Message { message, .. } => messages.push(message),
+                EventRow::Change { change } => changes.push(change),
+            }
+        }
+        Ok(HistoryPage {
+            messages,
+            changes,
+            has_more,
+        })
+    }
+
+    async fn find(&self, room: &RoomId, seq: Seq) -> Result<Option<StoredMessage>, StoreError> {
+        Ok(match self.event(room, seq).await? {
+            Some(EventRow::Message { message, edits }) => Some(StoredMessage { message, edits }),
+            _ => None,
+        })
+    }
+
+    async fn change(&self, change: &NewChange, expected: Option<Seq>) -> Result<Changed, StoreError> {
+        self.apply_change(change, expected).await
     }
 }
 
 /// The transaction was cancelled because another writer got there first: a condition after the
 /// first put failed (the counter moved, or the number is taken), or DynamoDB saw two
 /// transactions on one item at once.
-fn raced(error: Option<&TransactWriteItemsError>) -> bool {
+pub(super) fn raced(error: Option<&TransactWriteItemsError>) -> bool {
     let Some(TransactWriteItemsError::TransactionCanceledException(e)) = error else {
         return false;
     };

@@ -2,6 +2,7 @@
 //! and created by `schema::create_tables` (tests, local gateway) or infra/template.yaml (AWS).
 //! Every request-path read is a GetItem or a Query: no Scan exists in this module.
 
+mod changes;
 mod connections;
 mod memberships;
 mod messages;

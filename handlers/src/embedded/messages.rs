@@ -1,14 +1,38 @@
+//! Messages and the changes to them, at their rooms' sequence numbers.
+
 use std::ops::Bound;
 
 use async_trait::async_trait;
-use redb::{ReadableTable as _, TableDefinition};
+use redb::{ReadableTable as _, Table, WriteTransaction};
 use shared::http::Cursor;
-use shared::{ChatMessage, HistoryPage, HistoryRequest, RoomId, RoomKind, RoomSummary, Seq};
+use shared::{ChangeKind, HistoryPage, HistoryRequest, RoomId, Seq};
 
 use super::EmbeddedStore;
-use super::rows::{CLOSED_ROOMS, DEDUP, DedupRow, MESSAGES, ROOM_SEQS, ROOMS, decode, encode};
-use crate::domain::model::NewMessage;
-use crate::domain::ports::{Appended, Inserted, Messages, Page, Rooms, StoreError};
+use super::rows::{DEDUP, DedupRow, EventRow, MESSAGES, ROOM_SEQS, decode, encode};
+use crate::domain::model::{NewChange, NewMessage, StoredMessage};
+use crate::domain::ports::{Appended, Changed, Messages, StoreError};
+
+type MessagesTable<'tx> = Table<'tx, (&'static str, u64), &'static [u8]>;
+
+/// Takes the room's next number in this transaction.
+fn next_seq(tx: &WriteTransaction, room: &str) -> anyhow::Result<Seq> {
+    let mut seqs = tx.open_table(ROOM_SEQS)?;
+    let last = seqs.get(room)?.map(|n| n.value()).unwrap_or(0);
+    seqs.insert(room, last + 1)?;
+    Ok(Seq::new(last + 1))
+}
+
+fn read_row(table: &MessagesTable<'_>, room: &str, seq: Seq) -> anyhow::Result<Option<EventRow>> {
+    table
+        .get((room, seq.get()))?
+        .map(|row| decode(row.value()))
+        .transpose()
+}
+
+fn write_row(table: &mut MessagesTable<'_>, room: &str, seq: Seq, row: &EventRow) -> anyhow::Result<()> {
+    table.insert((room, seq.get()), encode(row)?.as_slice())?;
+    Ok(())
+}
 
 #[async_trait]
 impl Messages for EmbeddedStore {
@@ -23,24 +47,24 @@ impl Messages for EmbeddedStore {
             let mut messages = tx.open_table(MESSAGES)?;
             if let Some(existing) = keys.get(key)? {
                 let earlier: DedupRow = decode(existing.value())?;
-                let stored = messages
-                    .get((earlier.room.as_str(), earlier.seq.get()))?
-                    .ok_or_else(|| anyhow::anyhow!("idempotency key without its message"))?;
-                return Ok(Appended::Duplicate(decode(stored.value())?));
+                return match read_row(&messages, earlier.room.as_str(), earlier.seq)? {
+                    Some(EventRow::Message { message, .. }) => Ok(Appended::Duplicate(message)),
+                    _ => Err(anyhow::anyhow!("idempotency key without its message")),
+                };
             }
-            let mut seqs = tx.open_table(ROOM_SEQS)?;
             let room = message.room.to_string();
-            let last = seqs.get(room.as_str())?.map(|n| n.value()).unwrap_or(0);
-            let seq = Seq::new(last + 1);
+            let seq = next_seq(tx, &room)?;
             let stored = message.clone().at(seq);
-            let row = encode(&stored)?;
             let dedup = encode(&DedupRow {
                 room: stored.room.clone(),
                 seq,
             })?;
             keys.insert(key, dedup.as_slice())?;
-            messages.insert((room.as_str(), seq.get()), row.as_slice())?;
-            seqs.insert(room.as_str(), seq.get())?;
+            let row = EventRow::Message {
+                message: stored.clone(),
+                edits: Vec::new(),
+            };
+            write_row(&mut messages, &room, seq, &row)?;
             Ok(Appended::New(stored))
         })
         .await
@@ -81,78 +105,83 @@ impl Messages for EmbeddedStore {
             }
             let has_more = raw.len() == want;
             raw.truncate(request.limit as usize);
-            let mut messages = raw
-                .iter()
-                .map(|bytes| decode::<ChatMessage>(bytes))
-                .collect::<anyhow::Result<Vec<_>>>()?;
             if matches!(request.cursor, Cursor::After(_)) {
-                messages.reverse();
+                raw.reverse();
             }
-            Ok(HistoryPage { messages, has_more })
+            let (mut messages, mut changes) = (Vec::new(), Vec::new());
+            for bytes in &raw {
+                match decode::<EventRow>(bytes)? {
+                    EventRow::Message { message, .. } => messages.push(message),
+                    EventRow::Change { change } => changes.push(change),
+                }
+            }
+            Ok(HistoryPage {
+                messages,
+                changes,
+                has_more,
+            })
         })
         .await
     }
-}
 
-/// Public rooms are the directory; the others are kept apart so it never lists them.
-fn rooms_table(room: &RoomId) -> TableDefinition<'static, &'static str, &'static [u8]> {
-    match room.kind() {
-        RoomKind::Public => ROOMS,
-        RoomKind::Private | RoomKind::Direct => CLOSED_ROOMS,
+    async fn find(&self, room: &RoomId, seq: Seq) -> Result<Option<StoredMessage>, StoreError> {
+        let room = room.to_string();
+        self.read(move |tx| {
+            let table = tx.open_table(MESSAGES)?;
+            let row = table
+                .get((room.as_str(), seq.get()))?
+                .map(|row| decode::<EventRow>(row.value()))
+                .transpose()?;
+            Ok(match row {
+                Some(EventRow::Message { message, edits }) => Some(StoredMessage { message, edits }),
+                _ => None,
+            })
+        })
+        .await
     }
-}
 
-#[async_trait]
-impl Rooms for EmbeddedStore {
-    async fn create(&self, room: &RoomSummary) -> Result<Inserted, StoreError> {
-        let table = rooms_table(&room.id);
-        let id = room.id.to_string();
-        let row = encode(room).map_err(StoreError::new)?;
+    /// One write transaction: redb runs one writer at a time, so the check that the message
+    /// still stands at `expected` and the writes that follow cannot interleave with another.
+    async fn change(&self, change: &NewChange, expected: Option<Seq>) -> Result<Changed, StoreError> {
+        let change = change.clone();
         self.write(true, move |tx| {
-            let mut rooms = tx.open_table(table)?;
-            if rooms.get(id.as_str())?.is_some() {
-                return Ok(Inserted::AlreadyExists);
-            }
-            rooms.insert(id.as_str(), row.as_slice())?;
-            Ok(Inserted::Created)
-        })
-        .await
-    }
-
-    async fn find(&self, room: &RoomId) -> Result<Option<RoomSummary>, StoreError> {
-        let table = rooms_table(room);
-        let id = room.to_string();
-        self.read(move |tx| {
-            let rooms = tx.open_table(table)?;
-            let row = rooms.get(id.as_str())?;
-            row.map(|row| decode(row.value())).transpose()
-        })
-        .await
-    }
-
-    async fn public(
-        &self,
-        after: Option<&RoomId>,
-        limit: u32,
-    ) -> Result<Page<RoomSummary>, StoreError> {
-        let after = after.map(|a| a.to_string());
-        self.read(move |tx| {
-            let rooms = tx.open_table(ROOMS)?;
-            let from = match &after {
-                Some(after) => Bound::Excluded(after.as_str()),
-                None => Bound::Unbounded,
+            let (room, target) = (change.room.to_string(), change.message_seq);
+            let mut table = tx.open_table(MESSAGES)?;
+            let Some(EventRow::Message { mut message, mut edits }) =
+                read_row(&table, &room, target)?
+            else {
+                return Ok(Changed::Stale);
             };
-            let mut items = Vec::new();
-            for entry in rooms
-                .range::<&str>((from, Bound::Unbounded))?
-                .take(limit as usize + 1)
-            {
-                items.push(decode(entry?.1.value())?);
+            if message.revision != expected {
+                return Ok(Changed::Stale);
             }
-            let more = items.len() > limit as usize;
-            items.truncate(limit as usize);
-            Ok(Page { items, more })
+            let seq = next_seq(tx, &room)?;
+            let stored = change.at(seq);
+            message.apply(&stored);
+            match stored.kind {
+                ChangeKind::Edit { .. } => edits.push(seq),
+                // Erase the text wherever it was written: in each edit too.
+                ChangeKind::Delete => {
+                    for edit in std::mem::take(&mut edits) {
+                        if let Some(EventRow::Change { mut change }) = read_row(&table, &room, edit)? {
+                            change.kind = ChangeKind::Edit { body: None };
+                            write_row(&mut table, &room, edit, &EventRow::Change { change })?;
+                        }
+                    }
+                }
+            }
+            let row = EventRow::Message {
+                message: message.clone(),
+                edits,
+            };
+            write_row(&mut table, &room, target, &row)?;
+            let event = EventRow::Change {
+                change: stored.clone(),
+            };
+            write_row(&mut table, &room, seq, &event)?;
+            Ok(Changed::Applied(stored, message))
         })
         .await
     }
 }
+

@@ -9,6 +9,7 @@
 mod connections;
 mod memberships;
 mod messages;
+mod rooms;
 mod rows;
 mod sessions;
 mod throttles;

@@ -3,6 +3,7 @@
 
 use redb::{TableDefinition, WriteTransaction};
 use serde::{Deserialize, Serialize};
+pub use crate::rows::EventRow;
 use shared::{Role, RoomId, RoomSummary, Seq, Timestamp, Username};
 
 use crate::domain::model::SessionId;
@@ -27,7 +28,8 @@ pub const CLOSED_ROOMS: TableDefinition<&str, &[u8]> = TableDefinition::new("clo
 pub const MEMBERSHIPS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("memberships");
 /// (username, room) → MembershipRow: a user's rooms, written with `MEMBERSHIPS`.
 pub const USER_ROOMS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("user_rooms");
-/// (room, sequence number) → ChatMessage: a room's history in order. (Named apart from the
+/// (room, sequence number) → EventRow (a message, or a change to one): a room's history in
+/// order. (Named apart from the
 /// `messages` table of id-keyed rows that files from before sequence numbers hold, which is
 /// left unread.)
 pub const MESSAGES: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("room_messages");

@@ -13,6 +13,7 @@ use shared::{ClientAction, ClientMsgId, ErrorBody, ErrorCode, RoomId, ServerFram
 use super::body::{BadInput, parse_json};
 use crate::compose::{Services, Unwired};
 use crate::domain::chat::{self, ChatError};
+use crate::domain::edits;
 use crate::domain::live::Live;
 use crate::domain::model::ConnectionId;
 use crate::domain::sessions;
@@ -51,6 +52,8 @@ pub async fn serve(route: WsRoute, services: &Services, request: Request) -> Res
         | WsRoute::JoinRoom
         | WsRoute::LeaveRoom
         | WsRoute::Typing
+        | WsRoute::EditMessage
+        | WsRoute::DeleteMessage
         | WsRoute::Ping => frame(route, services, request).await,
     };
     outcome.unwrap_or_else(|unwired| {
@@ -122,6 +125,18 @@ async fn frame(route: WsRoute, services: &Services, request: Request) -> Result<
         ClientAction::Typing(typing) => {
             let typed = chat::typing(live, services.guard()?, &from, typing).await;
             (typed, About::default())
+        }
+        ClientAction::EditMessage(edit) => {
+            let (access, messages) = (services.access()?, services.messages()?);
+            let guard = services.guard()?;
+            let edited = edits::edit_message(live, access, messages, guard, &from, edit).await;
+            (edited.map(drop), About::default())
+        }
+        ClientAction::DeleteMessage(delete) => {
+            let (access, messages) = (services.access()?, services.messages()?);
+            let guard = services.guard()?;
+            let deleted = edits::delete_message(live, access, messages, guard, &from, delete);
+            (deleted.await.map(drop), About::default())
         }
         // API Gateway answers `ping` itself (a mock integration); a host that hands it to
         // the handlers anyway gets the same answer.
@@ -235,6 +250,13 @@ async fn finish(
         ),
         Err(ChatError::NotFound(room)) => {
             BadInput::new(ErrorCode::NotFound, format!("no room {room}"))
+        }
+        Err(ChatError::NoMessage { room, seq }) => {
+            BadInput::new(ErrorCode::NotFound, format!("no message {seq} in {room}"))
+        }
+        Err(ChatError::NotYours(why)) => BadInput::new(ErrorCode::Forbidden, why),
+        Err(e @ ChatError::TooManyEdits) => {
+            BadInput::new(ErrorCode::InvalidRequest, e.to_string())
         }
         Err(ChatError::UnknownConnection) => BadInput::new(
             ErrorCode::Unauthorized,

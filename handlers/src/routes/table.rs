@@ -102,6 +102,28 @@ pub const ROUTES: &[RouteDef] = &[
             ..Needs::LIVE
         },
     ),
+    ws(
+        WsRoute::EditMessage,
+        "editMessage",
+        &[],
+        "edit_message",
+        Needs {
+            throttles: true,
+            messages: true,
+            ..Needs::LIVE
+        },
+    ),
+    ws(
+        WsRoute::DeleteMessage,
+        "deleteMessage",
+        &[],
+        "delete_message",
+        Needs {
+            throttles: true,
+            messages: true,
+            ..Needs::LIVE
+        },
+    ),
     // Keep-alive: the same bytes as `ServerFrame::Pong` (routes::tests checks).
     mock(WsRoute::Ping, "ping", r#"{"type":"pong"}"#),
     http(
