@@ -1,5 +1,6 @@
 //! The store contract: what every adapter must do, case by case.
 
+mod changes;
 mod connections;
 mod memberships;
 mod messages;
@@ -99,6 +100,11 @@ cases![
     sessions::of_user_lists_a_users_sessions_in_id_order_and_end_forgets_one,
     sessions::a_connection_remembers_the_session_that_opened_it,
     users::set_password_replaces_an_existing_users_hash_only,
+    changes::an_edit_takes_the_next_number_and_rewrites_its_message,
+    changes::a_change_at_a_stale_revision_writes_nothing,
+    changes::a_deletion_erases_the_text_of_the_message_and_of_its_edits,
+    changes::find_answers_for_messages_only,
+    changes::racing_changes_and_appends_share_the_numbers_without_holes,
 ];
 
 pub fn check(condition: bool, what: impl std::fmt::Display) -> Result<(), String> {
