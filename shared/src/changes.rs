@@ -139,7 +139,10 @@ mod tests {
         let mut m = message();
         assert!(m.apply(&edit(8, "newest")));
         assert!(!m.apply(&edit(5, "older")));
-        assert!(!m.apply(&edit(8, "newest")), "the same change twice is a no-op");
+        assert!(
+            !m.apply(&edit(8, "newest")),
+            "the same change twice is a no-op"
+        );
         assert_eq!(m.body.as_ref().unwrap().as_str(), "newest");
     }
 

@@ -6,7 +6,8 @@ use crate::limits::{
     CONNECTION_MAX_SECS, HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, IDLE_TIMEOUT_SECS,
 };
 use crate::{
-    ClientMsgId, MessageChange, Invalid, MessageBody, MessageId, Password, RoomId, Seq, Timestamp, Username,
+    ClientMsgId, Invalid, MessageBody, MessageChange, MessageId, Password, RoomId, Seq, Timestamp,
+    Username,
 };
 
 /// `POST /api/register`.

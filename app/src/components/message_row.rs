@@ -1,9 +1,10 @@
 //! One message. The body is a text node — never HTML — so markup arrives as the characters
-//! its author typed.
+//! its author typed. Our own stored messages can be edited in place and deleted (after a
+//! second click to confirm); a deleted one shows as a tombstone.
 
-use leptos::either::Either;
+use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
-use shared::RoomId;
+use shared::{MessageBody, RoomId, Seq};
 
 use super::Person;
 use crate::browser;
@@ -19,13 +20,18 @@ pub fn MessageRow(entry: Entry, room: RoomId, mine: bool) -> impl IntoView {
         Delivery::Pending => "pending",
         Delivery::Failed(_) => "failed",
     };
+    // Only a stored message of ours, not deleted, can change.
+    let changeable = match (mine, entry.seq, &entry.body) {
+        (true, Some(seq), Some(body)) => Some((seq, body.clone())),
+        _ => None,
+    };
     let status = match entry.delivery {
         Delivery::Sent => None,
         Delivery::Pending => Some(Either::Left(
             view! { <span class="delivery" data-testid="message-pending">"Sending…"</span> },
         )),
         Delivery::Failed(reason) => {
-            let id = entry.client_msg_id.clone();
+            let (room, id) = (room.clone(), entry.client_msg_id.clone());
             Some(Either::Right(view! {
                 <span class="delivery failed" role="alert" data-testid="message-failed">
                     "Not sent: " {reason} " "
@@ -33,6 +39,22 @@ pub fn MessageRow(entry: Entry, room: RoomId, mine: bool) -> impl IntoView {
                 </span>
             }))
         }
+    };
+    let editing = RwSignal::new(false);
+    let actions = changeable
+        .as_ref()
+        .map(|(seq, _)| view! { <Actions room=room.clone() seq=*seq editing/> });
+    let body = entry.body.clone();
+    let text = move || match (&body, editing.get(), &changeable) {
+        (None, _, _) => EitherOf3::A(
+            view! { <p class="body deleted" data-testid="message-deleted">"Message deleted"</p> },
+        ),
+        (Some(_), true, Some((seq, current))) => EitherOf3::B(view! {
+            <EditForm room=room.clone() seq=*seq current=current.clone() editing/>
+        }),
+        (Some(body), _, _) => EitherOf3::C(
+            view! { <p class="body" data-testid="message-body">{body.to_string()}</p> },
+        ),
     };
     view! {
         <li class="message" class:mine=mine data-testid="message" data-state=state
@@ -44,9 +66,74 @@ pub fn MessageRow(entry: Entry, room: RoomId, mine: bool) -> impl IntoView {
                     <Person name=entry.author.clone()/>
                 </span>
                 <time datetime=browser::iso_time(ms) title=browser::long_time(ms)>{browser::short_time(ms)}</time>
+                {entry.edited.then(|| view! { <span class="edited" data-testid="message-edited">"(edited)"</span> })}
+                {actions}
             </div>
-            <p class="body" data-testid="message-body">{entry.body.to_string()}</p>
+            {text}
             {status}
         </li>
+    }
+}
+
+/// Edit, and delete with a second click to confirm.
+#[component]
+fn Actions(room: RoomId, seq: Seq, editing: RwSignal<bool>) -> impl IntoView {
+    let chat = expect_context::<ChatContext>();
+    let confirming = RwSignal::new(false);
+    view! {
+        <span class="message-actions">
+            <button type="button" class="ghost small" data-testid="edit-message"
+                on:click=move |_| editing.set(true)>"Edit"</button>
+            {move || match confirming.get() {
+                false => Either::Left(view! {
+                    <button type="button" class="ghost small" data-testid="delete-message"
+                        on:click=move |_| confirming.set(true)>"Delete"</button>
+                }),
+                true => {
+                    let room = room.clone();
+                    Either::Right(view! {
+                        <button type="button" class="ghost small danger" data-testid="confirm-delete"
+                            on:click=move |_| chat.delete(&room, seq)>"Delete for everyone"</button>
+                        <button type="button" class="ghost small" data-testid="cancel-delete"
+                            on:click=move |_| confirming.set(false)>"Keep"</button>
+                    })
+                }
+            }}
+        </span>
+    }
+}
+
+/// The text in a field, saved with Enter or the button, dropped with Escape or Cancel.
+#[component]
+fn EditForm(
+    room: RoomId,
+    seq: Seq,
+    current: MessageBody,
+    editing: RwSignal<bool>,
+) -> impl IntoView {
+    let chat = expect_context::<ChatContext>();
+    let draft = RwSignal::new(current.to_string());
+    let error = RwSignal::new(None::<String>);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match MessageBody::parse(&draft.get_untracked()) {
+            Ok(body) if body == current => editing.set(false),
+            Ok(body) => {
+                chat.edit(&room, seq, body);
+                editing.set(false);
+            }
+            Err(e) => error.set(Some(e.to_string())),
+        }
+    };
+    view! {
+        <form class="edit-message" on:submit=save>
+            <input data-testid="edit-body" aria-label="Edit message" autofocus
+                prop:value=move || draft.get()
+                on:input=move |ev| draft.set(event_target_value(&ev))
+                on:keydown=move |ev| if ev.key() == "Escape" { editing.set(false) }/>
+            <button type="submit" class="small" data-testid="save-edit">"Save"</button>
+            <button type="button" class="ghost small" on:click=move |_| editing.set(false)>"Cancel"</button>
+            {move || error.get().map(|e| view! { <span class="error" role="alert">{e}</span> })}
+        </form>
     }
 }

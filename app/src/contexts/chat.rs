@@ -16,6 +16,7 @@ use leptos::task::spawn_local;
 use shared::http::Cursor;
 use shared::{ClientAction, JoinRoom, LeaveRoom, RoomId, RoomKind, RoomSummary};
 
+mod edits;
 mod history;
 mod outbox;
 mod rooms;

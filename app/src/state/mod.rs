@@ -42,9 +42,12 @@ pub(crate) mod test_support {
             room: room("general"),
             seq: Seq::new(u64::from(n)),
             author: user(author),
-            body: MessageBody::parse(body).unwrap(),
+            body: Some(MessageBody::parse(body).unwrap()),
             client_msg_id: cmid(&format!("c-{author}-{n}")),
             sent_at: Timestamp::from_millis(i64::from(n)),
+            edited_at: None,
+            deleted_at: None,
+            revision: None,
         }
     }
 }

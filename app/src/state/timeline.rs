@@ -3,13 +3,18 @@
 //! Every source — live frames, acks, history pages, gap fills — goes through `insert`, so a
 //! message shows exactly once whichever way (or however many ways) it arrives.
 //!
+//! Changes to messages (edits, deletions) are numbered events too: each is kept by its number
+//! and applied to its message, whenever either arrives (`ChatMessage::apply` keeps the newest).
+//!
 //! The timeline also knows how far it is whole (`contiguous`): the room's numbers have no
 //! holes, so a message held above that point says exactly which ones are missing (`gap`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use shared::limits::HISTORY_PAGE_MAX;
-use shared::{ChatMessage, ClientMsgId, MessageBody, MessageId, Seq, Timestamp, Username};
+use shared::{
+    ChatMessage, ClientMsgId, MessageBody, MessageChange, MessageId, Seq, Timestamp, Username,
+};
 
 mod outgoing;
 
@@ -37,8 +42,10 @@ pub struct Entry {
     pub seq: Option<Seq>,
     pub client_msg_id: ClientMsgId,
     pub author: Username,
-    pub body: MessageBody,
+    /// `None`: deleted ("message deleted").
+    pub body: Option<MessageBody>,
     pub sent_at: Timestamp,
+    pub edited: bool,
     pub delivery: Delivery,
 }
 
@@ -62,6 +69,9 @@ pub struct Timeline {
     /// The ids of the stored messages: one already held under another number is a duplicate
     /// all the same.
     ids: BTreeSet<MessageId>,
+    /// Changes to messages, by their own numbers: they count as held, and one that came before
+    /// its message (or before a page that read the message earlier) is applied when it comes.
+    changes: BTreeMap<Seq, MessageChange>,
     /// The newest page of history came back empty: the room starts right after `Seq::ZERO`,
     /// so messages that come later are whole from there (and a gap below the first is seen).
     empty_read: bool,
@@ -85,9 +95,43 @@ impl Timeline {
         if self.stored.contains_key(&message.seq) || self.ids.contains(&message.id) {
             return false;
         }
+        let mut message = message;
+        for change in self.changes.values() {
+            message.apply(change);
+        }
         self.ids.insert(message.id.clone());
         self.stored.insert(message.seq, message);
         true
+    }
+
+    /// Adds a change unless it is already here, and applies it to its message if held.
+    /// Returns whether it is new.
+    pub fn insert_change(&mut self, change: MessageChange) -> bool {
+        if self.changes.contains_key(&change.seq) || self.stored.contains_key(&change.seq) {
+            return false;
+        }
+        if let Some(message) = self.stored.get_mut(&change.message_seq) {
+            message.apply(&change);
+        }
+        self.changes.insert(change.seq, change);
+        true
+    }
+
+    /// Merges the changes of a history page.
+    pub fn merge_changes(&mut self, changes: Vec<MessageChange>) {
+        for change in changes {
+            self.insert_change(change);
+        }
+    }
+
+    /// Whether the number is held: a message, a change, or one history showed absent.
+    fn holds(&self, seq: &Seq) -> bool {
+        self.stored.contains_key(seq) || self.changes.contains_key(seq) || self.absent.contains(seq)
+    }
+
+    /// One stored message by number.
+    pub fn message(&self, seq: Seq) -> Option<&ChatMessage> {
+        self.stored.get(&seq)
     }
 
     /// Merges a history page (any order); returns the messages that were new.
@@ -112,7 +156,7 @@ impl Timeline {
         }
         let missing: Vec<Seq> = (after.get() + 1..to.get())
             .map(Seq::new)
-            .filter(|seq| !self.stored.contains_key(seq))
+            .filter(|seq| !self.holds(seq))
             .collect();
         self.absent.extend(missing);
     }
@@ -122,14 +166,14 @@ impl Timeline {
     /// said the room was empty. Older messages than the oldest held are not missing: they are
     /// history, for scrolling back.
     pub fn contiguous(&self) -> Option<Seq> {
-        let mut held = match self.stored.keys().next() {
+        let mut held = match self.oldest_seq() {
             _ if self.empty_read => Seq::ZERO,
-            Some(oldest) => *oldest,
+            Some(oldest) => oldest,
             None => return None,
         };
         loop {
             let next = held.next();
-            if !(self.stored.contains_key(&next) || self.absent.contains(&next)) {
+            if !self.holds(&next) {
                 return Some(held);
             }
             held = next;
@@ -143,12 +187,19 @@ impl Timeline {
         (newest > contiguous).then_some(contiguous)
     }
 
+    /// The newest number held, a message's or a change's.
     pub fn newest_seq(&self) -> Option<Seq> {
-        self.stored.keys().next_back().copied()
+        let message = self.stored.keys().next_back();
+        message.max(self.changes.keys().next_back()).copied()
     }
 
+    /// The oldest number held, a message's or a change's: older history starts below it.
     pub fn oldest_seq(&self) -> Option<Seq> {
-        self.stored.keys().next().copied()
+        let (message, change) = (self.stored.keys().next(), self.changes.keys().next());
+        match (message, change) {
+            (Some(m), Some(c)) => Some(*m.min(c)),
+            (m, c) => m.or(c).copied(),
+        }
     }
 
     pub fn stored_len(&self) -> usize {
@@ -158,13 +209,18 @@ impl Timeline {
     /// Rows in display order: stored messages by number, then ours in flight.
     pub fn entries(&self, me: &Username) -> Vec<Entry> {
         let stored = self.stored.values().map(|m| Entry {
-            key: m.id.to_string(),
+            // A change gives the row a new key, so a keyed list renders it again.
+            key: match m.revision {
+                Some(revision) => format!("{}:{revision}", m.id),
+                None => m.id.to_string(),
+            },
             id: Some(m.id.clone()),
             seq: Some(m.seq),
             client_msg_id: m.client_msg_id.clone(),
             author: m.author.clone(),
             body: m.body.clone(),
             sent_at: m.sent_at,
+            edited: m.edited_at.is_some(),
             delivery: Delivery::Sent,
         });
         stored.chain(self.outgoing_entries(me)).collect()
@@ -173,3 +229,6 @@ impl Timeline {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod change_tests;

@@ -34,7 +34,10 @@ pub enum ChatError {
     /// The message is someone else's and this user may not do this to it.
     #[error("{0}")]
     NotYours(&'static str),
-    #[error("this message was edited {} times, the most it may be", shared::limits::MESSAGE_EDITS_MAX)]
+    #[error(
+        "this message was edited {} times, the most it may be",
+        shared::limits::MESSAGE_EDITS_MAX
+    )]
     TooManyEdits,
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -51,7 +54,9 @@ impl ChatError {
 }
 
 /// A throttle's verdict as a use case's outcome.
-pub(crate) fn admitted(verdict: Result<Result<(), RetryAfter>, StoreError>) -> Result<(), ChatError> {
+pub(crate) fn admitted(
+    verdict: Result<Result<(), RetryAfter>, StoreError>,
+) -> Result<(), ChatError> {
     verdict?.map_err(ChatError::RateLimited)
 }
 

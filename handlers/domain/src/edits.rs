@@ -41,7 +41,17 @@ pub async fn edit_message(
     command: EditMessage,
 ) -> Result<Option<MessageChange>, ChatError> {
     let wanted = Wanted::Edit(command.body);
-    change(live, access, messages, guard, from, command.room, command.seq, wanted).await
+    change(
+        live,
+        access,
+        messages,
+        guard,
+        from,
+        command.room,
+        command.seq,
+        wanted,
+    )
+    .await
 }
 
 /// `deleteMessage`: the text is erased and a tombstone stays. Deleting a message already
@@ -54,7 +64,17 @@ pub async fn delete_message(
     from: &ConnectionId,
     command: DeleteMessage,
 ) -> Result<Option<MessageChange>, ChatError> {
-    change(live, access, messages, guard, from, command.room, command.seq, Wanted::Delete).await
+    change(
+        live,
+        access,
+        messages,
+        guard,
+        from,
+        command.room,
+        command.seq,
+        Wanted::Delete,
+    )
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]

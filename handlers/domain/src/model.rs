@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 use shared::limits::CONNECTION_MAX_SECS;
 use shared::{
-    ChangeKind, ChatMessage, ClientMsgId, MessageChange, MemberSummary, MessageBody, MessageId, Role, RoomId, RoomSummary,
-    Seq, Timestamp, Username,
+    ChangeKind, ChatMessage, ClientMsgId, MemberSummary, MessageBody, MessageChange, MessageId,
+    Role, RoomId, RoomSummary, Seq, Timestamp, Username,
 };
 
 /// API Gateway's id for one WebSocket connection (e.g. `L0SM9cOFvHcCIhw=`). Only the server

@@ -3,7 +3,8 @@
 
 use async_trait::async_trait;
 use shared::{
-    ChatMessage, HistoryPage, MessageChange, Seq, HistoryRequest, RoomId, RoomSummary, Timestamp, UserPrefix, Username,
+    ChatMessage, HistoryPage, HistoryRequest, MessageChange, RoomId, RoomSummary, Seq, Timestamp,
+    UserPrefix, Username,
 };
 
 use super::model::{

@@ -171,9 +171,12 @@ fn stored(room: &RoomId, seq: Seq, user: &Username, send: SendMessage) -> Option
         room: room.clone(),
         seq,
         author: user.clone(),
-        body: send.body,
+        body: Some(send.body),
         client_msg_id,
         sent_at: now(),
+        edited_at: None,
+        deleted_at: None,
+        revision: None,
     })
 }
 
@@ -262,7 +265,11 @@ async fn connection(rooms: Arc<Rooms>, stream: TcpStream) {
                     let _ = tx.send(Message::Text(pong));
                 }
             }
-            ClientAction::LeaveRoom(_) | ClientAction::Typing(_) => {}
+            // The load never edits or deletes: the baseline is a chat that cannot.
+            ClientAction::LeaveRoom(_)
+            | ClientAction::Typing(_)
+            | ClientAction::EditMessage(_)
+            | ClientAction::DeleteMessage(_) => {}
         }
     }
     if let Some(members) = rooms

@@ -168,7 +168,11 @@ impl Client {
                 return Ok(gap(self));
             }
             ServerFrame::Ack { message, .. } => {
-                let k = parse_body(message.body.as_str()).map(|(k, _)| k);
+                let k = message
+                    .body
+                    .as_ref()
+                    .and_then(|b| parse_body(b.as_str()))
+                    .map(|(k, _)| k);
                 if k.is_some() && self.in_flight.as_ref().map(|(f, _)| *f) == k {
                     self.in_flight = None;
                     self.out.acked.extend(k);
@@ -211,7 +215,12 @@ impl Client {
 
     /// Holds a message of this run, counting a first delivery of someone else's.
     fn take(&mut self, message: &ChatMessage, via: Via) {
-        let load = parse_body(message.body.as_str()).zip(self.shared.sender_index(&message.author));
+        let body = message
+            .body
+            .as_ref()
+            .map(|b| b.as_str())
+            .unwrap_or_default();
+        let load = parse_body(body).zip(self.shared.sender_index(&message.author));
         let Some(((k, sent_us), sender)) = load else {
             // A flooder's message: not measured, but it takes a number in the room.
             self.timeline.take_foreign(message.seq, &message.id);

@@ -50,7 +50,13 @@ impl DynamoMessages {
                 }
                 ChangeKind::Delete => std::mem::take(&mut edits),
             };
-            let event = EventItem::at(room, stored.seq, EventRow::Change { change: stored.clone() });
+            let event = EventItem::at(
+                room,
+                stored.seq,
+                EventRow::Change {
+                    change: stored.clone(),
+                },
+            );
             let event = serde_dynamo::to_item(event).map_err(mapping_error)?;
             let target = EventItem::at(
                 room,
@@ -97,7 +103,9 @@ impl DynamoMessages {
             .expression_attribute_names("#pk", MESSAGES_PK)
             .expression_attribute_names("#rev", "revision");
         let put = match expected {
-            None => put.condition_expression("attribute_exists(#pk) AND attribute_not_exists(#rev)"),
+            None => {
+                put.condition_expression("attribute_exists(#pk) AND attribute_not_exists(#rev)")
+            }
             Some(revision) => put
                 .condition_expression("attribute_exists(#pk) AND #rev = :rev")
                 .expression_attribute_values(":rev", AttributeValue::N(revision.get().to_string())),

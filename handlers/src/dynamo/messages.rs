@@ -110,7 +110,11 @@ impl DynamoMessages {
 
     /// Moves the room's counter from `last` to `last + 1`, on condition that it still says
     /// `last` (or, for a room's first message, that it does not exist yet).
-    pub(super) fn move_counter(&self, room: &RoomId, last: u64) -> Result<TransactWriteItem, StoreError> {
+    pub(super) fn move_counter(
+        &self,
+        room: &RoomId,
+        last: u64,
+    ) -> Result<TransactWriteItem, StoreError> {
         let counter = serde_dynamo::to_item(CounterItem {
             pk: seq_pk(room),
             sk: SEQ_SK.into(),
@@ -172,7 +176,11 @@ impl DynamoMessages {
     }
 
     /// What the room's number holds, read strongly consistent.
-    pub(super) async fn event(&self, room: &RoomId, seq: Seq) -> Result<Option<EventRow>, StoreError> {
+    pub(super) async fn event(
+        &self,
+        room: &RoomId,
+        seq: Seq,
+    ) -> Result<Option<EventRow>, StoreError> {
         let item: Option<EventItem> = self.get(Self::key(room_pk(room), seq_sk(seq))).await?;
         Ok(item.map(|item| item.row))
     }
@@ -307,7 +315,10 @@ impl Messages for DynamoMessages {
         }
         let (mut messages, mut changes) = (Vec::new(), Vec::new());
         for item in items {
-            match serde_dynamo::from_item::<_, EventItem>(item).map_err(mapping_error)?.row {
+            match serde_dynamo::from_item::<_, EventItem>(item)
+                .map_err(mapping_error)?
+                .row
+            {
                 EventRow::Message { message, .. } => messages.push(message),
                 EventRow::Change { change } => changes.push(change),
             }
@@ -326,7 +337,11 @@ impl Messages for DynamoMessages {
         })
     }
 
-    async fn change(&self, change: &NewChange, expected: Option<Seq>) -> Result<Changed, StoreError> {
+    async fn change(
+        &self,
+        change: &NewChange,
+        expected: Option<Seq>,
+    ) -> Result<Changed, StoreError> {
         self.apply_change(change, expected).await
     }
 }

@@ -29,7 +29,12 @@ fn read_row(table: &MessagesTable<'_>, room: &str, seq: Seq) -> anyhow::Result<O
         .transpose()
 }
 
-fn write_row(table: &mut MessagesTable<'_>, room: &str, seq: Seq, row: &EventRow) -> anyhow::Result<()> {
+fn write_row(
+    table: &mut MessagesTable<'_>,
+    room: &str,
+    seq: Seq,
+    row: &EventRow,
+) -> anyhow::Result<()> {
     table.insert((room, seq.get()), encode(row)?.as_slice())?;
     Ok(())
 }
@@ -133,7 +138,9 @@ impl Messages for EmbeddedStore {
                 .map(|row| decode::<EventRow>(row.value()))
                 .transpose()?;
             Ok(match row {
-                Some(EventRow::Message { message, edits }) => Some(StoredMessage { message, edits }),
+                Some(EventRow::Message { message, edits }) => {
+                    Some(StoredMessage { message, edits })
+                }
                 _ => None,
             })
         })
@@ -142,13 +149,19 @@ impl Messages for EmbeddedStore {
 
     /// One write transaction: redb runs one writer at a time, so the check that the message
     /// still stands at `expected` and the writes that follow cannot interleave with another.
-    async fn change(&self, change: &NewChange, expected: Option<Seq>) -> Result<Changed, StoreError> {
+    async fn change(
+        &self,
+        change: &NewChange,
+        expected: Option<Seq>,
+    ) -> Result<Changed, StoreError> {
         let change = change.clone();
         self.write(true, move |tx| {
             let (room, target) = (change.room.to_string(), change.message_seq);
             let mut table = tx.open_table(MESSAGES)?;
-            let Some(EventRow::Message { mut message, mut edits }) =
-                read_row(&table, &room, target)?
+            let Some(EventRow::Message {
+                mut message,
+                mut edits,
+            }) = read_row(&table, &room, target)?
             else {
                 return Ok(Changed::Stale);
             };
@@ -163,7 +176,9 @@ impl Messages for EmbeddedStore {
                 // Erase the text wherever it was written: in each edit too.
                 ChangeKind::Delete => {
                     for edit in std::mem::take(&mut edits) {
-                        if let Some(EventRow::Change { mut change }) = read_row(&table, &room, edit)? {
+                        if let Some(EventRow::Change { mut change }) =
+                            read_row(&table, &room, edit)?
+                        {
                             change.kind = ChangeKind::Edit { body: None };
                             write_row(&mut table, &room, edit, &EventRow::Change { change })?;
                         }
@@ -184,4 +199,3 @@ impl Messages for EmbeddedStore {
         .await
     }
 }
-

@@ -1,9 +1,9 @@
 //! Table layout and row encodings of the embedded store. Keys are ordered tuples, so "all of a
 //! room" is a key range, as a DynamoDB Query on a partition key is.
 
+pub use crate::rows::EventRow;
 use redb::{TableDefinition, WriteTransaction};
 use serde::{Deserialize, Serialize};
-pub use crate::rows::EventRow;
 use shared::{Role, RoomId, RoomSummary, Seq, Timestamp, Username};
 
 use crate::domain::model::SessionId;

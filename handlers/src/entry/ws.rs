@@ -255,9 +255,7 @@ async fn finish(
             BadInput::new(ErrorCode::NotFound, format!("no message {seq} in {room}"))
         }
         Err(ChatError::NotYours(why)) => BadInput::new(ErrorCode::Forbidden, why),
-        Err(e @ ChatError::TooManyEdits) => {
-            BadInput::new(ErrorCode::InvalidRequest, e.to_string())
-        }
+        Err(e @ ChatError::TooManyEdits) => BadInput::new(ErrorCode::InvalidRequest, e.to_string()),
         Err(ChatError::UnknownConnection) => BadInput::new(
             ErrorCode::Unauthorized,
             "this connection is not known; reconnect",

@@ -17,9 +17,12 @@ async fn seed(s: &Stores, count: i64) -> Result<(), String> {
 }
 
 fn edit(seq: u64, body: &str) -> NewChange {
-    change(seq, ChangeKind::Edit {
-        body: Some(MessageBody::parse(body).expect("body")),
-    })
+    change(
+        seq,
+        ChangeKind::Edit {
+            body: Some(MessageBody::parse(body).expect("body")),
+        },
+    )
 }
 
 fn change(seq: u64, kind: ChangeKind) -> NewChange {
@@ -45,7 +48,11 @@ pub async fn an_edit_takes_the_next_number_and_rewrites_its_message(
     s: Stores,
 ) -> Result<(), String> {
     seed(&s, 2).await?;
-    let before = s.messages.find(&room("general"), Seq::new(1)).await.ctx("find")?;
+    let before = s
+        .messages
+        .find(&room("general"), Seq::new(1))
+        .await
+        .ctx("find")?;
     let before = before.ok_or("message 1 not found")?;
     eq(before.message.revision, None, "a new message's revision")?;
     let Changed::Applied(stored, now) = s
@@ -57,13 +64,25 @@ pub async fn an_edit_takes_the_next_number_and_rewrites_its_message(
         return Err("a change at the expected revision was refused".into());
     };
     eq(stored.seq, Seq::new(3), "the change's number")?;
-    eq(now.body.as_ref().map(|b| b.as_str()), Some("fixed"), "new text")?;
+    eq(
+        now.body.as_ref().map(|b| b.as_str()),
+        Some("fixed"),
+        "new text",
+    )?;
     eq(now.revision, Some(Seq::new(3)), "revision")?;
-    let found = s.messages.find(&room("general"), Seq::new(1)).await.ctx("find")?;
+    let found = s
+        .messages
+        .find(&room("general"), Seq::new(1))
+        .await
+        .ctx("find")?;
     let found = found.ok_or("message 1 gone")?;
     eq(found.message, now, "the message as stored")?;
     eq(found.edits, vec![Seq::new(3)], "its edits")?;
-    let page = s.messages.page(&room("general"), &latest(10)).await.ctx("page")?;
+    let page = s
+        .messages
+        .page(&room("general"), &latest(10))
+        .await
+        .ctx("page")?;
     let seqs: Vec<u64> = page.messages.iter().map(|m| m.seq.get()).collect();
     eq(seqs, vec![2, 1], "messages in the page")?;
     eq(page.changes, vec![stored], "changes in the page")?;
@@ -78,14 +97,38 @@ pub async fn an_edit_takes_the_next_number_and_rewrites_its_message(
 
 pub async fn a_change_at_a_stale_revision_writes_nothing(s: Stores) -> Result<(), String> {
     seed(&s, 1).await?;
-    let first = s.messages.change(&edit(1, "one"), None).await.ctx("first")?;
+    let first = s
+        .messages
+        .change(&edit(1, "one"), None)
+        .await
+        .ctx("first")?;
     check(matches!(first, Changed::Applied(..)), "the first edit")?;
-    let second = s.messages.change(&edit(1, "two"), None).await.ctx("second")?;
-    eq(second, Changed::Stale, "an edit made on what the first replaced")?;
-    let gone = s.messages.change(&edit(7, "none"), None).await.ctx("absent")?;
+    let second = s
+        .messages
+        .change(&edit(1, "two"), None)
+        .await
+        .ctx("second")?;
+    eq(
+        second,
+        Changed::Stale,
+        "an edit made on what the first replaced",
+    )?;
+    let gone = s
+        .messages
+        .change(&edit(7, "none"), None)
+        .await
+        .ctx("absent")?;
     eq(gone, Changed::Stale, "a change to no message")?;
-    let page = s.messages.page(&room("general"), &latest(10)).await.ctx("page")?;
-    eq(page.messages[0].body.as_ref().map(|b| b.as_str()), Some("one"), "text")?;
+    let page = s
+        .messages
+        .page(&room("general"), &latest(10))
+        .await
+        .ctx("page")?;
+    eq(
+        page.messages[0].body.as_ref().map(|b| b.as_str()),
+        Some("one"),
+        "text",
+    )?;
     eq(page.changes.len(), 1, "one change stored")?;
     let next = message("alice", "general", 5, "m-5");
     eq(
@@ -101,7 +144,12 @@ pub async fn a_deletion_erases_the_text_of_the_message_and_of_its_edits(
     seed(&s, 1).await?;
     let mut revision = None;
     for text in ["first fix", "second fix"] {
-        match s.messages.change(&edit(1, text), revision).await.ctx("edit")? {
+        match s
+            .messages
+            .change(&edit(1, text), revision)
+            .await
+            .ctx("edit")?
+        {
             Changed::Applied(stored, _) => revision = Some(stored.seq),
             Changed::Stale => return Err("edit refused".into()),
         }
@@ -116,9 +164,16 @@ pub async fn a_deletion_erases_the_text_of_the_message_and_of_its_edits(
     };
     eq(deletion.seq, Seq::new(4), "the deletion's number")?;
     check(now.is_deleted() && now.body.is_none(), "a tombstone")?;
-    let page = s.messages.page(&room("general"), &latest(10)).await.ctx("page")?;
+    let page = s
+        .messages
+        .page(&room("general"), &latest(10))
+        .await
+        .ctx("page")?;
     eq(page.messages.len(), 1, "the message stays")?;
-    check(page.messages[0].body.is_none(), "its text is erased in storage")?;
+    check(
+        page.messages[0].body.is_none(),
+        "its text is erased in storage",
+    )?;
     let kinds: Vec<ChangeKind> = page.changes.iter().map(|c| c.kind.clone()).collect();
     eq(
         kinds,
@@ -129,19 +184,55 @@ pub async fn a_deletion_erases_the_text_of_the_message_and_of_its_edits(
         ],
         "every edit's text erased too, newest first",
     )?;
-    let found = s.messages.find(&room("general"), Seq::new(1)).await.ctx("find")?;
-    eq(found.map(|f| f.edits), Some(vec![]), "no edit text left to erase")
+    let found = s
+        .messages
+        .find(&room("general"), Seq::new(1))
+        .await
+        .ctx("find")?;
+    eq(
+        found.map(|f| f.edits),
+        Some(vec![]),
+        "no edit text left to erase",
+    )
 }
 
 pub async fn find_answers_for_messages_only(s: Stores) -> Result<(), String> {
     seed(&s, 1).await?;
     s.messages.change(&edit(1, "x"), None).await.ctx("edit")?;
     let general = room("general");
-    check(s.messages.find(&general, Seq::new(1)).await.ctx("1")?.is_some(), "message")?;
-    check(s.messages.find(&general, Seq::new(2)).await.ctx("2")?.is_none(), "a change")?;
-    check(s.messages.find(&general, Seq::new(3)).await.ctx("3")?.is_none(), "none yet")?;
+    check(
+        s.messages
+            .find(&general, Seq::new(1))
+            .await
+            .ctx("1")?
+            .is_some(),
+        "message",
+    )?;
+    check(
+        s.messages
+            .find(&general, Seq::new(2))
+            .await
+            .ctx("2")?
+            .is_none(),
+        "a change",
+    )?;
+    check(
+        s.messages
+            .find(&general, Seq::new(3))
+            .await
+            .ctx("3")?
+            .is_none(),
+        "none yet",
+    )?;
     let other = room("random");
-    check(s.messages.find(&other, Seq::new(1)).await.ctx("other")?.is_none(), "other room")
+    check(
+        s.messages
+            .find(&other, Seq::new(1))
+            .await
+            .ctx("other")?
+            .is_none(),
+        "other room",
+    )
 }
 
 pub async fn racing_changes_and_appends_share_the_numbers_without_holes(
@@ -169,9 +260,17 @@ pub async fn racing_changes_and_appends_share_the_numbers_without_holes(
         outcome.ctx("join")?.ctx("racing append")?;
     }
     eq(applied, 1, "edits made on one revision: exactly one lands")?;
-    let page = s.messages.page(&room("general"), &latest(50)).await.ctx("page")?;
+    let page = s
+        .messages
+        .page(&room("general"), &latest(50))
+        .await
+        .ctx("page")?;
     let mut seqs: Vec<u64> = page.messages.iter().map(|m| m.seq.get()).collect();
     seqs.extend(page.changes.iter().map(|c| c.seq.get()));
     seqs.sort_unstable();
-    eq(seqs, (1..=EDITORS + 2).collect(), "every number once, no holes")
+    eq(
+        seqs,
+        (1..=EDITORS + 2).collect(),
+        "every number once, no holes",
+    )
 }

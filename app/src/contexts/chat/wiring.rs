@@ -21,8 +21,10 @@ impl ChatContext {
             frame: Rc::new(move |frame| {
                 match self.reduce(Change::Frame(frame, browser::now_ms())) {
                     Some(Outcome::Stored { announce, check }) => {
-                        if let Some(m) = announce {
-                            self.announcement.set(format!("{}: {}", m.author, m.body));
+                        if let Some(m) = announce
+                            && let Some(body) = &m.body
+                        {
+                            self.announcement.set(format!("{}: {body}", m.author));
                         }
                         if let Some(check) = check {
                             self.check_gap_later(check);

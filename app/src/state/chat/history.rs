@@ -12,6 +12,7 @@ use shared::http::HistoryPage;
 use shared::limits::GAP_GRACE_MS;
 use shared::{RoomId, Seq};
 
+use super::incoming::page_newest;
 use super::{ChatState, Fill, HistoryLoad, Outcome, Source};
 use crate::state::room::CatchUp;
 use crate::state::timeline::Older;
@@ -45,11 +46,12 @@ impl ChatState {
             return Outcome::Unchanged;
         }
         let on_screen = self.on_screen(room);
-        let empty = page.messages.is_empty();
+        let empty = page.messages.is_empty() && page.changes.is_empty();
         self.receive(room, page.messages, Source::History);
         let Some(r) = self.room_at(room, joined) else {
             return Outcome::Done;
         };
+        r.timeline.merge_changes(page.changes);
         r.timeline.older = if page.has_more {
             Older::More
         } else {
@@ -75,7 +77,7 @@ impl ChatState {
         after: Seq,
         page: HistoryPage,
     ) -> Outcome {
-        let newest = page.messages.iter().map(|m| m.seq).max();
+        let newest = page_newest(&page);
         if self.room_at(room, joined).is_none() {
             return Outcome::Unchanged;
         }
@@ -83,6 +85,7 @@ impl ChatState {
         let Some(r) = self.room_at(room, joined) else {
             return Outcome::Done;
         };
+        r.timeline.merge_changes(page.changes);
         if let Some(newest) = newest {
             r.timeline.read_through(after, newest);
         }

@@ -20,6 +20,25 @@ impl ChatState {
                 let check = self.gap_check(&room);
                 Applied::Stored { announce, check }
             }
+            // A change is numbered like a message: it fills its place in the room (or opens a
+            // gap) and rewrites its message, if held.
+            ServerFrame::Changed { change } => {
+                let room = change.room.clone();
+                let Some(r) = self.rooms.get_mut(&room) else {
+                    return Applied::Nothing;
+                };
+                r.timeline.insert_change(change);
+                if self.on_screen(&room)
+                    && let Some(r) = self.rooms.get_mut(&room)
+                {
+                    r.see_held();
+                }
+                let check = self.gap_check(&room);
+                Applied::Stored {
+                    announce: None,
+                    check,
+                }
+            }
             ServerFrame::Presence { room, change } => {
                 let Some(Room { present, .. }) = self.rooms.get_mut(&room) else {
                     return Applied::Nothing;
@@ -174,7 +193,7 @@ impl ChatState {
         if !on_screen {
             r.count_unread(&page.messages, &me);
         }
-        let next = page.messages.iter().map(|m| m.seq).max();
+        let next = page_newest(page);
         match next {
             Some(_) if page.has_more && pages >= COUNT_PAGES_MAX => {
                 if !on_screen {
@@ -211,4 +230,10 @@ impl ChatState {
         }
         changed
     }
+}
+
+/// The newest number a page holds, a message's or a change's.
+pub(super) fn page_newest(page: &HistoryPage) -> Option<Seq> {
+    let messages = page.messages.iter().map(|m| m.seq);
+    messages.chain(page.changes.iter().map(|c| c.seq)).max()
 }

@@ -105,3 +105,40 @@ fn a_message_queued_here_that_comes_back_in_a_catch_up_moves_no_read_mark() {
     assert_eq!(s.room(&rust).unwrap().unread(), 2);
     assert!(!s.read_marks().contains_key(&rust));
 }
+
+#[test]
+fn an_edit_in_a_room_not_on_screen_is_never_unread_but_a_lost_one_is_a_gap() {
+    let mut s = state();
+    let rust = room("rust");
+    let at = |m: ChatMessage| ChatMessage {
+        room: rust.clone(),
+        ..m
+    };
+    s.receive(&rust, vec![at(message(1, "bob", "helo"))], Source::Live);
+    assert_eq!(s.room(&rust).unwrap().unread(), 1);
+    let edit = |seq: u64| shared::MessageChange {
+        room: rust.clone(),
+        seq: shared::Seq::new(seq),
+        message_seq: shared::Seq::new(1),
+        message_id: message(1, "bob", "x").id,
+        by: crate::state::test_support::user("bob"),
+        at: Timestamp::from_millis(9),
+        kind: shared::ChangeKind::Edit {
+            body: Some(MessageBody::parse("hello").unwrap()),
+        },
+    };
+    let applied = s.apply(ServerFrame::Changed { change: edit(2) }, 0);
+    assert!(matches!(applied, Applied::Stored { check: None, .. }));
+    assert_eq!(s.room(&rust).unwrap().unread(), 1, "an edit is not news");
+    let body = |s: &ChatState| {
+        s.room(&rust)
+            .unwrap()
+            .timeline
+            .message(shared::Seq::new(1))
+            .cloned()
+    };
+    assert_eq!(body(&s).unwrap().body.unwrap().as_str(), "hello");
+    // Change 4 came, change 3 did not: the room reads what it missed, as for a message.
+    let applied = s.apply(ServerFrame::Changed { change: edit(4) }, 0);
+    assert!(matches!(applied, Applied::Stored { check: Some(_), .. }));
+}

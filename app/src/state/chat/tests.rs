@@ -290,7 +290,11 @@ fn a_reply_for_a_room_left_and_joined_again_finds_nothing() {
 }
 
 pub(super) fn page(messages: Vec<ChatMessage>, has_more: bool) -> HistoryPage {
-    HistoryPage { messages, has_more }
+    HistoryPage {
+        messages,
+        changes: Vec::new(),
+        has_more,
+    }
 }
 
 #[test]

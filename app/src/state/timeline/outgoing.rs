@@ -125,8 +125,9 @@ impl Timeline {
                 seq: None,
                 client_msg_id: o.client_msg_id.clone(),
                 author: me.clone(),
-                body: o.body.clone(),
+                body: Some(o.body.clone()),
                 sent_at: o.created_at,
+                edited: false,
                 delivery,
             }
         })

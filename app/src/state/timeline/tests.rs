@@ -12,7 +12,7 @@ fn queue(t: &mut Timeline, id: &str, body: &str) {
 fn bodies(t: &Timeline) -> Vec<String> {
     t.entries(&user("alice"))
         .iter()
-        .map(|e| e.body.to_string())
+        .map(|e| e.body.as_ref().map(|b| b.to_string()).unwrap_or_default())
         .collect()
 }
 

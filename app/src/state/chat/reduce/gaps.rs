@@ -20,7 +20,11 @@ fn in_ops(n: u32, author: &str) -> ChatMessage {
 }
 
 fn page(messages: Vec<ChatMessage>, has_more: bool) -> HistoryPage {
-    HistoryPage { messages, has_more }
+    HistoryPage {
+        messages,
+        changes: Vec::new(),
+        has_more,
+    }
 }
 
 /// Alice reads #ops, whose newest page held messages 1 to 3.

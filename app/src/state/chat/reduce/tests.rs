@@ -95,7 +95,11 @@ fn messages_read_in_another_tab_are_read_here() {
 // The reducer's own paths: what moved here from the Leptos layer.
 
 fn page(messages: Vec<ChatMessage>, has_more: bool) -> HistoryPage {
-    HistoryPage { messages, has_more }
+    HistoryPage {
+        messages,
+        changes: Vec::new(),
+        has_more,
+    }
 }
 
 #[test]
