@@ -140,6 +140,24 @@ async fn exercise(route: Route, full: &Harness, only: &handlers::entry::Services
                 WsRoute::Typing => {
                     events::message("typing", "c1", r#"{"action":"typing","room":"general"}"#)
                 }
+                WsRoute::EditMessage | WsRoute::DeleteMessage => {
+                    // A message of alice's to change, at number 1 of #general.
+                    let send = r#"{"action":"sendMessage","room":"general","body":"hi","clientMsgId":"m-1"}"#;
+                    let send = events::message("sendMessage", "c1", send);
+                    assert_eq!(ws::route(&full.services, send).await.status_code, 200);
+                    match route {
+                        WsRoute::EditMessage => events::message(
+                            "editMessage",
+                            "c1",
+                            r#"{"action":"editMessage","room":"general","seq":1,"body":"hi!"}"#,
+                        ),
+                        _ => events::message(
+                            "deleteMessage",
+                            "c1",
+                            r#"{"action":"deleteMessage","room":"general","seq":1}"#,
+                        ),
+                    }
+                }
                 WsRoute::Ping => events::message("ping", "c1", r#"{"action":"ping"}"#),
             };
             ws::serve(route, only, request).await.status_code
