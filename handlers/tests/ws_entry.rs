@@ -137,7 +137,7 @@ async fn the_aws_tutorial_sendmessage_frame_works() {
         200
     );
     match h.frames("b1").as_slice() {
-        [ServerFrame::Message { message }] => assert_eq!(message.body.as_str(), "hello"),
+        [ServerFrame::Message { message }] => assert_eq!(message.text(), "hello"),
         other => panic!("bob got {other:?}"),
     }
 }

@@ -55,6 +55,11 @@ pub struct MessageChange {
 }
 
 impl ChatMessage {
+    /// The text, or nothing once deleted.
+    pub fn text(&self) -> &str {
+        self.body.as_ref().map_or("", MessageBody::as_str)
+    }
+
     /// Whether the text is erased.
     pub fn is_deleted(&self) -> bool {
         self.deleted_at.is_some()

@@ -149,6 +149,11 @@ async fn walk(gw: &TestGateway) -> Outcome {
     let say =
         json!({"action": "sendMessage", "room": "general", "body": "hi", "clientMsgId": "c-1"});
     exchange(s, say, r#""type":"ack""#).await?;
+    // The walk's message is the room's first: number 1.
+    let edit = json!({"action": "editMessage", "room": "general", "seq": 1, "body": "hi!"});
+    exchange(s, edit, r#""type":"changed""#).await?;
+    let delete = json!({"action": "deleteMessage", "room": "general", "seq": 1});
+    exchange(s, delete, r#""type":"changed""#).await?;
     // Typing answers the sender nothing; $default answers with an error frame.
     let typing = json!({"action": "typing", "room": "general"});
     s.send_text(&typing.to_string()).await;

@@ -44,13 +44,11 @@ async fn two_users_chat_both_ways_with_presence_and_typing_and_a_third_room_hear
         matches!(ack, ServerFrame::Ack { client_msg_id, .. } if client_msg_id.as_str() == "a-1")
     );
     let heard = b.next_matching(is_message_from("alice")).await;
-    assert!(matches!(heard, ServerFrame::Message { message } if message.body.as_str() == "hi bob"));
+    assert!(matches!(heard, ServerFrame::Message { message } if message.text() == "hi bob"));
 
     b.say("rust", "hi alice", "b-1").await;
     let heard = a.next_matching(is_message_from("bob")).await;
-    assert!(
-        matches!(heard, ServerFrame::Message { message } if message.body.as_str() == "hi alice")
-    );
+    assert!(matches!(heard, ServerFrame::Message { message } if message.text() == "hi alice"));
 
     // Carol, in another room, heard none of it.
     c.expect_silence(Duration::from_millis(300)).await;
@@ -80,7 +78,7 @@ async fn the_aws_tutorial_wscat_session_works() {
         unreachable!()
     };
     assert_eq!(
-        (message.room.as_str(), message.body.as_str()),
+        (message.room.as_str(), message.text()),
         ("general", "hello")
     );
 }
@@ -100,7 +98,7 @@ async fn history_survives_a_gateway_restart_on_the_same_data_directory() {
 
     // The account, its token (the secret was kept) and the messages are all still there.
     let page = gw.api().history(&alice.token, "general", "limit=10").await;
-    let bodies: Vec<&str> = page.messages.iter().map(|m| m.body.as_str()).collect();
+    let bodies: Vec<&str> = page.messages.iter().map(|m| m.text()).collect();
     assert_eq!(bodies, ["message 2", "message 1", "message 0"]);
     let (status, _) = gw.api().login("alice", "correct horse battery").await;
     assert_eq!(status, 200);
@@ -129,7 +127,7 @@ async fn after_a_reconnect_history_fills_the_gap() {
         .api()
         .history(&alice.token, "general", &format!("afterSeq={newest_held}"))
         .await;
-    let bodies: Vec<&str> = gap.messages.iter().rev().map(|m| m.body.as_str()).collect();
+    let bodies: Vec<&str> = gap.messages.iter().rev().map(|m| m.text()).collect();
     assert_eq!(
         bodies,
         ["missed 1", "missed 2", "missed 3", "missed 4", "missed 5"]

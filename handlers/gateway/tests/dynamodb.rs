@@ -31,7 +31,7 @@ async fn the_gateway_runs_the_chat_on_dynamodb() {
         .await;
     let page = gw.api().history(&alice.token, "general", "limit=5").await;
     assert_eq!(page.messages.len(), 1);
-    assert_eq!(page.messages[0].body.as_str(), "stored in dynamodb");
+    assert_eq!(page.messages[0].text(), "stored in dynamodb");
 
     // A second gateway on the same tables finds them (no re-creation error) and the data.
     let again = TestGateway::start_with({

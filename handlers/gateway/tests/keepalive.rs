@@ -58,7 +58,7 @@ async fn a_socket_replaced_before_the_old_one_closes_changes_nobodys_presence() 
         })
         .await;
     assert!(
-        matches!(frame, ServerFrame::Message { ref message } if message.body.as_str() == "still here"),
+        matches!(frame, ServerFrame::Message { ref message } if message.text() == "still here"),
         "bob saw {frame:?} before alice's message"
     );
 }

@@ -68,7 +68,7 @@ async fn the_aws_tutorial_wscat_session_works_against_the_real_binaries() {
         unreachable!()
     };
     assert_eq!(
-        (message.room.as_str(), message.body.as_str()),
+        (message.room.as_str(), message.text()),
         ("general", "hello")
     );
     // `ping` is the template's mock: API Gateway answers it, no function runs.

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use super::*;
 
-const EVERY_ROUTE: [Route; 23] = [
+const EVERY_ROUTE: [Route; 25] = [
     Route::Ws(WsRoute::Connect),
     Route::Ws(WsRoute::Disconnect),
     Route::Ws(WsRoute::Default),
@@ -12,6 +12,8 @@ const EVERY_ROUTE: [Route; 23] = [
     Route::Ws(WsRoute::JoinRoom),
     Route::Ws(WsRoute::LeaveRoom),
     Route::Ws(WsRoute::Typing),
+    Route::Ws(WsRoute::EditMessage),
+    Route::Ws(WsRoute::DeleteMessage),
     Route::Ws(WsRoute::Ping),
     Route::Http(HttpRoute::Register),
     Route::Http(HttpRoute::Login),

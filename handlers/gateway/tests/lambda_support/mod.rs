@@ -139,7 +139,7 @@ pub async fn conversation(gw: &TestGateway) -> Result<(), String> {
         .ok_or("alice's message was never acked")?;
     let page = gw.api().history(&bob.token, "general", "limit=10").await;
     match page.messages.first() {
-        Some(m) if m.body.as_str() == "hi bob" => Ok(()),
+        Some(m) if m.text() == "hi bob" => Ok(()),
         other => Err(format!("history holds {other:?}")),
     }
 }
