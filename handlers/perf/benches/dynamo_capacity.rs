@@ -12,8 +12,11 @@
 //! moto's own read figures are printed beside them for reference. The rate limit adds one
 //! record per sender (`throttles`): read eventually consistent (⌈size / 4 KB⌉ × ½) and put
 //! back (⌈size / 1 KB⌉), measured here through the adapter with ten connections' buckets in it.
-//! `rooms.rs` adds what rooms, memberships and the directories cost per operation.
+//! `rooms.rs` adds what rooms, memberships and the directories cost per operation, and
+//! `changes.rs` what an edit and a deletion cost.
 
+#[path = "dynamo_capacity/changes.rs"]
+mod changes;
 #[allow(dead_code)]
 #[path = "../../tests/support/moto.rs"]
 mod moto;
@@ -255,7 +258,8 @@ async fn main() -> anyhow::Result<()> {
             "limit_bytes": limit_bytes, "limit_rcu": limit_rcu, "limit_wcu": limit_wcu,
         }));
     }
-    let room_rows = rooms::room_costs(&client, clock.clone()).await?;
+    let mut room_rows = rooms::room_costs(&client, clock.clone()).await?;
+    room_rows.extend(changes::change_costs(&client, clock.clone()).await?);
     std::fs::create_dir_all("../../target/bench")?;
     std::fs::write(
         "../../target/bench/capacity.json",

@@ -20,7 +20,7 @@ use super::{item_size, transactional_write_units, units};
 
 type Item = HashMap<String, AttributeValue>;
 
-async fn get(client: &Client, table: &str, key: [(&str, String); 2]) -> anyhow::Result<usize> {
+pub async fn get(client: &Client, table: &str, key: [(&str, String); 2]) -> anyhow::Result<usize> {
     let mut request = client.get_item().table_name(table);
     for (name, value) in key {
         request = request.key(name, AttributeValue::S(value));
@@ -87,7 +87,13 @@ async fn index_bytes(
     Ok(items.iter().map(item_size).sum())
 }
 
-fn row(operation: &str, requests: usize, bytes: usize, rcu: f64, wcu: f64) -> serde_json::Value {
+pub fn row(
+    operation: &str,
+    requests: usize,
+    bytes: usize,
+    rcu: f64,
+    wcu: f64,
+) -> serde_json::Value {
     println!("{operation:<58} {requests:>3} {bytes:>7} {rcu:>6.1} {wcu:>6.1}");
     serde_json::json!({"operation": operation, "requests": requests, "bytes": bytes, "rcu": rcu, "wcu": wcu})
 }
