@@ -107,6 +107,27 @@ export class ChatPage {
     return this.messages.filter({ has: this.page.getByTestId('message-body').getByText(text, { exact: true }) });
   }
 
+  /** Edits one of our messages in place (Enter saves). */
+  async edit(text: string, replacement: string): Promise<void> {
+    const row = this.message(text);
+    await row.getByTestId('edit-message').click();
+    const field = row.getByTestId('edit-body');
+    await field.fill(replacement);
+    await field.press('Enter');
+  }
+
+  /** Deletes one of our messages, confirming with the second click. */
+  async delete(text: string): Promise<void> {
+    const row = this.message(text);
+    await row.getByTestId('delete-message').click();
+    await row.getByTestId('confirm-delete').click();
+  }
+
+  /** The tombstones of deleted messages. */
+  get deleted(): Locator {
+    return this.page.getByTestId('message-deleted');
+  }
+
   async bodyTexts(): Promise<string[]> {
     return this.bodies.allTextContents();
   }

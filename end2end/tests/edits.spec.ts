@@ -1,0 +1,63 @@
+// Editing and deleting: seen live by the others, after a reload, and by someone who was offline.
+import { expect, test } from '@playwright/test';
+import { ChatPage } from '../pages/chat-page';
+import { registerUser, uniqueName } from '../support/api';
+
+test('an edit and a deletion are seen live, after a reload, and by a reader who was offline', async ({ browser, baseURL }) => {
+  const [alice, bob, carol] = await Promise.all(
+    ['alice', 'bob', 'carol'].map((name) => registerUser(baseURL!, name)),
+  );
+  const room = uniqueName('edits');
+  const a = await ChatPage.signIn(await (await browser.newContext()).newPage(), alice, room);
+  const b = await ChatPage.signIn(await (await browser.newContext()).newPage(), bob, room);
+  const carolContext = await browser.newContext();
+  const c = await ChatPage.signIn(await carolContext.newPage(), carol, room);
+  await a.sendAndConfirm('helo wrold');
+  await a.sendAndConfirm('a secret I regret');
+  await b.sendAndConfirm('bob was here');
+  await expect(c.bodies).toHaveText(['helo wrold', 'a secret I regret', 'bob was here']);
+
+  // Only her own messages offer Edit and Delete.
+  await expect(b.message('helo wrold').getByTestId('edit-message')).toHaveCount(0);
+  await expect(a.message('bob was here').getByTestId('delete-message')).toHaveCount(0);
+
+  await carolContext.setOffline(true);
+  await expect(c.status).toHaveAttribute('data-status', 'offline');
+
+  await a.edit('helo wrold', 'hello world');
+  await expect(b.message('hello world')).toBeVisible();
+  await expect(b.message('hello world').getByTestId('message-edited')).toHaveText('(edited)');
+  await a.delete('a secret I regret');
+  await expect(b.deleted).toHaveCount(1);
+  await expect(b.bodies).toHaveText(['hello world', 'bob was here']);
+  await expect(a.bodies).toHaveText(['hello world', 'bob was here']);
+
+  // Carol comes back: the changes she missed are read from history.
+  await carolContext.setOffline(false);
+  await c.expectConnected();
+  await expect(c.bodies).toHaveText(['hello world', 'bob was here']);
+  await expect(c.deleted).toHaveCount(1);
+  await expect(c.message('hello world').getByTestId('message-edited')).toBeVisible();
+
+  // A reload reads the final state from the server.
+  await b.page.reload();
+  await expect(b.bodies).toHaveText(['hello world', 'bob was here']);
+  await expect(b.deleted).toHaveCount(1);
+  await expect(b.page.getByText('a secret I regret')).toHaveCount(0);
+});
+
+test('Escape leaves an edit unsaved, and an emptied text is refused in place', async ({ browser, baseURL }) => {
+  const alice = await registerUser(baseURL!, 'alice');
+  const a = await ChatPage.signIn(await (await browser.newContext()).newPage(), alice, uniqueName('draft'));
+  await a.sendAndConfirm('first draft');
+  const row = a.message('first draft');
+  await row.getByTestId('edit-message').click();
+  await row.getByTestId('edit-body').fill('never saved');
+  await row.getByTestId('edit-body').press('Escape');
+  await expect(a.bodies).toHaveText(['first draft']);
+  await row.getByTestId('edit-message').click();
+  await row.getByTestId('edit-body').fill('   ');
+  await row.getByTestId('edit-body').press('Enter');
+  await expect(row.getByRole('alert')).toBeVisible();
+  await expect(row.getByTestId('edit-body')).toBeVisible();
+});
