@@ -157,7 +157,7 @@ pub trait Messages: Send + Sync {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Changed {
     /// Stored, and the message as it now stands.
-    Applied(MessageChange, ChatMessage),
+    Applied(MessageChange, Box<ChatMessage>),
     /// The message moved on (another change) or is gone since it was read: read it again.
     Stale,
 }

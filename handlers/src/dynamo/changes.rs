@@ -76,7 +76,7 @@ impl DynamoMessages {
                 transaction = transaction.transact_items(self.erase_text(room, edit)?);
             }
             match transaction.send().await {
-                Ok(_) => return Ok(Changed::Applied(stored, message)),
+                Ok(_) => return Ok(Changed::Applied(stored, Box::new(message))),
                 Err(e) if message_moved(e.as_service_error()) => return Ok(Changed::Stale),
                 Err(e) if raced(e.as_service_error()) => {
                     tracing::debug!(%room, attempt, "another writer took this number; again");

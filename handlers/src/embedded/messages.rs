@@ -194,7 +194,7 @@ impl Messages for EmbeddedStore {
                 change: stored.clone(),
             };
             write_row(&mut table, &room, seq, &event)?;
-            Ok(Changed::Applied(stored, message))
+            Ok(Changed::Applied(stored, Box::new(message)))
         })
         .await
     }

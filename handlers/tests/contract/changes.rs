@@ -76,7 +76,7 @@ pub async fn an_edit_takes_the_next_number_and_rewrites_its_message(
         .await
         .ctx("find")?;
     let found = found.ok_or("message 1 gone")?;
-    eq(found.message, now, "the message as stored")?;
+    eq(found.message, *now, "the message as stored")?;
     eq(found.edits, vec![Seq::new(3)], "its edits")?;
     let page = s
         .messages
