@@ -107,6 +107,35 @@ pub fn short_time(ms: i64) -> String {
         .into()
 }
 
+/// The local day a time falls on (days since 1970-01-01 in this browser's time zone).
+pub fn local_day(ms: i64) -> i64 {
+    let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
+    // Minutes behind UTC (positive west of Greenwich), at that date: summer time included.
+    let offset_ms = date.get_timezone_offset() as i64 * 60_000;
+    (ms - offset_ms).div_euclid(86_400_000)
+}
+
+/// A day separator's words: "Today", "Yesterday", or the date in the reader's locale.
+pub fn day_label(ms: i64) -> String {
+    match local_day(now_ms()) - local_day(ms) {
+        0 => "Today".into(),
+        1 => "Yesterday".into(),
+        _ => {
+            let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
+            let options = js_sys::Object::new();
+            for (key, value) in [
+                ("weekday", "long"),
+                ("day", "numeric"),
+                ("month", "long"),
+                ("year", "numeric"),
+            ] {
+                let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+            }
+            date.to_locale_date_string("default", &options).into()
+        }
+    }
+}
+
 /// The full local date and time, for a tooltip.
 pub fn long_time(ms: i64) -> String {
     let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));

@@ -17,6 +17,12 @@ test('an edit and a deletion are seen live, after a reload, and by a reader who 
   await b.sendAndConfirm('bob was here');
   await expect(c.bodies).toHaveText(['helo wrold', 'a secret I regret', 'bob was here']);
 
+  // One day, so one separator; alice's two messages close together form one group.
+  await expect(c.page.getByTestId('day-separator')).toHaveText(['Today']);
+  await expect(c.message('a secret I regret')).toHaveClass(/continues/);
+  await expect(c.message('helo wrold')).not.toHaveClass(/continues/);
+  await expect(c.message('bob was here')).not.toHaveClass(/continues/);
+
   // Only her own messages offer Edit and Delete.
   await expect(b.message('helo wrold').getByTestId('edit-message')).toHaveCount(0);
   await expect(a.message('bob was here').getByTestId('delete-message')).toHaveCount(0);

@@ -7,10 +7,12 @@ use leptos::html::Div;
 use leptos::prelude::*;
 use shared::RoomId;
 
+use crate::browser;
 use crate::contexts::ChatContext;
 use crate::state::Older;
 use crate::state::arrivals::Snapshot;
 use crate::state::chat::HistoryLoad;
+use crate::state::layout;
 
 /// Within this many pixels of an edge counts as at it.
 const EDGE_PX: i32 = 48;
@@ -33,6 +35,12 @@ pub fn MessageList(room: RoomId) -> impl IntoView {
                 .unwrap_or_default()
         })
     };
+    let rows = Memo::new(move |_| {
+        entries.with(|entries| {
+            let placed = layout::place(entries, browser::local_day);
+            entries.iter().cloned().zip(placed).collect::<Vec<_>>()
+        })
+    });
     let load = {
         let room = room.clone();
         Memo::new(move |_| {
@@ -146,10 +154,24 @@ pub fn MessageList(room: RoomId) -> impl IntoView {
                 _ => None,
             }}
             <ol class="message-rows">
-                <For each=move || entries.get() key=|e| e.key.clone() let:entry>
+                // A row's placement is in its key: a message loaded above it can start or end
+                // its group, and the row renders again.
+                <For each=move || rows.get()
+                    key=|(e, p)| format!("{}:{}{}", e.key, u8::from(p.day_break), u8::from(p.continues))
+                    let:row>
                     {
+                        let (entry, placed) = row;
                         let own = mine(&entry.author);
-                        view! { <super::MessageRow entry room=room.clone() mine=own/> }
+                        let ms = entry.sent_at.as_millis();
+                        let separator = placed.day_break.then(|| view! {
+                            <li class="day-separator" role="separator" data-testid="day-separator">
+                                <span>{browser::day_label(ms)}</span>
+                            </li>
+                        });
+                        view! {
+                            {separator}
+                            <super::MessageRow entry room=room.clone() mine=own continues=placed.continues/>
+                        }
                     }
                 </For>
             </ol>

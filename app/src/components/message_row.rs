@@ -1,6 +1,7 @@
 //! One message. The body is a text node — never HTML — so markup arrives as the characters
 //! its author typed. Our own stored messages can be edited in place and deleted (after a
-//! second click to confirm); a deleted one shows as a tombstone.
+//! second click to confirm); a deleted one shows as a tombstone. A message that continues its
+//! author's group keeps its name and time for screen readers only.
 
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
@@ -12,7 +13,7 @@ use crate::contexts::ChatContext;
 use crate::state::{Delivery, Entry};
 
 #[component]
-pub fn MessageRow(entry: Entry, room: RoomId, mine: bool) -> impl IntoView {
+pub fn MessageRow(entry: Entry, room: RoomId, mine: bool, continues: bool) -> impl IntoView {
     let chat = expect_context::<ChatContext>();
     let ms = entry.sent_at.as_millis();
     let state = match &entry.delivery {
@@ -57,7 +58,7 @@ pub fn MessageRow(entry: Entry, room: RoomId, mine: bool) -> impl IntoView {
         ),
     };
     view! {
-        <li class="message" class:mine=mine data-testid="message" data-state=state
+        <li class="message" class:mine=mine class:continues=continues data-testid="message" data-state=state
             data-id=entry.id.map(|id| id.to_string()).unwrap_or_default()
             data-seq=entry.seq.map(|seq| seq.to_string()).unwrap_or_default()
             data-client-id=entry.client_msg_id.to_string()>

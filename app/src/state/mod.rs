@@ -5,6 +5,7 @@ pub mod backoff;
 pub mod chat;
 pub mod endpoints;
 pub mod heartbeat;
+pub mod layout;
 pub mod room;
 pub mod session;
 pub mod shell;
