@@ -2,7 +2,7 @@
 # Makes sure the app's build tools are here, at the versions the build needs, offline:
 #   trunk 0.21.14 (0.22 needs a newer rustc), wasm-bindgen-cli equal to Cargo.lock's
 #   wasm-bindgen, wasm-split-cli equal to Cargo.lock's wasm_split_helpers, and wasm-opt 132
-#   from npm's binaryen and terser (package.json). Quick when present.
+#   from npm's binaryen, terser and lightningcss (package.json). Quick when present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -42,8 +42,9 @@ if ! cargo install --list | grep -qx "wasm_split_cli_support v$split:"; then
   cargo install wasm_split_cli_support --locked --version "$split" --features build-binary --force
 fi
 
-if [[ ! -x node_modules/.bin/wasm-opt ]] || [[ ! -x node_modules/.bin/terser ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
-  echo "==> installing npm build tools (binaryen, terser)"
+if [[ ! -x node_modules/.bin/wasm-opt ]] || [[ ! -x node_modules/.bin/terser ]] ||
+  [[ ! -x node_modules/.bin/lightningcss ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "==> installing npm build tools (binaryen, terser, lightningcss)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 

@@ -7,7 +7,8 @@ a split needs, so this redoes Trunk's last steps from cargo's own output:
 1. `wasm-split-cli` moves the code only a split point reaches into chunks, and writes a small
    link module that fetches a chunk the first time it is needed;
 2. `wasm-bindgen` runs on what is left: the main module, the app's shell;
-3. in release builds `wasm-opt -Oz` shrinks every module and terser minifies the JavaScript.
+3. in release builds `wasm-opt -Oz` shrinks every module, terser minifies the JavaScript and
+   lightningcss the stylesheets (the source keeps its comments and layout for its readers).
 
 Every file is named by its content (the main module by everything it loads, as it names the
 rest), so a browser's immutable cache never pairs parts of two builds; index.html and the
@@ -69,6 +70,19 @@ def with_integrity(html: str, files: dict) -> str:
     return re.sub(r"<link\b[^>]*>", fix, html)
 
 
+def minify_css(stage: Path, html: str, written: dict) -> str:
+    """Minifies each stylesheet Trunk copied, renamed by its new content; returns index.html
+    pointed at the new names (their integrity is recomputed with the rest)."""
+    for css in sorted(stage.glob("*.css")):
+        run("lightningcss", "--minify", css, "-o", css)
+        data = css.read_bytes()
+        name = f"{css.stem.rsplit('-', 1)[0]}-{short_hash(data)}.css"
+        css.unlink()
+        written[name] = data
+        html = replaced(html, f"/{css.name}", f"/{name}")
+    return html
+
+
 def build(source: Path, name: str, tmp: Path, release: bool) -> tuple:
     """Splits, binds and (in release) optimises; returns the main wasm, its JS and the chunks."""
     split, bound = tmp / "split", tmp / "bound"
@@ -121,10 +135,12 @@ def main() -> int:
 
     trunk_js.unlink()
     (stage / f"{old}_bg.wasm").unlink()
-    for file, data in written.items():
-        (stage / file).write_bytes(data)
     index = stage / "index.html"
     html = replaced(index.read_text(encoding="utf-8"), f"/{old}", f"/{new}")
+    if release:
+        html = minify_css(stage, html, written)
+    for file, data in written.items():
+        (stage / file).write_bytes(data)
     index.write_text(with_integrity(html, written), encoding="utf-8")
     print(f"split_app: {len(chunks)} chunk(s) cut out of {new}")
     return 0
