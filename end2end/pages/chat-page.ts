@@ -107,9 +107,16 @@ export class ChatPage {
     return this.messages.filter({ has: this.page.getByTestId('message-body').getByText(text, { exact: true }) });
   }
 
+  /** The row of the stored message showing `text` now, found by its number, so it stays found
+   * while its text is being edited (the body gives way to a field). */
+  async row(text: string): Promise<Locator> {
+    const seq = await this.message(text).getAttribute('data-seq');
+    return this.messages.and(this.page.locator(`[data-seq="${seq}"]`));
+  }
+
   /** Edits one of our messages in place (Enter saves). */
   async edit(text: string, replacement: string): Promise<void> {
-    const row = this.message(text);
+    const row = await this.row(text);
     await row.getByTestId('edit-message').click();
     const field = row.getByTestId('edit-body');
     await field.fill(replacement);

@@ -56,7 +56,7 @@ test('Escape leaves an edit unsaved, and an emptied text is refused in place', a
   const alice = await registerUser(baseURL!, 'alice');
   const a = await ChatPage.signIn(await (await browser.newContext()).newPage(), alice, uniqueName('draft'));
   await a.sendAndConfirm('first draft');
-  const row = a.message('first draft');
+  const row = await a.row('first draft');
   await row.getByTestId('edit-message').click();
   await row.getByTestId('edit-body').fill('never saved');
   await row.getByTestId('edit-body').press('Escape');
