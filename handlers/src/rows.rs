@@ -2,7 +2,7 @@
 //! serde_dynamo), so a room's history reads the same from either.
 
 use serde::{Deserialize, Serialize};
-use shared::{ChatMessage, MessageChange, Seq};
+use shared::{ChatMessage, HistoryPage, MessageChange, Seq};
 
 use crate::domain::model::StoredMessage;
 
@@ -24,10 +24,30 @@ pub enum EventRow {
 }
 
 impl EventRow {
-    pub fn message(stored: StoredMessage) -> Self {
-        EventRow::Message {
-            message: stored.message,
-            edits: stored.edits,
+    /// The message this row holds, with its edits; `None` for a change.
+    pub fn into_stored(self) -> Option<StoredMessage> {
+        match self {
+            EventRow::Message { message, edits } => Some(StoredMessage { message, edits }),
+            EventRow::Change { .. } => None,
         }
+    }
+
+    /// A history page of these rows, in the order given: messages and changes apart.
+    pub fn page(
+        rows: impl IntoIterator<Item = Result<EventRow, crate::domain::ports::StoreError>>,
+        has_more: bool,
+    ) -> Result<HistoryPage, crate::domain::ports::StoreError> {
+        let (mut messages, mut changes) = (Vec::new(), Vec::new());
+        for row in rows {
+            match row? {
+                EventRow::Message { message, .. } => messages.push(message),
+                EventRow::Change { change } => changes.push(change),
+            }
+        }
+        Ok(HistoryPage {
+            messages,
+            changes,
+            has_more,
+        })
     }
 }

@@ -313,28 +313,15 @@ impl Messages for DynamoMessages {
         if !newest_first {
             items.reverse();
         }
-        let (mut messages, mut changes) = (Vec::new(), Vec::new());
-        for item in items {
-            match serde_dynamo::from_item::<_, EventItem>(item)
-                .map_err(mapping_error)?
-                .row
-            {
-                EventRow::Message { message, .. } => messages.push(message),
-                EventRow::Change { change } => changes.push(change),
-            }
-        }
-        Ok(HistoryPage {
-            messages,
-            changes,
-            has_more,
-        })
+        let rows = items.into_iter().map(|item| {
+            let item: EventItem = serde_dynamo::from_item(item).map_err(mapping_error)?;
+            Ok(item.row)
+        });
+        EventRow::page(rows, has_more)
     }
 
     async fn find(&self, room: &RoomId, seq: Seq) -> Result<Option<StoredMessage>, StoreError> {
-        Ok(match self.event(room, seq).await? {
-            Some(EventRow::Message { message, edits }) => Some(StoredMessage { message, edits }),
-            _ => None,
-        })
+        Ok(self.event(room, seq).await?.and_then(EventRow::into_stored))
     }
 
     async fn change(

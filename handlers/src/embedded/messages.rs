@@ -113,18 +113,10 @@ impl Messages for EmbeddedStore {
             if matches!(request.cursor, Cursor::After(_)) {
                 raw.reverse();
             }
-            let (mut messages, mut changes) = (Vec::new(), Vec::new());
-            for bytes in &raw {
-                match decode::<EventRow>(bytes)? {
-                    EventRow::Message { message, .. } => messages.push(message),
-                    EventRow::Change { change } => changes.push(change),
-                }
-            }
-            Ok(HistoryPage {
-                messages,
-                changes,
-                has_more,
-            })
+            let rows = raw
+                .iter()
+                .map(|bytes| decode::<EventRow>(bytes).map_err(StoreError::new));
+            Ok(EventRow::page(rows, has_more)?)
         })
         .await
     }
