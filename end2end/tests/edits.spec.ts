@@ -1,6 +1,7 @@
 // Editing and deleting: seen live by the others, after a reload, and by someone who was offline.
 import { expect, test } from '@playwright/test';
 import { ChatPage } from '../pages/chat-page';
+import { RoomsPanel } from '../pages/rooms-panel';
 import { registerUser, uniqueName } from '../support/api';
 
 test('an edit and a deletion are seen live, after a reload, and by a reader who was offline', async ({ browser, baseURL }) => {
@@ -66,4 +67,28 @@ test('Escape leaves an edit unsaved, and an emptied text is refused in place', a
   await row.getByTestId('edit-body').press('Enter');
   await expect(row.getByRole('alert')).toBeVisible();
   await expect(row.getByTestId('edit-body')).toBeVisible();
+});
+
+test('the owner of a private room deletes a member’s message there, and the member cannot delete hers', async ({ browser, baseURL }) => {
+  const [alice, bob] = await Promise.all([registerUser(baseURL!, 'owner'), registerUser(baseURL!, 'member')]);
+  const a = await ChatPage.signIn(await (await browser.newContext()).newPage(), alice);
+  const b = await ChatPage.signIn(await (await browser.newContext()).newPage(), bob);
+  const aRooms = new RoomsPanel(a.page);
+  const bRooms = new RoomsPanel(b.page);
+  const plans = await aRooms.create('Moderated', 'private');
+  await aRooms.openMembers();
+  await aRooms.invite(bob.username);
+  await bRooms.link(plans).click();
+  await expect(a.presence).toHaveText([alice.username, bob.username].sort());
+  await a.sendAndConfirm('house rules');
+  await b.sendAndConfirm('spam spam spam');
+  await expect(a.message('spam spam spam')).toBeVisible();
+
+  // Hers to delete, not to edit; his own to edit and delete, hers neither.
+  await expect(a.message('spam spam spam').getByTestId('edit-message')).toHaveCount(0);
+  await expect(b.message('house rules').getByTestId('delete-message')).toHaveCount(0);
+  await a.message('spam spam spam').getByTestId('delete-message').click();
+  await a.message('spam spam spam').getByTestId('confirm-delete').click();
+  await expect(b.deleted).toHaveCount(1);
+  await expect(b.bodies).toHaveText(['house rules']);
 });

@@ -35,10 +35,22 @@ pub fn MessageList(room: RoomId) -> impl IntoView {
                 .unwrap_or_default()
         })
     };
+    // The owner of a private room (its creator) may delete anyone's message in it.
+    let moderate = {
+        let (room, me) = (room.clone(), me.clone());
+        Memo::new(move |_| {
+            room.kind() == shared::RoomKind::Private
+                && chat
+                    .state
+                    .with(|s| s.summary(&room).is_some_and(|r| r.created_by == me))
+        })
+    };
     let rows = Memo::new(move |_| {
+        let moderate = moderate.get();
         entries.with(|entries| {
             let placed = layout::place(entries, browser::local_day);
-            entries.iter().cloned().zip(placed).collect::<Vec<_>>()
+            let rows = entries.iter().cloned().zip(placed);
+            rows.map(|(e, p)| (e, p, moderate)).collect::<Vec<_>>()
         })
     });
     let load = {
@@ -154,13 +166,13 @@ pub fn MessageList(room: RoomId) -> impl IntoView {
                 _ => None,
             }}
             <ol class="message-rows">
-                // A row's placement is in its key: a message loaded above it can start or end
-                // its group, and the row renders again.
+                // A row's placement (and whether we moderate) is in its key: a message loaded
+                // above it can start or end its group, and the row renders again.
                 <For each=move || rows.get()
-                    key=|(e, p)| format!("{}:{}{}", e.key, u8::from(p.day_break), u8::from(p.continues))
+                    key=|(e, p, m)| format!("{}:{}{}{}", e.key, u8::from(p.day_break), u8::from(p.continues), u8::from(*m))
                     let:row>
                     {
-                        let (entry, placed) = row;
+                        let (entry, placed, moderate) = row;
                         let own = mine(&entry.author);
                         let ms = entry.sent_at.as_millis();
                         let separator = placed.day_break.then(|| view! {
@@ -170,7 +182,8 @@ pub fn MessageList(room: RoomId) -> impl IntoView {
                         });
                         view! {
                             {separator}
-                            <super::MessageRow entry room=room.clone() mine=own continues=placed.continues/>
+                            <super::MessageRow entry room=room.clone() mine=own continues=placed.continues
+                                moderate/>
                         }
                     }
                 </For>

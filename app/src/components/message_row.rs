@@ -13,7 +13,14 @@ use crate::contexts::ChatContext;
 use crate::state::{Delivery, Entry};
 
 #[component]
-pub fn MessageRow(entry: Entry, room: RoomId, mine: bool, continues: bool) -> impl IntoView {
+pub fn MessageRow(
+    entry: Entry,
+    room: RoomId,
+    mine: bool,
+    continues: bool,
+    /// The reader owns this private room: they may delete anyone's message in it.
+    moderate: bool,
+) -> impl IntoView {
     let chat = expect_context::<ChatContext>();
     let ms = entry.sent_at.as_millis();
     let state = match &entry.delivery {
@@ -42,9 +49,13 @@ pub fn MessageRow(entry: Entry, room: RoomId, mine: bool, continues: bool) -> im
         }
     };
     let editing = RwSignal::new(false);
-    let actions = changeable
-        .as_ref()
-        .map(|(seq, _)| view! { <Actions room=room.clone() seq=*seq editing/> });
+    // Ours: edit and delete; someone else's in a room we own: delete.
+    let deletable = match (mine || moderate, entry.seq, &entry.body) {
+        (true, Some(seq), Some(_)) => Some(seq),
+        _ => None,
+    };
+    let actions =
+        deletable.map(|seq| view! { <Actions room=room.clone() seq editable=mine editing/> });
     let body = entry.body.clone();
     let text = move || match (&body, editing.get(), &changeable) {
         (None, _, _) => EitherOf3::A(
@@ -76,15 +87,17 @@ pub fn MessageRow(entry: Entry, room: RoomId, mine: bool, continues: bool) -> im
     }
 }
 
-/// Edit, and delete with a second click to confirm.
+/// Edit (our own messages), and delete with a second click to confirm.
 #[component]
-fn Actions(room: RoomId, seq: Seq, editing: RwSignal<bool>) -> impl IntoView {
+fn Actions(room: RoomId, seq: Seq, editable: bool, editing: RwSignal<bool>) -> impl IntoView {
     let chat = expect_context::<ChatContext>();
     let confirming = RwSignal::new(false);
     view! {
         <span class="message-actions">
-            <button type="button" class="ghost small" data-testid="edit-message"
-                on:click=move |_| editing.set(true)>"Edit"</button>
+            {editable.then(|| view! {
+                <button type="button" class="ghost small" data-testid="edit-message"
+                    on:click=move |_| editing.set(true)>"Edit"</button>
+            })}
             {move || match confirming.get() {
                 false => Either::Left(view! {
                     <button type="button" class="ghost small" data-testid="delete-message"
