@@ -53,7 +53,7 @@ test('an edit and a deletion are seen live, after a reload, and by a reader who 
   await expect(b.page.getByText('a secret I regret')).toHaveCount(0);
 });
 
-test('Escape leaves an edit unsaved, and an emptied text is refused in place', async ({ browser, baseURL }) => {
+test('Escape leaves an edit unsaved, an emptied text is refused in place, and lines are kept', async ({ browser, baseURL }) => {
   const alice = await registerUser(baseURL!, 'alice');
   const a = await ChatPage.signIn(await (await browser.newContext()).newPage(), alice, uniqueName('draft'));
   await a.sendAndConfirm('first draft');
@@ -67,6 +67,13 @@ test('Escape leaves an edit unsaved, and an emptied text is refused in place', a
   await row.getByTestId('edit-body').press('Enter');
   await expect(row.getByRole('alert')).toBeVisible();
   await expect(row.getByTestId('edit-body')).toBeVisible();
+  // A message of several lines keeps them: Shift+Enter breaks a line, Enter saves.
+  await row.getByTestId('edit-body').fill('line one');
+  await row.getByTestId('edit-body').press('Shift+Enter');
+  await row.getByTestId('edit-body').pressSequentially('line two');
+  await row.getByTestId('edit-body').press('Enter');
+  await expect(a.message('line one\nline two')).toBeVisible();
+  await expect(a.bodies).toHaveText(['line one\nline two']);
 });
 
 test('the owner of a private room deletes a member’s message there, and the member cannot delete hers', async ({ browser, baseURL }) => {

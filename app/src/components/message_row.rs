@@ -128,23 +128,36 @@ fn EditForm(
     let chat = expect_context::<ChatContext>();
     let draft = RwSignal::new(current.to_string());
     let error = RwSignal::new(None::<String>);
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        match MessageBody::parse(&draft.get_untracked()) {
-            Ok(body) if body == current => editing.set(false),
-            Ok(body) => {
-                chat.edit(&room, seq, body);
-                editing.set(false);
+    let save = move || match MessageBody::parse(&draft.get_untracked()) {
+        Ok(body) if body == current => editing.set(false),
+        Ok(body) => {
+            chat.edit(&room, seq, body);
+            editing.set(false);
+        }
+        Err(e) => error.set(Some(e.to_string())),
+    };
+    // As in the composer: Enter saves, Shift+Enter starts a new line (a message may have
+    // several, and a one-line field would drop them), Escape leaves it as it was.
+    let keys = {
+        let save = save.clone();
+        move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
+            "Escape" => editing.set(false),
+            "Enter" if !ev.shift_key() => {
+                ev.prevent_default();
+                save();
             }
-            Err(e) => error.set(Some(e.to_string())),
+            _ => {}
         }
     };
     view! {
-        <form class="edit-message" on:submit=save>
-            <input data-testid="edit-body" aria-label="Edit message" autofocus
+        <form class="edit-message" on:submit=move |ev| {
+            ev.prevent_default();
+            save();
+        }>
+            <textarea data-testid="edit-body" aria-label="Edit message" autofocus rows="2"
                 prop:value=move || draft.get()
                 on:input=move |ev| draft.set(event_target_value(&ev))
-                on:keydown=move |ev| if ev.key() == "Escape" { editing.set(false) }/>
+                on:keydown=keys></textarea>
             <button type="submit" class="small" data-testid="save-edit">"Save"</button>
             <button type="button" class="ghost small" on:click=move |_| editing.set(false)>"Cancel"</button>
             {move || error.get().map(|e| view! { <span class="error" role="alert">{e}</span> })}
