@@ -122,6 +122,12 @@ async fn a_missing_message_a_deleted_one_and_a_room_not_joined_are_refused_clear
     connect(&h, "a1", "alice", "general").await;
     say(&h, "a1", "general", "hi").await;
     frame(&h, "a1", &edit("general", 9, "x")).await;
+    let named = h.frames("a1").pop();
+    assert!(
+        matches!(named, Some(ServerFrame::Error { seq: Some(s), .. }) if s.get() == 9),
+        "a refusal names the message, so the app says that change failed: {named:?}"
+    );
+    frame(&h, "a1", &edit("general", 9, "x")).await;
     let (code, message) = refusal(&h, "a1");
     assert_eq!(
         (code, message.as_str()),

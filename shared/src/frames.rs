@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     ChatMessage, ClientMsgId, DeleteMessage, EditMessage, ErrorCode, MessageBody, MessageChange,
-    RoomId, RoomSummary, Username,
+    RoomId, RoomSummary, Seq, Username,
 };
 
 /// Everything a client may send.
@@ -140,6 +140,10 @@ pub enum ServerFrame {
         /// The room a refused `joinRoom` named, so the client can join it again later.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         room: Option<RoomId>,
+        /// The message a refused `editMessage` or `deleteMessage` named, so the client tells
+        /// the reader that change did not happen.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        seq: Option<Seq>,
     },
 }
 
@@ -178,6 +182,7 @@ impl GatewayNotice {
             client_msg_id: None,
             retry_after_ms: throttled.then_some(Self::RETRY_AFTER_MS),
             room: None,
+            seq: None,
         }
     }
 }
@@ -329,6 +334,7 @@ mod tests {
                 client_msg_id: None,
                 retry_after_ms: None,
                 room: None,
+                seq: None,
             },
             ServerFrame::RoomAdded {
                 room: RoomSummary {
@@ -400,6 +406,7 @@ mod tests {
                 code: ErrorCode::RateLimited,
                 retry_after_ms: Some(250),
                 room: Some(_),
+                seq: None,
                 ..
             }
         ));

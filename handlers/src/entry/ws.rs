@@ -127,16 +127,18 @@ async fn frame(route: WsRoute, services: &Services, request: Request) -> Result<
             (typed, About::default())
         }
         ClientAction::EditMessage(edit) => {
+            let about = About::change(edit.seq);
             let (access, messages) = (services.access()?, services.messages()?);
             let guard = services.guard()?;
             let edited = edits::edit_message(live, access, messages, guard, &from, edit).await;
-            (edited.map(drop), About::default())
+            (edited.map(drop), about)
         }
         ClientAction::DeleteMessage(delete) => {
+            let about = About::change(delete.seq);
             let (access, messages) = (services.access()?, services.messages()?);
             let guard = services.guard()?;
             let deleted = edits::delete_message(live, access, messages, guard, &from, delete);
-            (deleted.await.map(drop), About::default())
+            (deleted.await.map(drop), about)
         }
         // API Gateway answers `ping` itself (a mock integration); a host that hands it to
         // the handlers anyway gets the same answer.
@@ -182,20 +184,29 @@ fn echo_client_msg_id(request: &Request) -> Option<ClientMsgId> {
 struct About {
     client_msg_id: Option<ClientMsgId>,
     room: Option<RoomId>,
+    seq: Option<shared::Seq>,
 }
 
 impl About {
     fn message(client_msg_id: Option<ClientMsgId>) -> Self {
         Self {
             client_msg_id,
-            room: None,
+            ..Self::default()
         }
     }
 
     fn room(room: RoomId) -> Self {
         Self {
-            client_msg_id: None,
             room: Some(room),
+            ..Self::default()
+        }
+    }
+
+    /// A change (edit, deletion) to the message at `seq`.
+    fn change(seq: shared::Seq) -> Self {
+        Self {
+            seq: Some(seq),
+            ..Self::default()
         }
     }
 }
@@ -223,6 +234,7 @@ async fn refuse_with(
         client_msg_id: about.client_msg_id,
         retry_after_ms: retry_after.map(|r| r.ms),
         room: about.room,
+        seq: about.seq,
     };
     live.reply(to, &frame).await;
     status(200, None)

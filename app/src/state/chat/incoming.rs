@@ -76,11 +76,18 @@ impl ChatState {
                 let notice = format!("You are no longer in {title}.");
                 Applied::Rooms(self.room_gone(&room, notice))
             }
+            // An edit or deletion refused (too fast included): it did not happen; say so.
+            ServerFrame::Error {
+                seq: Some(_),
+                message,
+                ..
+            } => Applied::Notice(message),
             // A join refused: the room is not open to us (removed while we were away, or a
             // link to someone else's room). It goes from here too.
             ServerFrame::Error {
                 code: ErrorCode::NotFound,
                 room: Some(room),
+                seq: None,
                 message,
                 ..
             } => Applied::Rooms(self.room_gone(&room, message)),

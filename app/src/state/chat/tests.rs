@@ -234,6 +234,7 @@ fn an_error_frame_fails_our_message_or_becomes_a_notice() {
         client_msg_id: Some(id),
         retry_after_ms: None,
         room: None,
+        seq: None,
     };
     assert_eq!(s.apply(refused, 0), Applied::Nothing);
     let rows = s
@@ -250,6 +251,7 @@ fn an_error_frame_fails_our_message_or_becomes_a_notice() {
         client_msg_id: None,
         retry_after_ms: None,
         room: None,
+        seq: None,
     };
     assert_eq!(s.apply(other, 0), Applied::Notice("not JSON".into()));
 }

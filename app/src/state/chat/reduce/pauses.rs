@@ -24,6 +24,7 @@ fn refused(client_msg_id: Option<&str>, about: Option<&str>, after: Option<u64>)
         client_msg_id: client_msg_id.map(cmid),
         retry_after_ms: after,
         room: about.map(room),
+        seq: None,
     };
     Change::Frame(frame, 0)
 }
@@ -154,4 +155,24 @@ fn a_pause_without_a_length_lasts_a_second() {
         panic!("a pause");
     };
     assert_eq!(later.after_ms, DEFAULT_PAUSE_MS);
+}
+
+#[test]
+fn a_refused_edit_is_told_to_the_reader_and_holds_back_no_message() {
+    let mut s = state();
+    written(&mut s, "c-1");
+    let frame = ServerFrame::Error {
+        code: ErrorCode::RateLimited,
+        message: "too fast: try again in 0.5 s".into(),
+        client_msg_id: None,
+        retry_after_ms: Some(500),
+        room: None,
+        seq: Some(shared::Seq::new(4)),
+    };
+    assert_eq!(
+        s.reduce(Change::Frame(frame, 0)),
+        Outcome::Notice("too fast: try again in 0.5 s".into())
+    );
+    // Not API Gateway's throttle: the message in flight stays as it was.
+    assert_eq!(delivery(&s, "c-1"), Some(Delivery::Pending));
 }

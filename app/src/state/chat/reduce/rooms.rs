@@ -121,6 +121,7 @@ fn a_join_refused_as_not_found_drops_the_room_and_other_errors_stay_notices() {
         client_msg_id: None,
         retry_after_ms: None,
         room: Some(stale.clone()),
+        seq: None,
     };
     let Outcome::Followed(changes) = s.reduce(Change::Frame(refused, 0)) else {
         panic!("rooms followed")
@@ -133,6 +134,7 @@ fn a_join_refused_as_not_found_drops_the_room_and_other_errors_stay_notices() {
         client_msg_id: None,
         retry_after_ms: None,
         room: None,
+        seq: None,
     };
     assert_eq!(
         s.reduce(Change::Frame(other, 0)),
