@@ -103,9 +103,16 @@ impl Room {
         self.unread.extend(
             arrived
                 .iter()
-                .filter(|m| m.author != *me && mark.is_none_or(|mark| m.seq > mark))
+                .filter(|m| m.author != *me && !m.is_deleted())
+                .filter(|m| mark.is_none_or(|mark| m.seq > mark))
                 .map(|m| m.seq),
         );
+    }
+
+    /// The message at `seq` was deleted: nothing of it is left to read.
+    pub fn unread_deleted(&mut self, seq: Seq) {
+        self.unread.remove(&seq);
+        self.uncounted &= !self.unread.is_empty();
     }
 
     /// A catch-up count stopped at its page limit, with more after what it counted.

@@ -220,7 +220,8 @@ impl Timeline {
             author: m.author.clone(),
             body: m.body.clone(),
             sent_at: m.sent_at,
-            edited: m.edited_at.is_some(),
+            // A tombstone says only that it was deleted.
+            edited: m.edited_at.is_some() && !m.is_deleted(),
             delivery: Delivery::Sent,
         });
         stored.chain(self.outgoing_entries(me)).collect()

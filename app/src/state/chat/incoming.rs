@@ -27,6 +27,9 @@ impl ChatState {
                 let Some(r) = self.rooms.get_mut(&room) else {
                     return Applied::Nothing;
                 };
+                if change.kind == shared::ChangeKind::Delete {
+                    r.unread_deleted(change.message_seq);
+                }
                 r.timeline.insert_change(change);
                 if self.on_screen(&room)
                     && let Some(r) = self.rooms.get_mut(&room)

@@ -142,3 +142,38 @@ fn an_edit_in_a_room_not_on_screen_is_never_unread_but_a_lost_one_is_a_gap() {
     let applied = s.apply(ServerFrame::Changed { change: edit(4) }, 0);
     assert!(matches!(applied, Applied::Stored { check: Some(_), .. }));
 }
+
+#[test]
+fn a_deleted_message_is_no_longer_unread_and_one_deleted_before_it_came_never_was() {
+    let mut s = state();
+    let rust = room("rust");
+    let at = |m: ChatMessage| ChatMessage {
+        room: rust.clone(),
+        ..m
+    };
+    s.receive(
+        &rust,
+        vec![at(message(1, "bob", "a")), at(message(2, "bob", "oops"))],
+        Source::Live,
+    );
+    assert_eq!(s.room(&rust).unwrap().unread(), 2);
+    let deletion = shared::MessageChange {
+        room: rust.clone(),
+        seq: shared::Seq::new(3),
+        message_seq: shared::Seq::new(2),
+        message_id: message(2, "bob", "x").id,
+        by: crate::state::test_support::user("bob"),
+        at: Timestamp::from_millis(9),
+        kind: shared::ChangeKind::Delete,
+    };
+    s.apply(ServerFrame::Changed { change: deletion }, 0);
+    assert_eq!(s.room(&rust).unwrap().unread(), 1);
+    // Read in a catch-up after it was deleted: a tombstone is nothing to read.
+    let tombstone = ChatMessage {
+        body: None,
+        deleted_at: Some(Timestamp::from_millis(5)),
+        ..at(message(4, "bob", "x"))
+    };
+    s.receive(&rust, vec![tombstone], Source::Missed);
+    assert_eq!(s.room(&rust).unwrap().unread(), 1);
+}

@@ -58,10 +58,15 @@ fn a_deletion_leaves_a_tombstone_that_no_edit_brings_back() {
     let me = user("alice");
     let mut t = Timeline::default();
     t.insert(message(1, "bob", "oops"), &me);
-    t.insert_change(change(2, 1, ChangeKind::Delete));
-    assert_eq!(shown(&t), [(None, false)]);
-    // An edit made before the deletion, arriving late (a gap filled afterwards).
-    t.insert_change(edit(3, 1, "late"));
+    t.insert_change(edit(2, 1, "oops, fixed"));
+    t.insert_change(change(3, 1, ChangeKind::Delete));
+    assert_eq!(
+        shown(&t),
+        [(None, false)],
+        "a tombstone is not marked edited"
+    );
+    // Nothing brings it back: not an edit arriving after it (a gap filled late).
+    t.insert_change(edit(4, 1, "late"));
     assert_eq!(shown(&t), [(None, false)]);
 }
 
