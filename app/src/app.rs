@@ -53,7 +53,7 @@ fn Routed(endpoints: Endpoints) -> impl IntoView {
                 <Route path=path!("/register") view=chunks::register/>
                 <ParentRoute path=path!("/rooms") view=SignedIn>
                     <Route path=path!(":room") view=chunks::room/>
-                    <Route path=path!("") view=|| view! { <Redirect path="/rooms/general"/> }/>
+                    <Route path=path!("") view=chunks::rooms/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -107,6 +107,14 @@ pub fn short_time(ms: i64) -> String {
         .into()
 }
 
+/// Whether the screen is a phone's: as narrow as the stylesheet's one-column layout
+/// (`@media (max-width: 40rem)` in style/main.css).
+pub fn narrow() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(max-width: 40rem)").ok().flatten())
+        .is_some_and(|query| query.matches())
+}
+
 /// The local day a time falls on (days since 1970-01-01 in this browser's time zone).
 pub fn local_day(ms: i64) -> i64 {
     let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));

@@ -18,7 +18,7 @@ use send_wrapper::SendWrapper;
 use wasm_split_helpers::{SplitLoaderError, wasm_split};
 
 use crate::components::{AuthForm, AuthMode};
-use crate::pages::{ChatPage, RoomPage};
+use crate::pages::{ChatPage, RoomPage, RoomsPage};
 use crate::state::{Session, shell};
 
 /// A chunk could not be fetched.
@@ -46,6 +46,11 @@ fn room_page() -> Loaded {
     Ok(view! { <RoomPage/> }.into_any())
 }
 
+#[wasm_split(chat, fallible)]
+fn rooms_page() -> Loaded {
+    Ok(view! { <RoomsPage/> }.into_any())
+}
+
 #[wasm_split(auth, fallible, preload(fetch_auth))]
 fn auth_form(mode: AuthMode) -> Loaded {
     Ok(view! { <AuthForm mode/> }.into_any())
@@ -62,6 +67,14 @@ pub fn chat(session: Session) -> impl IntoView {
 /// One room, inside the chat.
 pub fn room() -> impl IntoView {
     later(|| Box::pin(fetch_chat()), Rc::new(|| Box::pin(room_page())))
+}
+
+/// The room list alone (`/rooms`), inside the chat.
+pub fn rooms() -> impl IntoView {
+    later(
+        || Box::pin(fetch_chat()),
+        Rc::new(|| Box::pin(rooms_page())),
+    )
 }
 
 pub fn login() -> impl IntoView {

@@ -142,6 +142,11 @@ impl ChatContext {
         });
     }
 
+    /// Shows the room list alone (a phone's list view): news in every room counts as unread.
+    pub fn show_list(&self) {
+        self.reduce(Change::ShowList);
+    }
+
     /// Shows `room`, joining it (here and on the server) the first time.
     pub fn open(&self, room: RoomId) {
         let Some(Outcome::Opened { new, load }) = self.reduce(Change::Open(room.clone())) else {

@@ -6,7 +6,9 @@
 mod chat;
 mod not_found;
 mod room;
+mod rooms;
 
 pub use chat::ChatPage;
 pub use not_found::NotFound;
 pub use room::RoomPage;
+pub use rooms::RoomsPage;

@@ -67,6 +67,8 @@ fn Room(room: RoomId) -> impl IntoView {
     view! {
         <main class="room" data-testid="room" data-room=data_room data-kind=format!("{kind:?}").to_lowercase()>
             <header class="room-header">
+                // On a phone the conversation fills the screen: this goes back to the list.
+                <a class="back" href="/rooms" data-testid="back-to-rooms" aria-label="All rooms">"‹"</a>
                 <h1 data-testid="room-title"><span class="mark" aria-hidden="true">{kind_mark(kind)}</span>{title}</h1>
                 <PresenceList room=room.clone()/>
                 {members}

@@ -26,6 +26,8 @@ pub enum Change {
     Closed,
     /// The reader shows a room, joining it here the first time.
     Open(RoomId),
+    /// The reader shows the room list alone (a phone's list view): no room is on screen.
+    ShowList,
     /// The reader leaves a room (never the default one, where the app lands).
     Leave(RoomId),
     /// The page went to the background, or came back.
@@ -177,6 +179,10 @@ impl ChatState {
             Change::Closed => {
                 self.requeue_unacked();
                 Done
+            }
+            Change::ShowList => {
+                self.active = None;
+                Outcome::Done
             }
             Change::Open(room) => {
                 let new = self.open(room.clone());
