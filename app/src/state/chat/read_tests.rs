@@ -177,3 +177,24 @@ fn a_deleted_message_is_no_longer_unread_and_one_deleted_before_it_came_never_wa
     s.receive(&rust, vec![tombstone], Source::Missed);
     assert_eq!(s.room(&rust).unwrap().unread(), 1);
 }
+
+#[test]
+fn on_a_phones_room_list_no_room_is_on_screen_so_news_is_unread() {
+    let mut s = state();
+    let rust = room("rust");
+    s.reduce(Change::Open(rust.clone()));
+    let at = |m: ChatMessage| ChatMessage {
+        room: rust.clone(),
+        ..m
+    };
+    s.receive(&rust, vec![at(message(1, "bob", "seen"))], Source::Live);
+    assert_eq!(s.room(&rust).unwrap().unread(), 0, "read while on screen");
+    s.reduce(Change::ShowList);
+    assert_eq!(s.active(), None);
+    s.receive(&rust, vec![at(message(2, "bob", "news"))], Source::Live);
+    assert_eq!(
+        s.room(&rust).unwrap().unread(),
+        1,
+        "unread while the list shows"
+    );
+}
