@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use tracing::Instrument as _;
 
 use shared::{
-    ChatMessage, ClientMsgId, HistoryPage, HistoryRequest, MessageId, PresenceChange, RoomId,
+    ChatMessage, ClientMsgId, HistoryPage, HistoryRequest, MessageId, PresenceChange, Role, RoomId,
     RoomKind, SendMessage, ServerFrame, Timestamp, Typing, Username,
 };
 
@@ -202,6 +202,32 @@ pub async fn leave_room(live: Live<'_>, id: &ConnectionId, room: RoomId) -> Resu
     Ok(())
 }
 
+/// Who speaks on `from` in `room`, and their role there: the connection must have joined it,
+/// and in a private room or direct conversation still be a member (checked on every frame that
+/// writes, not only at join: a removed member's socket is taken out of the room here).
+pub(crate) async fn speaker(
+    live: Live<'_>,
+    access: Access<'_>,
+    from: &ConnectionId,
+    room: &RoomId,
+) -> Result<(Username, Role), ChatError> {
+    let member = live
+        .connections
+        .member(from, room)
+        .await?
+        .ok_or_else(|| ChatError::NotInRoom(room.clone()))?;
+    if room.kind() == RoomKind::Public {
+        return Ok((member.username, Role::Member));
+    }
+    match access.membership(&member.username, room).await? {
+        Some(membership) => Ok((member.username, membership.role)),
+        None => {
+            live.connections.leave(from, room).await?;
+            Err(ChatError::NotInRoom(room.clone()))
+        }
+    }
+}
+
 /// Persists the message, then acks the sender and broadcasts to the room's other connections.
 /// A retry with a client message id this author already used is acked with the stored message
 /// and broadcast again, never stored twice. In a private room or direct conversation the
@@ -215,19 +241,9 @@ pub async fn send_message(
     command: SendMessage,
 ) -> Result<ChatMessage, ChatError> {
     let room = command.room.unwrap_or_else(RoomId::default_room);
-    let member = live
-        .connections
-        .member(from, &room)
-        .await?
-        .ok_or_else(|| ChatError::NotInRoom(room.clone()))?;
-    if room.kind() != RoomKind::Public
-        && access.membership(&member.username, &room).await?.is_none()
-    {
-        live.connections.leave(from, &room).await?;
-        return Err(ChatError::NotInRoom(room));
-    }
+    let (user, _) = speaker(live, access, from, &room).await?;
     let now = live.clock.now();
-    admitted(guard.send(&member.username, from, now).await)?;
+    admitted(guard.send(&user, from, now).await)?;
     let id = next_message_id(now);
     let client_msg_id = match command.client_msg_id {
         Some(c) => c,
@@ -237,7 +253,7 @@ pub async fn send_message(
     let message = NewMessage {
         id,
         room,
-        author: member.username,
+        author: user,
         body: command.body,
         client_msg_id,
         sent_at: now,

@@ -14,7 +14,7 @@ use shared::{
 use tracing::Instrument as _;
 
 use super::access::Access;
-use super::chat::{ChatError, admitted};
+use super::chat::{ChatError, admitted, speaker};
 use super::live::Live;
 use super::model::{ConnectionId, NewChange, StoredMessage};
 use super::ports::{Changed, Messages, StoreError};
@@ -88,23 +88,7 @@ async fn change(
     seq: Seq,
     wanted: Wanted,
 ) -> Result<Option<MessageChange>, ChatError> {
-    let member = live
-        .connections
-        .member(from, &room)
-        .await?
-        .ok_or_else(|| ChatError::NotInRoom(room.clone()))?;
-    let user = member.username;
-    // Checked on every change, as on every message: a removed member's socket may still be in.
-    let role = match room.kind() {
-        RoomKind::Public => Role::Member,
-        RoomKind::Private | RoomKind::Direct => match access.membership(&user, &room).await? {
-            Some(membership) => membership.role,
-            None => {
-                live.connections.leave(from, &room).await?;
-                return Err(ChatError::NotInRoom(room));
-            }
-        },
-    };
+    let (user, role) = speaker(live, access, from, &room).await?;
     let now = live.clock.now();
     // A change is a write like a message: it takes from the same allowance.
     admitted(guard.send(&user, from, now).await)?;
