@@ -17,6 +17,7 @@ pub enum WsRoute {
     Typing,
     EditMessage,
     DeleteMessage,
+    React,
     Ping,
 }
 
@@ -152,6 +153,7 @@ impl WsRoute {
             A::Typing(_) => WsRoute::Typing,
             A::EditMessage(_) => WsRoute::EditMessage,
             A::DeleteMessage(_) => WsRoute::DeleteMessage,
+            A::React(_) => WsRoute::React,
             A::Ping => WsRoute::Ping,
         }
     }

@@ -3,55 +3,13 @@
 
 mod support;
 
-use handlers::entry::{http, ws};
+use handlers::entry::http;
 use shared::{ChangeKind, ErrorCode, ServerFrame};
+use support::speak::{changes, connect, delete, edit, frame, refusal, say};
 use support::{Harness, events};
 
 const ALICE: &str = r#"{"username":"alice","password":"correct horse battery"}"#;
 const BOB: &str = r#"{"username":"bob","password":"correct horse battery"}"#;
-
-async fn connect(h: &Harness, connection: &str, user: &str, room: &str) {
-    let token = h.token(user).await;
-    let event = events::connect(connection, &[("token", &token), ("room", room)]);
-    assert_eq!(ws::route(&h.services, event).await.status_code, 200);
-}
-
-async fn frame(h: &Harness, connection: &str, body: &str) {
-    let action: serde_json::Value = serde_json::from_str(body).expect("JSON");
-    let route = action["action"].as_str().expect("an action");
-    let response = ws::route(&h.services, events::message(route, connection, body)).await;
-    assert_eq!(response.status_code, 200, "{body}");
-}
-
-async fn say(h: &Harness, connection: &str, room: &str, body: &str) {
-    let send = serde_json::json!({"action": "sendMessage", "room": room, "body": body});
-    frame(h, connection, &send.to_string()).await;
-}
-
-fn edit(room: &str, seq: u64, body: &str) -> String {
-    serde_json::json!({"action": "editMessage", "room": room, "seq": seq, "body": body}).to_string()
-}
-
-fn delete(room: &str, seq: u64) -> String {
-    serde_json::json!({"action": "deleteMessage", "room": room, "seq": seq}).to_string()
-}
-
-fn refusal(h: &Harness, connection: &str) -> (ErrorCode, String) {
-    match h.frames(connection).pop() {
-        Some(ServerFrame::Error { code, message, .. }) => (code, message),
-        other => panic!("expected an error frame, got {other:?}"),
-    }
-}
-
-fn changes(h: &Harness, connection: &str) -> Vec<shared::MessageChange> {
-    h.frames(connection)
-        .into_iter()
-        .filter_map(|f| match f {
-            ServerFrame::Changed { change } => Some(change),
-            _ => None,
-        })
-        .collect()
-}
 
 #[tokio::test]
 async fn an_edit_reaches_everyone_in_the_room_and_history_keeps_the_final_text() {

@@ -140,7 +140,7 @@ async fn exercise(route: Route, full: &Harness, only: &handlers::entry::Services
                 WsRoute::Typing => {
                     events::message("typing", "c1", r#"{"action":"typing","room":"general"}"#)
                 }
-                WsRoute::EditMessage | WsRoute::DeleteMessage => {
+                WsRoute::EditMessage | WsRoute::DeleteMessage | WsRoute::React => {
                     // A message of alice's to change, at number 1 of #general.
                     let send = r#"{"action":"sendMessage","room":"general","body":"hi","clientMsgId":"m-1"}"#;
                     let send = events::message("sendMessage", "c1", send);
@@ -150,6 +150,11 @@ async fn exercise(route: Route, full: &Harness, only: &handlers::entry::Services
                             "editMessage",
                             "c1",
                             r#"{"action":"editMessage","room":"general","seq":1,"body":"hi!"}"#,
+                        ),
+                        WsRoute::React => events::message(
+                            "react",
+                            "c1",
+                            r#"{"action":"react","room":"general","seq":1,"emoji":"👍"}"#,
                         ),
                         _ => events::message(
                             "deleteMessage",

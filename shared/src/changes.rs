@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::reactions::{Emoji, set_reaction};
 use crate::{ChatMessage, MessageBody, MessageId, RoomId, Seq, Timestamp, Username};
 
 /// `editMessage`: replace the text of one of your own messages.
@@ -33,8 +34,11 @@ pub enum ChangeKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         body: Option<MessageBody>,
     },
-    /// The text is erased; the message stays as a tombstone ("message deleted").
+    /// The text is erased; the message stays as a tombstone ("message deleted"). Its
+    /// reactions go with the text.
     Delete,
+    /// `by` put an emoji on the message (`on`) or took theirs off.
+    React { emoji: Emoji, on: bool },
 }
 
 /// One change, as frames carry it and history returns it.
@@ -87,6 +91,10 @@ impl ChatMessage {
             ChangeKind::Delete => {
                 self.body = None;
                 self.deleted_at = Some(change.at);
+                self.reactions.clear();
+            }
+            ChangeKind::React { emoji, on } => {
+                set_reaction(&mut self.reactions, emoji, &change.by, *on);
             }
         }
         true
@@ -110,6 +118,7 @@ mod tests {
             edited_at: None,
             deleted_at: None,
             revision: None,
+            reactions: Vec::new(),
         }
     }
 
@@ -161,6 +170,40 @@ mod tests {
         assert_eq!(m.body, None);
     }
 
+    fn react(seq: u64, by: &str, emoji: &str, on: bool) -> MessageChange {
+        let emoji = Emoji::parse(emoji).unwrap();
+        let mut c = change(seq, ChangeKind::React { emoji, on });
+        c.by = Username::parse(by).unwrap();
+        c
+    }
+
+    #[test]
+    fn reactions_are_counted_per_emoji_in_the_order_they_came() {
+        let mut m = message();
+        assert!(m.apply(&react(4, "bob", "👍", true)));
+        assert!(m.apply(&react(5, "carol", "🎉", true)));
+        assert!(m.apply(&react(6, "alice", "👍", true)));
+        let counted: Vec<(&str, usize)> = m
+            .reactions
+            .iter()
+            .map(|r| (r.emoji.as_str(), r.by.len()))
+            .collect();
+        assert_eq!(counted, [("👍", 2), ("🎉", 1)]);
+        assert!(m.apply(&react(7, "bob", "👍", false)));
+        assert_eq!(m.reactions[0].by, [Username::parse("alice").unwrap()]);
+        assert_eq!(m.revision, Some(Seq::new(7)));
+    }
+
+    #[test]
+    fn a_deletion_takes_the_reactions_with_the_text() {
+        let mut m = message();
+        m.apply(&react(4, "bob", "👍", true));
+        m.apply(&change(5, ChangeKind::Delete));
+        assert!(m.reactions.is_empty());
+        assert!(!m.apply(&react(6, "carol", "👍", true)));
+        assert!(m.reactions.is_empty());
+    }
+
     #[test]
     fn a_change_for_another_message_is_ignored() {
         let mut m = message();
@@ -179,7 +222,11 @@ mod tests {
         let deleted = serde_json::to_value(change(6, ChangeKind::Delete)).unwrap();
         assert_eq!(deleted["kind"], "delete");
         assert!(deleted.get("body").is_none());
-        for value in [json, deleted] {
+        let reacted = serde_json::to_value(react(7, "bob", "👍", false)).unwrap();
+        assert_eq!(reacted["kind"], "react");
+        assert_eq!(reacted["emoji"], "👍");
+        assert_eq!(reacted["on"], false);
+        for value in [json, deleted, reacted] {
             let back: MessageChange = serde_json::from_value(value.clone()).unwrap();
             assert_eq!(serde_json::to_value(back).unwrap(), value);
         }

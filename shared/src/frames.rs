@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     ChatMessage, ClientMsgId, DeleteMessage, EditMessage, ErrorCode, MessageBody, MessageChange,
-    RoomId, RoomSummary, Seq, Username,
+    React, RoomId, RoomSummary, Seq, Username,
 };
 
 /// Everything a client may send.
@@ -20,6 +20,7 @@ pub enum ClientAction {
     Typing(Typing),
     EditMessage(EditMessage),
     DeleteMessage(DeleteMessage),
+    React(React),
     /// Keeps a quiet connection open (API Gateway closes one idle for 10 minutes): answered
     /// `pong` by the gateway itself (on AWS a mock integration; no handler runs).
     Ping,
@@ -35,6 +36,7 @@ impl ClientAction {
         "typing",
         "editMessage",
         "deleteMessage",
+        "react",
         "ping",
     ];
 }
@@ -140,7 +142,7 @@ pub enum ServerFrame {
         /// The room a refused `joinRoom` named, so the client can join it again later.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         room: Option<RoomId>,
-        /// The message a refused `editMessage` or `deleteMessage` named, so the client tells
+        /// The message a refused `editMessage`, `deleteMessage` or `react` named, so the client tells
         /// the reader that change did not happen.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         seq: Option<Seq>,

@@ -6,8 +6,8 @@ use crate::limits::{
     CONNECTION_MAX_SECS, HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, IDLE_TIMEOUT_SECS,
 };
 use crate::{
-    ClientMsgId, Invalid, MessageBody, MessageChange, MessageId, Password, RoomId, Seq, Timestamp,
-    Username,
+    ClientMsgId, Invalid, MessageBody, MessageChange, MessageId, Password, Reaction, RoomId, Seq,
+    Timestamp, Username,
 };
 
 /// `POST /api/register`.
@@ -65,10 +65,13 @@ pub struct ChatMessage {
     /// When it was deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<Timestamp>,
-    /// The sequence number of the last change (edit or deletion) it took: a change at or
-    /// below it is already in (`ChatMessage::apply`).
+    /// The sequence number of the last change (edit, deletion or reaction) it took: a change
+    /// at or below it is already in (`ChatMessage::apply`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revision: Option<Seq>,
+    /// Its reactions, each emoji in the order it was first put on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<Reaction>,
 }
 
 /// The query of `GET /api/rooms/{room}/messages` as it arrives: strings, not yet parsed

@@ -18,6 +18,7 @@ pub mod ids;
 pub mod limits;
 pub mod listing;
 pub mod names;
+pub mod reactions;
 pub mod rooms;
 pub mod text;
 pub mod time;
@@ -35,6 +36,7 @@ pub use http::{
 pub use ids::{ClientMsgId, MessageId, Seq};
 pub use listing::{ListQuery, Listing, UserPrefix};
 pub use names::{Password, Username};
+pub use reactions::{Emoji, React, Reaction};
 pub use rooms::{
     CreateRoomRequest, InviteRequest, MemberList, MemberSummary, OpenDirectRequest, Role, RoomId,
     RoomKind, RoomList, RoomName, RoomSummary, UserList,

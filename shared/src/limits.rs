@@ -69,6 +69,16 @@ pub const MESSAGE_BODY_MAX_CHARS: usize = 4_000;
 /// own, in one write, so the number is bounded (DynamoDB writes at most 100 items at once).
 pub const MESSAGE_EDITS_MAX: usize = 20;
 
+/// Reactions on one message: different emoji, emoji one person puts on it, and reactions in
+/// all (everyone's together). The last bounds the size of a message as stored and of a history
+/// page: 500 names of at most 32 characters add under 20 KB to a message.
+pub const REACTIONS_PER_MESSAGE_MAX: usize = 20;
+pub const REACTIONS_PER_USER_MAX: usize = 10;
+pub const REACTIONS_TOTAL_MAX: usize = 500;
+/// One emoji, in characters (code points): a family or a flag of a region is a sequence of
+/// several joined by invisible ones.
+pub const EMOJI_MAX_CHARS: usize = 16;
+
 /// Client message ids (idempotency keys chosen by the client, e.g. a ULID or UUID).
 pub const CLIENT_MSG_ID_MAX_CHARS: usize = 64;
 

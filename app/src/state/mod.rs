@@ -49,6 +49,7 @@ pub(crate) mod test_support {
             edited_at: None,
             deleted_at: None,
             revision: None,
+            reactions: Vec::new(),
         }
     }
 }

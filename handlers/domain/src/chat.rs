@@ -39,6 +39,12 @@ pub enum ChatError {
         shared::limits::MESSAGE_EDITS_MAX
     )]
     TooManyEdits,
+    /// A reaction the message has no room for.
+    #[error("message {seq} {refused}")]
+    NoRoomForReaction {
+        seq: shared::Seq,
+        refused: shared::reactions::ReactionRefused,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -1,15 +1,17 @@
-//! Editing and deleting messages. A change is a room event with the room's next sequence
+//! Editing, deleting and reacting to messages. A change is a room event with the room's next sequence
 //! number, written into the message it changes in the same store write (`Messages::change`),
 //! then posted to every connection in the room, the one that asked included (that is its
 //! answer: there is no separate ack).
 //!
 //! Who may: the author edits and deletes their own message; the owner of a private room also
 //! deletes anyone's message there. In a direct conversation each deletes only their own.
+//! Anyone who may speak in the room reacts, to any message not deleted.
 
 use shared::limits::MESSAGE_EDITS_MAX;
+use shared::reactions::check_reaction;
 use shared::{
-    ChangeKind, DeleteMessage, EditMessage, MessageBody, MessageChange, Role, RoomId, RoomKind,
-    Seq, ServerFrame, Username,
+    ChangeKind, DeleteMessage, EditMessage, Emoji, MessageBody, MessageChange, React, Role, RoomId,
+    RoomKind, Seq, ServerFrame, Username,
 };
 use tracing::Instrument as _;
 
@@ -28,6 +30,7 @@ const CHANGE_ATTEMPTS: u32 = 5;
 enum Wanted {
     Edit(MessageBody),
     Delete,
+    React(Emoji, bool),
 }
 
 /// `editMessage`: the author replaces the text. An edit to the text the message already has
@@ -73,6 +76,30 @@ pub async fn delete_message(
         command.room,
         command.seq,
         Wanted::Delete,
+    )
+    .await
+}
+
+/// `react`: puts an emoji on a message or takes this user's off. A reaction already as asked
+/// changes nothing and is not stored (a retry of one that was).
+pub async fn react(
+    live: Live<'_>,
+    access: Access<'_>,
+    messages: &dyn Messages,
+    guard: Guard<'_>,
+    from: &ConnectionId,
+    command: React,
+) -> Result<Option<MessageChange>, ChatError> {
+    let wanted = Wanted::React(command.emoji, command.on);
+    change(
+        live,
+        access,
+        messages,
+        guard,
+        from,
+        command.room,
+        command.seq,
+        wanted,
     )
     .await
 }
@@ -167,6 +194,33 @@ fn decide(
                 ));
             }
             Ok((!message.is_deleted()).then_some(ChangeKind::Delete))
+        }
+        Wanted::React(emoji, on) => {
+            if message.is_deleted() {
+                return Err(ChatError::NoMessage {
+                    room: room.clone(),
+                    seq: message.seq,
+                });
+            }
+            let has = message
+                .reactions
+                .iter()
+                .any(|r| &r.emoji == emoji && r.by.contains(user));
+            if has == *on {
+                return Ok(None);
+            }
+            if *on {
+                check_reaction(&message.reactions, emoji, user).map_err(|refused| {
+                    ChatError::NoRoomForReaction {
+                        seq: message.seq,
+                        refused,
+                    }
+                })?;
+            }
+            Ok(Some(ChangeKind::React {
+                emoji: emoji.clone(),
+                on: *on,
+            }))
         }
     }
 }

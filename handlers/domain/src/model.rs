@@ -169,6 +169,7 @@ impl NewMessage {
             edited_at: None,
             deleted_at: None,
             revision: None,
+            reactions: Vec::new(),
         }
     }
 }

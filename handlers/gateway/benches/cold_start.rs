@@ -152,6 +152,8 @@ async fn walk(gw: &TestGateway) -> Outcome {
     // The walk's message is the room's first: number 1.
     let edit = json!({"action": "editMessage", "room": "general", "seq": 1, "body": "hi!"});
     exchange(s, edit, r#""type":"changed""#).await?;
+    let react = json!({"action": "react", "room": "general", "seq": 1, "emoji": "👍", "on": true});
+    exchange(s, react, r#""type":"changed""#).await?;
     let delete = json!({"action": "deleteMessage", "room": "general", "seq": 1});
     exchange(s, delete, r#""type":"changed""#).await?;
     // Typing answers the sender nothing; $default answers with an error frame.

@@ -177,6 +177,7 @@ fn stored(room: &RoomId, seq: Seq, user: &Username, send: SendMessage) -> Option
         edited_at: None,
         deleted_at: None,
         revision: None,
+        reactions: Vec::new(),
     })
 }
 
@@ -269,7 +270,8 @@ async fn connection(rooms: Arc<Rooms>, stream: TcpStream) {
             ClientAction::LeaveRoom(_)
             | ClientAction::Typing(_)
             | ClientAction::EditMessage(_)
-            | ClientAction::DeleteMessage(_) => {}
+            | ClientAction::DeleteMessage(_)
+            | ClientAction::React(_) => {}
         }
     }
     if let Some(members) = rooms

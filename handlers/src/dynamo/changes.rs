@@ -1,4 +1,4 @@
-//! Changes to messages (edits, deletions) on DynamoDB. One transaction takes the room's next
+//! Changes to messages (edits, deletions, reactions) on DynamoDB. One transaction takes the room's next
 //! number (the counter, as an append does), stores the change there, and writes the message
 //! as it now stands on condition that nobody changed it since it was read; a deletion also
 //! erases the text of each earlier edit. At most `MESSAGE_EDITS_MAX` + 3 items, well inside
@@ -49,6 +49,7 @@ impl DynamoMessages {
                     Vec::new()
                 }
                 ChangeKind::Delete => std::mem::take(&mut edits),
+                ChangeKind::React { .. } => Vec::new(),
             };
             let event = EventItem::at(
                 room,

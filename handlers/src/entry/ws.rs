@@ -54,6 +54,7 @@ pub async fn serve(route: WsRoute, services: &Services, request: Request) -> Res
         | WsRoute::Typing
         | WsRoute::EditMessage
         | WsRoute::DeleteMessage
+        | WsRoute::React
         | WsRoute::Ping => frame(route, services, request).await,
     };
     outcome.unwrap_or_else(|unwired| {
@@ -92,7 +93,7 @@ async fn frame(route: WsRoute, services: &Services, request: Request) -> Result<
         Ok(action) => action,
         Err(bad) => {
             let bad = classify(bad, &request);
-            return Ok(refuse(live, &from, bad, echo_client_msg_id(&request)).await);
+            return Ok(refuse_with(live, &from, bad, echo_about(&request), None).await);
         }
     };
     if WsRoute::of(&action) != route {
@@ -140,6 +141,13 @@ async fn frame(route: WsRoute, services: &Services, request: Request) -> Result<
             let deleted = edits::delete_message(live, access, messages, guard, &from, delete);
             (deleted.await.map(drop), about)
         }
+        ClientAction::React(react) => {
+            let about = About::change(react.seq);
+            let (access, messages) = (services.access()?, services.messages()?);
+            let guard = services.guard()?;
+            let reacted = edits::react(live, access, messages, guard, &from, react).await;
+            (reacted.map(drop), about)
+        }
         // API Gateway answers `ping` itself (a mock integration); a host that hands it to
         // the handlers anyway gets the same answer.
         ClientAction::Ping => {
@@ -171,11 +179,29 @@ fn classify(bad: BadInput, request: &Request) -> BadInput {
     }
 }
 
-/// The refused frame's `clientMsgId`, when it had a valid one, so the client can mark that
-/// send failed.
-fn echo_client_msg_id(request: &Request) -> Option<ClientMsgId> {
-    let value: serde_json::Value = serde_json::from_str(request.body.as_deref()?).ok()?;
-    ClientMsgId::parse(value.get("clientMsgId")?.as_str()?).ok()
+/// What a frame that could not be read was about, as far as its fields say: its valid
+/// `clientMsgId` (so the client marks that send failed), or the valid `seq` of a change (so the
+/// client tells the reader that edit or reaction did not happen).
+fn echo_about(request: &Request) -> About {
+    let value: Option<serde_json::Value> = request
+        .body
+        .as_deref()
+        .and_then(|b| serde_json::from_str(b).ok());
+    let field = |name: &str| value.as_ref().and_then(|v| v.get(name).cloned());
+    let client_msg_id =
+        field("clientMsgId").and_then(|v| v.as_str().and_then(|s| ClientMsgId::parse(s).ok()));
+    let changes = matches!(
+        field("action").as_ref().and_then(|a| a.as_str()),
+        Some("editMessage" | "deleteMessage" | "react")
+    );
+    let seq = field("seq")
+        .filter(|_| changes)
+        .and_then(|v| serde_json::from_value::<shared::Seq>(v).ok());
+    About {
+        client_msg_id,
+        seq,
+        ..About::default()
+    }
 }
 
 /// What a refused frame was about, echoed in the error frame so the client knows which send
@@ -267,7 +293,9 @@ async fn finish(
             BadInput::new(ErrorCode::NotFound, format!("no message {seq} in {room}"))
         }
         Err(ChatError::NotYours(why)) => BadInput::new(ErrorCode::Forbidden, why),
-        Err(e @ ChatError::TooManyEdits) => BadInput::new(ErrorCode::InvalidRequest, e.to_string()),
+        Err(e @ (ChatError::TooManyEdits | ChatError::NoRoomForReaction { .. })) => {
+            BadInput::new(ErrorCode::InvalidRequest, e.to_string())
+        }
         Err(ChatError::UnknownConnection) => BadInput::new(
             ErrorCode::Unauthorized,
             "this connection is not known; reconnect",

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use super::*;
 
-const EVERY_ROUTE: [Route; 25] = [
+const EVERY_ROUTE: [Route; 26] = [
     Route::Ws(WsRoute::Connect),
     Route::Ws(WsRoute::Disconnect),
     Route::Ws(WsRoute::Default),
@@ -14,6 +14,7 @@ const EVERY_ROUTE: [Route; 25] = [
     Route::Ws(WsRoute::Typing),
     Route::Ws(WsRoute::EditMessage),
     Route::Ws(WsRoute::DeleteMessage),
+    Route::Ws(WsRoute::React),
     Route::Ws(WsRoute::Ping),
     Route::Http(HttpRoute::Register),
     Route::Http(HttpRoute::Login),

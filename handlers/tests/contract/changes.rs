@@ -1,4 +1,4 @@
-//! Changes to messages (edits, deletions): each takes its room's next number and is written
+//! Changes to messages (edits, deletions, reactions): each takes its room's next number and is written
 //! into its message in one atomic step, on condition the message has not moved on.
 
 use handlers::domain::model::NewChange;
@@ -272,5 +272,79 @@ pub async fn racing_changes_and_appends_share_the_numbers_without_holes(
         seqs,
         (1..=EDITORS + 2).collect(),
         "every number once, no holes",
+    )
+}
+
+fn reaction(seq: u64, by: &str, emoji: &str, on: bool) -> NewChange {
+    let emoji = shared::Emoji::parse(emoji).expect("emoji");
+    NewChange {
+        by: user(by),
+        ..change(seq, ChangeKind::React { emoji, on })
+    }
+}
+
+/// A reaction is stored like an edit and counted in its message; a deletion takes them.
+pub async fn reactions_are_counted_in_their_message_and_go_with_its_deletion(
+    s: Stores,
+) -> Result<(), String> {
+    seed(&s, 1).await?;
+    let mut revision = None;
+    for (by, emoji, on) in [
+        ("bob", "👍", true),
+        ("carol", "👍", true),
+        ("bob", "🎉", true),
+        ("bob", "👍", false),
+    ] {
+        let changed = s
+            .messages
+            .change(&reaction(1, by, emoji, on), revision)
+            .await
+            .ctx("react")?;
+        let Changed::Applied(stored, _) = changed else {
+            return Err(format!("{by}'s {emoji} was refused"));
+        };
+        revision = Some(stored.seq);
+    }
+    let found = s
+        .messages
+        .find(&room("general"), Seq::new(1))
+        .await
+        .ctx("find")?
+        .ok_or("message 1 gone")?;
+    let counted: Vec<(String, Vec<String>)> = found
+        .message
+        .reactions
+        .iter()
+        .map(|r| {
+            (
+                r.emoji.to_string(),
+                r.by.iter().map(|u| u.to_string()).collect(),
+            )
+        })
+        .collect();
+    eq(
+        counted,
+        vec![
+            ("👍".to_owned(), vec!["carol".to_owned()]),
+            ("🎉".to_owned(), vec!["bob".to_owned()]),
+        ],
+        "reactions as they stand",
+    )?;
+    eq(found.edits, Vec::new(), "reactions are no edits")?;
+    eq(revision, Some(Seq::new(5)), "four changes, numbers 2 to 5")?;
+    s.messages
+        .change(&change(1, ChangeKind::Delete), revision)
+        .await
+        .ctx("delete")?;
+    let page = s
+        .messages
+        .page(&room("general"), &latest(10))
+        .await
+        .ctx("page")?;
+    eq(page.changes.len(), 5, "every change kept its number")?;
+    eq(
+        page.messages[0].reactions.clone(),
+        Vec::new(),
+        "after deletion",
     )
 }

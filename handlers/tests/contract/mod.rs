@@ -105,6 +105,7 @@ cases![
     changes::a_deletion_erases_the_text_of_the_message_and_of_its_edits,
     changes::find_answers_for_messages_only,
     changes::racing_changes_and_appends_share_the_numbers_without_holes,
+    changes::reactions_are_counted_in_their_message_and_go_with_its_deletion,
 ];
 
 pub fn check(condition: bool, what: impl std::fmt::Display) -> Result<(), String> {

@@ -4,6 +4,7 @@
 pub mod events;
 pub mod hooked;
 pub mod moto;
+pub mod speak;
 pub mod template;
 
 use std::sync::Arc;

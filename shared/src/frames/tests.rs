@@ -84,6 +84,7 @@ fn every_client_action_round_trips() {
         r#"{"action":"typing","room":"a","typing":false}"#,
         r#"{"action":"editMessage","room":"a","seq":3,"body":"y"}"#,
         r#"{"action":"deleteMessage","room":"a","seq":3}"#,
+        r#"{"action":"react","room":"a","seq":3,"emoji":"👍","on":false}"#,
     ] {
         let a = parse(json);
         assert_eq!(serde_json::to_string(&a).unwrap(), json);
@@ -103,6 +104,7 @@ fn server_frames_are_tagged_by_type() {
         edited_at: None,
         deleted_at: None,
         revision: None,
+        reactions: Vec::new(),
     };
     let frames = [
         ServerFrame::Message {

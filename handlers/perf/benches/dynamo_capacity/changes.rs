@@ -1,4 +1,4 @@
-//! What an edit and a deletion cost on DynamoDB, through the adapter on moto: the message read
+//! What an edit, a reaction and a deletion cost on DynamoDB, through the adapter on moto: the message read
 //! twice strongly consistent (the domain's check, then the adapter's read for its condition)
 //! with the room's counter, and one transaction writing the counter, the change and the
 //! message rewritten; a deletion also erases each earlier edit's text (one item each). The
@@ -93,6 +93,30 @@ pub async fn change_costs(
     all.extend(&written);
     rows.push(row(
         "edit a message (its third edit)",
+        4,
+        written[1] * 2 + counter,
+        reads,
+        transactional_write_units(&all),
+    ));
+    // A reaction is written the same way (counter, change, message), with no text of its own.
+    let thumbs = shared::Emoji::parse("👍")?;
+    let reaction = NewChange {
+        by: Username::parse("user1")?,
+        ..change(ChangeKind::React {
+            emoji: thumbs,
+            on: true,
+        })
+    };
+    let Changed::Applied(reacted, _) = messages.change(&reaction, revision).await? else {
+        anyhow::bail!("a reaction at the expected revision was refused");
+    };
+    revision = Some(reacted.seq);
+    let written = sizes(client, &names.messages, &room, &[reacted.seq, stored.seq]).await?;
+    let reads = units(written[1], true) * 2.0 + units(counter, true);
+    let mut all = vec![counter];
+    all.extend(&written);
+    rows.push(row(
+        "react to a message (👍, its first reaction)",
         4,
         written[1] * 2 + counter,
         reads,
