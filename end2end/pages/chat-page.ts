@@ -130,6 +130,23 @@ export class ChatPage {
     await row.getByTestId('confirm-delete').click();
   }
 
+  /** Puts `emoji` on the message showing `text` with the picker (or takes ours off). */
+  async react(text: string, emoji: string): Promise<void> {
+    const row = this.message(text);
+    await row.getByTestId('react-message').click();
+    await row.getByRole('button', { name: `React with ${emoji}` }).click();
+  }
+
+  /** The pill of one emoji under the message showing `text`. */
+  reaction(text: string, emoji: string): Locator {
+    return this.message(text).locator(`[data-testid="reaction"][data-emoji="${emoji}"]`);
+  }
+
+  /** Each emoji under the message showing `text` with its count, in order: "👍 2". */
+  reactions(text: string): Locator {
+    return this.message(text).getByTestId('reaction');
+  }
+
   /** The tombstones of deleted messages. */
   get deleted(): Locator {
     return this.page.getByTestId('message-deleted');

@@ -1,13 +1,13 @@
 //! One message. The body is a text node — never HTML — so markup arrives as the characters
-//! its author typed. Our own stored messages can be edited in place and deleted (after a
-//! second click to confirm); a deleted one shows as a tombstone. A message that continues its
+//! its author typed. Any stored message takes reactions; our own can be edited in place and
+//! deleted (after a second click to confirm); a deleted one shows as a tombstone. A message that continues its
 //! author's group keeps its name and time for screen readers only.
 
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use shared::{MessageBody, RoomId, Seq};
 
-use super::Person;
+use super::{Person, Reactions};
 use crate::browser;
 use crate::contexts::ChatContext;
 use crate::state::{Delivery, Entry};
@@ -48,14 +48,24 @@ pub fn MessageRow(
             }))
         }
     };
-    let editing = RwSignal::new(false);
-    // Ours: edit and delete; someone else's in a room we own: delete.
-    let deletable = match (mine || moderate, entry.seq, &entry.body) {
-        (true, Some(seq), Some(_)) => Some(seq),
+    let (editing, picking) = (RwSignal::new(false), RwSignal::new(false));
+    // Any stored message: react; ours: edit and delete; someone else's in a room we own: delete.
+    let stored = match (entry.seq, &entry.body) {
+        (Some(seq), Some(_)) => Some(seq),
         _ => None,
     };
-    let actions =
-        deletable.map(|seq| view! { <Actions room=room.clone() seq editable=mine editing/> });
+    let actions = stored.map(|seq| {
+        let deletable = mine || moderate;
+        view! { <Actions room=room.clone() seq editable=mine deletable editing picking/> }
+    });
+    let reactions = stored.map(|seq| {
+        let (room, reactions) = (room.clone(), entry.reactions.clone());
+        move || {
+            (picking.get() || !reactions.is_empty()).then(|| {
+                view! { <Reactions room=room.clone() seq reactions=reactions.clone() picking/> }
+            })
+        }
+    });
     let body = entry.body.clone();
     let text = move || match (&body, editing.get(), &changeable) {
         (None, _, _) => EitherOf3::A(
@@ -82,35 +92,47 @@ pub fn MessageRow(
                 {actions}
             </div>
             {text}
+            {reactions}
             {status}
         </li>
     }
 }
 
-/// Edit (our own messages), and delete with a second click to confirm.
+/// React (any message), edit (our own), and delete with a second click to confirm.
 #[component]
-fn Actions(room: RoomId, seq: Seq, editable: bool, editing: RwSignal<bool>) -> impl IntoView {
+fn Actions(
+    room: RoomId,
+    seq: Seq,
+    editable: bool,
+    deletable: bool,
+    editing: RwSignal<bool>,
+    picking: RwSignal<bool>,
+) -> impl IntoView {
     let chat = expect_context::<ChatContext>();
     let confirming = RwSignal::new(false);
     view! {
         <span class="message-actions">
+            <button type="button" class="ghost small" data-testid="react-message" aria-label="React"
+                aria-expanded=move || picking.get().to_string()
+                on:click=move |_| picking.update(|p| *p = !*p)>"☺"</button>
             {editable.then(|| view! {
                 <button type="button" class="ghost small" data-testid="edit-message"
                     on:click=move |_| editing.set(true)>"Edit"</button>
             })}
-            {move || match confirming.get() {
-                false => Either::Left(view! {
+            {move || match (deletable, confirming.get()) {
+                (false, _) => None,
+                (true, false) => Some(Either::Left(view! {
                     <button type="button" class="ghost small" data-testid="delete-message"
                         on:click=move |_| confirming.set(true)>"Delete"</button>
-                }),
-                true => {
+                })),
+                (true, true) => {
                     let room = room.clone();
-                    Either::Right(view! {
+                    Some(Either::Right(view! {
                         <button type="button" class="ghost small danger" data-testid="confirm-delete"
                             on:click=move |_| chat.delete(&room, seq)>"Delete for everyone"</button>
                         <button type="button" class="ghost small" data-testid="cancel-delete"
                             on:click=move |_| confirming.set(false)>"Keep"</button>
-                    })
+                    }))
                 }
             }}
         </span>

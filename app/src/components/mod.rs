@@ -10,6 +10,7 @@ mod message_row;
 mod new_room;
 mod person;
 mod presence_list;
+mod reactions;
 mod sidebar;
 
 pub use auth_form::{AuthForm, AuthMode};
@@ -22,4 +23,5 @@ pub use message_row::MessageRow;
 pub use new_room::NewRoom;
 pub use person::Person;
 pub use presence_list::PresenceList;
+pub use reactions::Reactions;
 pub use sidebar::{Sidebar, kind_mark};

@@ -3,8 +3,10 @@
 //! Every source — live frames, acks, history pages, gap fills — goes through `insert`, so a
 //! message shows exactly once whichever way (or however many ways) it arrives.
 //!
-//! Changes to messages (edits, deletions) are numbered events too: each is kept by its number
-//! and applied to its message, whenever either arrives (`ChatMessage::apply` keeps the newest).
+//! Changes to messages (edits, deletions, reactions) are numbered events too: each is kept by
+//! its number and applied to its message, whenever either arrives. They apply in number order:
+//! one that arrives after a newer one (a gap filled late) means applying them all again from the
+//! message as the server sent it, since a reaction says only what one person did.
 //!
 //! The timeline also knows how far it is whole (`contiguous`): the room's numbers have no
 //! holes, so a message held above that point says exactly which ones are missing (`gap`).
@@ -13,7 +15,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use shared::limits::HISTORY_PAGE_MAX;
 use shared::{
-    ChatMessage, ClientMsgId, MessageBody, MessageChange, MessageId, Seq, Timestamp, Username,
+    ChatMessage, ClientMsgId, MessageBody, MessageChange, MessageId, Reaction, Seq, Timestamp,
+    Username,
 };
 
 mod outgoing;
@@ -46,6 +49,7 @@ pub struct Entry {
     pub body: Option<MessageBody>,
     pub sent_at: Timestamp,
     pub edited: bool,
+    pub reactions: Vec<Reaction>,
     pub delivery: Delivery,
 }
 
@@ -65,7 +69,14 @@ const SPAN_MAX: u64 = 4 * HISTORY_PAGE_MAX as u64;
 
 #[derive(Debug, Clone, Default)]
 pub struct Timeline {
+    /// Messages as they stand, every change held applied.
     stored: BTreeMap<Seq, ChatMessage>,
+    /// The same messages as the server sent them, to apply the changes to again when one
+    /// arrives out of order.
+    sent: BTreeMap<Seq, ChatMessage>,
+    /// How many changes each message took since it arrived: part of its row's key, so a change
+    /// that arrived late (which leaves `revision` as it was) still renders the row again.
+    versions: BTreeMap<Seq, u32>,
     /// The ids of the stored messages: one already held under another number is a duplicate
     /// all the same.
     ids: BTreeSet<MessageId>,
@@ -95,13 +106,18 @@ impl Timeline {
         if self.stored.contains_key(&message.seq) || self.ids.contains(&message.id) {
             return false;
         }
-        let mut message = message;
+        self.ids.insert(message.id.clone());
+        self.sent.insert(message.seq, message.clone());
+        self.stored.insert(message.seq, self.replayed(message));
+        true
+    }
+
+    /// The message with every change held for it applied, in number order.
+    fn replayed(&self, mut message: ChatMessage) -> ChatMessage {
         for change in self.changes.values() {
             message.apply(change);
         }
-        self.ids.insert(message.id.clone());
-        self.stored.insert(message.seq, message);
-        true
+        message
     }
 
     /// Adds a change unless it is already here, and applies it to its message if held.
@@ -110,10 +126,24 @@ impl Timeline {
         if self.changes.contains_key(&change.seq) || self.stored.contains_key(&change.seq) {
             return false;
         }
-        if let Some(message) = self.stored.get_mut(&change.message_seq) {
+        let target = change.message_seq;
+        if self.stored.contains_key(&target) {
+            *self.versions.entry(target).or_default() += 1;
+        }
+        let in_order = self
+            .stored
+            .get(&target)
+            .is_some_and(|m| m.revision.is_none_or(|r| r < change.seq));
+        if in_order && let Some(message) = self.stored.get_mut(&target) {
             message.apply(&change);
+            self.changes.insert(change.seq, change);
+            return true;
         }
         self.changes.insert(change.seq, change);
+        if let Some(sent) = self.sent.get(&target).cloned() {
+            let replayed = self.replayed(sent);
+            self.stored.insert(target, replayed);
+        }
         true
     }
 
@@ -210,8 +240,8 @@ impl Timeline {
     pub fn entries(&self, me: &Username) -> Vec<Entry> {
         let stored = self.stored.values().map(|m| Entry {
             // A change gives the row a new key, so a keyed list renders it again.
-            key: match m.revision {
-                Some(revision) => format!("{}:{revision}", m.id),
+            key: match self.versions.get(&m.seq) {
+                Some(version) => format!("{}:{version}", m.id),
                 None => m.id.to_string(),
             },
             id: Some(m.id.clone()),
@@ -222,6 +252,7 @@ impl Timeline {
             sent_at: m.sent_at,
             // A tombstone says only that it was deleted.
             edited: m.edited_at.is_some() && !m.is_deleted(),
+            reactions: m.reactions.clone(),
             delivery: Delivery::Sent,
         });
         stored.chain(self.outgoing_entries(me)).collect()
@@ -233,3 +264,6 @@ mod tests;
 
 #[cfg(test)]
 mod change_tests;
+
+#[cfg(test)]
+mod reaction_tests;

@@ -1,9 +1,9 @@
-//! Editing and deleting our messages. Nothing changes on screen until the server's `changed`
+//! Editing and deleting our messages, and reacting to any. Nothing changes on screen until the server's `changed`
 //! frame comes back (to every tab, this one included): a change is stored before anyone sees
 //! it, and a refusal comes back as an error frame, shown as a notice.
 
 use leptos::prelude::*;
-use shared::{ClientAction, DeleteMessage, EditMessage, MessageBody, RoomId, Seq};
+use shared::{ClientAction, DeleteMessage, EditMessage, Emoji, MessageBody, React, RoomId, Seq};
 
 use super::ChatContext;
 
@@ -18,6 +18,17 @@ impl ChatContext {
     pub fn delete(&self, room: &RoomId, seq: Seq) {
         let room = room.clone();
         self.change(ClientAction::DeleteMessage(DeleteMessage { room, seq }));
+    }
+
+    /// Asks to put `emoji` on the message at `seq` (`on`), or to take ours off.
+    pub fn react(&self, room: &RoomId, seq: Seq, emoji: Emoji, on: bool) {
+        let room = room.clone();
+        self.change(ClientAction::React(React {
+            room,
+            seq,
+            emoji,
+            on,
+        }));
     }
 
     fn change(&self, action: ClientAction) {

@@ -128,6 +128,7 @@ impl Timeline {
                 body: Some(o.body.clone()),
                 sent_at: o.created_at,
                 edited: false,
+                reactions: Vec::new(),
                 delivery,
             }
         })
