@@ -132,6 +132,7 @@ async fn no_error_frame_follows_an_ack_when_the_room_cannot_be_read_after_storin
         room: None,
         body: MessageBody::parse("stored anyway").expect("body"),
         client_msg_id: Some(ClientMsgId::parse("c-after-ack").expect("id")),
+        reply_to: None,
     };
     let sent = chat::send_message(
         live,

@@ -119,6 +119,7 @@ mod tests {
             deleted_at: None,
             revision: None,
             reactions: Vec::new(),
+            reply_to: None,
         }
     }
 

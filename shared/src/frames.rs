@@ -54,6 +54,9 @@ pub struct SendMessage {
     /// The idempotency key; the server picks one when it is missing (no retry safety then).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_msg_id: Option<ClientMsgId>,
+    /// The number of the earlier message in the room this one answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<Seq>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

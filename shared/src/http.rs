@@ -6,8 +6,8 @@ use crate::limits::{
     CONNECTION_MAX_SECS, HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, IDLE_TIMEOUT_SECS,
 };
 use crate::{
-    ClientMsgId, Invalid, MessageBody, MessageChange, MessageId, Password, Reaction, RoomId, Seq,
-    Timestamp, Username,
+    ClientMsgId, Invalid, MessageBody, MessageChange, MessageId, Password, Reaction, ReplyTo,
+    RoomId, Seq, Timestamp, Username,
 };
 
 /// `POST /api/register`.
@@ -72,6 +72,9 @@ pub struct ChatMessage {
     /// Its reactions, each emoji in the order it was first put on.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reactions: Vec<Reaction>,
+    /// The earlier message in the room this one answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<ReplyTo>,
 }
 
 /// The query of `GET /api/rooms/{room}/messages` as it arrives: strings, not yet parsed

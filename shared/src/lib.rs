@@ -19,6 +19,7 @@ pub mod limits;
 pub mod listing;
 pub mod names;
 pub mod reactions;
+pub mod replies;
 pub mod rooms;
 pub mod text;
 pub mod time;
@@ -37,6 +38,7 @@ pub use ids::{ClientMsgId, MessageId, Seq};
 pub use listing::{ListQuery, Listing, UserPrefix};
 pub use names::{Password, Username};
 pub use reactions::{Emoji, React, Reaction};
+pub use replies::ReplyTo;
 pub use rooms::{
     CreateRoomRequest, InviteRequest, MemberList, MemberSummary, OpenDirectRequest, Role, RoomId,
     RoomKind, RoomList, RoomName, RoomSummary, UserList,

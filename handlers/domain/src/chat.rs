@@ -6,8 +6,8 @@ use std::sync::Mutex;
 use tracing::Instrument as _;
 
 use shared::{
-    ChatMessage, ClientMsgId, HistoryPage, HistoryRequest, MessageId, PresenceChange, Role, RoomId,
-    RoomKind, SendMessage, ServerFrame, Timestamp, Typing, Username,
+    ChatMessage, ClientMsgId, HistoryPage, HistoryRequest, MessageId, PresenceChange, ReplyTo,
+    Role, RoomId, RoomKind, SendMessage, Seq, ServerFrame, Timestamp, Typing, Username,
 };
 
 use super::access::{Access, Refused};
@@ -256,6 +256,10 @@ pub async fn send_message(
         None => ClientMsgId::parse(id.as_str())
             .unwrap_or_else(|e| unreachable!("a ULID is a client message id: {e}")),
     };
+    let reply_to = match command.reply_to {
+        Some(seq) => Some(original(messages, &room, seq).await?),
+        None => None,
+    };
     let message = NewMessage {
         id,
         room,
@@ -263,6 +267,7 @@ pub async fn send_message(
         body: command.body,
         client_msg_id,
         sent_at: now,
+        reply_to,
     };
 
     let (message, fresh) = match messages.append(&message).await? {
@@ -278,6 +283,21 @@ pub async fn send_message(
     // with an error frame the sender would take for a refusal.
     broadcast(live, from, &message, fresh).await;
     Ok(message)
+}
+
+/// The message a reply answers: one stored in the room (a tombstone too, which its quote shows
+/// as deleted), named by number.
+async fn original(messages: &dyn Messages, room: &RoomId, seq: Seq) -> Result<ReplyTo, ChatError> {
+    match messages.find(room, seq).await? {
+        Some(stored) => Ok(ReplyTo {
+            seq,
+            author: stored.message.author,
+        }),
+        None => Err(ChatError::NoMessage {
+            room: room.clone(),
+            seq,
+        }),
+    }
 }
 
 /// Posts a stored message to the room's other connections. A retry of a message already

@@ -153,6 +153,7 @@ pub struct NewMessage {
     pub body: MessageBody,
     pub client_msg_id: ClientMsgId,
     pub sent_at: Timestamp,
+    pub reply_to: Option<shared::ReplyTo>,
 }
 
 impl NewMessage {
@@ -170,6 +171,7 @@ impl NewMessage {
             deleted_at: None,
             revision: None,
             reactions: Vec::new(),
+            reply_to: self.reply_to,
         }
     }
 }

@@ -178,6 +178,7 @@ fn stored(room: &RoomId, seq: Seq, user: &Username, send: SendMessage) -> Option
         deleted_at: None,
         revision: None,
         reactions: Vec::new(),
+        reply_to: None,
     })
 }
 
@@ -304,6 +305,7 @@ mod tests {
             room: None,
             body: shared::MessageBody::parse("hi").expect("body"),
             client_msg_id: None,
+            reply_to: None,
         };
         let room = RoomId::default_room();
         let user = Username::parse("alice").expect("user");

@@ -62,6 +62,7 @@ pub(crate) async fn run(
                     room: Some(room.clone()),
                     body: MessageBody::parse(&format!("flood {n}"))?,
                     client_msg_id: Some(ClientMsgId::parse(&format!("{tag}-{n}"))?),
+                    reply_to: None,
                 });
                 socket.send(Message::Text(serde_json::to_string(&action)?.into())).await?;
                 stats.sent += 1;

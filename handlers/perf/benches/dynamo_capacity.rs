@@ -220,6 +220,7 @@ async fn main() -> anyhow::Result<()> {
             )?,
             client_msg_id: ClientMsgId::parse("capacity-1")?,
             sent_at: clock.now(),
+            reply_to: None,
         };
         let Appended::New(stored) = messages.append(&message).await? else {
             anyhow::bail!("a fresh client message id was taken for a retry");

@@ -97,6 +97,7 @@ fn send_to_rooms(c: &mut Criterion) {
                     room: Some(room.clone()),
                     body: MessageBody::parse("hello, room").expect("body"),
                     client_msg_id: Some(ClientMsgId::parse(&format!("m{n}")).expect("cmid")),
+                    reply_to: None,
                 };
                 chat::send_message(live, access, messages, guard, &sender, command)
                     .await

@@ -138,6 +138,7 @@ pub fn message(author: &str, room_name: &str, ms: i64, client_msg_id: &str) -> N
         body: MessageBody::parse(&format!("message at {ms}")).expect("body"),
         client_msg_id: ClientMsgId::parse(client_msg_id).expect("cmid"),
         sent_at: Timestamp::from_millis(ms),
+        reply_to: None,
     }
 }
 

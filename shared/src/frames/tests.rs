@@ -105,6 +105,7 @@ fn server_frames_are_tagged_by_type() {
         deleted_at: None,
         revision: None,
         reactions: Vec::new(),
+        reply_to: None,
     };
     let frames = [
         ServerFrame::Message {

@@ -18,6 +18,7 @@ pub(super) fn send_frame(shared: &Shared, room: usize, k: u64) -> anyhow::Result
         room: Some(shared.room(room).clone()),
         body: body(k, sent)?,
         client_msg_id: Some(ClientMsgId::parse(&format!("{}-{k}", shared.run))?),
+        reply_to: None,
     });
     Ok(serde_json::to_string(&action)?.into())
 }

@@ -51,6 +51,7 @@ pub async fn change_costs(
         body: MessageBody::parse(BODY)?,
         client_msg_id: ClientMsgId::parse("capacity-change")?,
         sent_at: clock.now(),
+        reply_to: None,
     };
     let Appended::New(stored) = messages.append(&message).await? else {
         anyhow::bail!("a fresh client message id was taken for a retry");
@@ -97,6 +98,16 @@ pub async fn change_costs(
         written[1] * 2 + counter,
         reads,
         transactional_write_units(&all),
+    ));
+    // A reply reads its original once (a strongly consistent GetItem) before it is written as
+    // any message is; the rest of its cost is a send's, in the table above.
+    let original = sizes(client, &names.messages, &room, &[stored.seq]).await?[0];
+    rows.push(row(
+        "reply to a message (the original read, beyond a send)",
+        1,
+        original,
+        units(original, true),
+        0.0,
     ));
     // A reaction is written the same way (counter, change, message), with no text of its own.
     let thumbs = shared::Emoji::parse("👍")?;
