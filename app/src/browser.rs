@@ -156,3 +156,37 @@ pub fn iso_time(ms: i64) -> String {
         .to_iso_string()
         .into()
 }
+
+/// The element on the page that matches `selector`.
+fn element(selector: &str) -> Option<web_sys::HtmlElement> {
+    use wasm_bindgen::JsCast as _;
+    let document = web_sys::window()?.document()?;
+    document.query_selector(selector).ok()??.dyn_into().ok()
+}
+
+/// Scrolls the row of the message numbered `seq` to the middle of the list and marks it
+/// (`data-jumped`) until `unmark` runs; `false` when no such row is on the page.
+pub fn show_message(seq: shared::Seq) -> bool {
+    let Some(row) = element(&format!(r#"[data-testid="message"][data-seq="{seq}"]"#)) else {
+        return false;
+    };
+    let options = web_sys::ScrollIntoViewOptions::new();
+    options.set_block(web_sys::ScrollLogicalPosition::Center);
+    row.scroll_into_view_with_scroll_into_view_options(&options);
+    let _ = row.set_attribute("data-jumped", "");
+    true
+}
+
+/// Takes the mark `show_message` put on rows off again.
+pub fn unmark() {
+    if let Some(row) = element("[data-jumped]") {
+        let _ = row.remove_attribute("data-jumped");
+    }
+}
+
+/// Puts the cursor in the message box.
+pub fn focus_composer() {
+    if let Some(field) = element(r#"[data-testid="composer-input"]"#) {
+        let _ = field.focus();
+    }
+}

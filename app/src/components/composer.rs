@@ -1,10 +1,12 @@
 //! Writing a message: Enter sends, Shift+Enter starts a new line. The text is checked with the
-//! server's rules before it goes; a refused text stays in the box with the reason.
+//! server's rules before it goes; a refused text stays in the box with the reason. A reply
+//! shows what it answers above the box until it is sent, or dropped (✕ or Escape).
 
 use leptos::prelude::*;
 use shared::limits::MESSAGE_BODY_MAX_CHARS;
 use shared::{MessageBody, RoomId};
 
+use super::Quote;
 use crate::contexts::ChatContext;
 
 /// Show the character count once the text is this close to the limit.
@@ -20,7 +22,9 @@ pub fn Composer(room: RoomId) -> impl IntoView {
         let room = room.clone();
         move || match MessageBody::parse(&text.get_untracked()) {
             Ok(body) => {
-                chat.send(&room, body);
+                let reply = chat.replying_in(&room);
+                chat.send(&room, body, reply);
+                chat.replying.set(None);
                 text.set(String::new());
                 error.set(None);
             }
@@ -31,8 +35,21 @@ pub fn Composer(room: RoomId) -> impl IntoView {
     };
     let send_on_enter = send.clone();
     let label = format!("Message #{room}");
+    let replying = {
+        let room = room.clone();
+        move || {
+            chat.replying_in(&room).map(|to| view! {
+                <div class="replying" data-testid="replying">
+                    "Replying to " <Quote room=room.clone() to/>
+                    <button type="button" class="ghost small" data-testid="cancel-reply" aria-label="Do not reply"
+                        on:click=move |_| chat.replying.set(None)>"✕"</button>
+                </div>
+            })
+        }
+    };
     view! {
         <form class="composer" on:submit=move |ev| { ev.prevent_default(); send() }>
+            {replying}
             <textarea data-testid="composer-input" aria-label=label.clone() placeholder=label rows="2"
                 aria-describedby="composer-error"
                 prop:value=move || text.get()
@@ -45,6 +62,8 @@ pub fn Composer(room: RoomId) -> impl IntoView {
                     if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
                         ev.prevent_default();
                         send_on_enter();
+                    } else if ev.key() == "Escape" {
+                        chat.replying.set(None);
                     }
                 }
             ></textarea>

@@ -5,9 +5,9 @@
 
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
-use shared::{MessageBody, RoomId, Seq};
+use shared::{MessageBody, ReplyTo, RoomId, Seq};
 
-use super::{Person, Reactions};
+use super::{Person, Quote, Reactions};
 use crate::browser;
 use crate::contexts::ChatContext;
 use crate::state::{Delivery, Entry};
@@ -56,8 +56,16 @@ pub fn MessageRow(
     };
     let actions = stored.map(|seq| {
         let deletable = mine || moderate;
-        view! { <Actions room=room.clone() seq editable=mine deletable editing picking/> }
+        let to = ReplyTo {
+            seq,
+            author: entry.author.clone(),
+        };
+        view! { <Actions room=room.clone() seq to editable=mine deletable editing picking/> }
     });
+    let quote = entry
+        .reply_to
+        .clone()
+        .map(|to| view! { <Quote room=room.clone() to/> });
     let reactions = stored.map(|seq| {
         let (room, reactions) = (room.clone(), entry.reactions.clone());
         move || {
@@ -91,6 +99,7 @@ pub fn MessageRow(
                 {entry.edited.then(|| view! { <span class="edited" data-testid="message-edited">"(edited)"</span> })}
                 {actions}
             </div>
+            {quote}
             {text}
             {reactions}
             {status}
@@ -98,11 +107,13 @@ pub fn MessageRow(
     }
 }
 
-/// React (any message), edit (our own), and delete with a second click to confirm.
+/// Reply and react (any message), edit (our own), and delete with a second click to confirm.
 #[component]
 fn Actions(
     room: RoomId,
     seq: Seq,
+    /// What a reply to this message names.
+    to: ReplyTo,
     editable: bool,
     deletable: bool,
     editing: RwSignal<bool>,
@@ -110,8 +121,13 @@ fn Actions(
 ) -> impl IntoView {
     let chat = expect_context::<ChatContext>();
     let confirming = RwSignal::new(false);
+    let reply = {
+        let room = room.clone();
+        move |_| chat.reply_to(&room, to.clone())
+    };
     view! {
         <span class="message-actions">
+            <button type="button" class="ghost small" data-testid="reply-message" on:click=reply>"Reply"</button>
             <button type="button" class="ghost small" data-testid="react-message" aria-label="React"
                 aria-expanded=move || picking.get().to_string()
                 on:click=move |_| picking.update(|p| *p = !*p)>"☺"</button>

@@ -10,6 +10,7 @@ mod message_row;
 mod new_room;
 mod person;
 mod presence_list;
+mod quote;
 mod reactions;
 mod sidebar;
 
@@ -23,5 +24,6 @@ pub use message_row::MessageRow;
 pub use new_room::NewRoom;
 pub use person::Person;
 pub use presence_list::PresenceList;
+pub use quote::Quote;
 pub use reactions::Reactions;
 pub use sidebar::{Sidebar, kind_mark};

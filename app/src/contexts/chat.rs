@@ -6,6 +6,7 @@
 //!
 //! - `wiring`: the socket's hooks and the page's visibility, turned into changes;
 //! - `outbox`: sending optimistically, the ack timeout, retries;
+//! - `replies`: the reply being written, quotes' originals, jumping to them;
 //! - `history`: the newest page, paging back, the gap after a reconnect, unread counts;
 //! - `rooms`: our rooms as the server lists them, creating rooms, direct conversations;
 //! - `storage`: the rooms and read marks kept in localStorage, and the other tabs' writes;
@@ -19,6 +20,7 @@ use shared::{ClientAction, JoinRoom, LeaveRoom, RoomId, RoomKind, RoomSummary};
 mod edits;
 mod history;
 mod outbox;
+mod replies;
 mod rooms;
 mod storage;
 mod typing;
@@ -38,6 +40,8 @@ pub struct ChatContext {
     pub notice: RwSignal<Option<String>>,
     /// The latest incoming message, read out by screen readers.
     pub announcement: RwSignal<String>,
+    /// The message the composer of a room is answering.
+    pub replying: RwSignal<Option<(RoomId, shared::ReplyTo)>>,
     session: StoredValue<Session>,
     endpoints: StoredValue<Endpoints>,
     auth: AuthContext,
@@ -58,6 +62,7 @@ impl ChatContext {
             directory: RwSignal::new(Vec::new()),
             notice: RwSignal::new(None),
             announcement: RwSignal::new(String::new()),
+            replying: RwSignal::new(None),
             session: StoredValue::new(session.clone()),
             endpoints: StoredValue::new(endpoints.clone()),
             auth,

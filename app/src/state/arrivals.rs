@@ -77,6 +77,7 @@ mod tests {
         t.push_outgoing(
             cmid("c-1"),
             MessageBody::parse("stuck").unwrap(),
+            None,
             Timestamp::from_millis(0),
         );
         t.fail(&cmid("c-1"), "refused");
@@ -103,6 +104,7 @@ mod tests {
         t.push_outgoing(
             cmid("c-2"),
             MessageBody::parse("mine").unwrap(),
+            None,
             Timestamp::from_millis(0),
         );
         assert!(before.arrivals(&rows(&t), &me).sent_by_me);

@@ -50,6 +50,7 @@ pub(crate) mod test_support {
             deleted_at: None,
             revision: None,
             reactions: Vec::new(),
+            reply_to: None,
         }
     }
 }

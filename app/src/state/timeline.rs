@@ -15,11 +15,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use shared::limits::HISTORY_PAGE_MAX;
 use shared::{
-    ChatMessage, ClientMsgId, MessageBody, MessageChange, MessageId, Reaction, Seq, Timestamp,
-    Username,
+    ChatMessage, ClientMsgId, MessageBody, MessageChange, MessageId, Reaction, ReplyTo, Seq,
+    Timestamp, Username,
 };
 
 mod outgoing;
+mod quotes;
 
 pub use outgoing::Outgoing;
 
@@ -50,6 +51,8 @@ pub struct Entry {
     pub sent_at: Timestamp,
     pub edited: bool,
     pub reactions: Vec<Reaction>,
+    /// The message it answers.
+    pub reply_to: Option<ReplyTo>,
     pub delivery: Delivery,
 }
 
@@ -77,6 +80,10 @@ pub struct Timeline {
     /// How many changes each message took since it arrived: part of its row's key, so a change
     /// that arrived late (which leaves `revision` as it was) still renders the row again.
     versions: BTreeMap<Seq, u32>,
+    /// Originals of replies older than anything held, read for their quotes (`quotes.rs`),
+    /// and the numbers asked for.
+    quoted: BTreeMap<Seq, ChatMessage>,
+    quotes_asked: BTreeSet<Seq>,
     /// The ids of the stored messages: one already held under another number is a duplicate
     /// all the same.
     ids: BTreeSet<MessageId>,
@@ -253,6 +260,7 @@ impl Timeline {
             // A tombstone says only that it was deleted.
             edited: m.edited_at.is_some() && !m.is_deleted(),
             reactions: m.reactions.clone(),
+            reply_to: m.reply_to.clone(),
             delivery: Delivery::Sent,
         });
         stored.chain(self.outgoing_entries(me)).collect()

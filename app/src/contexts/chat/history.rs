@@ -34,35 +34,43 @@ impl ChatContext {
 
     pub(super) fn load_page(&self, room: RoomId, cursor: Cursor) {
         let this = *self;
+        spawn_local(async move {
+            this.page(room, cursor).await;
+        });
+    }
+
+    /// Reads one page of a room's history into it; `false` when none was read (another read
+    /// of the room is under way, the room was left, or the request failed).
+    pub(super) async fn page(&self, room: RoomId, cursor: Cursor) -> bool {
         let (endpoints, token) = self.link();
         let newest = cursor == Cursor::Latest;
         let Some(Outcome::Loading(joined)) = self.reduce(Change::Loading(room.clone())) else {
-            return;
+            return false;
         };
-        spawn_local(async move {
-            let request = HistoryRequest {
-                cursor,
-                limit: PAGE,
-            };
-            match api::history(&endpoints, &token, &room, &request).await {
-                Ok(page) => {
-                    let came = Change::Page {
-                        room,
-                        joined,
-                        page,
-                        newest,
-                    };
-                    if let Some(Outcome::Check(check)) = this.reduce(came) {
-                        this.check_gap_later(check);
-                    }
+        let request = HistoryRequest {
+            cursor,
+            limit: PAGE,
+        };
+        match api::history(&endpoints, &token, &room, &request).await {
+            Ok(page) => {
+                let came = Change::Page {
+                    room,
+                    joined,
+                    page,
+                    newest,
+                };
+                if let Some(Outcome::Check(check)) = self.reduce(came) {
+                    self.check_gap_later(check);
                 }
-                Err(e) if this.unauthorized(&e) => {}
-                Err(e) => {
-                    let why = e.message();
-                    this.reduce(Change::PageFailed { room, joined, why });
-                }
+                true
             }
-        });
+            Err(e) if self.unauthorized(&e) => false,
+            Err(e) => {
+                let why = e.message();
+                self.reduce(Change::PageFailed { room, joined, why });
+                false
+            }
+        }
     }
 
     /// Catches `room` up after the socket was away (see `Room::catch_up`): fills what it

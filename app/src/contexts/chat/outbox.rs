@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
-use shared::{ClientAction, ClientMsgId, JoinRoom, MessageBody, RoomId, SendMessage, Timestamp};
+use shared::{
+    ClientAction, ClientMsgId, JoinRoom, MessageBody, ReplyTo, RoomId, SendMessage, Timestamp,
+};
 
 use super::ChatContext;
 use crate::browser;
@@ -15,20 +17,22 @@ use crate::state::{Change, ChatState, Later, Outcome, Then};
 const ACK_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl ChatContext {
-    /// Shows the message at once and sends it (or queues it until the socket is back).
-    pub fn send(&self, room: &RoomId, body: MessageBody) {
+    /// Shows the message at once and sends it (or queues it until the socket is back); a
+    /// reply names the message it answers.
+    pub fn send(&self, room: &RoomId, body: MessageBody, reply_to: Option<ReplyTo>) {
         let id = browser::client_msg_id();
         let written = Change::Write {
             room: room.clone(),
             id: id.clone(),
             body: body.clone(),
+            reply_to: reply_to.clone(),
             at: Timestamp::from_millis(browser::now_ms()),
         };
         if self.reduce(written) != Some(Outcome::Done) {
             return; // the room was left: the composer went with it
         }
         self.stop_typing(room);
-        self.write(room, id, body);
+        self.write(room, id, body, reply_to);
     }
 
     /// Sends a failed message again under the same client message id.
@@ -37,8 +41,8 @@ impl ChatContext {
             room: room.clone(),
             id: id.clone(),
         };
-        if let Some(Outcome::Resend(body)) = self.reduce(retry) {
-            self.write(room, id.clone(), body);
+        if let Some(Outcome::Resend(body, reply_to)) = self.reduce(retry) {
+            self.write(room, id.clone(), body, reply_to);
         }
     }
 
@@ -81,17 +85,18 @@ impl ChatContext {
                     .map(|r| r.timeline.to_send())
                     .unwrap_or_default()
             });
-            for (id, body) in queued {
-                self.write(room, id, body);
+            for (id, body, reply_to) in queued {
+                self.write(room, id, body, reply_to);
             }
         }
     }
 
-    fn write(&self, room: &RoomId, id: ClientMsgId, body: MessageBody) {
+    fn write(&self, room: &RoomId, id: ClientMsgId, body: MessageBody, reply_to: Option<ReplyTo>) {
         let action = ClientAction::SendMessage(SendMessage {
             room: Some(room.clone()),
             body,
             client_msg_id: Some(id.clone()),
+            reply_to: reply_to.map(|r| r.seq),
         });
         let Some(generation) = self.socket.send(&action) else {
             return; // queued: `flush` sends it on the next open

@@ -51,6 +51,7 @@ fn the_ack_of_a_message_queued_offline_leaves_what_others_wrote_meanwhile_unread
     timeline.push_outgoing(
         id.clone(),
         MessageBody::parse("x").unwrap(),
+        None,
         Timestamp::from_millis(3),
     );
     s.open(room("general"));
@@ -91,6 +92,7 @@ fn a_message_queued_here_that_comes_back_in_a_catch_up_moves_no_read_mark() {
     timeline.push_outgoing(
         id.clone(),
         MessageBody::parse("x").unwrap(),
+        None,
         Timestamp::from_millis(3),
     );
     // Its ack was lost; a catch-up brings it stored, after what others wrote meanwhile.

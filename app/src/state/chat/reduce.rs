@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 use shared::http::HistoryPage;
 use shared::limits::DEFAULT_ROOM;
 use shared::{
-    ChatMessage, ClientMsgId, MessageBody, RoomId, RoomSummary, Seq, ServerFrame, Timestamp,
+    ChatMessage, ClientMsgId, MessageBody, ReplyTo, RoomId, RoomSummary, Seq, ServerFrame,
+    Timestamp,
 };
 
 use super::{Applied, ChatState, GapCheck, HistoryLoad, Later, Room};
@@ -37,6 +38,7 @@ pub enum Change {
         room: RoomId,
         id: ClientMsgId,
         body: MessageBody,
+        reply_to: Option<ReplyTo>,
         at: Timestamp,
     },
     /// The reader asked to send a failed message again, under the same client id.
@@ -107,6 +109,14 @@ pub enum Change {
     MarksStored(BTreeMap<RoomId, Seq>),
     /// The rooms this user belongs to, as the server lists them.
     Conversations(Vec<RoomSummary>),
+    /// A reply's original is not held: `Done` when it is to be read from history (the first
+    /// time it is wanted).
+    Quoting { room: RoomId, seq: Seq },
+    /// A reply's original, read from history.
+    Quoted {
+        room: RoomId,
+        messages: Vec<ChatMessage>,
+    },
     /// The clock moved on to `now_ms`: typing notices not repeated in time go.
     Tick(i64),
 }
@@ -135,7 +145,7 @@ pub enum Outcome {
     /// `load` when its newest page is to be asked for.
     Opened { new: bool, load: bool },
     /// `Retry`: the body to send again.
-    Resend(MessageBody),
+    Resend(MessageBody, Option<ReplyTo>),
     /// `Loading`: the joining of the room the page is asked for.
     Loading(u64),
     /// `CatchUp`, `GapDue`: how the room catches up, and the joining of the room it is for.
@@ -198,9 +208,15 @@ impl ChatState {
                 self.set_visible(visible);
                 Done
             }
-            Change::Write { room, id, body, at } => match self.room_mut(&room) {
+            Change::Write {
+                room,
+                id,
+                body,
+                reply_to,
+                at,
+            } => match self.room_mut(&room) {
                 Some(r) => {
-                    r.timeline.push_outgoing(id, body, at);
+                    r.timeline.push_outgoing(id, body, reply_to, at);
                     Done
                 }
                 None => Unchanged,
@@ -208,7 +224,9 @@ impl ChatState {
             Change::Retry { room, id } => self
                 .room_mut(&room)
                 .and_then(|r| r.timeline.retry(&id))
-                .map_or(Unchanged, Outcome::Resend),
+                .map_or(Unchanged, |(body, reply_to)| {
+                    Outcome::Resend(body, reply_to)
+                }),
             Change::Written {
                 room,
                 id,
@@ -227,6 +245,14 @@ impl ChatState {
             } => done_if(
                 self.room_mut(&room)
                     .is_some_and(|r| r.timeline.fail_if_unanswered(&id, generation)),
+            ),
+            Change::Quoting { room, seq } => done_if(
+                self.room_mut(&room)
+                    .is_some_and(|r| r.timeline.want_quote(seq)),
+            ),
+            Change::Quoted { room, messages } => done_if(
+                self.room_mut(&room)
+                    .is_some_and(|r| r.timeline.quote(messages)),
             ),
             Change::Loading(room) => match self.room_mut(&room) {
                 Some(r) => {

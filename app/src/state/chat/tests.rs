@@ -80,9 +80,9 @@ fn leaving_with_unsent_messages_says_how_many_would_be_dropped() {
     let now = Timestamp::from_millis(1);
     let r = s.room_mut(&room("rust")).unwrap();
     r.timeline
-        .push_outgoing(cmid("c-1"), MessageBody::parse("one").unwrap(), now);
+        .push_outgoing(cmid("c-1"), MessageBody::parse("one").unwrap(), None, now);
     r.timeline
-        .push_outgoing(cmid("c-2"), MessageBody::parse("two").unwrap(), now);
+        .push_outgoing(cmid("c-2"), MessageBody::parse("two").unwrap(), None, now);
     assert_eq!(s.unsent(&room("rust")), 2);
     assert_eq!(s.unsent(&room("gone")), 0);
     assert!(leave_warning(2).starts_with("2 messages you wrote here are not sent yet"));
@@ -159,6 +159,7 @@ fn messages_sent_on_a_closed_socket_are_queued_again() {
     timeline.push_outgoing(
         id.clone(),
         shared::MessageBody::parse("x").unwrap(),
+        None,
         shared::Timestamp::from_millis(0),
     );
     timeline.mark_sent_on(&id, 7);
@@ -226,6 +227,7 @@ fn an_error_frame_fails_our_message_or_becomes_a_notice() {
     s.room_mut(&room("rust")).unwrap().timeline.push_outgoing(
         id.clone(),
         body,
+        None,
         shared::Timestamp::from_millis(0),
     );
     let refused = ServerFrame::Error {

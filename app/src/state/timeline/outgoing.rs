@@ -3,7 +3,7 @@
 //! have no number until the server stores them, so they show after every stored message, in
 //! the order written; the stored copy (`Timeline::insert`) takes their place.
 
-use shared::{ClientMsgId, MessageBody, Timestamp, Username};
+use shared::{ClientMsgId, MessageBody, ReplyTo, Timestamp, Username};
 
 use super::{Delivery, Entry, Timeline};
 
@@ -12,6 +12,8 @@ use super::{Delivery, Entry, Timeline};
 pub struct Outgoing {
     pub client_msg_id: ClientMsgId,
     pub body: MessageBody,
+    /// The message it answers, if it is a reply.
+    pub reply_to: Option<ReplyTo>,
     pub created_at: Timestamp,
     /// The socket generation it was last written to; `None` while queued.
     pub sent_on: Option<u64>,
@@ -20,10 +22,17 @@ pub struct Outgoing {
 
 impl Timeline {
     /// Shows a message we are about to send (or queue).
-    pub fn push_outgoing(&mut self, client_msg_id: ClientMsgId, body: MessageBody, now: Timestamp) {
+    pub fn push_outgoing(
+        &mut self,
+        client_msg_id: ClientMsgId,
+        body: MessageBody,
+        reply_to: Option<ReplyTo>,
+        now: Timestamp,
+    ) {
         self.outgoing.push(Outgoing {
             client_msg_id,
             body,
+            reply_to,
             created_at: now,
             sent_on: None,
             failure: None,
@@ -81,20 +90,20 @@ impl Timeline {
     }
 
     /// Puts a failed message back in the queue (same client message id, so the server stores
-    /// it at most once). Returns its body to send.
-    pub fn retry(&mut self, client_msg_id: &ClientMsgId) -> Option<MessageBody> {
+    /// it at most once). Returns what to send: its body, and the message it answers.
+    pub fn retry(&mut self, client_msg_id: &ClientMsgId) -> Option<(MessageBody, Option<ReplyTo>)> {
         let o = self.outgoing_mut(client_msg_id)?;
         o.failure = None;
         o.sent_on = None;
-        Some(o.body.clone())
+        Some((o.body.clone(), o.reply_to.clone()))
     }
 
     /// Messages to write on a fresh connection: every one not failed, in the order written.
-    pub fn to_send(&self) -> Vec<(ClientMsgId, MessageBody)> {
+    pub fn to_send(&self) -> Vec<(ClientMsgId, MessageBody, Option<ReplyTo>)> {
         self.outgoing
             .iter()
             .filter(|o| o.failure.is_none())
-            .map(|o| (o.client_msg_id.clone(), o.body.clone()))
+            .map(|o| (o.client_msg_id.clone(), o.body.clone(), o.reply_to.clone()))
             .collect()
     }
 
@@ -129,6 +138,7 @@ impl Timeline {
                 sent_at: o.created_at,
                 edited: false,
                 reactions: Vec::new(),
+                reply_to: o.reply_to.clone(),
                 delivery,
             }
         })

@@ -5,6 +5,7 @@ fn queue(t: &mut Timeline, id: &str, body: &str) {
     t.push_outgoing(
         cmid(id),
         MessageBody::parse(body).unwrap(),
+        None,
         Timestamp::from_millis(0),
     );
 }
@@ -169,10 +170,10 @@ fn a_failed_message_can_be_retried_with_the_same_client_id() {
         Delivery::Failed("refused".into())
     );
     assert!(t.to_send().is_empty(), "failed messages wait for the user");
-    assert_eq!(t.retry(&cmid("c-1")).unwrap().as_str(), "hey");
+    assert_eq!(t.retry(&cmid("c-1")).unwrap().0.as_str(), "hey");
     assert_eq!(
         t.to_send(),
-        vec![(cmid("c-1"), MessageBody::parse("hey").unwrap())]
+        vec![(cmid("c-1"), MessageBody::parse("hey").unwrap(), None)]
     );
     assert_eq!(t.entries(&me)[0].delivery, Delivery::Pending);
 }

@@ -35,6 +35,7 @@ fn written(s: &mut ChatState, id: &str) {
         room: room("rust"),
         id: cmid(id),
         body: MessageBody::parse("hello").unwrap(),
+        reply_to: None,
         at: Timestamp::from_millis(0),
     });
     s.reduce(Change::Written {
@@ -82,7 +83,10 @@ fn a_throttled_message_stays_pending_and_is_sent_again_after_the_pause() {
         room: room("rust"),
         id: cmid("c-1"),
     });
-    assert_eq!(again, Outcome::Resend(MessageBody::parse("hello").unwrap()));
+    assert_eq!(
+        again,
+        Outcome::Resend(MessageBody::parse("hello").unwrap(), None)
+    );
 }
 
 #[test]

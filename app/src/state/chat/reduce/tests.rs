@@ -56,7 +56,7 @@ fn a_room_another_tab_left_stays_while_it_holds_unsent_messages() {
     let id = cmid("c-unsent");
     let body = MessageBody::parse("still to send").unwrap();
     let timeline = &mut s.room_mut(&rust).unwrap().timeline;
-    timeline.push_outgoing(id.clone(), body, Timestamp::from_millis(1));
+    timeline.push_outgoing(id.clone(), body, None, Timestamp::from_millis(1));
     let stored = [room("general"), room("ops")];
     let left = [rust.clone()];
     let changes = s.follow_rooms(&stored, &left, &BTreeMap::new());
@@ -249,6 +249,7 @@ fn a_message_written_shows_pending_fails_only_when_unanswered_and_can_be_sent_ag
         room: room.clone(),
         id: id.clone(),
         body: body.clone(),
+        reply_to: None,
         at,
     };
     assert_eq!(s.reduce(write(&room("gone"))), Outcome::Unchanged);
@@ -274,7 +275,7 @@ fn a_message_written_shows_pending_fails_only_when_unanswered_and_can_be_sent_ag
         room: ops.clone(),
         id: id.clone(),
     };
-    assert_eq!(s.reduce(retry.clone()), Outcome::Resend(body.clone()));
+    assert_eq!(s.reduce(retry.clone()), Outcome::Resend(body.clone(), None));
     let ack = ChatMessage {
         client_msg_id: id.clone(),
         room: ops.clone(),
