@@ -8,7 +8,10 @@ a split needs, so this redoes Trunk's last steps from cargo's own output:
    link module that fetches a chunk the first time it is needed;
 2. `wasm-bindgen` runs on what is left: the main module, the app's shell;
 3. in release builds `wasm-opt -Oz` shrinks every module, terser minifies the JavaScript and
-   lightningcss the stylesheets (the source keeps its comments and layout for its readers).
+   lightningcss the stylesheets (the source keeps its comments and layout for its readers);
+4. a split point's own stylesheet (style/<point>.css, which index.html has Trunk copy) becomes
+   a chunk too: the link module loads it, with its integrity, beside the point's wasm, and the
+   chunk counts as loaded once both are (so the chat never shows unstyled).
 
 Every file is named by its content (the main module by everything it loads, as it names the
 rest), so a browser's immutable cache never pairs parts of two builds; index.html and the
@@ -83,6 +86,57 @@ def minify_css(stage: Path, html: str, written: dict) -> str:
     return html
 
 
+# Loads a chunk's stylesheet once (again after a failure), resolving when it applies.
+STYLESHEET_JS = """
+function stylesheet(href, integrity) {
+    let loading;
+    return () => loading ??= new Promise((ok, fail) => {
+        const link = document.createElement("link");
+        link.rel = "stylesheet";
+        link.href = new URL(href, import.meta.url);
+        link.integrity = integrity;
+        link.onload = ok;
+        link.onerror = () => {
+            link.remove();
+            loading = undefined;
+            fail(new Error(`stylesheet ${href} did not load`));
+        };
+        document.head.append(link);
+    });
+}
+"""
+
+
+def chunk_styles(stage: Path, link: str, tmp: Path, release: bool, written: dict) -> str:
+    """Makes each split point's stylesheet that Trunk copied (`<point>.css`) a chunk the link
+    module loads with that point's wasm; returns the link module."""
+    for css in sorted(stage.glob("*.css")):
+        point = css.stem
+        loader = f"export const __wasm_split_load_{point} = wrapAsyncCb(makeLoad("
+        if loader not in link:
+            continue  # the shell's own stylesheet (Trunk named it main-<hash>.css)
+        if release:
+            out = tmp / css.name
+            run("lightningcss", "--minify", css, "-o", out)
+            data = out.read_bytes()
+        else:
+            data = css.read_bytes()
+        css.unlink()
+        hashed = f"chunk-{point}-{short_hash(data)}.css"
+        written[hashed] = data
+        sri = "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
+        start = link.index(loader)
+        deps = link.index("\n, [", start) + len("\n, [")
+        styles = f"__styles_{point}"
+        link = (link[:start] + f'const {styles} = stylesheet("./{hashed}", "{sri}");\n'
+                + link[start:deps] + f"{styles}, " + link[deps:])
+    if "__styles_" in link:
+        first = link.index("export const ")
+        first = min(first, link.index("const __styles_"))
+        link = link[:first] + STYLESHEET_JS + link[first:]
+    return link
+
+
 def build(source: Path, name: str, tmp: Path, release: bool) -> tuple:
     """Splits, binds and (in release) optimises; returns the main wasm, its JS and the chunks."""
     split, bound = tmp / "split", tmp / "bound"
@@ -115,7 +169,8 @@ def main() -> int:
         # Every file gets a name from its content, the main module's from everything, so an
         # immutable cache never serves one part of an older build with another of a newer.
         wasm = main_wasm.read_bytes()
-        new = "app-" + short_hash(wasm + js.encode() + b"".join(c.read_bytes() for c in chunks))
+        parts = [c.read_bytes() for c in chunks] + [c.read_bytes() for c in sorted(stage.glob("*.css"))]
+        new = "app-" + short_hash(wasm + js.encode() + b"".join(parts))
         written = {f"{new}_bg.wasm": wasm}
         for chunk in chunks:
             data = chunk.read_bytes()
@@ -124,6 +179,7 @@ def main() -> int:
             hashed = f"chunk-{kind}-{short_hash(data)}.wasm"
             link = replaced(link, f'"./{chunk.name}"', f'"./{hashed}"')
             written[hashed] = data
+        link = chunk_styles(stage, link, Path(tmp), release, written)
         link = replaced(link, f'"./{old}.js"', f'"./{new}.js"')
         link_bytes = write_js(link_js, link, release)
         link_name = f"split-{short_hash(link_bytes)}.js"

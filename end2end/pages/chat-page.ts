@@ -147,6 +147,21 @@ export class ChatPage {
     return this.message(text).getByTestId('reaction');
   }
 
+  /** Starts a reply to the message showing `text` (the composer shows what it answers). */
+  async startReply(text: string): Promise<void> {
+    await this.message(text).getByTestId('reply-message').click();
+  }
+
+  /** What the composer's reply answers, while writing one. */
+  get replying(): Locator {
+    return this.page.getByTestId('replying');
+  }
+
+  /** The quote of the original in the reply showing `text`. */
+  quote(text: string): Locator {
+    return this.message(text).getByTestId('reply-quote');
+  }
+
   /** The tombstones of deleted messages. */
   get deleted(): Locator {
     return this.page.getByTestId('message-deleted');

@@ -50,7 +50,13 @@ async function openSocket(baseURL: string, user: User, room: string): Promise<We
 
 /** Sends one message and waits for its ack; a `rate_limited` refusal is waited out and the
  * same message sent again (same clientMsgId), as the app does. */
-async function sendOne(socket: WebSocket, room: string, body: string, clientMsgId: string): Promise<void> {
+async function sendOne(
+  socket: WebSocket,
+  room: string,
+  body: string,
+  clientMsgId: string,
+  replyTo?: number,
+): Promise<void> {
   for (;;) {
     const answer = new Promise<number>((resolve, reject) => {
       const onMessage = (data: WebSocket.RawData) => {
@@ -69,7 +75,7 @@ async function sendOne(socket: WebSocket, room: string, body: string, clientMsgI
       };
       socket.on('message', onMessage);
     });
-    socket.send(JSON.stringify({ action: 'sendMessage', room, body, clientMsgId }));
+    socket.send(JSON.stringify({ action: 'sendMessage', room, body, clientMsgId, replyTo }));
     const wait = await answer;
     if (wait === 0) {
       return;
@@ -98,5 +104,15 @@ export async function sendMessages(
     for (const socket of sockets) {
       socket.close();
     }
+  }
+}
+
+/** Sends one reply to the message numbered `to` in `room`, as another client would. */
+export async function sendReply(baseURL: string, user: User, room: string, to: number, body: string): Promise<void> {
+  const socket = await openSocket(baseURL, user, room);
+  try {
+    await sendOne(socket, room, body, `reply-${randomBytes(4).toString('hex')}`, to);
+  } finally {
+    socket.close();
   }
 }

@@ -85,15 +85,18 @@ impl ChatContext {
                     break;
                 }
             }
-            // Rendered on the next frame: scroll once the rows are on the page.
+            // The rows render on the next frame, and the list keeps the reader's place on the
+            // one after (older rows came in above): scroll once both are done.
             request_animation_frame(move || {
-                browser::unmark();
-                if browser::show_message(seq) {
-                    set_timeout(browser::unmark, MARKED);
-                } else {
-                    let why = "That message is no longer in this room's history.";
-                    this.notice.set(Some(why.into()));
-                }
+                request_animation_frame(move || {
+                    browser::unmark();
+                    if browser::show_message(seq) {
+                        set_timeout(browser::unmark, MARKED);
+                    } else {
+                        let why = "That message is no longer in this room's history.";
+                        this.notice.set(Some(why.into()));
+                    }
+                })
             });
         });
     }
