@@ -18,6 +18,7 @@ pub enum WsRoute {
     EditMessage,
     DeleteMessage,
     React,
+    MarkRead,
     Ping,
 }
 
@@ -154,6 +155,7 @@ impl WsRoute {
             A::EditMessage(_) => WsRoute::EditMessage,
             A::DeleteMessage(_) => WsRoute::DeleteMessage,
             A::React(_) => WsRoute::React,
+            A::MarkRead(_) => WsRoute::MarkRead,
             A::Ping => WsRoute::Ping,
         }
     }

@@ -163,6 +163,17 @@ async fn exercise(route: Route, full: &Harness, only: &handlers::entry::Services
                         ),
                     }
                 }
+                WsRoute::MarkRead => {
+                    // Something to have read: alice's message at number 1 of #general.
+                    let send = r#"{"action":"sendMessage","room":"general","body":"hi","clientMsgId":"m-1"}"#;
+                    let send = events::message("sendMessage", "c1", send);
+                    assert_eq!(ws::route(&full.services, send).await.status_code, 200);
+                    events::message(
+                        "markRead",
+                        "c1",
+                        r#"{"action":"markRead","room":"general","seq":1}"#,
+                    )
+                }
                 WsRoute::Ping => events::message("ping", "c1", r#"{"action":"ping"}"#),
             };
             ws::serve(route, only, request).await.status_code

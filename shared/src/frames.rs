@@ -21,6 +21,7 @@ pub enum ClientAction {
     EditMessage(EditMessage),
     DeleteMessage(DeleteMessage),
     React(React),
+    MarkRead(MarkRead),
     /// Keeps a quiet connection open (API Gateway closes one idle for 10 minutes): answered
     /// `pong` by the gateway itself (on AWS a mock integration; no handler runs).
     Ping,
@@ -37,6 +38,7 @@ impl ClientAction {
         "editMessage",
         "deleteMessage",
         "react",
+        "markRead",
         "ping",
     ];
 }
@@ -67,6 +69,14 @@ pub struct JoinRoom {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeaveRoom {
     pub room: RoomId,
+}
+
+/// This user has read `room` up to number `seq` (on screen). Read positions only move forward:
+/// a lower number than the one stored changes nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkRead {
+    pub room: RoomId,
+    pub seq: Seq,
 }
 
 /// Tell the room this user started (`typing: true`, the default) or stopped typing.
@@ -129,6 +139,14 @@ pub enum ServerFrame {
     /// A message in a room this connection has joined was edited or deleted. Sent to every
     /// connection in the room, the one that asked included: that is its answer.
     Changed { change: MessageChange },
+    /// `user` has read `room` up to `seq`: sent to each of the user's own connections (the
+    /// other devices clear their unread count), and in a direct conversation to the other
+    /// person's too (they see how far it was read).
+    Read {
+        room: RoomId,
+        user: Username,
+        seq: Seq,
+    },
     /// The answer to `ping`.
     Pong,
     /// A frame was refused. The connection stays open.

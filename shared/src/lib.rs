@@ -27,8 +27,8 @@ pub mod time;
 pub use changes::{ChangeKind, DeleteMessage, EditMessage, MessageChange};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail, Invalid};
 pub use frames::{
-    ClientAction, GatewayNotice, JoinRoom, LeaveRoom, PresenceChange, SendMessage, ServerFrame,
-    Typing,
+    ClientAction, GatewayNotice, JoinRoom, LeaveRoom, MarkRead, PresenceChange, SendMessage,
+    ServerFrame, Typing,
 };
 pub use http::{
     AppConfig, AuthResponse, ChangePasswordRequest, ChatMessage, HistoryPage, HistoryQuery,

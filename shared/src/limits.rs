@@ -164,6 +164,14 @@ pub const CREATE_ROOM_PER_USER: Rate = Rate {
     every_ms: 60_000,
 };
 
+/// Read marks (`markRead`), per user: the app sends one at most every second or so per room
+/// while new messages come in on screen; more are dropped without an error (each mark carries
+/// the newest number read, so the next one says it all).
+pub const READ_MARKS_PER_USER: Rate = Rate {
+    burst: 20,
+    every_ms: 500,
+};
+
 /// Typing notices are relayed at most once per user per room per interval, "started" and
 /// "stopped" each; the rest are dropped without an error (the app repeats "started" every 3 s
 /// while keys keep coming, so this never hides a real one for long).

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::limits::{ROOM_ID_MAX_CHARS, ROOM_NAME_MAX_CHARS};
 use crate::newtype::check_length;
-use crate::{Invalid, Timestamp, Username};
+use crate::{Invalid, Seq, Timestamp, Username};
 
 const PRIVATE_PREFIX: &str = "p.";
 const DIRECT_PREFIX: &str = "d.";
@@ -189,6 +189,10 @@ pub struct RoomSummary {
     pub name: Option<RoomName>,
     pub created_by: Username,
     pub created_at: Timestamp,
+    /// How far the caller has read the room (`markRead`), in `GET /api/me/rooms` only; absent
+    /// when they never marked it read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_seq: Option<Seq>,
 }
 
 impl RoomSummary {
@@ -252,6 +256,10 @@ pub struct MemberSummary {
     pub username: Username,
     pub role: Role,
     pub since: Timestamp,
+    /// How far they have read the room: in a direct conversation only (where each sees how far
+    /// the other read), and only once they marked it read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_seq: Option<Seq>,
 }
 
 /// `GET /api/rooms/{room}/members`: one page, in username order.

@@ -77,6 +77,7 @@ impl Access<'_> {
                     username: user.clone(),
                     role: Role::Member,
                     since: now,
+                    read: None,
                 })
                 .await?;
         }
@@ -104,6 +105,7 @@ impl Access<'_> {
             name: None,
             created_by: by.clone(),
             created_at: now,
+            read_seq: None,
         };
         match self.rooms.create(&summary).await? {
             Inserted::Created => Ok(summary),

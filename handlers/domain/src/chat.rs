@@ -45,6 +45,13 @@ pub enum ChatError {
         seq: shared::Seq,
         refused: shared::reactions::ReactionRefused,
     },
+    /// A read mark past the room's newest number.
+    #[error("{room} has no number {seq} yet: its newest is {newest}")]
+    NotYetThere {
+        room: RoomId,
+        seq: shared::Seq,
+        newest: shared::Seq,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -2,7 +2,7 @@
 //! directory. Each is one page read by key (never everything at once, never a scan), and a
 //! room's members are shown only to whoever may read the room.
 
-use shared::{Listing, MemberList, RoomId, RoomList, UserList, UserPrefix, Username};
+use shared::{Listing, MemberList, RoomId, RoomList, RoomSummary, UserList, UserPrefix, Username};
 
 use super::access::Access;
 use super::ports::{StoreError, Users};
@@ -42,7 +42,14 @@ pub async fn my_rooms(
         .then(|| page.items.last().map(|m| m.room.id.clone()))
         .flatten();
     Ok(RoomList {
-        rooms: page.items.into_iter().map(|m| m.room).collect(),
+        rooms: page
+            .items
+            .into_iter()
+            .map(|m| RoomSummary {
+                read_seq: m.read,
+                ..m.room
+            })
+            .collect(),
         next,
     })
 }

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use shared::limits::CONNECTION_MAX_SECS;
 use shared::{
     ChangeKind, ChatMessage, ClientMsgId, MemberSummary, MessageBody, MessageChange, MessageId,
-    Role, RoomId, RoomSummary, Seq, Timestamp, Username,
+    Role, RoomId, RoomKind, RoomSummary, Seq, Timestamp, Username,
 };
 
 /// API Gateway's id for one WebSocket connection (e.g. `L0SM9cOFvHcCIhw=`). Only the server
@@ -131,6 +131,8 @@ pub struct Membership {
     pub username: Username,
     pub role: Role,
     pub since: Timestamp,
+    /// How far the user has read the room (`markRead`), on each side of the membership.
+    pub read: Option<Seq>,
 }
 
 impl Membership {
@@ -139,6 +141,8 @@ impl Membership {
             username: self.username.clone(),
             role: self.role,
             since: self.since,
+            // How far each read shows only between the two people of a direct conversation.
+            read_seq: self.read.filter(|_| self.room.kind() == RoomKind::Direct),
         }
     }
 }

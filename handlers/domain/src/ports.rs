@@ -139,6 +139,9 @@ pub trait Messages: Send + Sync {
         room: &RoomId,
         request: &HistoryRequest,
     ) -> Result<HistoryPage, StoreError>;
+    /// The room's newest number, a message's or a change's (`Seq::ZERO` for a room with none):
+    /// its counter, read strongly consistent.
+    async fn newest(&self, room: &RoomId) -> Result<Seq, StoreError>;
     /// The message at `seq` in `room` (a key lookup, strongly consistent; `None` when the
     /// number is no message: none yet, or a change's).
     async fn find(&self, room: &RoomId, seq: Seq) -> Result<Option<StoredMessage>, StoreError>;
@@ -186,6 +189,10 @@ pub trait Memberships: Send + Sync {
     async fn add(&self, membership: &Membership) -> Result<Inserted, StoreError>;
     /// Ends a membership, both sides together (absent is fine).
     async fn remove(&self, room: &RoomId, user: &Username) -> Result<(), StoreError>;
+    /// Moves the user's read mark in the room to `seq` if it is ahead of the stored one, on both
+    /// sides of the membership; `false` when nothing moved (not ahead, or no membership).
+    async fn mark_read(&self, room: &RoomId, user: &Username, seq: Seq)
+    -> Result<bool, StoreError>;
     /// One membership (a key lookup, strongly consistent: it decides who may read a room).
     async fn find(&self, room: &RoomId, user: &Username) -> Result<Option<Membership>, StoreError>;
     /// A room's members after `after`, in username order.

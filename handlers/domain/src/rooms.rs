@@ -92,6 +92,7 @@ pub async fn create_room(
         name,
         created_by: user.clone(),
         created_at: now,
+        read_seq: None,
     };
     if access.rooms.create(&summary).await? == Inserted::AlreadyExists {
         return Err(RoomError::Exists(summary.id));
@@ -103,6 +104,7 @@ pub async fn create_room(
             username: user.clone(),
             role,
             since: now,
+            read: None,
         })
         .await?;
     tracing::info!(room = %summary.id, %user, "room created");
@@ -141,6 +143,7 @@ pub async fn open_direct(
         name: None,
         created_by: user.clone(),
         created_at: now,
+        read_seq: None,
     };
     if access.rooms.create(&summary).await? == Inserted::AlreadyExists {
         // The other side opened it a moment ago.
@@ -158,6 +161,7 @@ pub async fn open_direct(
                 username: person.clone(),
                 role: Role::Member,
                 since: now,
+                read: None,
             })
             .await?;
     }
@@ -206,6 +210,7 @@ pub async fn invite(
         username: invitee.clone(),
         role: Role::Member,
         since: live.clock.now(),
+        read: None,
     };
     if access.memberships.add(&membership).await? == Inserted::AlreadyExists {
         let existing = access

@@ -44,6 +44,7 @@ pub struct Limits {
     pub join_per_user: Rate,
     pub create_room_per_user: Rate,
     pub typing_relay: Rate,
+    pub read_marks: Rate,
     pub register_per_address: Rate,
     pub login: LoginBackoff,
 }
@@ -58,6 +59,7 @@ impl Default for Limits {
             join_per_user: l::JOIN_PER_USER,
             create_room_per_user: l::CREATE_ROOM_PER_USER,
             typing_relay: l::TYPING_RELAY,
+            read_marks: l::READ_MARKS_PER_USER,
             register_per_address: l::REGISTER_PER_ADDRESS,
             login: LoginBackoff::default(),
         }
@@ -250,6 +252,14 @@ impl Guard<'_> {
         let kind = if typing { "typing" } else { "typing-stop" };
         let whom = format!("{user}/{room}");
         let verdict = take_token(self.store, kind, &whom, self.limits.typing_relay, None, now);
+        Ok(verdict.await?.is_ok())
+    }
+
+    /// Whether to take `user`'s read mark (the rest are dropped: the next one carries the
+    /// newest number read).
+    pub async fn read_mark(self, user: &Username, now: Timestamp) -> Result<bool, StoreError> {
+        let rate = self.limits.read_marks;
+        let verdict = take_token(self.store, "read", user.as_str(), rate, None, now);
         Ok(verdict.await?.is_ok())
     }
 

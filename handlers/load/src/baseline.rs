@@ -272,7 +272,8 @@ async fn connection(rooms: Arc<Rooms>, stream: TcpStream) {
             | ClientAction::Typing(_)
             | ClientAction::EditMessage(_)
             | ClientAction::DeleteMessage(_)
-            | ClientAction::React(_) => {}
+            | ClientAction::React(_)
+            | ClientAction::MarkRead(_) => {}
         }
     }
     if let Some(members) = rooms

@@ -3,9 +3,9 @@
 //! members and a user's rooms are each one Query (no index, no scan, strongly consistent).
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 use serde::{Deserialize, Serialize};
-use shared::{Role, RoomId, RoomSummary, Timestamp, Username};
+use shared::{Role, RoomId, RoomSummary, Seq, Timestamp, Username};
 
 use super::messages::{DynamoMessages, key_already_used};
 use super::rooms::query_page;
@@ -31,6 +31,9 @@ struct MembershipItem {
     username: Username,
     role: Role,
     since: Timestamp,
+    /// How far the member read the room (`mark_read`); items written before have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    read: Option<Seq>,
 }
 
 impl From<MembershipItem> for Membership {
@@ -40,6 +43,7 @@ impl From<MembershipItem> for Membership {
             username: item.username,
             role: item.role,
             since: item.since,
+            read: item.read,
         }
     }
 }
@@ -58,6 +62,7 @@ impl DynamoMessages {
             username: m.username.clone(),
             role: m.role,
             since: m.since,
+            read: m.read,
         })
         .map_err(mapping_error)?;
         let put = Put::builder()
@@ -124,6 +129,46 @@ impl Memberships for DynamoMessages {
             .await
             .map_err(store_error)?;
         Ok(())
+    }
+
+    /// Two conditional updates, the user's side first (their unread counts read it): each
+    /// moves only if the mark is ahead, and one that is not is no error. Not a transaction:
+    /// both only ever move forward, so a failure between them leaves the room's side behind
+    /// until the next mark, which is all that can go wrong.
+    async fn mark_read(
+        &self,
+        room: &RoomId,
+        user: &Username,
+        seq: Seq,
+    ) -> Result<bool, StoreError> {
+        let mut moved = false;
+        for key in [
+            Self::key(by_user(user), room.to_string()),
+            Self::key(by_room(room), user.to_string()),
+        ] {
+            let result = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(key))
+                .update_expression("SET #read = :seq")
+                .condition_expression(
+                    "attribute_exists(#pk) AND (attribute_not_exists(#read) OR #read < :seq)",
+                )
+                .expression_attribute_names("#pk", MESSAGES_PK)
+                .expression_attribute_names("#read", "read")
+                .expression_attribute_values(":seq", AttributeValue::N(seq.get().to_string()))
+                .send()
+                .await;
+            match result {
+                Ok(_) => moved = true,
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|e| e.is_conditional_check_failed_exception()) => {}
+                Err(e) => return Err(store_error(e)),
+            }
+        }
+        Ok(moved)
     }
 
     async fn find(&self, room: &RoomId, user: &Username) -> Result<Option<Membership>, StoreError> {

@@ -320,6 +320,10 @@ impl Messages for DynamoMessages {
         EventRow::page(rows, has_more)
     }
 
+    async fn newest(&self, room: &RoomId) -> Result<Seq, StoreError> {
+        Ok(Seq::new(self.last_seq(room).await?))
+    }
+
     async fn find(&self, room: &RoomId, seq: Seq) -> Result<Option<StoredMessage>, StoreError> {
         Ok(self.event(room, seq).await?.and_then(EventRow::into_stored))
     }

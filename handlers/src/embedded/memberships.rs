@@ -5,7 +5,7 @@ use std::ops::Bound;
 
 use async_trait::async_trait;
 use redb::{ReadableTable as _, TableDefinition};
-use shared::{RoomId, Username};
+use shared::{RoomId, Seq, Username};
 
 use super::EmbeddedStore;
 use super::rows::{MEMBERSHIPS, MembershipRow, USER_ROOMS, decode, encode};
@@ -20,6 +20,7 @@ fn membership(username: Username, row: MembershipRow) -> Membership {
         username,
         role: row.role,
         since: row.since,
+        read: row.read,
     }
 }
 
@@ -64,6 +65,7 @@ impl Memberships for EmbeddedStore {
             room: m.room.clone(),
             role: m.role,
             since: m.since,
+            read: m.read,
         })
         .map_err(StoreError::new)?;
         self.write(true, move |tx| {
@@ -87,6 +89,37 @@ impl Memberships for EmbeddedStore {
             tx.open_table(USER_ROOMS)?
                 .remove((user.as_str(), room.as_str()))?;
             Ok(())
+        })
+        .await
+    }
+
+    /// Both rows in one transaction: the mark moves on each only if it is ahead.
+    async fn mark_read(
+        &self,
+        room: &RoomId,
+        user: &Username,
+        seq: Seq,
+    ) -> Result<bool, StoreError> {
+        let (room, user) = (room.to_string(), user.to_string());
+        self.write(true, move |tx| {
+            let mut moved = false;
+            for (table, key) in [
+                (MEMBERSHIPS, (room.as_str(), user.as_str())),
+                (USER_ROOMS, (user.as_str(), room.as_str())),
+            ] {
+                let mut rows = tx.open_table(table)?;
+                let Some(bytes) = rows.get(key)?.map(|b| b.value().to_vec()) else {
+                    continue;
+                };
+                let mut row: MembershipRow = decode(&bytes)?;
+                if row.read.is_some_and(|read| read >= seq) {
+                    continue;
+                }
+                row.read = Some(seq);
+                rows.insert(key, encode(&row)?.as_slice())?;
+                moved = true;
+            }
+            Ok(moved)
         })
         .await
     }

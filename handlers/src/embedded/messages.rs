@@ -121,6 +121,16 @@ impl Messages for EmbeddedStore {
         .await
     }
 
+    async fn newest(&self, room: &RoomId) -> Result<Seq, StoreError> {
+        let room = room.to_string();
+        self.read(move |tx| {
+            let seqs = tx.open_table(ROOM_SEQS)?;
+            let last = seqs.get(room.as_str())?.map(|n| n.value()).unwrap_or(0);
+            Ok(Seq::new(last))
+        })
+        .await
+    }
+
     async fn find(&self, room: &RoomId, seq: Seq) -> Result<Option<StoredMessage>, StoreError> {
         let room = room.to_string();
         self.read(move |tx| {

@@ -99,6 +99,9 @@ pub struct MembershipRow {
     pub room: RoomSummary,
     pub role: Role,
     pub since: Timestamp,
+    /// How far the member read the room; rows written before read marks have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read: Option<shared::Seq>,
 }
 
 pub fn encode<T: Serialize>(row: &T) -> anyhow::Result<Vec<u8>> {

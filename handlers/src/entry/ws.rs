@@ -13,12 +13,12 @@ use shared::{ClientAction, ClientMsgId, ErrorBody, ErrorCode, RoomId, ServerFram
 use super::body::{BadInput, parse_json};
 use crate::compose::{Services, Unwired};
 use crate::domain::chat::{self, ChatError};
-use crate::domain::edits;
 use crate::domain::live::Live;
 use crate::domain::model::ConnectionId;
 use crate::domain::sessions;
 use crate::domain::throttle::RetryAfter;
 use crate::domain::tokens::Access;
+use crate::domain::{edits, reads};
 use crate::entry::http::HttpError;
 use crate::routes::{Route, WsRoute};
 
@@ -55,6 +55,7 @@ pub async fn serve(route: WsRoute, services: &Services, request: Request) -> Res
         | WsRoute::EditMessage
         | WsRoute::DeleteMessage
         | WsRoute::React
+        | WsRoute::MarkRead
         | WsRoute::Ping => frame(route, services, request).await,
     };
     outcome.unwrap_or_else(|unwired| {
@@ -140,6 +141,12 @@ async fn frame(route: WsRoute, services: &Services, request: Request) -> Result<
             let guard = services.guard()?;
             let deleted = edits::delete_message(live, access, messages, guard, &from, delete);
             (deleted.await.map(drop), about)
+        }
+        ClientAction::MarkRead(mark) => {
+            let (access, messages) = (services.access()?, services.messages()?);
+            let guard = services.guard()?;
+            let marked = reads::mark_read(live, access, messages, guard, &from, mark).await;
+            (marked, About::default())
         }
         ClientAction::React(react) => {
             let about = About::change(react.seq);
@@ -293,9 +300,11 @@ async fn finish(
             BadInput::new(ErrorCode::NotFound, format!("no message {seq} in {room}"))
         }
         Err(ChatError::NotYours(why)) => BadInput::new(ErrorCode::Forbidden, why),
-        Err(e @ (ChatError::TooManyEdits | ChatError::NoRoomForReaction { .. })) => {
-            BadInput::new(ErrorCode::InvalidRequest, e.to_string())
-        }
+        Err(
+            e @ (ChatError::TooManyEdits
+            | ChatError::NoRoomForReaction { .. }
+            | ChatError::NotYetThere { .. }),
+        ) => BadInput::new(ErrorCode::InvalidRequest, e.to_string()),
         Err(ChatError::UnknownConnection) => BadInput::new(
             ErrorCode::Unauthorized,
             "this connection is not known; reconnect",

@@ -135,6 +135,17 @@ pub const ROUTES: &[RouteDef] = &[
             ..Needs::LIVE
         },
     ),
+    ws(
+        WsRoute::MarkRead,
+        "markRead",
+        &[],
+        "mark_read",
+        Needs {
+            throttles: true,
+            messages: true,
+            ..Needs::LIVE
+        },
+    ),
     // Keep-alive: the same bytes as `ServerFrame::Pong` (routes::tests checks).
     mock(WsRoute::Ping, "ping", r#"{"type":"pong"}"#),
     http(

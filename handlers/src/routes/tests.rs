@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use super::*;
 
-const EVERY_ROUTE: [Route; 26] = [
+const EVERY_ROUTE: [Route; 27] = [
     Route::Ws(WsRoute::Connect),
     Route::Ws(WsRoute::Disconnect),
     Route::Ws(WsRoute::Default),
@@ -15,6 +15,7 @@ const EVERY_ROUTE: [Route; 26] = [
     Route::Ws(WsRoute::EditMessage),
     Route::Ws(WsRoute::DeleteMessage),
     Route::Ws(WsRoute::React),
+    Route::Ws(WsRoute::MarkRead),
     Route::Ws(WsRoute::Ping),
     Route::Http(HttpRoute::Register),
     Route::Http(HttpRoute::Login),

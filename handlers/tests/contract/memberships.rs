@@ -10,6 +10,7 @@ fn private(random: u128, name: &str) -> RoomSummary {
         name: Some(RoomName::parse(name).expect("name")),
         created_by: user("alice"),
         created_at: Timestamp::from_millis(1),
+        read_seq: None,
     }
 }
 
@@ -19,6 +20,7 @@ fn member(room: &RoomSummary, name: &str, role: Role, ms: i64) -> Membership {
         username: user(name),
         role,
         since: Timestamp::from_millis(ms),
+        read: None,
     }
 }
 
@@ -178,5 +180,54 @@ pub async fn removing_a_membership_removes_both_sides(s: Stores) -> Result<(), S
             .ctx("re-add")?,
         Inserted::Created,
         "re-invited",
+    )
+}
+
+/// A read mark moves forward only, on the room's side and the user's alike, and a user with no
+/// membership has none to move.
+pub async fn a_read_mark_moves_forward_only_on_both_sides(s: Stores) -> Result<(), String> {
+    let plans = private(3, "Reading");
+    s.memberships
+        .add(&member(&plans, "alice", Role::Owner, 1))
+        .await
+        .ctx("add")?;
+    let alice = user("alice");
+    let mark = |seq: u64| {
+        s.memberships
+            .mark_read(&plans.id, &alice, shared::Seq::new(seq))
+    };
+    check(mark(5).await.ctx("mark 5")?, "a first mark moves")?;
+    check(!mark(3).await.ctx("mark 3")?, "a mark behind does not")?;
+    check(!mark(5).await.ctx("mark 5 again")?, "nor the same one")?;
+    check(mark(8).await.ctx("mark 8")?, "a mark ahead does")?;
+    let found = s.memberships.find(&plans.id, &alice).await.ctx("find")?;
+    eq(
+        found.and_then(|m| m.read),
+        Some(shared::Seq::new(8)),
+        "the room's side",
+    )?;
+    let mine = s
+        .memberships
+        .of_user(&alice, None, 10)
+        .await
+        .ctx("of_user")?;
+    eq(
+        mine.items[0].read,
+        Some(shared::Seq::new(8)),
+        "the user's side",
+    )?;
+    let stranger = s
+        .memberships
+        .mark_read(&plans.id, &user("bob"), shared::Seq::new(1))
+        .await
+        .ctx("stranger")?;
+    check(!stranger, "no membership, nothing to move")?;
+    check(
+        s.memberships
+            .find(&plans.id, &user("bob"))
+            .await
+            .ctx("find bob")?
+            .is_none(),
+        "marking creates no membership",
     )
 }

@@ -240,6 +240,7 @@ pub async fn create_keeps_the_first_creator_and_the_directory_pages_public_rooms
         name: None,
         created_by: user(by),
         created_at: Timestamp::from_millis(ms),
+        read_seq: None,
     };
     for (id, by, ms, want) in [
         ("random", "bob", 2, Inserted::Created),
@@ -307,6 +308,7 @@ pub async fn find_answers_for_a_recorded_room_only(s: Stores) -> Result<(), Stri
         name: None,
         created_by: user("alice"),
         created_at: Timestamp::from_millis(5),
+        read_seq: None,
     };
     s.rooms.create(&rust).await.ctx("create")?;
     eq(
@@ -318,5 +320,29 @@ pub async fn find_answers_for_a_recorded_room_only(s: Stores) -> Result<(), Stri
         s.rooms.find(&room("rusty")).await.ctx("find other")?,
         None,
         "another id",
+    )
+}
+
+/// A room's newest number is the last one an append or a change took; none for a new room.
+pub async fn newest_is_the_last_number_taken(s: Stores) -> Result<(), String> {
+    let general = room("general");
+    eq(
+        s.messages.newest(&general).await.ctx("empty")?,
+        Seq::ZERO,
+        "a new room",
+    )?;
+    for ms in 1..=3 {
+        let m = message("alice", "general", ms, &format!("n-{ms}"));
+        s.messages.append(&m).await.ctx("append")?;
+    }
+    eq(
+        s.messages.newest(&general).await.ctx("newest")?,
+        Seq::new(3),
+        "after three",
+    )?;
+    eq(
+        s.messages.newest(&room("random")).await.ctx("other")?,
+        Seq::ZERO,
+        "another room's numbers are its own",
     )
 }

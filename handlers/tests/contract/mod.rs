@@ -106,6 +106,8 @@ cases![
     changes::find_answers_for_messages_only,
     changes::racing_changes_and_appends_share_the_numbers_without_holes,
     changes::reactions_are_counted_in_their_message_and_go_with_its_deletion,
+    memberships::a_read_mark_moves_forward_only_on_both_sides,
+    messages::newest_is_the_last_number_taken,
 ];
 
 pub fn check(condition: bool, what: impl std::fmt::Display) -> Result<(), String> {

@@ -142,6 +142,7 @@ fn server_frames_are_tagged_by_type() {
                 name: None,
                 created_by: Username::parse("alice").unwrap(),
                 created_at: Timestamp::from_millis(1),
+                read_seq: None,
             },
         },
         ServerFrame::RoomRemoved {

@@ -79,6 +79,7 @@ fn a_room_is_titled_by_its_name_its_id_or_the_other_person() {
         name: name.map(|n| RoomName::parse(n).unwrap()),
         created_by: alice.clone(),
         created_at: Timestamp::from_millis(1),
+        read_seq: None,
     };
     assert_eq!(summary(RoomId::default_room(), None).title(&bob), "general");
     assert_eq!(

@@ -126,6 +126,7 @@ pub async fn room_costs(
             name: name.map(RoomName::parse).transpose()?,
             created_by: owner.clone(),
             created_at: clock.now(),
+            read_seq: None,
         })
     };
     let plans = summary(RoomId::private(7), Some("Launch plans"))?;
@@ -135,6 +136,7 @@ pub async fn room_costs(
         username: user.clone(),
         role,
         since: clock.now(),
+        read: None,
     };
     chat.add(&member(&plans, &owner, Role::Owner)).await?;
     for i in 0..49 {

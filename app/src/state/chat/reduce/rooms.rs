@@ -17,6 +17,7 @@ fn summary(id: &RoomId, name: Option<&str>) -> RoomSummary {
         name: name.map(|n| RoomName::parse(n).unwrap()),
         created_by: user("bob"),
         created_at: Timestamp::from_millis(1),
+        read_seq: None,
     }
 }
 
