@@ -92,7 +92,7 @@ export default defineConfig({
           {
             name: 'lambda',
             use: { browserName: 'chromium' as const, baseURL: lambdaURL },
-            testMatch: /(auth|realtime|history|session|edits|reactions|replies)\.spec/,
+            testMatch: /(auth|realtime|history|session|edits|reactions|replies|reads)\.spec/,
             dependencies: ['chromium'],
           },
         ]),

@@ -45,6 +45,16 @@ pub fn MessageList(room: RoomId) -> impl IntoView {
                     .with(|s| s.summary(&room).is_some_and(|r| r.created_by == me))
         })
     };
+    // In a direct conversation: the other person has read our last message.
+    let seen = {
+        let (room, me) = (room.clone(), me.clone());
+        Memo::new(move |_| {
+            room.kind() == shared::RoomKind::Direct
+                && chat
+                    .state
+                    .with(|s| s.room(&room).is_some_and(|r| r.seen_last(&me)))
+        })
+    };
     let rows = Memo::new(move |_| {
         let moderate = moderate.get();
         entries.with(|entries| {
@@ -188,6 +198,7 @@ pub fn MessageList(room: RoomId) -> impl IntoView {
                     }
                 </For>
             </ol>
+            {move || seen.get().then(|| view! { <p class="seen" data-testid="seen">"Seen"</p> })}
         </div>
         {move || (unseen.get() > 0).then(|| view! {
             <button class="jump" data-testid="jump-to-newest" on:click=jump>

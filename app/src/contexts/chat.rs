@@ -6,6 +6,7 @@
 //!
 //! - `wiring`: the socket's hooks and the page's visibility, turned into changes;
 //! - `outbox`: sending optimistically, the ack timeout, retries;
+//! - `reads`: read marks sent to the server, so they follow the reader to other devices;
 //! - `replies`: the reply being written, quotes' originals, jumping to them;
 //! - `history`: the newest page, paging back, the gap after a reconnect, unread counts;
 //! - `rooms`: our rooms as the server lists them, creating rooms, direct conversations;
@@ -20,6 +21,7 @@ use shared::{ClientAction, JoinRoom, LeaveRoom, RoomId, RoomKind, RoomSummary};
 mod edits;
 mod history;
 mod outbox;
+mod reads;
 mod replies;
 mod rooms;
 mod storage;
@@ -70,6 +72,7 @@ impl ChatContext {
             typing: typing::Typing::new(),
         };
         this.save_read_marks();
+        this.follow_read_marks();
         // Each (re)connect takes the latest access token: it is refreshed while the chat runs.
         let url = {
             let endpoints = endpoints.clone();
@@ -165,6 +168,9 @@ impl ChatContext {
         // A room another tab left while this one showed it goes now that the reader moved on.
         self.follow_rooms();
         if load {
+            if room.kind() == RoomKind::Direct {
+                self.fetch_seen(&room);
+            }
             self.load_page(room, Cursor::Latest);
         }
     }

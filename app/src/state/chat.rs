@@ -183,6 +183,14 @@ impl ChatState {
             .collect()
     }
 
+    /// The rooms read here further than the server knows: the `markRead`s to send.
+    pub fn marks_to_send(&self) -> Vec<(RoomId, Seq)> {
+        self.rooms
+            .iter()
+            .filter_map(|(id, r)| Some((id.clone(), r.mark_to_send()?)))
+            .collect()
+    }
+
     /// Our messages in `room` the server has not stored yet.
     pub fn unsent(&self, room: &RoomId) -> usize {
         self.room(room).map_or(0, |r| r.timeline.unsent())

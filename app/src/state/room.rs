@@ -33,6 +33,11 @@ pub struct Room {
     pub fill: Fill,
     /// Everything up to this number was read (shown on screen).
     pub read_mark: Option<Seq>,
+    /// How far the server knows the reader read (its `read` frames, the room list, or our
+    /// `markRead`): a read mark ahead of it is to be sent.
+    pub server_mark: Option<Seq>,
+    /// In a direct conversation: how far the other person has read.
+    pub seen_by_other: Option<Seq>,
     unread: BTreeSet<Seq>,
     /// A catch-up count stopped at its page limit: more is unread than `unread` holds.
     uncounted: bool,
@@ -143,6 +148,39 @@ impl Room {
         self.uncounted &= !self.unread.is_empty();
     }
 
+    /// The server says the reader read the room up to `mark` (on this device or another):
+    /// what is read there is read here, and needs no `markRead` from here.
+    pub fn read_on_server(&mut self, mark: Seq) {
+        self.read_elsewhere(mark);
+        if self.server_mark.is_none_or(|known| mark > known) {
+            self.server_mark = Some(mark);
+        }
+    }
+
+    /// The read mark, when it is ahead of what the server knows: to send as `markRead`.
+    /// Nothing before the room was ever shown (a mark of zero is "before the first").
+    pub fn mark_to_send(&self) -> Option<Seq> {
+        let mark = self.read_mark.filter(|m| *m > Seq::ZERO)?;
+        self.server_mark
+            .is_none_or(|known| mark > known)
+            .then_some(mark)
+    }
+
+    /// In a direct conversation the other person read up to `seq`; it never moves back.
+    pub fn seen(&mut self, seq: Seq) {
+        if self.seen_by_other.is_none_or(|known| seq > known) {
+            self.seen_by_other = Some(seq);
+        }
+    }
+
+    /// Whether the other person of a direct conversation has read the room's last message,
+    /// when it is `me`'s (the "Seen" under it).
+    pub fn seen_last(&self, me: &Username) -> bool {
+        let last = self.timeline.last_if_by(me).map(|m| m.seq);
+        last.zip(self.seen_by_other)
+            .is_some_and(|(last, seen)| seen >= last)
+    }
+
     /// The newest page came back empty while the room was on screen: the reader has read
     /// all there is, so every message from now on is news: the mark is "before the first".
     pub fn found_empty(&mut self) {
@@ -203,6 +241,52 @@ mod tests {
         room.timeline.merge(vec![message(12, "bob", "c")], &me);
         room.see_held();
         assert_eq!(room.read_mark, Some(Seq::new(12)));
+    }
+
+    #[test]
+    fn the_servers_mark_clears_unread_and_is_not_sent_back() {
+        let me = user("alice");
+        let mut room = Room::read_up_to(Some(Seq::new(2)));
+        room.count_unread(&[message(3, "bob", "a"), message(4, "bob", "b")], &me);
+        assert_eq!(room.unread(), 2);
+        room.read_on_server(Seq::new(3));
+        assert_eq!(room.unread(), 1, "read on another device");
+        assert_eq!(
+            room.mark_to_send(),
+            None,
+            "the server told us: nothing to tell it"
+        );
+        room.timeline.merge(vec![message(4, "bob", "b")], &me);
+        room.see_held();
+        assert_eq!(room.mark_to_send(), Some(Seq::new(4)), "read here: to send");
+        room.read_on_server(Seq::new(2));
+        assert_eq!(room.read_mark, Some(Seq::new(4)), "a mark never moves back");
+        assert_eq!(room.mark_to_send(), Some(Seq::new(4)));
+    }
+
+    #[test]
+    fn what_the_other_person_has_seen_never_moves_back() {
+        let mut room = Room::default();
+        room.seen(Seq::new(5));
+        room.seen(Seq::new(3));
+        assert_eq!(room.seen_by_other, Some(Seq::new(5)));
+    }
+
+    #[test]
+    fn seen_shows_under_my_last_message_once_the_other_read_it() {
+        let me = user("alice");
+        let mut room = Room::default();
+        room.timeline.merge(
+            vec![message(1, "bob", "hi"), message(2, "alice", "hey")],
+            &me,
+        );
+        assert!(!room.seen_last(&me), "not read yet");
+        room.seen(Seq::new(1));
+        assert!(!room.seen_last(&me), "read only up to bob's");
+        room.seen(Seq::new(2));
+        assert!(room.seen_last(&me));
+        room.timeline.insert(message(3, "bob", "so?"), &me);
+        assert!(!room.seen_last(&me), "the last message is not mine");
     }
 
     #[test]

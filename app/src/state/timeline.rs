@@ -239,6 +239,14 @@ impl Timeline {
         }
     }
 
+    /// The newest stored message, if `author` wrote it: the one a "Seen" goes under.
+    pub fn last_if_by(&self, author: &Username) -> Option<&ChatMessage> {
+        self.stored
+            .values()
+            .next_back()
+            .filter(|m| m.author == *author)
+    }
+
     pub fn stored_len(&self) -> usize {
         self.stored.len()
     }

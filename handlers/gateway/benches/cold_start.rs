@@ -150,6 +150,8 @@ async fn walk(gw: &TestGateway) -> Outcome {
         json!({"action": "sendMessage", "room": "general", "body": "hi", "clientMsgId": "c-1"});
     exchange(s, say, r#""type":"ack""#).await?;
     // The walk's message is the room's first: number 1.
+    let read = json!({"action": "markRead", "room": "general", "seq": 1});
+    exchange(s, read, r#""type":"read""#).await?;
     let edit = json!({"action": "editMessage", "room": "general", "seq": 1, "body": "hi!"});
     exchange(s, edit, r#""type":"changed""#).await?;
     let react = json!({"action": "react", "room": "general", "seq": 1, "emoji": "👍", "on": true});

@@ -53,15 +53,23 @@ impl ChatState {
     }
 
     /// Keeps a summary; joins a private or direct room not here yet. Returns the room joined.
+    /// How far the reader read it (on any device) is taken as read here.
     fn take_summary(&mut self, summary: RoomSummary) -> Option<RoomId> {
         let id = summary.id.clone();
         let kind = summary.kind();
+        let read = summary.read_seq;
         self.known.insert(id.clone(), summary);
-        if kind == RoomKind::Public || self.rooms.contains_key(&id) {
-            return None;
+        let joined = match kind == RoomKind::Public || self.rooms.contains_key(&id) {
+            true => None,
+            false => {
+                self.add(id.clone(), Room::never_read());
+                Some(id.clone())
+            }
+        };
+        if let (Some(read), Some(room)) = (read, self.rooms.get_mut(&id)) {
+            room.read_on_server(read);
         }
-        self.add(id.clone(), Room::never_read());
-        Some(id)
+        joined
     }
 
     /// What `room` is called here: a private room's name, the other person of a direct

@@ -42,6 +42,19 @@ impl ChatState {
                     check,
                 }
             }
+            // How far someone read: the reader on some device, or the other person of a
+            // direct conversation.
+            ServerFrame::Read { room, user, seq } => {
+                let mine = user == self.me;
+                let Some(r) = self.rooms.get_mut(&room) else {
+                    return Applied::Nothing;
+                };
+                match mine {
+                    true => r.read_on_server(seq),
+                    false => r.seen(seq),
+                }
+                Applied::Nothing
+            }
             ServerFrame::Presence { room, change } => {
                 let Some(Room { present, .. }) = self.rooms.get_mut(&room) else {
                     return Applied::Nothing;

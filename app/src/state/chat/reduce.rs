@@ -109,6 +109,12 @@ pub enum Change {
     MarksStored(BTreeMap<RoomId, Seq>),
     /// The rooms this user belongs to, as the server lists them.
     Conversations(Vec<RoomSummary>),
+    /// The other person of a direct conversation has read it up to `seq` (the room's members,
+    /// read when it opened).
+    Seen { room: RoomId, seq: Seq },
+    /// A `markRead` for `seq` went out: the server knows it (or will drop it, and the next
+    /// mark carries more).
+    MarkSent { room: RoomId, seq: Seq },
     /// A reply's original is not held: `Done` when it is to be read from history (the first
     /// time it is wanted).
     Quoting { room: RoomId, seq: Seq },
@@ -246,6 +252,20 @@ impl ChatState {
                 self.room_mut(&room)
                     .is_some_and(|r| r.timeline.fail_if_unanswered(&id, generation)),
             ),
+            Change::Seen { room, seq } => match self.room_mut(&room) {
+                Some(r) => {
+                    r.seen(seq);
+                    Done
+                }
+                None => Unchanged,
+            },
+            Change::MarkSent { room, seq } => match self.room_mut(&room) {
+                Some(r) if r.server_mark.is_none_or(|known| seq > known) => {
+                    r.server_mark = Some(seq);
+                    Done
+                }
+                _ => Unchanged,
+            },
             Change::Quoting { room, seq } => done_if(
                 self.room_mut(&room)
                     .is_some_and(|r| r.timeline.want_quote(seq)),
