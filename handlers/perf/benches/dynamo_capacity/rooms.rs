@@ -236,6 +236,22 @@ pub async fn room_costs(
     )
     .await?;
     let pair = transactional_write_units(&[membership, twin]);
+    // A read mark: the owner read the private room up to 0 (nothing yet; the counter reads
+    // as zero), written on both sides of the membership, which are then sized again.
+    anyhow::ensure!(
+        chat.mark_read(&plans.id, &owner, shared::Seq::ZERO).await?,
+        "a first read mark moves"
+    );
+    let marked = get(
+        client,
+        messages,
+        [
+            (schema::MESSAGES_PK, format!("members#{}", plans.id)),
+            (schema::MESSAGES_SK, owner.to_string()),
+        ],
+    )
+    .await?;
+    let mark_writes = 2.0 * marked.div_ceil(1024) as f64;
     // A session as it stands after many refreshes: its last 16 replaced hashes kept.
     let hash = "0123456789abcdef".repeat(4);
     let session = Session {
@@ -284,6 +300,13 @@ pub async fn room_costs(
             room_record + membership,
             units(room_record, true) + units(membership, true),
             pair,
+        ),
+        row(
+            "mark read (private room): membership, counter; both sides",
+            2,
+            membership + 30,
+            units(membership, true) + units(30, true),
+            mark_writes,
         ),
         row(
             "send in a private room or conversation: + membership check",
