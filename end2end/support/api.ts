@@ -1,6 +1,7 @@
 // Talks to Confab's HTTP and WebSocket APIs directly (not through the UI), to create users
 // and seed rooms the way any client would.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import WebSocket from 'ws';
 
 export const PASSWORD = 'correct horse battery';
@@ -16,18 +17,49 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(5).toString('hex')}`;
 }
 
+/** Registers a new user. On a local server each registration comes from a loopback address
+ * of its own (127.x.y.z, as Linux answers on all of 127/8), as different people's would: the
+ * server allows 30 registrations per address at once (docs/SECURITY.md), more than a whole
+ * suite's users against one stack. */
 export async function registerUser(baseURL: string, prefix: string): Promise<User> {
   const username = uniqueName(prefix);
-  const response = await fetch(`${baseURL}/api/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: PASSWORD }),
-  });
-  if (response.status !== 201) {
-    throw new Error(`register ${username}: HTTP ${response.status} ${await response.text()}`);
+  const body = JSON.stringify({ username, password: PASSWORD });
+  const { status, text } = await post(`${baseURL}/api/register`, body);
+  if (status !== 201) {
+    throw new Error(`register ${username}: HTTP ${status} ${text}`);
   }
-  const body = (await response.json()) as { token: string };
-  return { username, password: PASSWORD, token: body.token };
+  const { token } = JSON.parse(text) as { token: string };
+  return { username, password: PASSWORD, token };
+}
+
+/** POSTs JSON; to a loopback server, from a random loopback source address. */
+async function post(url: string, body: string): Promise<{ status: number; text: string }> {
+  const target = new URL(url);
+  if (target.hostname !== '127.0.0.1' || target.protocol !== 'http:') {
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    return { status: response.status, text: await response.text() };
+  }
+  const source = `127.${1 + randomInt(254)}.${randomInt(256)}.${1 + randomInt(254)}`;
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        localAddress: source,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
 }
 
 async function socketUrl(baseURL: string): Promise<string> {
