@@ -190,3 +190,43 @@ pub fn focus_composer() {
         let _ = field.focus();
     }
 }
+
+/// Whether the reader may be asked to allow notifications (they have not answered yet, and
+/// the browser has them).
+pub fn may_ask_to_notify() -> bool {
+    web_sys::window().is_some_and(|w| {
+        js_sys::Reflect::has(&w, &"Notification".into()).unwrap_or(false)
+            && web_sys::Notification::permission() == web_sys::NotificationPermission::Default
+    })
+}
+
+/// Asks the reader to allow notifications (the browser shows its own prompt).
+pub fn ask_to_notify() {
+    if may_ask_to_notify() {
+        let _ = web_sys::Notification::request_permission();
+    }
+}
+
+/// Shows a notification, if the reader allowed them; `tag` replaces an earlier one with the
+/// same tag (one per room). Clicking it brings the tab to the front.
+pub fn notify(title: &str, body: &str, tag: &str) {
+    use wasm_bindgen::JsCast as _;
+    let allowed = web_sys::window().is_some_and(|w| {
+        js_sys::Reflect::has(&w, &"Notification".into()).unwrap_or(false)
+            && web_sys::Notification::permission() == web_sys::NotificationPermission::Granted
+    });
+    if !allowed {
+        return;
+    }
+    let options = web_sys::NotificationOptions::new();
+    options.set_body(body);
+    options.set_tag(tag);
+    if let Ok(notification) = web_sys::Notification::new_with_options(title, &options) {
+        let focus = wasm_bindgen::closure::Closure::once_into_js(|| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.focus();
+            }
+        });
+        notification.set_onclick(Some(focus.unchecked_ref()));
+    }
+}

@@ -41,6 +41,16 @@ test('unread counts match on two devices of one person, and reading on one clear
   await expect(phone.unread(busy)).toHaveText('1');
   await expect(laptop.message('four')).toBeVisible();
   await expect(phone.unread(busy)).toHaveCount(0);
+
+  // The phone never showed 'four', but the server says it was read: opening the room there
+  // puts the "New messages" line above what came after it.
+  await laptop.open(quiet);
+  await sendMessages(baseURL!, alice, busy, ['five']);
+  await expect(laptop.unread(busy)).toHaveText('1');
+  await expect(phone.unread(busy)).toHaveText('1');
+  await phone.open(busy);
+  await expect(phone.page.getByTestId('new-messages')).toHaveCount(1);
+  await expect(phone.page.locator('[data-testid="new-messages"] + [data-testid="message"]')).toContainText('five');
 });
 
 test('in a direct conversation the other person sees "Seen" under their last message', async ({ browser, baseURL }) => {

@@ -17,6 +17,7 @@ pub mod http;
 pub mod ids;
 pub mod limits;
 pub mod listing;
+pub mod mentions;
 pub mod names;
 pub mod reactions;
 pub mod replies;

@@ -9,9 +9,12 @@ use crate::limits::{
 };
 use crate::{Invalid, RoomId, Seq, Username};
 
-/// One emoji: a single pictograph, optionally with its skin tone, variation selector, keycap
-/// or the zero-width joiners of a sequence (👍, ❤️, 👍🏽, 1️⃣, 🇳🇴, 👩‍💻). Anything else
-/// (letters, spaces, markup, a sentence of emoji) is refused, so a reaction cannot carry text.
+/// One emoji: a single pictograph with its skin tone, or a sequence of them joined by
+/// zero-width joiners (👩‍💻), a flag (two regional indicators, or 🏴 with its tag letters), or
+/// a keycap (1️⃣). Anything else (letters, spaces, markup, several emoji, hidden tag text) is
+/// refused, so a reaction cannot carry text. Stored in one form: variation selectors are
+/// dropped and the emoji one (U+FE0F) put back after each symbol that needs it (❤ and ❤️ are
+/// one reaction).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Emoji(String);
@@ -19,37 +22,83 @@ pub struct Emoji(String);
 impl Emoji {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         crate::newtype::check_length("emoji", raw, 1, EMOJI_MAX_CHARS)?;
-        let keycap = raw.contains('\u{20E3}');
-        let mut chars = raw.chars();
-        let first = chars.next().unwrap_or(' ');
-        let base = |c: char| pictograph(c) || (keycap && matches!(c, '#' | '*' | '0'..='9'));
-        let fits = base(first) && chars.all(|c| base(c) || joins(c));
-        if !fits {
-            return Err(Invalid::new("emoji", "must be a single emoji"));
-        }
-        Ok(Self(raw.to_owned()))
+        let bare: Vec<char> = raw
+            .chars()
+            .filter(|c| !matches!(c, '\u{FE0E}' | '\u{FE0F}'))
+            .collect();
+        let normal = flag(&bare)
+            .or_else(|| keycap(&bare))
+            .or_else(|| joined(&bare));
+        normal
+            .map(Self)
+            .ok_or_else(|| Invalid::new("emoji", "must be a single emoji"))
     }
 }
 
 displayed_string_newtype!(Emoji);
 
-/// The blocks Unicode's emoji are drawn from (symbols, arrows, dingbats, pictographs, flags).
+const ZWJ: char = '\u{200D}';
+const VS16: char = '\u{FE0F}';
+const BLACK_FLAG: char = '\u{1F3F4}';
+
+/// Two regional indicators (🇳🇴), or the black flag with tag letters and the cancel tag (🏴󠁧󠁢󠁳󠁣󠁴󠁿).
+fn flag(chars: &[char]) -> Option<String> {
+    let regional = |c: &char| ('\u{1F1E6}'..='\u{1F1FF}').contains(c);
+    if chars.len() == 2 && chars.iter().all(regional) {
+        return Some(chars.iter().collect());
+    }
+    let (first, rest) = chars.split_first()?;
+    let (last, tags) = rest.split_last()?;
+    let tag = |c: &char| {
+        ('\u{E0061}'..='\u{E007A}').contains(c) || ('\u{E0030}'..='\u{E0039}').contains(c)
+    };
+    (*first == BLACK_FLAG && *last == '\u{E007F}' && !tags.is_empty() && tags.iter().all(tag))
+        .then(|| chars.iter().collect())
+}
+
+/// A digit, `#` or `*` with the keycap mark (1️⃣).
+fn keycap(chars: &[char]) -> Option<String> {
+    match chars {
+        [base @ ('0'..='9' | '#' | '*'), '\u{20E3}'] => Some(format!("{base}{VS16}\u{20E3}")),
+        _ => None,
+    }
+}
+
+/// Pictographs, each with an optional skin tone, joined by zero-width joiners.
+fn joined(chars: &[char]) -> Option<String> {
+    let mut out = String::new();
+    for (i, part) in chars.split(|c| *c == ZWJ).enumerate() {
+        let (base, tone) = match part {
+            [base] => (*base, None),
+            [base, tone @ '\u{1F3FB}'..='\u{1F3FF}'] => (*base, Some(*tone)),
+            _ => return None,
+        };
+        if !pictograph(base) {
+            return None;
+        }
+        if i > 0 {
+            out.push(ZWJ);
+        }
+        out.push(base);
+        // Symbols from the older blocks show as text unless asked to show as emoji.
+        if base < '\u{1F000}' && tone.is_none() {
+            out.push(VS16);
+        }
+        out.extend(tone);
+    }
+    Some(out)
+}
+
+/// The blocks Unicode's emoji are drawn from: symbols, arrows, dingbats and pictographs (not
+/// the enclosed letters and digits, which would spell words, nor the regional indicators and
+/// skin tones, which only count as part of a flag or after a pictograph).
 fn pictograph(c: char) -> bool {
     matches!(c,
         '\u{00A9}' | '\u{00AE}' | '\u{203C}' | '\u{2049}' | '\u{2122}' | '\u{2139}'
         | '\u{2194}'..='\u{21AA}' | '\u{231A}'..='\u{23FF}' | '\u{24C2}'
         | '\u{25AA}'..='\u{25FE}' | '\u{2600}'..='\u{27BF}' | '\u{2934}' | '\u{2935}'
         | '\u{2B05}'..='\u{2B55}' | '\u{3030}' | '\u{303D}' | '\u{3297}' | '\u{3299}'
-        | '\u{1F000}'..='\u{1FAFF}')
-}
-
-/// What joins or modifies a pictograph within one emoji: the zero-width joiner, the variation
-/// selectors, the keycap mark and the tag characters of subdivision flags.
-fn joins(c: char) -> bool {
-    matches!(
-        c,
-        '\u{200D}' | '\u{FE0E}' | '\u{FE0F}' | '\u{20E3}' | '\u{E0020}'..='\u{E007F}'
-    )
+        | '\u{1F000}'..='\u{1F0FF}' | '\u{1F200}'..='\u{1F3FA}' | '\u{1F400}'..='\u{1FAFF}')
 }
 
 /// `react`: put an emoji on a message (`on`, the default) or take yours off. Saying what you
@@ -169,22 +218,61 @@ mod tests {
 
     #[test]
     fn emoji_accepts_single_emoji_with_their_modifiers() {
-        for ok in ["👍", "❤️", "👍🏽", "1️⃣", "#️⃣", "🇳🇴", "👩‍💻", "🏴󠁧󠁢󠁳󠁣󠁴󠁿", "✅", "©️"]
-        {
+        for ok in [
+            "👍",
+            "❤️",
+            "❤",
+            "👍🏽",
+            "1️⃣",
+            "#️⃣",
+            "🇳🇴",
+            "👩‍💻",
+            "🏴󠁧󠁢󠁳󠁣󠁴󠁿",
+            "✅",
+            "©️",
+            "👨‍👩‍👧",
+        ] {
             assert!(Emoji::parse(ok).is_ok(), "{ok} should be an emoji");
         }
     }
 
     #[test]
-    fn emoji_refuses_text_and_markup() {
-        for bad in [
-            "", "a", "1", "👍 ", " 👍", "<b>", "👍a", "ok👍", "\u{200D}", "👍\n",
-        ] {
+    fn emoji_refuses_text_markup_several_emoji_and_hidden_tags() {
+        let hidden_text = "👍\u{E0068}\u{E0069}";
+        let enclosed_word = "\u{1F137}\u{1F134}\u{1F13B}\u{1F13B}\u{1F13E}";
+        let bad = [
+            "",
+            "a",
+            "1",
+            "👍 ",
+            " 👍",
+            "<b>",
+            "👍a",
+            "ok👍",
+            "\u{200D}",
+            "👍\n",
+            "👍👍",
+            "🇳🇴🇳",
+            "🏽",
+            "👍\u{200D}",
+            hidden_text,
+            enclosed_word,
+            "\u{1F137}",
+        ];
+        for bad in bad {
             let err = Emoji::parse(bad).unwrap_err();
             assert!(err.to_string().starts_with("emoji "), "{bad:?}: {err}");
         }
         let long = "👍".repeat(EMOJI_MAX_CHARS + 1);
         assert!(Emoji::parse(&long).is_err());
+    }
+
+    #[test]
+    fn one_emoji_is_stored_in_one_form() {
+        assert_eq!(emoji("❤"), emoji("❤️"));
+        assert_eq!(emoji("❤️\u{FE0F}"), emoji("❤️"));
+        assert_eq!(emoji("1⃣"), emoji("1️⃣"));
+        assert_eq!(emoji("👍\u{FE0F}").as_str(), "👍");
     }
 
     #[test]

@@ -55,12 +55,25 @@ pub fn MessageList(room: RoomId) -> impl IntoView {
                     .with(|s| s.room(&room).is_some_and(|r| r.seen_last(&me)))
         })
     };
+    // Where the reader left off: the "New messages" line goes above this message.
+    let first_new = {
+        let (room, me) = (room.clone(), me.clone());
+        Memo::new(move |_| {
+            chat.state
+                .with(|s| s.room(&room).and_then(|r| r.first_new(&me)))
+        })
+    };
     let rows = Memo::new(move |_| {
         let moderate = moderate.get();
+        let first_new = first_new.get();
         entries.with(|entries| {
             let placed = layout::place(entries, browser::local_day);
             let rows = entries.iter().cloned().zip(placed);
-            rows.map(|(e, p)| (e, p, moderate)).collect::<Vec<_>>()
+            rows.map(|(e, p)| {
+                let new_line = e.seq.is_some() && e.seq == first_new;
+                (e, p, moderate, new_line)
+            })
+            .collect::<Vec<_>>()
         })
     });
     let load = {
@@ -179,10 +192,10 @@ pub fn MessageList(room: RoomId) -> impl IntoView {
                 // A row's placement (and whether we moderate) is in its key: a message loaded
                 // above it can start or end its group, and the row renders again.
                 <For each=move || rows.get()
-                    key=|(e, p, m)| format!("{}:{}{}{}", e.key, u8::from(p.day_break), u8::from(p.continues), u8::from(*m))
+                    key=|(e, p, m, n)| format!("{}:{}{}{}{}", e.key, u8::from(p.day_break), u8::from(p.continues), u8::from(*m), u8::from(*n))
                     let:row>
                     {
-                        let (entry, placed, moderate) = row;
+                        let (entry, placed, moderate, new_line) = row;
                         let own = mine(&entry.author);
                         let ms = entry.sent_at.as_millis();
                         let separator = placed.day_break.then(|| view! {
@@ -190,8 +203,12 @@ pub fn MessageList(room: RoomId) -> impl IntoView {
                                 <span>{browser::day_label(ms)}</span>
                             </li>
                         });
+                        let new_line = new_line.then(|| view! {
+                            <li class="new-line" role="separator" data-testid="new-messages"><span>"New messages"</span></li>
+                        });
                         view! {
                             {separator}
+                            {new_line}
                             <super::MessageRow entry room=room.clone() mine=own continues=placed.continues
                                 moderate/>
                         }

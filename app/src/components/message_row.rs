@@ -23,6 +23,12 @@ pub fn MessageRow(
 ) -> impl IntoView {
     let chat = expect_context::<ChatContext>();
     let ms = entry.sent_at.as_millis();
+    // Someone else's message that names the reader (`@name`) stands out.
+    let mentions_me = !mine
+        && entry
+            .body
+            .as_ref()
+            .is_some_and(|b| shared::mentions::mentions(b.as_str(), &chat.me()));
     let state = match &entry.delivery {
         Delivery::Sent => "sent",
         Delivery::Pending => "pending",
@@ -87,7 +93,8 @@ pub fn MessageRow(
         ),
     };
     view! {
-        <li class="message" class:mine=mine class:continues=continues data-testid="message" data-state=state
+        <li class="message" class:mine=mine class:continues=continues class:mentions-me=mentions_me
+            data-testid="message" data-state=state
             data-id=entry.id.map(|id| id.to_string()).unwrap_or_default()
             data-seq=entry.seq.map(|seq| seq.to_string()).unwrap_or_default()
             data-client-id=entry.client_msg_id.to_string()>

@@ -1,5 +1,5 @@
 //! The rooms: those joined, in three sections (public rooms, private rooms, direct
-//! messages), each with unread counts; "New room"; a form to join or create a public room by
+//! messages), each with unread counts and, apart, how many of them mention the reader; "New room"; a form to join or create a public room by
 //! name; and the other public rooms on the server.
 
 use leptos::prelude::*;
@@ -17,6 +17,8 @@ struct Listed {
     title: String,
     kind: RoomKind,
     unread: Option<String>,
+    /// Unread messages that mention the reader.
+    mentions: u32,
     active: bool,
 }
 
@@ -35,6 +37,7 @@ pub fn Sidebar() -> impl IntoView {
                         title: title.text,
                         kind: title.kind,
                         unread: (r.unread() > 0).then(|| r.unread_label()),
+                        mentions: r.mentioned(),
                         active: s.active() == Some(id),
                     }
                 })
@@ -89,6 +92,7 @@ pub fn Sidebar() -> impl IntoView {
             <Show when=move || direct.with(Vec::is_empty)>
                 <p class="hint" data-testid="direct-hint">"Click someone's name to message them."</p>
             </Show>
+            <NotifyOffer/>
             <JoinRoomForm/>
             <Show when=move || !others.with(Vec::is_empty)>
                 <h2>"Other rooms"</h2>
@@ -124,10 +128,14 @@ pub fn kind_mark(kind: RoomKind) -> &'static str {
 
 #[component]
 fn RoomLink(room: Listed) -> impl IntoView {
-    let label = match &room.unread {
-        Some(count) => format!("{}, {count} unread", room.title),
-        None => room.title.clone(),
+    let label = match (&room.unread, room.mentions) {
+        (Some(count), 0) => format!("{}, {count} unread", room.title),
+        (Some(count), m) => format!("{}, {count} unread, {m} mentioning you", room.title),
+        (None, _) => room.title.clone(),
     };
+    let mentions = (room.mentions > 0).then(|| {
+        view! { <span class="mention" data-testid="mention-count" title="Mentions of you">"@" {room.mentions}</span> }
+    });
     let kind = match room.kind {
         RoomKind::Public => "public",
         RoomKind::Private => "private",
@@ -139,6 +147,7 @@ fn RoomLink(room: Listed) -> impl IntoView {
                 attr:data-kind=kind attr:aria-label=label
                 attr:class=if room.active { "room-link active" } else { "room-link" }>
                 <span class="room-name"><span class="mark" aria-hidden="true">{kind_mark(room.kind)}</span>{room.title}</span>
+                {mentions}
                 {room.unread.map(|count| view! { <span class="unread" data-testid="unread-count">{count}</span> })}
             </A>
         </li>
@@ -175,5 +184,23 @@ fn JoinRoomForm() -> impl IntoView {
             </div>
             <p id="room-name-error" class="field-error" data-testid="room-name-error">{error}</p>
         </form>
+    }
+}
+
+/// Offers to turn on notifications (mentions and direct messages while the tab is in the
+/// background), until the reader answered the browser's prompt.
+#[component]
+fn NotifyOffer() -> impl IntoView {
+    let asked = RwSignal::new(!crate::browser::may_ask_to_notify());
+    move || {
+        (!asked.get()).then(|| {
+            view! {
+                <button type="button" class="ghost small" data-testid="enable-notifications"
+                    on:click=move |_| {
+                        crate::browser::ask_to_notify();
+                        asked.set(true);
+                    }>"Notify me of mentions and messages"</button>
+            }
+        })
     }
 }

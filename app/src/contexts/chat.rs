@@ -5,6 +5,7 @@
 //! unit-tested natively); what each outcome asks for is done by the module whose job it is:
 //!
 //! - `wiring`: the socket's hooks and the page's visibility, turned into changes;
+//! - `notify`: browser notifications for mentions and direct messages in a background tab;
 //! - `outbox`: sending optimistically, the ack timeout, retries;
 //! - `reads`: read marks sent to the server, so they follow the reader to other devices;
 //! - `replies`: the reply being written, quotes' originals, jumping to them;
@@ -20,6 +21,7 @@ use shared::{ClientAction, JoinRoom, LeaveRoom, RoomId, RoomKind, RoomSummary};
 
 mod edits;
 mod history;
+mod notify;
 mod outbox;
 mod reads;
 mod replies;

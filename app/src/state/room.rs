@@ -38,7 +38,13 @@ pub struct Room {
     pub server_mark: Option<Seq>,
     /// In a direct conversation: how far the other person has read.
     pub seen_by_other: Option<Seq>,
+    /// Where the "New messages" line goes while the room is on screen: after this number, the
+    /// read mark as it was when the reader opened the room (moved on if the server says they
+    /// read further elsewhere).
+    pub new_from: Option<Seq>,
     unread: BTreeSet<Seq>,
+    /// The unread ones that mention the reader (`@name`): a badge of their own.
+    mentions: BTreeSet<Seq>,
     /// A catch-up count stopped at its page limit: more is unread than `unread` holds.
     uncounted: bool,
     /// Which joining of the room this is: a reply to a request made before the room was left
@@ -85,6 +91,11 @@ impl Room {
         u32::try_from(self.unread.len()).unwrap_or(u32::MAX)
     }
 
+    /// Unread messages that mention the reader.
+    pub fn mentioned(&self) -> u32 {
+        u32::try_from(self.mentions.len()).unwrap_or(u32::MAX)
+    }
+
     /// Whether a catch-up count stopped short: more is unread than counted.
     pub fn counted_short(&self) -> bool {
         self.uncounted
@@ -105,18 +116,22 @@ impl Room {
             self.read_elsewhere(own);
         }
         let mark = self.read_mark;
-        self.unread.extend(
-            arrived
-                .iter()
-                .filter(|m| m.author != *me && !m.is_deleted())
-                .filter(|m| mark.is_none_or(|mark| m.seq > mark))
-                .map(|m| m.seq),
-        );
+        let news = arrived
+            .iter()
+            .filter(|m| m.author != *me && !m.is_deleted())
+            .filter(|m| mark.is_none_or(|mark| m.seq > mark));
+        for m in news {
+            self.unread.insert(m.seq);
+            if shared::mentions::mentions(m.text(), me) {
+                self.mentions.insert(m.seq);
+            }
+        }
     }
 
     /// The message at `seq` was deleted: nothing of it is left to read.
     pub fn unread_deleted(&mut self, seq: Seq) {
         self.unread.remove(&seq);
+        self.mentions.remove(&seq);
         self.uncounted &= !self.unread.is_empty();
     }
 
@@ -128,6 +143,7 @@ impl Room {
     /// The room is on screen: all it holds is read.
     pub fn see_held(&mut self) {
         self.unread.clear();
+        self.mentions.clear();
         self.uncounted = false;
         if let Some(newest) = self.timeline.newest_seq()
             && self.read_mark.is_none_or(|mark| newest > mark)
@@ -143,6 +159,7 @@ impl Room {
             self.read_mark = Some(mark);
         }
         self.unread.retain(|seq| *seq > mark);
+        self.mentions.retain(|seq| *seq > mark);
         // Whatever a stopped count left out is newer than what it counted; with nothing
         // counted left, the other tab had read past all of it.
         self.uncounted &= !self.unread.is_empty();
@@ -152,9 +169,24 @@ impl Room {
     /// what is read there is read here, and needs no `markRead` from here.
     pub fn read_on_server(&mut self, mark: Seq) {
         self.read_elsewhere(mark);
+        if let Some(from) = self.new_from.as_mut() {
+            *from = (*from).max(mark);
+        }
         if self.server_mark.is_none_or(|known| mark > known) {
             self.server_mark = Some(mark);
         }
+    }
+
+    /// The reader opened the room: what comes after the read mark they left it at is new.
+    pub fn opened(&mut self) {
+        self.new_from = self.read_mark.filter(|m| *m > Seq::ZERO);
+    }
+
+    /// The first message shown below the "New messages" line: someone else's, after where the
+    /// reader had read.
+    pub fn first_new(&self, me: &Username) -> Option<Seq> {
+        let from = self.new_from?;
+        self.timeline.first_after_by_others(from, me)
     }
 
     /// The read mark, when it is ahead of what the server knows: to send as `markRead`.
@@ -262,6 +294,54 @@ mod tests {
         room.read_on_server(Seq::new(2));
         assert_eq!(room.read_mark, Some(Seq::new(4)), "a mark never moves back");
         assert_eq!(room.mark_to_send(), Some(Seq::new(4)));
+    }
+
+    #[test]
+    fn a_message_that_mentions_the_reader_counts_as_a_mention_too_until_read() {
+        let me = user("alice");
+        let mut room = Room::read_up_to(Some(Seq::new(1)));
+        let news = [
+            message(2, "bob", "hi all"),
+            message(3, "bob", "@alice can you look?"),
+            message(5, "carol", "mail alice@example.com"),
+        ];
+        room.count_unread(&news, &me);
+        assert_eq!((room.unread(), room.mentioned()), (3, 1));
+        room.read_elsewhere(Seq::new(3));
+        assert_eq!(
+            (room.unread(), room.mentioned()),
+            (1, 0),
+            "read up to 3 elsewhere"
+        );
+    }
+
+    #[test]
+    fn the_new_messages_line_goes_where_the_reader_left_off_and_follows_the_server() {
+        let me = user("alice");
+        let mut room = Room::read_up_to(Some(Seq::new(2)));
+        let held = vec![
+            message(1, "bob", "a"),
+            message(2, "bob", "b"),
+            message(3, "alice", "mine"),
+            message(4, "bob", "c"),
+            message(5, "bob", "d"),
+        ];
+        room.timeline.merge(held, &me);
+        room.opened();
+        room.see_held();
+        assert_eq!(
+            room.first_new(&me),
+            Some(Seq::new(4)),
+            "not above my own message"
+        );
+        room.read_on_server(Seq::new(4));
+        assert_eq!(
+            room.first_new(&me),
+            Some(Seq::new(5)),
+            "4 was read on another device"
+        );
+        room.opened();
+        assert_eq!(room.first_new(&me), None, "opened again: all was read");
     }
 
     #[test]

@@ -239,6 +239,15 @@ impl Timeline {
         }
     }
 
+    /// The first stored message after `seq` that someone other than `me` wrote.
+    pub fn first_after_by_others(&self, seq: Seq, me: &Username) -> Option<Seq> {
+        use std::ops::Bound::{Excluded, Unbounded};
+        self.stored
+            .range((Excluded(seq), Unbounded))
+            .find(|(_, m)| m.author != *me)
+            .map(|(seq, _)| *seq)
+    }
+
     /// The newest stored message, if `author` wrote it: the one a "Seen" goes under.
     pub fn last_if_by(&self, author: &Username) -> Option<&ChatMessage> {
         self.stored

@@ -25,6 +25,7 @@ impl ChatContext {
                             && let Some(body) = &m.body
                         {
                             self.announcement.set(format!("{}: {body}", m.author));
+                            self.notify(&m);
                         }
                         if let Some(check) = check {
                             self.check_gap_later(check);

@@ -342,10 +342,14 @@ impl ChatState {
         if new {
             self.add(room.clone(), Room::default());
         }
-        if self.visible
-            && let Some(r) = self.rooms.get_mut(&room)
-        {
-            r.see_held();
+        let moved = self.active.as_ref() != Some(&room);
+        if let Some(r) = self.rooms.get_mut(&room) {
+            if moved {
+                r.opened();
+            }
+            if self.visible {
+                r.see_held();
+            }
         }
         self.active = Some(room);
         new
