@@ -72,3 +72,21 @@ test('a long press on a touch screen shows who reacted without reacting', async 
   await pill.tap();
   await expect(a.reactions('who is in?')).toHaveText(['🙏 2', '👀 1']);
 });
+
+test('a reaction that arrives while the author is editing keeps the edit field and its draft', async ({ browser, baseURL }) => {
+  const [alice, bob] = await Promise.all([registerUser(baseURL!, 'alice'), registerUser(baseURL!, 'bob')]);
+  const room = uniqueName('drafts');
+  const a = await ChatPage.signIn(await (await browser.newContext()).newPage(), alice, room);
+  const b = await ChatPage.signIn(await (await browser.newContext()).newPage(), bob, room);
+  await b.sendAndConfirm('draft me');
+  await expect(a.message('draft me')).toBeVisible();
+  const row = await b.row('draft me');
+  await row.getByTestId('edit-message').click();
+  await row.getByTestId('edit-body').fill('half-written');
+
+  await a.react('draft me', '👀');
+  await expect(row.getByTestId('reaction')).toHaveText(['👀 1']);
+  await expect(row.getByTestId('edit-body')).toHaveValue('half-written');
+  await row.getByTestId('edit-body').press('Enter');
+  await expect(a.message('half-written')).toBeVisible();
+});

@@ -10,6 +10,7 @@ use shared::{MessageBody, ReplyTo, RoomId, Seq};
 use super::{Person, Quote, Reactions};
 use crate::browser;
 use crate::contexts::ChatContext;
+use crate::contexts::chat::open::{Opened, RowFlag};
 use crate::state::{Delivery, Entry};
 
 #[component]
@@ -54,19 +55,24 @@ pub fn MessageRow(
             }))
         }
     };
-    let (editing, picking) = (RwSignal::new(false), RwSignal::new(false));
     // Any stored message: react; ours: edit and delete; someone else's in a room we own: delete.
     let stored = match (entry.seq, &entry.body) {
         (Some(seq), Some(_)) => Some(seq),
         _ => None,
     };
+    // What the reader has open on it lives in the chat, so a change that renders this row
+    // again (a reaction, an edit elsewhere) keeps it open. A row with no number has none.
+    let flag = |what| RowFlag::new(chat, room.clone(), entry.seq.unwrap_or(Seq::ZERO), what);
+    let (editing, picking) = (flag(Opened::Editing), flag(Opened::Picking));
+    let confirming = flag(Opened::Confirming);
     let actions = stored.map(|seq| {
         let deletable = mine || moderate;
         let to = ReplyTo {
             seq,
             author: entry.author.clone(),
         };
-        view! { <Actions room=room.clone() seq to editable=mine deletable editing picking/> }
+        let text = entry.body.as_ref().map(|b| b.to_string()).unwrap_or_default();
+        view! { <Actions room=room.clone() seq to text editable=mine deletable editing picking confirming/> }
     });
     let quote = entry
         .reply_to
@@ -121,13 +127,15 @@ fn Actions(
     seq: Seq,
     /// What a reply to this message names.
     to: ReplyTo,
+    /// Its text, where an edit starts from.
+    text: String,
     editable: bool,
     deletable: bool,
-    editing: RwSignal<bool>,
-    picking: RwSignal<bool>,
+    editing: RowFlag,
+    picking: RowFlag,
+    confirming: RowFlag,
 ) -> impl IntoView {
     let chat = expect_context::<ChatContext>();
-    let confirming = RwSignal::new(false);
     let reply = {
         let room = room.clone();
         move |_| chat.reply_to(&room, to.clone())
@@ -137,10 +145,13 @@ fn Actions(
             <button type="button" class="ghost small" data-testid="reply-message" on:click=reply>"Reply"</button>
             <button type="button" class="ghost small" data-testid="react-message" aria-label="React"
                 aria-expanded=move || picking.get().to_string()
-                on:click=move |_| picking.update(|p| *p = !*p)>"☺"</button>
+                on:click=move |_| picking.toggle()>"☺"</button>
             {editable.then(|| view! {
                 <button type="button" class="ghost small" data-testid="edit-message"
-                    on:click=move |_| editing.set(true)>"Edit"</button>
+                    on:click=move |_| {
+                        chat.draft.set(text.clone());
+                        editing.set(true);
+                    }>"Edit"</button>
             })}
             {move || match (deletable, confirming.get()) {
                 (false, _) => None,
@@ -164,14 +175,9 @@ fn Actions(
 
 /// The text in a field, saved with Enter or the button, dropped with Escape or Cancel.
 #[component]
-fn EditForm(
-    room: RoomId,
-    seq: Seq,
-    current: MessageBody,
-    editing: RwSignal<bool>,
-) -> impl IntoView {
+fn EditForm(room: RoomId, seq: Seq, current: MessageBody, editing: RowFlag) -> impl IntoView {
     let chat = expect_context::<ChatContext>();
-    let draft = RwSignal::new(current.to_string());
+    let draft = chat.draft;
     let error = RwSignal::new(None::<String>);
     let save = move || match MessageBody::parse(&draft.get_untracked()) {
         Ok(body) if body == current => editing.set(false),

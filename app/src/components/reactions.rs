@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use shared::{Emoji, Reaction, RoomId, Seq};
 
 use crate::contexts::ChatContext;
+use crate::contexts::chat::open::RowFlag;
 
 /// The emoji the picker offers: the common ones of every chat. Any other single emoji
 /// another client sends shows and counts the same.
@@ -22,7 +23,7 @@ pub fn Reactions(
     room: RoomId,
     seq: Seq,
     reactions: Vec<Reaction>,
-    picking: RwSignal<bool>,
+    picking: RowFlag,
 ) -> impl IntoView {
     let chat = expect_context::<ChatContext>();
     let me = chat.me();
@@ -92,7 +93,7 @@ pub fn Reactions(
 
 /// The few emoji to choose from; one the reader has on already is taken off.
 #[component]
-fn Picker(room: RoomId, seq: Seq, mine: Vec<Emoji>, picking: RwSignal<bool>) -> impl IntoView {
+fn Picker(room: RoomId, seq: Seq, mine: Vec<Emoji>, picking: RowFlag) -> impl IntoView {
     let chat = expect_context::<ChatContext>();
     let options = PICKS
         .iter()

@@ -5,6 +5,7 @@
 //! unit-tested natively); what each outcome asks for is done by the module whose job it is:
 //!
 //! - `wiring`: the socket's hooks and the page's visibility, turned into changes;
+//! - `open`: what the reader has open on one message (edit field, picker, confirmation);
 //! - `notify`: browser notifications for mentions and direct messages in a background tab;
 //! - `outbox`: sending optimistically, the ack timeout, retries;
 //! - `reads`: read marks sent to the server, so they follow the reader to other devices;
@@ -22,6 +23,7 @@ use shared::{ClientAction, JoinRoom, LeaveRoom, RoomId, RoomKind, RoomSummary};
 mod edits;
 mod history;
 mod notify;
+pub mod open;
 mod outbox;
 mod reads;
 mod replies;
@@ -46,6 +48,9 @@ pub struct ChatContext {
     pub announcement: RwSignal<String>,
     /// The message the composer of a room is answering.
     pub replying: RwSignal<Option<(RoomId, shared::ReplyTo)>>,
+    /// What the reader has open on one message, and the text of the edit being written.
+    pub open_on: RwSignal<Option<open::OpenOn>>,
+    pub draft: RwSignal<String>,
     session: StoredValue<Session>,
     endpoints: StoredValue<Endpoints>,
     auth: AuthContext,
@@ -67,6 +72,8 @@ impl ChatContext {
             notice: RwSignal::new(None),
             announcement: RwSignal::new(String::new()),
             replying: RwSignal::new(None),
+            open_on: RwSignal::new(None),
+            draft: RwSignal::new(String::new()),
             session: StoredValue::new(session.clone()),
             endpoints: StoredValue::new(endpoints.clone()),
             auth,
