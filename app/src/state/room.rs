@@ -36,6 +36,8 @@ pub struct Room {
     /// How far the server knows the reader read (its `read` frames, the room list, or our
     /// `markRead`): a read mark ahead of it is to be sent.
     pub server_mark: Option<Seq>,
+    /// The `markRead` sent and not yet confirmed by the server's `read` frame.
+    pub mark_sent: Option<Seq>,
     /// In a direct conversation: how far the other person has read.
     pub seen_by_other: Option<Seq>,
     /// Where the "New messages" line goes while the room is on screen: after this number, the
@@ -189,13 +191,30 @@ impl Room {
         self.timeline.first_after_by_others(from, me)
     }
 
-    /// The read mark, when it is ahead of what the server knows: to send as `markRead`.
-    /// Nothing before the room was ever shown (a mark of zero is "before the first").
+    /// The read mark, when it is ahead of what the server knows and not already on its way:
+    /// to send as `markRead`. Nothing before the room was ever shown (a mark of zero is
+    /// "before the first").
     pub fn mark_to_send(&self) -> Option<Seq> {
         let mark = self.read_mark.filter(|m| *m > Seq::ZERO)?;
-        self.server_mark
-            .is_none_or(|known| mark > known)
-            .then_some(mark)
+        let ahead = self.server_mark.is_none_or(|known| mark > known);
+        (ahead && self.mark_sent != Some(mark)).then_some(mark)
+    }
+
+    /// A `markRead` for `seq` went out; the server's `read` frame confirms it.
+    pub fn mark_sent(&mut self, seq: Seq) {
+        self.mark_sent = Some(seq);
+    }
+
+    /// No `read` frame came for the mark sent (the server dropped it over the allowance, or
+    /// refused it while the room was being joined again): it is due again. Returns whether
+    /// it is.
+    pub fn mark_unanswered(&mut self, seq: Seq) -> bool {
+        let confirmed = self.server_mark.is_some_and(|known| known >= seq);
+        if self.mark_sent == Some(seq) && !confirmed {
+            self.mark_sent = None;
+            return true;
+        }
+        false
     }
 
     /// In a direct conversation the other person read up to `seq`; it never moves back.
@@ -294,6 +313,20 @@ mod tests {
         room.read_on_server(Seq::new(2));
         assert_eq!(room.read_mark, Some(Seq::new(4)), "a mark never moves back");
         assert_eq!(room.mark_to_send(), Some(Seq::new(4)));
+        room.mark_sent(Seq::new(4));
+        assert_eq!(room.mark_to_send(), None, "on its way");
+        assert!(
+            room.mark_unanswered(Seq::new(4)),
+            "dropped by the server: due again"
+        );
+        assert_eq!(room.mark_to_send(), Some(Seq::new(4)));
+        room.mark_sent(Seq::new(4));
+        room.read_on_server(Seq::new(4));
+        assert!(
+            !room.mark_unanswered(Seq::new(4)),
+            "confirmed by its read frame"
+        );
+        assert_eq!(room.mark_to_send(), None);
     }
 
     #[test]

@@ -145,8 +145,10 @@ async fn frame(route: WsRoute, services: &Services, request: Request) -> Result<
         ClientAction::MarkRead(mark) => {
             let (access, messages) = (services.access()?, services.messages()?);
             let guard = services.guard()?;
+            // A refusal names the room: the client keeps the mark and sends it again later.
+            let about = About::room(mark.room.clone());
             let marked = reads::mark_read(live, access, messages, guard, &from, mark).await;
-            (marked, About::default())
+            (marked, about)
         }
         ClientAction::React(react) => {
             let about = About::change(react.seq);

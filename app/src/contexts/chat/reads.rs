@@ -1,6 +1,8 @@
-//! Read marks on the server: how far the reader read each room goes out as `markRead` once it
-//! moves here (a second after it last moved, so a burst of messages on screen sends one), and
-//! comes back from the server as `read` frames (another device read it) and with the room list.
+//! Read marks on the server: how far the reader read each room goes out as `markRead` a
+//! second after it first moves here (so a burst of messages on screen sends one), and comes
+//! back from the server as `read` frames (this or another device read it) and with the room
+//! list. A mark the server does not confirm with its `read` frame within `CONFIRM` (dropped
+//! over the allowance, or refused while the room was being joined again) is sent again.
 
 use std::time::Duration;
 
@@ -14,6 +16,9 @@ use crate::state::Change;
 
 /// How long after a read mark moves it is sent: marks that move again meanwhile go as one.
 const SETTLE: Duration = Duration::from_millis(1_000);
+
+/// How long a mark sent waits for the server's `read` frame before it is due again.
+const CONFIRM: Duration = Duration::from_millis(5_000);
 
 impl ChatContext {
     /// Sends each read mark the server does not know yet, once it has settled.
@@ -48,7 +53,17 @@ impl ChatContext {
             // Offline: it stays due, and goes once a socket is open and the mark moves again
             // or the room list comes back with the server's.
             if self.socket.send(&mark).is_some() {
-                self.reduce(Change::MarkSent { room, seq });
+                self.reduce(Change::MarkSent {
+                    room: room.clone(),
+                    seq,
+                });
+                let this = *self;
+                set_timeout(
+                    move || {
+                        this.reduce(Change::MarkUnanswered { room, seq });
+                    },
+                    CONFIRM,
+                );
             }
         }
     }

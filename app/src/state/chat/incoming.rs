@@ -107,6 +107,13 @@ impl ChatState {
                 message,
                 ..
             } => Applied::Rooms(self.room_gone(&room, message)),
+            // A read mark refused while the room is being joined again: it stays due, and
+            // goes again once unanswered (`Change::MarkUnanswered`); nothing to tell.
+            ServerFrame::Error {
+                code: ErrorCode::NotInRoom,
+                room: Some(_),
+                ..
+            } => Applied::Nothing,
             ServerFrame::Error {
                 code: ErrorCode::RateLimited,
                 client_msg_id,

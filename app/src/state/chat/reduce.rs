@@ -112,9 +112,10 @@ pub enum Change {
     /// The other person of a direct conversation has read it up to `seq` (the room's members,
     /// read when it opened).
     Seen { room: RoomId, seq: Seq },
-    /// A `markRead` for `seq` went out: the server knows it (or will drop it, and the next
-    /// mark carries more).
+    /// A `markRead` for `seq` went out; the server's `read` frame confirms it.
     MarkSent { room: RoomId, seq: Seq },
+    /// No `read` frame came for it in time: it is due again.
+    MarkUnanswered { room: RoomId, seq: Seq },
     /// A reply's original is not held: `Done` when it is to be read from history (the first
     /// time it is wanted).
     Quoting { room: RoomId, seq: Seq },
@@ -260,12 +261,15 @@ impl ChatState {
                 None => Unchanged,
             },
             Change::MarkSent { room, seq } => match self.room_mut(&room) {
-                Some(r) if r.server_mark.is_none_or(|known| seq > known) => {
-                    r.server_mark = Some(seq);
+                Some(r) => {
+                    r.mark_sent(seq);
                     Done
                 }
-                _ => Unchanged,
+                None => Unchanged,
             },
+            Change::MarkUnanswered { room, seq } => {
+                done_if(self.room_mut(&room).is_some_and(|r| r.mark_unanswered(seq)))
+            }
             Change::Quoting { room, seq } => done_if(
                 self.room_mut(&room)
                     .is_some_and(|r| r.timeline.want_quote(seq)),
