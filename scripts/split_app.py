@@ -114,7 +114,10 @@ def chunk_styles(stage: Path, link: str, tmp: Path, release: bool, written: dict
         point = css.stem
         loader = f"export const __wasm_split_load_{point} = wrapAsyncCb(makeLoad("
         if loader not in link:
-            continue  # the shell's own stylesheet (Trunk named it main-<hash>.css)
+            if re.fullmatch(r".+-[0-9a-f]{16}\.css", css.name):
+                continue  # the shell's own stylesheet (Trunk named it main-<hash>.css)
+            raise SystemExit(f"split_app: {css.name} is copied for split point `{point}`, "
+                             "which the app no longer has: rename or drop the stylesheet")
         if release:
             out = tmp / css.name
             run("lightningcss", "--minify", css, "-o", out)

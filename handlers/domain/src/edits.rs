@@ -23,8 +23,9 @@ use super::ports::{Changed, Messages, StoreError};
 use super::throttle::Guard;
 
 /// How many times a change reads its message again when another change to the same message
-/// got there first, before it gives up (the client may send it again).
-const CHANGE_ATTEMPTS: u32 = 5;
+/// got there first, before it gives up (the client may send it again). Many people reacting
+/// to one message at once race for it: each try is one read and one write.
+const CHANGE_ATTEMPTS: u32 = 16;
 
 /// What the user asked for.
 enum Wanted {

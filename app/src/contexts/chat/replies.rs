@@ -12,10 +12,28 @@ use shared::{HistoryRequest, ReplyTo, RoomId, Seq};
 use super::ChatContext;
 use crate::api;
 use crate::browser;
+use crate::state::room::HistoryLoad;
 use crate::state::{Change, Outcome};
+
+/// A future that is ready after `after` (a browser timer).
+async fn sleep(after: Duration) {
+    let (tx, rx) = futures_channel::oneshot::channel::<()>();
+    set_timeout(
+        move || {
+            let _ = tx.send(());
+        },
+        after,
+    );
+    let _ = rx.await;
+}
 
 /// The most pages a jump reads back before it gives up (at 50 a page: 2,500 messages).
 const JUMP_PAGES_MAX: usize = 50;
+
+/// While another read of the room is under way, a jump waits this long and tries again, at
+/// most `JUMP_RETRIES` times.
+const RETRY_AFTER: Duration = Duration::from_millis(300);
+const JUMP_RETRIES: u32 = 20;
 
 /// How long the original stays marked after a jump.
 const MARKED: Duration = Duration::from_millis(2_000);
@@ -58,7 +76,9 @@ impl ChatContext {
                     this.reduce(Change::Quoted { room, messages });
                 }
                 Err(e) => {
-                    this.unauthorized(&e);
+                    if !this.unauthorized(&e) {
+                        this.reduce(Change::QuoteFailed { room, seq });
+                    }
                 }
             }
         });
@@ -69,6 +89,7 @@ impl ChatContext {
     pub fn jump_to(&self, room: &RoomId, seq: Seq) {
         let (this, room) = (*self, room.clone());
         spawn_local(async move {
+            let mut retries = 0;
             for _ in 0..JUMP_PAGES_MAX {
                 let held = this
                     .state
@@ -82,6 +103,16 @@ impl ChatContext {
                     break; // nothing older: it is not there
                 };
                 if !this.page(room.clone(), cursor).await {
+                    // Another read of the room may be under way: try again shortly.
+                    let busy = this.state.with_untracked(|s| {
+                        s.room(&room)
+                            .is_some_and(|r| r.history == HistoryLoad::Busy)
+                    });
+                    if busy && retries < JUMP_RETRIES {
+                        retries += 1;
+                        sleep(RETRY_AFTER).await;
+                        continue;
+                    }
                     break;
                 }
             }

@@ -119,6 +119,8 @@ pub enum Change {
     /// A reply's original is not held: `Done` when it is to be read from history (the first
     /// time it is wanted).
     Quoting { room: RoomId, seq: Seq },
+    /// Reading a reply's original failed: it is asked for again when its quote renders again.
+    QuoteFailed { room: RoomId, seq: Seq },
     /// A reply's original, read from history.
     Quoted {
         room: RoomId,
@@ -270,6 +272,10 @@ impl ChatState {
             Change::MarkUnanswered { room, seq } => {
                 done_if(self.room_mut(&room).is_some_and(|r| r.mark_unanswered(seq)))
             }
+            Change::QuoteFailed { room, seq } => done_if(
+                self.room_mut(&room)
+                    .is_some_and(|r| r.timeline.quote_failed(seq)),
+            ),
             Change::Quoting { room, seq } => done_if(
                 self.room_mut(&room)
                     .is_some_and(|r| r.timeline.want_quote(seq)),

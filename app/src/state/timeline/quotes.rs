@@ -22,6 +22,11 @@ impl Timeline {
         !self.stored.contains_key(&seq) && self.quotes_asked.insert(seq)
     }
 
+    /// Reading the original at `seq` failed: the next render of its quote asks again.
+    pub fn quote_failed(&mut self, seq: Seq) -> bool {
+        self.quotes_asked.remove(&seq)
+    }
+
     /// Keeps an original read for a quote (a page of one); returns whether it was new.
     pub fn quote(&mut self, page: Vec<ChatMessage>) -> bool {
         let mut new = false;
@@ -78,6 +83,8 @@ mod tests {
         t.insert(message(40, "bob", "newest"), &me);
         assert!(t.want_quote(Seq::new(3)));
         assert!(!t.want_quote(Seq::new(3)), "asked once");
+        assert!(t.quote_failed(Seq::new(3)));
+        assert!(t.want_quote(Seq::new(3)), "asked again after a failure");
         let original = message(3, "carol", "old news");
         assert!(t.quote(vec![original.clone()]));
         assert_eq!(t.original(Seq::new(3)).unwrap().text(), "old news");
