@@ -98,6 +98,7 @@ infra-check:
 	.venvs/infra/bin/python -m unittest discover -s infra -p test_package.py
 	@scripts/ensure-venv.sh test
 	.venvs/test/bin/python -m unittest discover -s infra -p test_aws.py
+	.venvs/test/bin/python -m unittest discover -s scripts -p 'test_*.py'
 
 # Every handler cross-built for Lambda (provided.al2023, arm64) as a zip, with its size.
 package: rust-tools

@@ -140,6 +140,24 @@ def chunk_styles(stage: Path, link: str, tmp: Path, release: bool, written: dict
     return link
 
 
+def name_chunks(link: str, chunks: list, written: dict) -> str:
+    """Names each chunk by its content and points the link module at the new names; returns
+    the link module. A module the link module never loads (a split point left with no code of
+    its own, everything it reached shared or in the shell) is skipped: there is nothing to
+    fetch."""
+    for chunk in chunks:
+        if f'"./{chunk.name}"' not in link:
+            print(f"split_app: {chunk.name} is loaded by nothing (no code of its own): skipped")
+            continue
+        data = chunk.read_bytes()
+        # split_<point> holds one split point's code; chunk_<n>, code two of them share.
+        kind = chunk.stem.removeprefix("split_").replace("chunk_", "shared-")
+        hashed = f"chunk-{kind}-{short_hash(data)}.wasm"
+        link = replaced(link, f'"./{chunk.name}"', f'"./{hashed}"')
+        written[hashed] = data
+    return link
+
+
 def build(source: Path, name: str, tmp: Path, release: bool) -> tuple:
     """Splits, binds and (in release) optimises; returns the main wasm, its JS and the chunks."""
     split, bound = tmp / "split", tmp / "bound"
@@ -175,13 +193,7 @@ def main() -> int:
         parts = [c.read_bytes() for c in chunks] + [c.read_bytes() for c in sorted(stage.glob("*.css"))]
         new = "app-" + short_hash(wasm + js.encode() + b"".join(parts))
         written = {f"{new}_bg.wasm": wasm}
-        for chunk in chunks:
-            data = chunk.read_bytes()
-            # split_<point> holds one split point's code; chunk_<n>, code two of them share.
-            kind = chunk.stem.removeprefix("split_").replace("chunk_", "shared-")
-            hashed = f"chunk-{kind}-{short_hash(data)}.wasm"
-            link = replaced(link, f'"./{chunk.name}"', f'"./{hashed}"')
-            written[hashed] = data
+        link = name_chunks(link, chunks, written)
         link = chunk_styles(stage, link, Path(tmp), release, written)
         link = replaced(link, f'"./{old}.js"', f'"./{new}.js"')
         link_bytes = write_js(link_js, link, release)
