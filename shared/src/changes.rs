@@ -39,6 +39,11 @@ pub enum ChangeKind {
     Delete,
     /// `by` put an emoji on the message (`on`) or took theirs off.
     React { emoji: Emoji, on: bool },
+    /// A kind a newer server sends that this build does not know: it still holds its number
+    /// (no gap to read again, no history page that fails to read), and changes nothing here
+    /// until the app is reloaded.
+    #[serde(other)]
+    Unknown,
 }
 
 /// One change, as frames carry it and history returns it.
@@ -80,6 +85,9 @@ impl ChatMessage {
         if self.revision.is_some_and(|r| r >= change.seq) || self.is_deleted() {
             return false;
         }
+        if change.kind == ChangeKind::Unknown {
+            return false;
+        }
         self.revision = Some(change.seq);
         match &change.kind {
             ChangeKind::Edit { body } => {
@@ -96,6 +104,8 @@ impl ChatMessage {
             ChangeKind::React { emoji, on } => {
                 set_reaction(&mut self.reactions, emoji, &change.by, *on);
             }
+            // Returned early above: nothing is known to do.
+            ChangeKind::Unknown => {}
         }
         true
     }
@@ -203,6 +213,16 @@ mod tests {
         assert!(m.reactions.is_empty());
         assert!(!m.apply(&react(6, "carol", "👍", true)));
         assert!(m.reactions.is_empty());
+    }
+
+    #[test]
+    fn a_change_of_a_kind_this_build_does_not_know_reads_and_changes_nothing() {
+        let json = r#"{"room":"general","seq":9,"messageSeq":3,"messageId":"01ARZ3NDEKTSV4RRFFQ69G5FAV","by":"bob","at":90,"kind":"pin","until":99}"#;
+        let later: MessageChange = serde_json::from_str(json).unwrap();
+        assert_eq!(later.kind, ChangeKind::Unknown);
+        let mut m = message();
+        assert!(!m.apply(&later));
+        assert_eq!(m, message());
     }
 
     #[test]

@@ -49,7 +49,7 @@ impl DynamoMessages {
                     Vec::new()
                 }
                 ChangeKind::Delete => std::mem::take(&mut edits),
-                ChangeKind::React { .. } => Vec::new(),
+                ChangeKind::React { .. } | ChangeKind::Unknown => Vec::new(),
             };
             let event = EventItem::at(
                 room,

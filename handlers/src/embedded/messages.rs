@@ -175,7 +175,7 @@ impl Messages for EmbeddedStore {
             message.apply(&stored);
             match stored.kind {
                 ChangeKind::Edit { .. } => edits.push(seq),
-                ChangeKind::React { .. } => {}
+                ChangeKind::React { .. } | ChangeKind::Unknown => {}
                 // Erase the text wherever it was written: in each edit too.
                 ChangeKind::Delete => {
                     for edit in std::mem::take(&mut edits) {

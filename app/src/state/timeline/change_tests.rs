@@ -113,3 +113,14 @@ fn changes_count_as_held_numbers_and_a_missing_one_is_a_gap() {
         ]
     );
 }
+
+#[test]
+fn a_change_of_a_kind_this_build_does_not_know_holds_its_number_and_changes_nothing() {
+    let me = user("alice");
+    let mut t = Timeline::default();
+    t.merge(vec![message(1, "bob", "hi")], &me);
+    assert!(t.insert_change(change(2, 1, ChangeKind::Unknown)));
+    t.insert(message(3, "bob", "next"), &me);
+    assert_eq!(t.gap(), None, "its number is held: nothing to read again");
+    assert_eq!(shown(&t)[0], (Some("hi".into()), false));
+}
