@@ -13,6 +13,11 @@ test('reactions are counted live, after a reload, and for a reader who was offli
   const b = await ChatPage.signIn(await (await browser.newContext()).newPage(), bob, room);
   const carolContext = await browser.newContext();
   const c = await ChatPage.signIn(await carolContext.newPage(), carol, room);
+  // Every join has landed: what is sent from here on reaches all three live.
+  const everyone = [alice.username, bob.username, carol.username].sort();
+  for (const reader of [a, b, c]) {
+    await expect(reader.presence).toHaveText(everyone);
+  }
   await a.sendAndConfirm('lunch at noon?');
   await expect(b.message('lunch at noon?')).toBeVisible();
 
@@ -55,6 +60,7 @@ test('a long press on a touch screen shows who reacted without reacting', async 
   const a = await ChatPage.signIn(await (await browser.newContext()).newPage(), alice, room);
   const phone = await browser.newContext({ hasTouch: true });
   const b = await ChatPage.signIn(await phone.newPage(), bob, room);
+  await expect(b.presence).toHaveText([alice.username, bob.username].sort());
   await a.sendAndConfirm('who is in?');
   await a.react('who is in?', '🙏');
   const pill = b.reaction('who is in?', '🙏');
@@ -78,6 +84,7 @@ test('a reaction that arrives while the author is editing keeps the edit field a
   const room = uniqueName('drafts');
   const a = await ChatPage.signIn(await (await browser.newContext()).newPage(), alice, room);
   const b = await ChatPage.signIn(await (await browser.newContext()).newPage(), bob, room);
+  await expect(a.presence).toHaveText([alice.username, bob.username].sort());
   await b.sendAndConfirm('draft me');
   await expect(a.message('draft me')).toBeVisible();
   const row = await b.row('draft me');

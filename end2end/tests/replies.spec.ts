@@ -9,6 +9,8 @@ test('a reply quotes its original live and after a reload, as the original chang
   const room = uniqueName('replies');
   const a = await ChatPage.signIn(await (await browser.newContext()).newPage(), alice, room);
   const b = await ChatPage.signIn(await (await browser.newContext()).newPage(), bob, room);
+  // Both joins have landed: what is sent from here on reaches both live.
+  await expect(b.presence).toHaveText([alice.username, bob.username].sort());
   await a.sendAndConfirm('lunch at noon?');
   await expect(b.message('lunch at noon?')).toBeVisible();
 
