@@ -7,7 +7,7 @@ use tracing::Instrument as _;
 
 use shared::{
     ChatMessage, ClientMsgId, HistoryPage, HistoryRequest, MessageId, PresenceChange, ReplyTo,
-    Role, RoomId, RoomKind, SendMessage, Seq, ServerFrame, Timestamp, Typing, Username,
+    Role, RoomId, RoomKind, SendMessage, Seq, ServerFrame, Timestamp, Username,
 };
 
 use super::access::{Access, Refused};
@@ -72,6 +72,9 @@ pub(crate) fn admitted(
 ) -> Result<(), ChatError> {
     verdict?.map_err(ChatError::RateLimited)
 }
+
+// Typing notices are a job of their own (`typing.rs`); `chat::typing` stays their name.
+pub use super::typing::typing;
 
 /// Ids are ULIDs: time-sortable, and monotonic within this process even inside one millisecond,
 /// so one sender's messages keep their order.
@@ -339,44 +342,6 @@ async fn broadcast(live: Live<'_>, from: &ConnectionId, message: &ChatMessage, f
         false => tracing::info!(id = %message.id, room = %message.room, seq = %message.seq,
             ?delivery, "retry of a stored message: posted again"),
     }
-}
-
-/// Tells the room's other users that this user started or stopped typing, at most once per
-/// interval each (`Guard::typing`; the rest are dropped quietly). Nothing is stored.
-pub async fn typing(
-    live: Live<'_>,
-    guard: Guard<'_>,
-    from: &ConnectionId,
-    command: Typing,
-) -> Result<(), ChatError> {
-    let member = live
-        .connections
-        .member(from, &command.room)
-        .await?
-        .ok_or_else(|| ChatError::NotInRoom(command.room.clone()))?;
-    let now = live.clock.now();
-    if !guard
-        .typing(&member.username, &command.room, command.typing, now)
-        .await?
-    {
-        tracing::debug!(user = %member.username, room = %command.room, "typing notice dropped");
-        return Ok(());
-    }
-    let others = live
-        .connections
-        .members(&command.room)
-        .await?
-        .into_iter()
-        .filter(|m| m.username != member.username)
-        .map(|m| m.connection_id)
-        .collect::<Vec<_>>();
-    let frame = ServerFrame::Typing {
-        room: command.room,
-        user: member.username,
-        typing: command.typing,
-    };
-    live.deliver(others, &frame).await;
-    Ok(())
 }
 
 /// Each user once, sorted.

@@ -22,3 +22,4 @@ pub mod rooms;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;
+pub mod typing;
