@@ -45,7 +45,12 @@ pub fn keys_file(options: &Options) -> std::path::PathBuf {
         .unwrap_or_else(|| options.data_dir.join(KEYS_FILE))
 }
 
-pub async fn build(options: &Options, registry: Arc<Registry>) -> anyhow::Result<Backend> {
+/// `addr` is where this gateway listens: its Management API, for `Options::notify_over_http`.
+pub async fn build(
+    options: &Options,
+    registry: Arc<Registry>,
+    addr: std::net::SocketAddr,
+) -> anyhow::Result<Backend> {
     std::fs::create_dir_all(&options.data_dir)
         .with_context(|| format!("creating data directory {}", options.data_dir.display()))?;
     // The store holds password hashes and the secret signs every token: owner only.
@@ -76,15 +81,19 @@ pub async fn build(options: &Options, registry: Arc<Registry>) -> anyhow::Result
         Store::Embedded(store) => Some(store.clone()),
         Store::DynamoDb { .. } => None,
     };
+    let direct: Arc<dyn Notifier> = match options.notify_over_http {
+        true => Arc::new(over_http(options, &management_keys, addr)),
+        false => registry,
+    };
     let notifier: Arc<dyn Notifier> = match options.faults.any() {
         true => {
             tracing::warn!(faults = ?options.faults, "injecting faults: for tests, never for people");
             Arc::new(FaultyNotifier {
-                inner: registry,
+                inner: direct,
                 faults: options.faults,
             })
         }
-        false => registry,
+        false => direct,
     };
     let mut services = compose::all(&store, notifier, clock, keys).with_limits(options.rate_limits);
     if let Some(ttl) = options.access_token_ttl_secs {
@@ -95,6 +104,37 @@ pub async fn build(options: &Options, registry: Arc<Registry>) -> anyhow::Result
         embedded,
         management_keys,
     })
+}
+
+/// The Lambdas' notifier, pointed at this gateway's own Management API and signing with its
+/// key, as a function's role signs on AWS.
+fn over_http(
+    options: &Options,
+    keys: &ManagementKeys,
+    addr: std::net::SocketAddr,
+) -> handlers::notify::apigw::ApiGatewayNotifier {
+    let scheme = if options.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    let credentials = aws_credential_types::Credentials::new(
+        keys.access_key_id.clone(),
+        keys.secret_access_key.clone(),
+        None,
+        None,
+        "confab-gateway",
+    );
+    let sdk = aws_config::SdkConfig::builder()
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(credentials),
+        )
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .build();
+    let endpoint = format!("{scheme}://{addr}/{}", options.stage);
+    tracing::info!(%endpoint, "handlers post through the Management API over HTTP");
+    handlers::notify::apigw::ApiGatewayNotifier::new(&sdk, &endpoint)
 }
 
 /// The Management API's key: the one given, or the one kept in the data directory.

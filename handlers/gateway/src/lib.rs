@@ -9,6 +9,7 @@ pub mod hosts;
 pub mod http_api;
 pub mod integration;
 pub mod lambdas;
+pub mod latency;
 pub mod logging;
 pub mod management;
 pub mod options;
@@ -114,7 +115,7 @@ pub async fn start(options: Options) -> anyhow::Result<RunningGateway> {
     let addr = listener.local_addr()?;
     let (handlers, embedded, management_keys) = match &options.lambdas {
         None => {
-            let backend = backend::build(&options, registry.clone()).await?;
+            let backend = backend::build(&options, registry.clone(), addr).await?;
             (
                 Handlers::InProcess(Box::new(backend.services)),
                 backend.embedded,

@@ -82,6 +82,11 @@ struct Args {
     /// load test that signs up hundreds of accounts from one machine (`make bench` does).
     #[arg(long, env = "CONFAB_REGISTER_BURST", default_value_t = shared::limits::REGISTER_PER_ADDRESS.burst)]
     register_burst: u32,
+    /// Messages one connection, and one user, may send at once before the send allowance
+    /// paces them (default: shared::limits). Raised by `make bench`'s saturation ramps so the
+    /// server's capacity is measured, not the allowance.
+    #[arg(long)]
+    send_burst: Option<u32>,
     /// Fault: lose this share (0–1) of posts to connections (the handler thinks they went out).
     #[arg(long, default_value_t = 0.0)]
     fault_drop_posts: f64,
@@ -109,9 +114,22 @@ struct Args {
     /// template's tables and secrets are created.
     #[arg(long, env = "CONFAB_AWS_ENDPOINT", requires = "lambdas")]
     aws_endpoint: Option<String>,
+    /// Hold each Management API call this long before answering it (`30ms±10ms`: a mean and
+    /// a uniform jitter), as AWS's PostToConnection takes tens of milliseconds. For measuring
+    /// fan-out; zero by default.
+    #[arg(long, default_value = "0", value_parser = parse_latency)]
+    post_latency: gateway::options::PostLatency,
+    /// The hosted handlers post to connections through this gateway's Management API over
+    /// HTTP, with the Lambdas' notifier, as on AWS (not with --tls-cert).
+    #[arg(long, conflicts_with = "tls_cert")]
+    notify_over_http: bool,
     /// Lambda mode: execution environments per function at once.
     #[arg(long, default_value_t = gateway::lambdas::DEFAULT_MAX_CONCURRENCY, requires = "lambdas")]
     max_concurrency: usize,
+}
+
+fn parse_latency(text: &str) -> Result<gateway::options::PostLatency, String> {
+    text.parse()
 }
 
 #[tokio::main]
@@ -186,6 +204,18 @@ async fn main() -> anyhow::Result<()> {
                 burst: args.register_burst,
                 ..shared::limits::REGISTER_PER_ADDRESS
             },
+            send_per_connection: Rate {
+                burst: args
+                    .send_burst
+                    .unwrap_or(shared::limits::SEND_PER_CONNECTION.burst),
+                ..shared::limits::SEND_PER_CONNECTION
+            },
+            send_per_user: Rate {
+                burst: args
+                    .send_burst
+                    .unwrap_or(shared::limits::SEND_PER_USER.burst),
+                ..shared::limits::SEND_PER_USER
+            },
             ..RateLimits::default()
         },
         management_keys: None,
@@ -197,6 +227,8 @@ async fn main() -> anyhow::Result<()> {
             max_concurrency: args.max_concurrency,
             parameters: Default::default(),
         }),
+        post_latency: args.post_latency,
+        notify_over_http: args.notify_over_http,
         tls: args
             .tls_cert
             .zip(args.tls_key)

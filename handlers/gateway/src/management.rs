@@ -96,8 +96,16 @@ impl FromRequest<Arc<AppState>> for Signed {
     }
 }
 
+/// Holds the call as long as the latency model says (`--post-latency`; zero by default).
+async fn modelled_latency(state: &AppState) {
+    if !state.options.post_latency.is_zero() {
+        tokio::time::sleep(state.options.post_latency.sample()).await;
+    }
+}
+
 /// `POST /@connections/{id}`: send the body as one frame.
 pub async fn post(State(state): State<Arc<AppState>>, Signed { id, body }: Signed) -> Response {
+    modelled_latency(&state).await;
     let outbound = match String::from_utf8(body.to_vec()) {
         Ok(text) => Outbound::Text(text),
         Err(e) => Outbound::Binary(e.into_bytes()),
@@ -112,6 +120,7 @@ pub async fn post(State(state): State<Arc<AppState>>, Signed { id, body }: Signe
 
 /// `GET /@connections/{id}`: when it connected, who it is, when it was last active.
 pub async fn get(State(state): State<Arc<AppState>>, Signed { id, .. }: Signed) -> Response {
+    modelled_latency(&state).await;
     let Some(info) = state.registry.info(&id) else {
         return gone();
     };
@@ -125,6 +134,7 @@ pub async fn get(State(state): State<Arc<AppState>>, Signed { id, .. }: Signed) 
 
 /// `DELETE /@connections/{id}`: close the connection (its `$disconnect` runs).
 pub async fn delete(State(state): State<Arc<AppState>>, Signed { id, .. }: Signed) -> Response {
+    modelled_latency(&state).await;
     match state.registry.disconnect(&id).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(_) => gone(),

@@ -39,7 +39,17 @@ pub struct Options {
     /// points in this process (`lambdas`). `store`, `jwt_keys_file` and the rate and token
     /// settings are then the template's business, not the gateway's.
     pub lambdas: Option<LambdaOptions>,
+    /// How long each Management API call is held before it is answered (`latency.rs`): zero
+    /// by default; the load tool's big-room scenarios model AWS's tens of milliseconds.
+    pub post_latency: PostLatency,
+    /// The hosted handlers post to connections over HTTP through this gateway's Management
+    /// API with the Lambdas' notifier (`ApiGatewayNotifier`: SigV4, one request per
+    /// recipient), as they do on AWS, instead of straight into the registry. With
+    /// `post_latency` this measures the fan-out code a Lambda runs.
+    pub notify_over_http: bool,
 }
+
+pub use crate::latency::PostLatency;
 
 pub use crate::lambdas::LambdaOptions;
 
@@ -116,6 +126,8 @@ impl Options {
             tls: None,
             faults: Faults::default(),
             lambdas: None,
+            post_latency: PostLatency::default(),
+            notify_over_http: false,
         }
     }
 }

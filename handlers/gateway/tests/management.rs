@@ -200,3 +200,44 @@ async fn a_call_signed_with_another_key_or_secret_is_forbidden() {
         .expect_silence(std::time::Duration::from_millis(300))
         .await;
 }
+
+/// `--notify-over-http --post-latency`: the hosted handlers fan out through this Management
+/// API with the Lambdas' notifier, and every call is held as the model says, as on AWS.
+#[tokio::test]
+async fn handlers_can_post_over_http_with_a_modelled_latency() {
+    let gw = TestGateway::start_with(|o| {
+        o.notify_over_http = true;
+        o.post_latency = "80ms".parse().expect("a latency");
+    })
+    .await;
+    let (_, mut alice) = gw.user("alice", None).await;
+    let (_, mut bob) = gw.user("bob", None).await;
+    let started = std::time::Instant::now();
+    bob.say("general", "over the wire", "m1").await;
+    let seen = alice
+        .next_matching(|f| matches!(f, ServerFrame::Message { .. }))
+        .await;
+    let waited = started.elapsed();
+    assert!(
+        matches!(seen, ServerFrame::Message { message } if message.body.as_ref().is_some_and(|b| b.as_str() == "over the wire"))
+    );
+    // The ack and the broadcast each went through a held Management API call.
+    assert!(
+        waited >= std::time::Duration::from_millis(80),
+        "delivered in {waited:?}: the latency model was not applied"
+    );
+    // A direct Management API call is held too.
+    let id = gw.connection_of("alice").await;
+    let client = gw.management().await;
+    let started = std::time::Instant::now();
+    client
+        .post_to_connection()
+        .connection_id(id.as_str())
+        .data(Blob::new(
+            r#"{"type":"typing","room":"general","user":"bob","typing":true}"#,
+        ))
+        .send()
+        .await
+        .expect("posted");
+    assert!(started.elapsed() >= std::time::Duration::from_millis(80));
+}

@@ -243,9 +243,13 @@ impl Client {
         }
         if via == Via::Live {
             let now_us = self.shared.start.elapsed().as_micros();
-            self.out
-                .latencies_us
-                .push(now_us.saturating_sub(sent_us) as u64);
+            let sample = now_us.saturating_sub(sent_us) as u64;
+            self.out.latencies_us.push(sample);
+            self.shared
+                .step_samples
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(sample);
         }
         if first {
             self.shared.delivered.fetch_add(1, Ordering::SeqCst);

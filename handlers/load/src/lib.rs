@@ -13,7 +13,9 @@
 
 pub mod baseline;
 mod client;
+pub mod fanout;
 pub mod flood;
+pub mod ramp;
 pub mod report;
 mod roster;
 mod run;
@@ -43,6 +45,10 @@ pub struct Config {
     /// Talk to a bare broadcast server: no accounts, no tokens, no history.
     pub baseline: bool,
     pub progress: bool,
+    /// Ramp the rate until it is not sustained, instead of `messages` at `rate` (`ramp.rs`).
+    pub ramp: Option<ramp::Ramp>,
+    /// The server's process id, for its CPU seconds per step (ramp only).
+    pub server_pid: Option<u32>,
 }
 
 impl Default for Config {
@@ -58,6 +64,8 @@ impl Default for Config {
             settle: Duration::from_secs(10),
             baseline: false,
             progress: false,
+            ramp: None,
+            server_pid: None,
         }
     }
 }

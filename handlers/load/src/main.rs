@@ -41,6 +41,22 @@ struct Args {
     /// Confab's latency as a ratio to it.
     #[arg(long)]
     baseline: bool,
+    /// Find the highest rate the scenario sustains: steps from --ramp-start messages/s, each
+    /// --ramp-factor times the last, until one's p99 passes --p99-bound-ms or a delivery is
+    /// missing (--messages and --rate are then unused).
+    #[arg(long)]
+    ramp: bool,
+    #[arg(long, default_value_t = 10.0)]
+    ramp_start: f64,
+    #[arg(long, default_value_t = 1.5)]
+    ramp_factor: f64,
+    #[arg(long, default_value_t = 4)]
+    ramp_step_secs: u64,
+    #[arg(long, default_value_t = 250)]
+    p99_bound_ms: u64,
+    /// The server's process id (the local gateway's): its CPU seconds per step are reported.
+    #[arg(long)]
+    server_pid: Option<u32>,
     /// Print one JSON object instead of the summary.
     #[arg(long)]
     json: bool,
@@ -48,6 +64,18 @@ struct Args {
 
 #[derive(Debug, Subcommand)]
 enum Sub {
+    /// Big rooms: fill one room with CONNECTIONS sockets, then time how long each of MESSAGES
+    /// takes to reach the last of them (start the gateway with --notify-over-http and
+    /// --post-latency to measure the Lambdas' fan-out as on AWS).
+    Fanout {
+        #[arg(long, default_value_t = 1000)]
+        connections: usize,
+        /// People holding the connections (each person's first connection is announced).
+        #[arg(long, default_value_t = 100)]
+        users: usize,
+        #[arg(long, default_value_t = 5)]
+        messages: usize,
+    },
     /// Run only the bare baseline server (used by --baseline).
     ServeBaseline {
         #[arg(long, default_value = "127.0.0.1:0")]
@@ -72,10 +100,28 @@ fn spawn_baseline() -> anyhow::Result<(std::process::Child, SocketAddr)> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    if let Some(Sub::ServeBaseline { listen }) = args.command {
-        let listener = tokio::net::TcpListener::bind(listen).await?;
-        println!("baseline listening on {}", listener.local_addr()?);
-        return load::baseline::serve(listener).await;
+    match args.command {
+        Some(Sub::ServeBaseline { listen }) => {
+            let listener = tokio::net::TcpListener::bind(listen).await?;
+            println!("baseline listening on {}", listener.local_addr()?);
+            return load::baseline::serve(listener).await;
+        }
+        Some(Sub::Fanout {
+            connections,
+            users,
+            messages,
+        }) => {
+            let config = load::fanout::FanoutConfig {
+                url: args.url.clone(),
+                connections,
+                users,
+                messages,
+            };
+            let report = load::fanout::run(&config).await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            std::process::exit(if report.healthy { 0 } else { 1 });
+        }
+        None => {}
     }
     let config = Config {
         url: args.url.clone(),
@@ -88,6 +134,14 @@ async fn main() -> anyhow::Result<()> {
         settle: Duration::from_secs(args.settle_secs),
         baseline: false,
         progress: !args.json,
+        ramp: args.ramp.then(|| load::ramp::Ramp {
+            start_rate: args.ramp_start,
+            factor: args.ramp_factor,
+            step: Duration::from_secs(args.ramp_step_secs),
+            p99_bound: Duration::from_millis(args.p99_bound_ms),
+            ..Default::default()
+        }),
+        server_pid: args.server_pid,
     };
     let confab = load::run(&config).await?;
     let baseline = if args.baseline {
@@ -97,6 +151,7 @@ async fn main() -> anyhow::Result<()> {
             baseline: true,
             churn: 0.0,
             flooders: 0,
+            server_pid: Some(child.id()),
             ..config
         };
         let report = load::run(&bare).await;

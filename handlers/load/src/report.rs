@@ -68,6 +68,9 @@ pub struct Report {
     /// What flooders sent and got through, when the run had any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flood: Option<crate::flood::FloodStats>,
+    /// The ramp's steps and the highest sustained rate, when the run ramped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saturation: Option<crate::ramp::Saturation>,
 }
 
 impl Report {
@@ -132,7 +135,18 @@ impl Report {
             tput = self.deliveries_per_sec,
             secs = self.duration_secs,
         );
-        summary + &flood
+        let ramp = self.saturation.as_ref().map_or(String::new(), |s| {
+            format!(
+                "\nsaturation {:.1} messages/s ({:.0} deliveries/s) with p99 ≤ {:.0} ms and nothing missing; \
+                 server CPU {} s per 1,000 deliveries",
+                s.sustained_rate,
+                s.sustained_deliveries_per_sec,
+                s.p99_bound_ms,
+                s.cpu_secs_per_1000_deliveries
+                    .map_or("?".into(), |c| format!("{c:.4}"))
+            )
+        });
+        summary + &flood + &ramp
     }
 }
 

@@ -38,6 +38,8 @@ pub(crate) struct Shared {
     /// a run id that broke a naming rule fails at the start instead of on every send.
     pub usernames: Vec<Username>,
     pub rooms: Vec<RoomId>,
+    /// Live send→receipt samples (µs) since the ramp's current step began (`ramp.rs`).
+    pub step_samples: std::sync::Mutex<Vec<u64>>,
 }
 
 /// This run's usernames (`{run}-{index}`) and room ids (`ld-{run}-{room}`).

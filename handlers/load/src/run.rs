@@ -1,8 +1,8 @@
 //! One load run: accounts, sockets, paced sends, optional churn, settling, and the count.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail, ensure};
@@ -16,6 +16,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use crate::Config;
 use crate::client;
 use crate::flood::{self, FloodStats};
+use crate::ramp::{Mark, Saturation};
 use crate::report::{Latency, Report};
 use crate::roster::{self, Command, Endpoints, Identity, Outcome, Shared};
 use crate::timeline::Via;
@@ -27,7 +28,10 @@ const PASSWORD: &str = "load-test-password";
 /// Once every message is acked, how long live posts have before the end-of-run history check.
 const TAIL_WAIT: Duration = Duration::from_secs(1);
 
-async fn endpoints(config: &Config, http: &reqwest::Client) -> anyhow::Result<Endpoints> {
+pub(crate) async fn endpoints(
+    config: &Config,
+    http: &reqwest::Client,
+) -> anyhow::Result<Endpoints> {
     let base = config.url.trim_end_matches('/');
     if config.baseline {
         let ws = base.replacen("http", "ws", 1);
@@ -58,14 +62,23 @@ async fn endpoints(config: &Config, http: &reqwest::Client) -> anyhow::Result<En
 /// Registers, trying again while the server fails (a store write can): a registration that
 /// failed stored no user (`domain::auth::register`), so the name is still free.
 async fn register(shared: &Shared, username: &Username) -> anyhow::Result<String> {
-    let url = format!("{}/register", shared.endpoints.api);
+    register_at(&shared.http, &shared.endpoints.api, username).await
+}
+
+/// Registers `username` at the HTTP API `api`; returns its access token.
+pub(crate) async fn register_at(
+    http: &reqwest::Client,
+    api: &str,
+    username: &Username,
+) -> anyhow::Result<String> {
+    let url = format!("{api}/register");
     let body = RegisterRequest {
         username: username.clone(),
         password: Password::parse(PASSWORD)?,
     };
     let mut attempt = 1;
     let response = loop {
-        let response = shared.http.post(&url).json(&body).send().await?;
+        let response = http.post(&url).json(&body).send().await?;
         if !response.status().is_server_error() || attempt == REGISTER_ATTEMPTS {
             break response;
         }
@@ -101,7 +114,7 @@ async fn start_flooders(
     Ok(tasks)
 }
 
-fn run_id() -> String {
+pub(crate) fn run_id() -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     let mut rng = rand::rng();
     (0..6)
@@ -135,6 +148,15 @@ pub async fn run(config: &Config) -> anyhow::Result<Report> {
         "churn is a share from 0 to 1"
     );
     ensure!(config.rate > 0.0, "rate must be positive");
+    if let Some(ramp) = &config.ramp {
+        ensure!(
+            ramp.start_rate > 0.0 && ramp.factor > 1.0 && !ramp.step.is_zero(),
+            "a ramp starts above 0 messages/s, rises by a factor above 1, in steps longer than 0 s"
+        );
+    }
+    if config.ramp.is_some() && config.churn > 0.0 {
+        bail!("a ramp measures saturation; run churn at a fixed rate");
+    }
     if config.baseline && config.churn > 0.0 {
         bail!("the bare baseline keeps no history, so churn cannot be measured against it");
     }
@@ -162,6 +184,7 @@ pub async fn run(config: &Config) -> anyhow::Result<Report> {
         room_heads: (0..config.rooms).map(|_| AtomicU64::new(0)).collect(),
         usernames,
         rooms,
+        step_samples: Mutex::new(Vec::new()),
     });
 
     // Accounts.
@@ -231,30 +254,56 @@ pub async fn run(config: &Config) -> anyhow::Result<Report> {
 
     let flooders = start_flooders(config, &shared, &stop_rx).await?;
 
-    // Sends, paced; each client sends its share round-robin.
-    let bar = progress(config, config.messages as u64, "send");
+    // Sends, paced; each client sends its share round-robin. With a ramp, in steps of rising
+    // rates until one is not sustained (`ramp.rs`).
+    let mut sends = Sends {
+        senders: &senders,
+        tasks: &mut tasks,
+        churn_at: &churn_at,
+    };
     let started = Instant::now();
-    let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / config.rate));
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-    for k in 0..config.messages as u64 {
-        ticker.tick().await;
-        for &client in churn_at.get(&k).into_iter().flatten() {
-            let offline = Duration::from_millis(rand::rng().random_range(300..1_000));
-            let _ = senders[client].send(Command::Churn { offline });
+    let (messages, saturation) = match &config.ramp {
+        None => {
+            let bar = progress(config, config.messages as u64, "send");
+            sends
+                .paced(0..config.messages as u64, config.rate, &bar)
+                .await?;
+            bar.finish_and_clear();
+            (config.messages, None)
         }
-        let sender = (k as usize) % config.clients;
-        if senders[sender].send(Command::Send { k }).is_err() {
-            // The client's task ended: its error says why.
-            let why = match tasks.swap_remove(sender).await {
-                Ok(Err(e)) => format!("{e:#}"),
-                Ok(Ok(_)) => "it stopped".to_owned(),
-                Err(e) => format!("it panicked: {e}"),
-            };
-            bail!("client {sender} stopped early: {why}");
+        Some(ramp) => {
+            let mut steps = Vec::new();
+            let mut k = 0;
+            for i in 0..ramp.max_steps {
+                let rate = ramp.rate(i);
+                let n = ramp.messages(rate);
+                let mark = Mark::now(&shared, config.server_pid);
+                sends.paced(k..k + n, rate, &ProgressBar::hidden()).await?;
+                k += n;
+                let step = mark
+                    .finish(&shared, ramp, rate, n, k, config.server_pid)
+                    .await;
+                if config.progress {
+                    eprintln!(
+                        "ramp {rate:>8.1} msg/s: p99 {:.1} ms, {:.0} deliveries/s, {}",
+                        step.latency.p99_ms,
+                        step.deliveries_per_sec,
+                        if step.sustained {
+                            "sustained"
+                        } else {
+                            "NOT sustained"
+                        }
+                    );
+                }
+                let sustained = step.sustained;
+                steps.push(step);
+                if !sustained {
+                    break;
+                }
+            }
+            (k as usize, Some(Saturation::of(ramp, steps)))
         }
-        bar.inc(1);
-    }
-    bar.finish_and_clear();
+    };
 
     // Settle: until every message is acknowledged and reached everyone it should, or the
     // deadline. A post dropped after the room's last message has no later message to reveal
@@ -263,7 +312,7 @@ pub async fn run(config: &Config) -> anyhow::Result<Report> {
     let deadline = Instant::now() + config.settle;
     let mut tail_at = None;
     while Instant::now() < deadline {
-        let acked = shared.acked.load(Ordering::SeqCst) >= config.messages;
+        let acked = shared.acked.load(Ordering::SeqCst) >= messages;
         let delivered =
             shared.delivered.load(Ordering::SeqCst) >= shared.owed.load(Ordering::SeqCst);
         if acked && delivered {
@@ -287,7 +336,8 @@ pub async fn run(config: &Config) -> anyhow::Result<Report> {
     for task in tasks {
         outcomes.push(task.await.context("client task panicked")??);
     }
-    let mut report = count(config, outcomes, elapsed, churned);
+    let mut report = count(config, messages, outcomes, elapsed, churned);
+    report.saturation = saturation;
     if !flooders.is_empty() {
         let mut flood = FloodStats::default();
         for task in flooders {
@@ -298,7 +348,13 @@ pub async fn run(config: &Config) -> anyhow::Result<Report> {
     Ok(report)
 }
 
-fn count(config: &Config, outcomes: Vec<Outcome>, elapsed: Duration, churned: usize) -> Report {
+fn count(
+    config: &Config,
+    messages: usize,
+    outcomes: Vec<Outcome>,
+    elapsed: Duration,
+    churned: usize,
+) -> Report {
     // Message number → (sender, room), for acknowledged messages.
     let mut acked: HashMap<u64, (usize, usize)> = HashMap::new();
     for o in &outcomes {
@@ -311,7 +367,7 @@ fn count(config: &Config, outcomes: Vec<Outcome>, elapsed: Duration, churned: us
         baseline: config.baseline,
         clients: config.clients,
         rooms: config.rooms,
-        messages_sent: config.messages,
+        messages_sent: messages,
         messages_acked: acked.len(),
         churned_clients: churned,
         ..Default::default()
@@ -343,4 +399,43 @@ fn count(config: &Config, outcomes: Vec<Outcome>, elapsed: Duration, churned: us
     report.duration_secs = elapsed.as_secs_f64();
     report.deliveries_per_sec = report.delivered_live as f64 / elapsed.as_secs_f64().max(1e-9);
     report
+}
+
+/// The send side of a run: each client's command channel, and what to churn when.
+struct Sends<'a> {
+    senders: &'a [mpsc::UnboundedSender<Command>],
+    tasks: &'a mut Vec<tokio::task::JoinHandle<anyhow::Result<Outcome>>>,
+    churn_at: &'a HashMap<u64, Vec<usize>>,
+}
+
+impl Sends<'_> {
+    /// Sends messages `range` at `rate` per second, round-robin over the clients.
+    async fn paced(
+        &mut self,
+        range: std::ops::Range<u64>,
+        rate: f64,
+        bar: &ProgressBar,
+    ) -> anyhow::Result<()> {
+        let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+        for k in range {
+            ticker.tick().await;
+            for &client in self.churn_at.get(&k).into_iter().flatten() {
+                let offline = Duration::from_millis(rand::rng().random_range(300..1_000));
+                let _ = self.senders[client].send(Command::Churn { offline });
+            }
+            let sender = (k as usize) % self.senders.len();
+            if self.senders[sender].send(Command::Send { k }).is_err() {
+                // The client's task ended: its error says why.
+                let why = match self.tasks.swap_remove(sender).await {
+                    Ok(Err(e)) => format!("{e:#}"),
+                    Ok(Ok(_)) => "it stopped".to_owned(),
+                    Err(e) => format!("it panicked: {e}"),
+                };
+                bail!("client {sender} stopped early: {why}");
+            }
+            bar.inc(1);
+        }
+        Ok(())
+    }
 }

@@ -12,14 +12,24 @@
 //! moto's own read figures are printed beside them for reference. The rate limit adds one
 //! record per sender (`throttles`): read eventually consistent (⌈size / 4 KB⌉ × ½) and put
 //! back (⌈size / 1 KB⌉), measured here through the adapter with ten connections' buckets in it.
-//! `rooms.rs` adds what rooms, memberships and the directories cost per operation, and
-//! `changes.rs` what an edit and a deletion cost.
+//! `rooms.rs` adds what rooms, memberships and the directories cost per operation,
+//! `changes.rs` what an edit and a deletion cost, and `events.rs` every event type end to end
+//! (each served by its entry point, every store call and post counted as it lands), which
+//! `scripts/bench_cost.py` prices.
 
 #[path = "dynamo_capacity/changes.rs"]
 mod changes;
+#[path = "dynamo_capacity/events.rs"]
+mod events;
+#[path = "dynamo_capacity/harness.rs"]
+mod harness;
+#[path = "dynamo_capacity/ledger.rs"]
+mod ledger;
 #[allow(dead_code)]
 #[path = "../../tests/support/moto.rs"]
 mod moto;
+#[path = "dynamo_capacity/pricing.rs"]
+mod pricing;
 #[path = "dynamo_capacity/rooms.rs"]
 mod rooms;
 
@@ -43,17 +53,32 @@ const CASES: [(usize, usize); 4] = [(50, 50), (500, 50), (5_000, 50), (5_000, 10
 /// DynamoDB's item size: attribute name bytes plus value bytes.
 fn item_size(item: &HashMap<String, AttributeValue>) -> usize {
     item.iter()
-        .map(|(name, value)| {
-            name.len()
-                + match value {
-                    AttributeValue::S(s) => s.len(),
-                    // Numbers: about one byte per two significant digits, plus one.
-                    AttributeValue::N(n) => n.trim_start_matches('-').len().div_ceil(2) + 1,
-                    AttributeValue::B(b) => b.as_ref().len(),
-                    _ => 1,
-                }
-        })
+        .map(|(name, value)| name.len() + value_size(value))
         .sum()
+}
+
+/// A value's size by DynamoDB's rules. A map or a list (a change, a message's reactions and
+/// edits) is 3 bytes, plus each element and one byte per element, a map's keys counted as
+/// names; a set is its elements.
+fn value_size(value: &AttributeValue) -> usize {
+    // Numbers: about one byte per two significant digits, plus one.
+    let number = |n: &String| n.trim_start_matches('-').len().div_ceil(2) + 1;
+    match value {
+        AttributeValue::S(s) => s.len(),
+        AttributeValue::N(n) => number(n),
+        AttributeValue::B(b) => b.as_ref().len(),
+        AttributeValue::M(m) => {
+            3 + m
+                .iter()
+                .map(|(k, v)| k.len() + value_size(v) + 1)
+                .sum::<usize>()
+        }
+        AttributeValue::L(l) => 3 + l.iter().map(|v| value_size(v) + 1).sum::<usize>(),
+        AttributeValue::Ss(s) => s.iter().map(String::len).sum(),
+        AttributeValue::Ns(n) => n.iter().map(number).sum(),
+        AttributeValue::Bs(b) => b.iter().map(|b| b.as_ref().len()).sum(),
+        _ => 1,
+    }
 }
 
 /// Write units of a transactional write: ⌈size / 1 KB⌉ per item, doubled for a transaction.
@@ -261,6 +286,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let mut room_rows = rooms::room_costs(&client, clock.clone()).await?;
     room_rows.extend(changes::change_costs(&client, clock.clone()).await?);
+    let event_rows = events::event_costs(&client, clock.clone()).await?;
     std::fs::create_dir_all("../../target/bench")?;
     std::fs::write(
         "../../target/bench/capacity.json",
@@ -269,6 +295,10 @@ async fn main() -> anyhow::Result<()> {
     std::fs::write(
         "../../target/bench/capacity-rooms.json",
         serde_json::to_string_pretty(&room_rows)?,
+    )?;
+    std::fs::write(
+        "../../target/bench/capacity-events.json",
+        serde_json::to_string_pretty(&event_rows)?,
     )?;
     Ok(())
 }
