@@ -10,6 +10,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use handlers::compose::{self, Backend as Store};
 use handlers::domain::clock::{Clock, SystemClock};
+use handlers::domain::passwords::HashingLimits;
 use handlers::domain::ports::Notifier;
 use handlers::dynamo::schema::{TableNames, create_tables, create_throttles_table};
 use handlers::embedded::EmbeddedStore;
@@ -98,6 +99,12 @@ pub async fn build(
     let mut services = compose::all(&store, notifier, clock, keys).with_limits(options.rate_limits);
     if let Some(ttl) = options.access_token_ttl_secs {
         services = services.with_token_ttl(ttl);
+    }
+    if let Some(in_flight) = options.password_hashes {
+        services = services.with_hashing_limits(HashingLimits {
+            in_flight,
+            ..HashingLimits::default()
+        });
     }
     Ok(Backend {
         services,

@@ -87,6 +87,11 @@ struct Args {
     /// server's capacity is measured, not the allowance.
     #[arg(long)]
     send_burst: Option<u32>,
+    /// Password hashes (argon2id, 19 MiB each) this process computes at once (default:
+    /// domain::passwords, 4). `make bench` gives it the machine's cores, so registering
+    /// thousands of load-test users uses them all.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    password_hashes: Option<u16>,
     /// Fault: lose this share (0–1) of posts to connections (the handler thinks they went out).
     #[arg(long, default_value_t = 0.0)]
     fault_drop_posts: f64,
@@ -190,6 +195,7 @@ async fn main() -> anyhow::Result<()> {
         },
         jwt_keys_file: args.jwt_keys_file,
         access_token_ttl_secs: args.access_token_ttl_secs,
+        password_hashes: args.password_hashes.map(usize::from),
         limits: Limits {
             frame_max_bytes: args.frame_max_bytes,
             message_max_bytes: args.message_max_bytes,

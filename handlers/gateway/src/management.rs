@@ -111,7 +111,6 @@ pub async fn post(State(state): State<Arc<AppState>>, Signed { id, body }: Signe
         Err(e) => Outbound::Binary(e.into_bytes()),
     };
     if state.registry.send(&id, outbound) {
-        state.registry.touch(&id);
         StatusCode::OK.into_response()
     } else {
         gone()

@@ -21,6 +21,9 @@ pub struct Options {
     /// How long access tokens live (`shared::limits::ACCESS_TOKEN_TTL_SECS` unless a test of
     /// the app's refresh shortens it).
     pub access_token_ttl_secs: Option<i64>,
+    /// Password hashes at once (`domain::passwords::HashingLimits`; its default unless a load
+    /// test that registers thousands of users gives this process more cores' worth).
+    pub password_hashes: Option<usize>,
     pub limits: Limits,
     /// The stage name put in events (`requestContext.stage`).
     pub stage: String,
@@ -118,6 +121,7 @@ impl Options {
             store: StoreChoice::Embedded,
             jwt_keys_file: None,
             access_token_ttl_secs: None,
+            password_hashes: None,
             limits: Limits::default(),
             stage: "local".into(),
             allowed_hosts: Vec::new(),

@@ -85,12 +85,17 @@ impl Registry {
     /// when its queue is full: a client that does not read is then closed (1008), as waiting
     /// for it would hold every frame for it in memory.
     pub fn send(&self, id: &ConnectionId, outbound: Outbound) -> bool {
-        let live = self.lock();
-        let Some(live) = live.get(id) else {
+        let mut live = self.lock();
+        let Some(live) = live.get_mut(id) else {
             return false;
         };
         match live.outbox.try_send(outbound) {
-            Ok(()) => true,
+            Ok(()) => {
+                // A post is activity (`GET @connections` reports it), recorded under the
+                // same lock: a fan-out takes this lock once per recipient.
+                live.info.last_active_at = SystemTime::now();
+                true
+            }
             Err(mpsc::error::TrySendError::Full(_)) => {
                 tracing::info!(connection = %id, "outbox full: the client is not reading");
                 live.stalled.notify_one();
@@ -117,7 +122,6 @@ impl Registry {
 impl Notifier for Registry {
     async fn post(&self, to: &ConnectionId, payload: &str) -> Result<(), NotifyError> {
         if self.send(to, Outbound::Text(payload.to_owned())) {
-            self.touch(to);
             Ok(())
         } else {
             Err(NotifyError::Gone)

@@ -190,7 +190,13 @@ async fn connection(rooms: Arc<Rooms>, stream: TcpStream) {
         query = request.uri().query().unwrap_or_default().to_owned();
         Ok(response)
     };
-    let Ok(socket) = tokio_tungstenite::accept_hdr_async(stream, capture).await else {
+    let Ok(socket) = tokio_tungstenite::accept_hdr_async_with_config(
+        stream,
+        capture,
+        Some(crate::socket_config()),
+    )
+    .await
+    else {
         return;
     };
     // A name Confab would refuse ends the connection, as a bad handshake.

@@ -91,9 +91,10 @@ impl Client {
                 self.shared.username(self.me.index)
             ),
         };
-        let (socket, _) = tokio_tungstenite::connect_async(url)
-            .await
-            .with_context(|| format!("client {} could not connect", self.me.index))?;
+        let (socket, _) =
+            tokio_tungstenite::connect_async_with_config(url, Some(crate::socket_config()), false)
+                .await
+                .with_context(|| format!("client {} could not connect", self.me.index))?;
         Ok(socket)
     }
 

@@ -26,8 +26,6 @@ use crate::{Config, roster::Endpoints};
 
 /// Sockets opening at once while the room fills.
 const CONNECT_CONCURRENCY: usize = 64;
-/// Registrations in flight at once (each costs the server an argon2 hash).
-const REGISTER_CONCURRENCY: usize = 8;
 /// How long one message may take to reach everyone before the run calls it lost.
 const DELIVERY_DEADLINE: Duration = Duration::from_secs(60);
 /// Between measured messages: the sender stays inside its send allowance, and one fan-out
@@ -117,7 +115,13 @@ async fn open(endpoints: &Endpoints, token: &str, room: &RoomId) -> anyhow::Resu
     let url = format!("{}?token={token}&room={room}", endpoints.ws);
     let mut attempt = 0;
     loop {
-        match tokio_tungstenite::connect_async(&url).await {
+        match tokio_tungstenite::connect_async_with_config(
+            &url,
+            Some(crate::socket_config()),
+            false,
+        )
+        .await
+        {
             Ok((socket, _)) => return Ok(socket),
             Err(e) if attempt >= 5 => return Err(e).context("connecting a member"),
             Err(_) => {
@@ -196,7 +200,7 @@ pub async fn run(config: &FanoutConfig) -> anyhow::Result<FanoutReport> {
         .collect::<Result<_, _>>()?;
     let tokens: Vec<String> = futures::stream::iter(names.iter())
         .map(|name| register_at(&http, &endpoints.api, name))
-        .buffered(REGISTER_CONCURRENCY)
+        .buffered(crate::register_concurrency())
         .collect::<Vec<_>>()
         .await
         .into_iter()

@@ -43,9 +43,10 @@ pub(crate) async fn run(
     tag: String,
     mut stop: watch::Receiver<bool>,
 ) -> anyhow::Result<FloodStats> {
-    let (mut socket, _) = tokio_tungstenite::connect_async(ws_url)
-        .await
-        .context("the flooder could not connect")?;
+    let (mut socket, _) =
+        tokio_tungstenite::connect_async_with_config(ws_url, Some(crate::socket_config()), false)
+            .await
+            .context("the flooder could not connect")?;
     let join = ClientAction::JoinRoom(JoinRoom { room: room.clone() });
     socket
         .send(Message::Text(serde_json::to_string(&join)?.into()))

@@ -26,6 +26,22 @@ pub use run::run;
 
 use std::time::Duration;
 
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+
+/// The sockets' settings, the load tool's and the bare baseline's alike: tungstenite
+/// zero-fills its read buffer (128 KiB by default) before every read, which for thousands of
+/// sockets made the generator itself the bottleneck; frames here are small.
+pub(crate) fn socket_config() -> WebSocketConfig {
+    WebSocketConfig::default().read_buffer_size(4 * 1024)
+}
+
+/// Registrations in flight at once. Each costs the server an argon2 hash, which it runs on a
+/// blocking thread: twice the cores keeps every core hashing (8 at a time left 10,000 clients
+/// registering for minutes on 16 cores).
+pub(crate) fn register_concurrency() -> usize {
+    std::thread::available_parallelism().map_or(8, |cores| (2 * cores.get()).max(8))
+}
+
 /// What to run.
 #[derive(Debug, Clone)]
 pub struct Config {

@@ -65,6 +65,8 @@ pub struct Report {
     /// Live deliveries per second over the send phase and settling.
     pub deliveries_per_sec: f64,
     pub duration_secs: f64,
+    /// Registering, connecting and joining every client, before the first send.
+    pub setup_secs: f64,
     /// What flooders sent and got through, when the run had any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flood: Option<crate::flood::FloodStats>,

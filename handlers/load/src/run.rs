@@ -21,9 +21,11 @@ use crate::report::{Latency, Report};
 use crate::roster::{self, Command, Endpoints, Identity, Outcome, Shared};
 use crate::timeline::Via;
 
-/// Registrations in flight at once (each costs the server an argon2 hash).
-const REGISTER_CONCURRENCY: usize = 8;
 const REGISTER_ATTEMPTS: u32 = 5;
+/// Clients joining at once while the rooms fill.
+const JOIN_WINDOW: usize = 32;
+/// How long a window of joins may take.
+const JOIN_DEADLINE: Duration = Duration::from_secs(60);
 const PASSWORD: &str = "load-test-password";
 /// Once every message is acked, how long live posts have before the end-of-run history check.
 const TAIL_WAIT: Duration = Duration::from_secs(1);
@@ -200,7 +202,7 @@ pub async fn run(config: &Config) -> anyhow::Result<Report> {
                     token.map(|t| (i, t))
                 }
             })
-            .buffer_unordered(REGISTER_CONCURRENCY)
+            .buffer_unordered(crate::register_concurrency())
             .collect::<Vec<_>>()
             .await
             .into_iter()
@@ -212,11 +214,14 @@ pub async fn run(config: &Config) -> anyhow::Result<Report> {
         vec![None; config.clients]
     };
 
-    // Sockets: every client connected and in its room before the first send.
+    // Sockets: every client connected and in its room before the first send, a window of
+    // them joining at once (one at a time, a join's round trip made 5,000 clients take
+    // minutes).
     let (stop_tx, stop_rx) = watch::channel(false);
     let bar = progress(config, config.clients as u64, "connect");
     let mut senders = Vec::with_capacity(config.clients);
     let mut tasks = Vec::with_capacity(config.clients);
+    let mut joining = Vec::with_capacity(JOIN_WINDOW);
     for (index, token) in tokens.into_iter().enumerate() {
         let (tx, rx) = mpsc::unbounded_channel();
         let (ready_tx, ready_rx) = oneshot::channel();
@@ -233,11 +238,16 @@ pub async fn run(config: &Config) -> anyhow::Result<Report> {
             stop_rx.clone(),
         )));
         senders.push(tx);
-        tokio::time::timeout(Duration::from_secs(60), ready_rx)
-            .await
-            .with_context(|| format!("client {index} did not join its room within 60 s"))?
-            .with_context(|| format!("client {index} failed while joining"))?;
-        bar.inc(1);
+        joining.push((index, ready_rx));
+        if joining.len() == JOIN_WINDOW || index + 1 == config.clients {
+            for (index, ready_rx) in joining.drain(..) {
+                tokio::time::timeout(JOIN_DEADLINE, ready_rx)
+                    .await
+                    .with_context(|| format!("client {index} did not join its room within 60 s"))?
+                    .with_context(|| format!("client {index} failed while joining"))?;
+                bar.inc(1);
+            }
+        }
     }
     bar.finish_and_clear();
 
@@ -261,6 +271,7 @@ pub async fn run(config: &Config) -> anyhow::Result<Report> {
         tasks: &mut tasks,
         churn_at: &churn_at,
     };
+    let setup_secs = shared.start.elapsed().as_secs_f64();
     let started = Instant::now();
     let (messages, saturation) = match &config.ramp {
         None => {
@@ -338,6 +349,7 @@ pub async fn run(config: &Config) -> anyhow::Result<Report> {
     }
     let mut report = count(config, messages, outcomes, elapsed, churned);
     report.saturation = saturation;
+    report.setup_secs = setup_secs;
     if !flooders.is_empty() {
         let mut flood = FloodStats::default();
         for task in flooders {

@@ -1,0 +1,79 @@
+"""Unit tests of bench_scale.py: saturation and fan-out figures, and their verdicts."""
+
+import json
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_scale  # noqa: E402
+
+
+def step(rate, p99, sustained, per_sec=1000.0):
+    return {"rate": rate, "latency": {"p99_ms": p99}, "sustained": sustained,
+            "deliveries_per_sec": per_sec}
+
+
+def ramp(steps, rate, per_sec, cpu=0.01):
+    return {"saturation": {"steps": steps, "sustained_rate": rate,
+                           "sustained_deliveries_per_sec": per_sec,
+                           "cpu_secs_per_1000_deliveries": cpu}, "lost": 0, "setup_secs": 3.0}
+
+
+class Saturation(unittest.TestCase):
+    def run_of(self, confab_share):
+        confab = ramp([step(10, 20, True), step(15, 40, True), step(22.5, 400, False)], 15, 700 * confab_share / 0.7)
+        base = ramp([step(10, 10, True), step(15, 20, True), step(22.5, 30, True)], 22.5, 1000)
+        return [("1,000 clients, 1 room, ramped to saturation", [{"confab": confab, "baseline": base}])]
+
+    def test_p99_is_compared_at_the_highest_rate_both_sustained(self):
+        _, targets = bench_scale.saturation_section(self.run_of(0.8))
+        p99 = [t for t in targets if "p99" in t[0]][0]
+        self.assertEqual(p99[1], "2.00× at 15.0 msg/s")
+        self.assertEqual(p99[2], "**missed**")
+
+    def test_saturation_share_is_met_only_at_seven_tenths(self):
+        _, met = bench_scale.saturation_section(self.run_of(0.8))
+        _, missed = bench_scale.saturation_section(self.run_of(0.5))
+        verdict = lambda ts: [t for t in ts if "saturation" in t[0]][0]  # noqa: E731
+        self.assertEqual(verdict(met)[2], "met")
+        self.assertEqual(verdict(missed)[1], "0.50×")
+        self.assertEqual(verdict(missed)[2], "**missed**")
+
+    def test_ramps_are_told_apart_from_fixed_rate_runs(self):
+        self.assertTrue(bench_scale.is_ramp([{"confab": ramp([], 0, 0)}]))
+        self.assertFalse(bench_scale.is_ramp([{"confab": {"latency": {}}}]))
+
+
+class Fanout(unittest.TestCase):
+    def write(self, directory, n, last, healthy=True, setup=20.0):
+        messages = [{"delivered": n, "first_ms": 50, "p50_ms": 500, "p99_ms": last - 10, "last_ms": last}] * 5
+        (directory / f"fanout-{n}.json").write_text(json.dumps({
+            "connections": n, "messages": messages, "last_ms_median": last, "last_ms_max": last,
+            "setup_secs": setup, "healthy": healthy}))
+
+    def test_ten_thousand_within_two_seconds_is_met_and_a_skipped_size_says_why(self):
+        with tempfile.TemporaryDirectory() as d:
+            d = Path(d)
+            self.write(d, 10_000, 1700.0)
+            (d / "fanout-50000.json").write_text(json.dumps(
+                {"connections": 50000, "skipped": "needs 50200 open files per process"}))
+            lines, targets = bench_scale.fanout_section(d)
+        self.assertEqual(targets[0][2], "met")
+        self.assertEqual(targets[1], targets[1][:2] + ("met",))
+        self.assertTrue(any("not run: needs 50200" in line for line in lines))
+        # Ordered by size, not by name.
+        rows = [line for line in lines if line.startswith("| 10,000") or line.startswith("| 50,000")]
+        self.assertTrue(rows[0].startswith("| 10,000"))
+
+    def test_a_slow_or_lossy_big_room_is_missed(self):
+        for last, healthy in ((2500.0, True), (1500.0, False)):
+            with tempfile.TemporaryDirectory() as d:
+                self.write(Path(d), 10_000, last, healthy)
+                _, targets = bench_scale.fanout_section(Path(d))
+            self.assertEqual(targets[0][2], "**missed**")
+
+
+if __name__ == "__main__":
+    unittest.main()
