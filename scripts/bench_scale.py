@@ -53,8 +53,10 @@ def saturation_section(scenarios):
         "",
         "Each room size is ramped once (`confab-load --ramp`): steps of rising rates, each held 4 s, "
         "until a step's p99 send→receipt passes the bound or a delivery it owed is still missing "
-        "2 s after its last send. The highest sustained step is the saturation. Confab and the "
-        "bare baseline run the same rates in the same run; the send allowance is raised "
+        "2 s after its last send; then three steps bisect between the highest sustained and the "
+        "lowest failed rate (each once the backlog is out), so the saturation is known to ~5%. "
+        "The highest sustained step is the saturation. Confab and the "
+        "bare baseline run the same rising rates in the same run; the send allowance is raised "
         "(`--send-burst`) so the server is measured, not the rate limit. CPU is the server "
         "process's user + system time over the sustained steps, per 1,000 deliveries.",
         "",

@@ -1,7 +1,9 @@
 //! Saturation (`--ramp`): instead of one offered rate, steps of rising rates, each held for a
 //! few seconds, until one is not sustained: its p99 send→receipt over the bound, or a
-//! delivery it owed still missing when the step's drain time is up. The highest sustained
-//! step is the scenario's saturation. With the server's process id, each step also reports
+//! delivery it owed still missing when the step's drain time is up. Then a few steps bisect
+//! between the highest sustained rate and the lowest failed one (each once the server has
+//! caught up), so the saturation is known to a few percent, not to the factor between steps.
+//! The highest sustained step is the scenario's saturation. With the server's process id, each step also reports
 //! the server's CPU seconds (user + system, from `/proc/{pid}/stat`), so the run gives CPU
 //! per 1,000 deliveries.
 
@@ -25,7 +27,14 @@ pub struct Ramp {
     pub p99_bound: Duration,
     /// After a step's last send, how long its deliveries have to arrive.
     pub drain: Duration,
+    /// Rising steps at most.
     pub max_steps: usize,
+    /// Steps after the first failed one, each at the geometric mean of the highest sustained
+    /// and the lowest failed rate: 3 narrow a factor of 1.5 to 5%.
+    pub refinements: usize,
+    /// Before a refining step, how long the server has to deliver its backlog; one that has
+    /// not by then ends the ramp.
+    pub recover: Duration,
 }
 
 impl Default for Ramp {
@@ -37,6 +46,8 @@ impl Default for Ramp {
             p99_bound: Duration::from_millis(250),
             drain: Duration::from_secs(2),
             max_steps: 14,
+            refinements: 3,
+            recover: Duration::from_secs(15),
         }
     }
 }
@@ -45,6 +56,28 @@ impl Ramp {
     /// Step `i`'s rate: the same sequence for Confab and the baseline, so steps compare.
     pub fn rate(&self, i: usize) -> f64 {
         self.start_rate * self.factor.powi(i as i32)
+    }
+
+    /// The next step's rate after `steps`, or `None` when the ramp is done: rising until a
+    /// step fails, then `refinements` bisecting steps.
+    pub fn next_rate(&self, steps: &[Step]) -> Option<f64> {
+        let Some(first_failed) = steps.iter().position(|s| !s.sustained) else {
+            return (steps.len() < self.max_steps).then(|| self.rate(steps.len()));
+        };
+        if steps.len() - first_failed > self.refinements {
+            return None;
+        }
+        let highest_sustained = steps
+            .iter()
+            .filter(|s| s.sustained)
+            .map(|s| s.rate)
+            .reduce(f64::max)?;
+        let lowest_failed = steps
+            .iter()
+            .filter(|s| !s.sustained)
+            .map(|s| s.rate)
+            .reduce(f64::min)?;
+        Some((highest_sustained * lowest_failed).sqrt())
     }
 
     /// Messages sent in a step at `rate`: at least five, so a slow step still has a p99.
@@ -86,7 +119,7 @@ pub struct Saturation {
 impl Saturation {
     pub fn of(ramp: &Ramp, steps: Vec<Step>) -> Self {
         let sustained: Vec<&Step> = steps.iter().filter(|s| s.sustained).collect();
-        let best = sustained.last();
+        let best = sustained.iter().max_by(|a, b| a.rate.total_cmp(&b.rate));
         let deliveries: usize = sustained.iter().map(|s| s.deliveries).sum();
         let cpu: Option<f64> = sustained.iter().map(|s| s.server_cpu_secs).sum();
         Self {
@@ -111,6 +144,23 @@ pub fn cpu_secs(pid: u32) -> Option<f64> {
     let utime: f64 = fields.get(11)?.parse().ok()?;
     let stime: f64 = fields.get(12)?.parse().ok()?;
     Some((utime + stime) / 100.0)
+}
+
+/// Waits until every message sent so far is acknowledged and every delivery owed made, for
+/// `within` at most; whether they were.
+pub(crate) async fn settled(shared: &Shared, sent_so_far: u64, within: Duration) -> bool {
+    let deadline = Instant::now() + within;
+    let done = || {
+        shared.acked.load(Ordering::SeqCst) as u64 >= sent_so_far
+            && shared.delivered.load(Ordering::SeqCst) >= shared.owed.load(Ordering::SeqCst)
+    };
+    while !done() {
+        if Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    true
 }
 
 /// Counters at a step's start, to take the step's share at its end.
@@ -145,14 +195,7 @@ impl Mark {
         sent_so_far: u64,
         pid: Option<u32>,
     ) -> Step {
-        let deadline = Instant::now() + ramp.drain;
-        let settled = || {
-            shared.acked.load(Ordering::SeqCst) as u64 >= sent_so_far
-                && shared.delivered.load(Ordering::SeqCst) >= shared.owed.load(Ordering::SeqCst)
-        };
-        while !settled() && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        settled(shared, sent_so_far, ramp.drain).await;
         let elapsed = self.at.elapsed().as_secs_f64();
         let delivered = shared.delivered.load(Ordering::SeqCst);
         let owed = shared.owed.load(Ordering::SeqCst);
@@ -226,6 +269,41 @@ mod tests {
         let cpu = s.cpu_secs_per_1000_deliveries.expect("cpu");
         assert!((cpu - 0.05).abs() < 1e-9, "{cpu}");
         assert_eq!(Saturation::of(&Ramp::default(), vec![]).sustained_rate, 0.0);
+    }
+
+    #[test]
+    fn after_the_first_failed_step_the_ramp_bisects_between_sustained_and_failed() {
+        let ramp = Ramp {
+            start_rate: 100.0,
+            factor: 2.0,
+            max_steps: 5,
+            refinements: 2,
+            ..Ramp::default()
+        };
+        let mut steps = vec![step(100.0, true, 1, 0.0)];
+        assert_eq!(ramp.next_rate(&steps), Some(200.0));
+        steps.push(step(200.0, true, 1, 0.0));
+        steps.push(step(400.0, false, 1, 0.0));
+        // √(200 · 400)
+        let first = ramp.next_rate(&steps).expect("a refining step");
+        assert!((first - 282.84).abs() < 0.01, "{first}");
+        steps.push(step(first, true, 1, 0.0));
+        let second = ramp.next_rate(&steps).expect("a second refining step");
+        assert!((second - (first * 400.0_f64).sqrt()).abs() < 1e-9);
+        steps.push(step(second, false, 1, 0.0));
+        assert_eq!(ramp.next_rate(&steps), None, "two refinements, then done");
+        assert_eq!(Saturation::of(&ramp, steps).sustained_rate, first);
+    }
+
+    #[test]
+    fn a_ramp_stops_rising_at_max_steps_and_refines_nothing_without_a_sustained_step() {
+        let ramp = Ramp {
+            max_steps: 2,
+            ..Ramp::default()
+        };
+        let sustained = [step(10.0, true, 1, 0.0), step(15.0, true, 1, 0.0)];
+        assert_eq!(ramp.next_rate(&sustained), None);
+        assert_eq!(ramp.next_rate(&[step(10.0, false, 1, 0.0)]), None);
     }
 
     #[test]

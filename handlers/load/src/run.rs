@@ -16,7 +16,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use crate::Config;
 use crate::client;
 use crate::flood::{self, FloodStats};
-use crate::ramp::{Mark, Saturation};
+use crate::ramp::{self, Mark, Saturation, Step};
 use crate::report::{Latency, Report};
 use crate::roster::{self, Command, Endpoints, Identity, Outcome, Shared};
 use crate::timeline::Via;
@@ -283,10 +283,15 @@ pub async fn run(config: &Config) -> anyhow::Result<Report> {
             (config.messages, None)
         }
         Some(ramp) => {
-            let mut steps = Vec::new();
+            let mut steps: Vec<Step> = Vec::new();
             let mut k = 0;
-            for i in 0..ramp.max_steps {
-                let rate = ramp.rate(i);
+            while let Some(rate) = ramp.next_rate(&steps) {
+                // A refining step follows a failed one: it starts once the backlog is out.
+                if steps.iter().any(|s| !s.sustained)
+                    && !ramp::settled(&shared, k, ramp.recover).await
+                {
+                    break;
+                }
                 let n = ramp.messages(rate);
                 let mark = Mark::now(&shared, config.server_pid);
                 sends.paced(k..k + n, rate, &ProgressBar::hidden()).await?;
@@ -306,11 +311,7 @@ pub async fn run(config: &Config) -> anyhow::Result<Report> {
                         }
                     );
                 }
-                let sustained = step.sustained;
                 steps.push(step);
-                if !sustained {
-                    break;
-                }
             }
             (k as usize, Some(Saturation::of(ramp, steps)))
         }

@@ -27,6 +27,8 @@ fn ramp(p99_bound: Duration) -> Ramp {
         p99_bound,
         drain: Duration::from_secs(2),
         max_steps: 3,
+        refinements: 1,
+        recover: Duration::from_secs(5),
     }
 }
 
@@ -70,7 +72,7 @@ async fn a_step_whose_tail_passes_the_bound_is_not_sustained_and_ends_the_ramp()
     assert_eq!(
         saturation.steps.len(),
         1,
-        "the ramp stops at the first failed step"
+        "with no sustained step there is nothing to refine: the ramp stops"
     );
     assert!(!saturation.steps[0].sustained);
     assert!(saturation.steps[0].latency.p99_ms >= 30.0);
