@@ -7,6 +7,7 @@
 //! an in-memory backend for tests, and a stable file format.
 
 mod connections;
+mod group_commit;
 mod memberships;
 mod messages;
 mod rooms;
@@ -19,7 +20,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use redb::backends::InMemoryBackend;
-use redb::{Database, Durability, ReadTransaction, WriteTransaction};
+use redb::{Database, ReadTransaction, WriteTransaction};
 
 use crate::domain::clock::Clock;
 use crate::domain::ports::StoreError;
@@ -28,6 +29,8 @@ use crate::domain::ports::StoreError;
 #[derive(Clone)]
 pub struct EmbeddedStore {
     db: Arc<Database>,
+    /// Every write goes through it, so concurrent ones share an fsync (`group_commit`).
+    writer: Arc<group_commit::Writer>,
     clock: Arc<dyn Clock>,
     throttles: Arc<throttles::MemoryThrottles>,
     faults: StoreFaults,
@@ -69,6 +72,7 @@ impl EmbeddedStore {
     fn init(db: Database, clock: Arc<dyn Clock>) -> Result<Self, StoreError> {
         let store = Self {
             db: Arc::new(db),
+            writer: Arc::default(),
             clock,
             throttles: Arc::default(),
             faults: StoreFaults::default(),
@@ -123,19 +127,7 @@ impl EmbeddedStore {
         T: Send + 'static,
         F: FnOnce(&WriteTransaction) -> anyhow::Result<T> + Send + 'static,
     {
-        let db = Arc::clone(&self.db);
-        tokio::task::spawn_blocking(move || -> anyhow::Result<T> {
-            let mut tx = db.begin_write()?;
-            if !durable {
-                tx.set_durability(Durability::None)?;
-            }
-            let out = f(&tx)?;
-            tx.commit()?;
-            Ok(out)
-        })
-        .await
-        .map_err(StoreError::new)?
-        .map_err(|e| StoreError(format!("{e:#}")))
+        self.writer.write(&self.db, durable, f).await
     }
 
     /// Runs `f` on a read snapshot on a blocking thread.
