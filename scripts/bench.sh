@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 repeats=${BENCH_REPEATS:-3}
+# Thousands of sockets per process: the soft open-files limit up to the hard one.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 out=target/bench
 rm -rf "$out" && mkdir -p "$out"
 
