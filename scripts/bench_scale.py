@@ -93,11 +93,6 @@ def saturation_section(scenarios):
                 verdict = "met" if share >= SATURATION_RATIO else "**missed**"
                 targets.append((f"1,000 clients: saturation ≥ {SATURATION_RATIO}× the baseline's "
                                 "(stated at 16 cores; measured here, 2)", f"{share:.2f}×", verdict))
-                if ratio is not None:
-                    verdict = "met" if ratio <= P99_RATIO else "**missed**"
-                    targets.append((f"1,000 clients: p99 ≤ {P99_RATIO}× the baseline's (stated at "
-                                    "16 cores; measured here, 2, at the highest rate both sustain)",
-                                    f"{ratio:.2f}× at {rate:,.1f} msg/s", verdict))
         lost = sum(r.get("confab", {}).get("lost", 0) for r in runs)
         notes.append(f"{name}: every delivery of the whole ramp checked at the end: lost **{lost}**.")
     lines += [""] + [f"- {n}" for n in notes] + [""]
@@ -116,6 +111,17 @@ def saturation_section(scenarios):
     if not any(t[0].startswith("1,000 clients: saturation") for t in targets):
         targets.append(("1,000 clients: saturation ≥ 0.7× the baseline's", "not measured", "—"))
     return lines, targets
+
+
+def p99_target(ratio):
+    """The p99 target at 1,000 clients, from the fixed-rate scenario (50 messages/s, the
+    issue's own measurement): near saturation both tails are queueing, and their ratio says
+    more about where each server's knee is than about Confab's overhead."""
+    name = (f"1,000 clients in one room at 50 messages/s: p99 ≤ {P99_RATIO}× the baseline's "
+            "(stated at 16 cores; measured here, 2)")
+    if ratio is None:
+        return (name, "not measured", "—")
+    return (name, f"{ratio:.2f}×", "met" if ratio <= P99_RATIO else "**missed**")
 
 
 def fanout_section(results: Path):

@@ -28,10 +28,15 @@ class Saturation(unittest.TestCase):
         return [("1,000 clients, 1 room, ramped to saturation", [{"confab": confab, "baseline": base}])]
 
     def test_p99_is_compared_at_the_highest_rate_both_sustained(self):
-        _, targets = bench_scale.saturation_section(self.run_of(0.8))
-        p99 = [t for t in targets if "p99" in t[0]][0]
-        self.assertEqual(p99[1], "2.00× at 15.0 msg/s")
-        self.assertEqual(p99[2], "**missed**")
+        lines, _ = bench_scale.saturation_section(self.run_of(0.8))
+        note = [line for line in lines if "the highest rate both sustained" in line][0]
+        self.assertIn("at 15.0 messages/s", note)
+        self.assertIn("**2.00×** the baseline's", note)
+
+    def test_the_p99_target_is_met_at_one_point_three_and_missed_above(self):
+        self.assertEqual(bench_scale.p99_target(1.3)[1:], ("1.30×", "met"))
+        self.assertEqual(bench_scale.p99_target(1.31)[2], "**missed**")
+        self.assertEqual(bench_scale.p99_target(None)[1], "not measured")
 
     def test_saturation_share_is_met_only_at_seven_tenths(self):
         _, met = bench_scale.saturation_section(self.run_of(0.8))
