@@ -59,6 +59,15 @@ pub struct AppState {
     pub tracker: TaskTracker,
 }
 
+/// Frames go out as they are written: with Nagle's algorithm a small frame waits for the
+/// peer's delayed ACK while an earlier one is unacknowledged, up to 40 ms on Linux, and a
+/// chat is small frames. (API Gateway's own sockets are not ours to set.)
+pub(crate) fn nodelay(tcp: &mut tokio::net::TcpStream) {
+    if let Err(error) = tcp.set_nodelay(true) {
+        tracing::debug!(%error, "TCP_NODELAY not set");
+    }
+}
+
 fn router(state: Arc<AppState>) -> Router {
     let hosts = Arc::new(hosts::AllowedHosts::new(
         state.options.listen,
@@ -142,7 +151,7 @@ pub async fn start(options: Options) -> anyhow::Result<RunningGateway> {
     let stop = state.shutdown.clone().cancelled_owned();
     let server = match &tls {
         None => tokio::spawn(async move {
-            axum::serve(listener, app)
+            axum::serve(listener.tap_io(nodelay), app)
                 .with_graceful_shutdown(stop)
                 .await
         }),

@@ -73,7 +73,7 @@ impl TlsListener {
         let acceptor = TlsAcceptor::from(config);
         let accepting = tokio::spawn(async move {
             while !tx.is_closed() {
-                let (stream, peer) = match tcp.accept().await {
+                let (mut stream, peer) = match tcp.accept().await {
                     Ok(accepted) => accepted,
                     Err(e) => {
                         // Out of file descriptors and the like: wait rather than spin.
@@ -82,6 +82,7 @@ impl TlsListener {
                         continue;
                     }
                 };
+                crate::nodelay(&mut stream);
                 let (acceptor, tx) = (acceptor.clone(), tx.clone());
                 tokio::spawn(async move {
                     match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {

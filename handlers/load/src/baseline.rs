@@ -72,6 +72,8 @@ async fn serve_sabotaged(listener: TcpListener, sabotage: Sabotage) -> anyhow::R
     });
     loop {
         let (stream, _) = listener.accept().await?;
+        // As the gateway: a frame goes out when written, not when Nagle's timer allows.
+        stream.set_nodelay(true)?;
         tokio::spawn(connection(rooms.clone(), stream));
     }
 }

@@ -92,7 +92,7 @@ impl Client {
             ),
         };
         let (socket, _) =
-            tokio_tungstenite::connect_async_with_config(url, Some(crate::socket_config()), false)
+            tokio_tungstenite::connect_async_with_config(url, Some(crate::socket_config()), true)
                 .await
                 .with_context(|| format!("client {} could not connect", self.me.index))?;
         Ok(socket)

@@ -115,12 +115,8 @@ async fn open(endpoints: &Endpoints, token: &str, room: &RoomId) -> anyhow::Resu
     let url = format!("{}?token={token}&room={room}", endpoints.ws);
     let mut attempt = 0;
     loop {
-        match tokio_tungstenite::connect_async_with_config(
-            &url,
-            Some(crate::socket_config()),
-            false,
-        )
-        .await
+        match tokio_tungstenite::connect_async_with_config(&url, Some(crate::socket_config()), true)
+            .await
         {
             Ok((socket, _)) => return Ok(socket),
             Err(e) if attempt >= 5 => return Err(e).context("connecting a member"),

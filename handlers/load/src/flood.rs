@@ -44,7 +44,7 @@ pub(crate) async fn run(
     mut stop: watch::Receiver<bool>,
 ) -> anyhow::Result<FloodStats> {
     let (mut socket, _) =
-        tokio_tungstenite::connect_async_with_config(ws_url, Some(crate::socket_config()), false)
+        tokio_tungstenite::connect_async_with_config(ws_url, Some(crate::socket_config()), true)
             .await
             .context("the flooder could not connect")?;
     let join = ClientAction::JoinRoom(JoinRoom { room: room.clone() });
