@@ -276,6 +276,14 @@ async fn reconnect(client: &mut Client, offline: Duration) -> anyhow::Result<Soc
     Ok(socket)
 }
 
+/// The server closed or broke the socket, maybe under a send: count it, come back, and
+/// read what was missed once rejoined.
+async fn back_in(client: &mut Client, refill: &mut bool) -> anyhow::Result<Socket> {
+    client.out.dropped_by_server += 1;
+    *refill = true;
+    reconnect(client, RETRY_PAUSE).await
+}
+
 /// Runs one client until `stop` turns true; `ready` fires once it has joined its room.
 pub(crate) async fn run(
     shared: Arc<Shared>,
@@ -315,7 +323,11 @@ pub(crate) async fn run(
         tokio::select! {
             _ = stop.changed() => break,
             _ = tokio::time::sleep_until(answer_due.unwrap_or_else(Instant::now).into()),
-                if answer_due.is_some() => client.chase(&mut socket).await?,
+                if answer_due.is_some() => {
+                if client.chase(&mut socket).await.is_err() {
+                    socket = back_in(&mut client, &mut refill).await?;
+                }
+            }
             _ = tokio::time::sleep_until(gap_due.unwrap_or_else(Instant::now).into()),
                 if gap_due.is_some() => {
                 if let Some(opened) = client.gap_since.take()
@@ -346,19 +358,26 @@ pub(crate) async fn run(
             incoming = socket.next() => match incoming {
                 Some(Ok(Message::Text(text))) => {
                     let next = client.on_text(&text)?;
-                    match &next {
-                        Next::Resend(after) => {
-                            tokio::time::sleep(*after).await;
-                            client.resend(&mut socket).await?;
+                    let answered: anyhow::Result<()> = async {
+                        match &next {
+                            Next::Resend(after) => {
+                                tokio::time::sleep(*after).await;
+                                client.resend(&mut socket).await?;
+                            }
+                            Next::Rejoin(after) => {
+                                tokio::time::sleep(*after).await;
+                                client.join(&mut socket).await?;
+                            }
+                            Next::Nothing | Next::Gap => {}
                         }
-                        Next::Rejoin(after) => {
-                            tokio::time::sleep(*after).await;
-                            client.join(&mut socket).await?;
-                        }
-                        Next::Nothing | Next::Gap => {}
+                        client.send_next(&mut socket).await
+                    }
+                    .await;
+                    if answered.is_err() {
+                        socket = back_in(&mut client, &mut refill).await?;
+                        continue;
                     }
                     let gap = matches!(next, Next::Gap);
-                    client.send_next(&mut socket).await?;
                     if client.joined {
                         if let Some(ready) = ready.take() {
                             let _ = ready.send(());
@@ -374,13 +393,13 @@ pub(crate) async fn run(
                         (false, true) => {}
                     }
                 }
-                Some(Ok(_)) => {}
-                // The server dropped the socket (it restarted, say): back in, as the app does.
-                Some(Err(_)) | None => {
-                    client.out.dropped_by_server += 1;
-                    socket = reconnect(&mut client, RETRY_PAUSE).await?;
-                    refill = true;
+                // The server closed or dropped the socket (it restarted, say): back in, as the
+                // app does. A close frame must end the socket here: tungstenite has answered it,
+                // and any later send on it fails.
+                Some(Ok(Message::Close(_)) | Err(_)) | None => {
+                    socket = back_in(&mut client, &mut refill).await?;
                 }
+                Some(Ok(_)) => {}
             },
         }
     }

@@ -21,7 +21,7 @@ use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::report::Latency;
-use crate::run::{endpoints, register_at, run_id};
+use crate::accounts::{self, endpoints, register_at, run_id};
 use crate::{Config, roster::Endpoints};
 
 /// Sockets opening at once while the room fills.
@@ -196,7 +196,7 @@ pub async fn run(config: &FanoutConfig) -> anyhow::Result<FanoutReport> {
         .collect::<Result<_, _>>()?;
     let tokens: Vec<String> = futures::stream::iter(names.iter())
         .map(|name| register_at(&http, &endpoints.api, name))
-        .buffered(crate::register_concurrency())
+        .buffered(accounts::register_concurrency())
         .collect::<Vec<_>>()
         .await
         .into_iter()

@@ -11,6 +11,7 @@
 //! Lives in `handlers/load` beside the local gateway: it is the server side's instrument, built
 //! and run with it by `make bench`, and it speaks only the `shared` protocol.
 
+mod accounts;
 pub mod baseline;
 mod client;
 pub mod fanout;
@@ -33,13 +34,6 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 /// sockets made the generator itself the bottleneck; frames here are small.
 pub(crate) fn socket_config() -> WebSocketConfig {
     WebSocketConfig::default().read_buffer_size(4 * 1024)
-}
-
-/// Registrations in flight at once. Each costs the server an argon2 hash, which it runs on a
-/// blocking thread: twice the cores keeps every core hashing (8 at a time left 10,000 clients
-/// registering for minutes on 16 cores).
-pub(crate) fn register_concurrency() -> usize {
-    std::thread::available_parallelism().map_or(8, |cores| (2 * cores.get()).max(8))
 }
 
 /// What to run.

@@ -10,10 +10,11 @@ use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::Rng;
 use rand::seq::SliceRandom;
-use shared::{AppConfig, AuthResponse, Password, RegisterRequest, Username};
+use shared::Username;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::Config;
+use crate::accounts::{self, register_at};
 use crate::client;
 use crate::flood::{self, FloodStats};
 use crate::ramp::{self, Mark, Saturation, Step};
@@ -21,78 +22,17 @@ use crate::report::{Latency, Report};
 use crate::roster::{self, Command, Endpoints, Identity, Outcome, Shared};
 use crate::timeline::Via;
 
-const REGISTER_ATTEMPTS: u32 = 5;
 /// Clients joining at once while the rooms fill.
 const JOIN_WINDOW: usize = 32;
 /// How long a window of joins may take.
 const JOIN_DEADLINE: Duration = Duration::from_secs(60);
-const PASSWORD: &str = "load-test-password";
 /// Once every message is acked, how long live posts have before the end-of-run history check.
 const TAIL_WAIT: Duration = Duration::from_secs(1);
-
-pub(crate) async fn endpoints(
-    config: &Config,
-    http: &reqwest::Client,
-) -> anyhow::Result<Endpoints> {
-    let base = config.url.trim_end_matches('/');
-    if config.baseline {
-        let ws = base.replacen("http", "ws", 1);
-        return Ok(Endpoints {
-            api: String::new(),
-            ws: format!("{ws}/ws"),
-            auth: false,
-        });
-    }
-    let url = format!("{base}/config.json");
-    let app: AppConfig = http
-        .get(&url)
-        .send()
-        .await
-        .with_context(|| format!("fetching {url}"))?
-        .error_for_status()?
-        .json()
-        .await
-        .with_context(|| format!("{url} is not Confab's config.json"))?;
-    let app = app.resolved(base);
-    Ok(Endpoints {
-        api: app.api_url,
-        ws: app.ws_url,
-        auth: true,
-    })
-}
 
 /// Registers, trying again while the server fails (a store write can): a registration that
 /// failed stored no user (`domain::auth::register`), so the name is still free.
 async fn register(shared: &Shared, username: &Username) -> anyhow::Result<String> {
     register_at(&shared.http, &shared.endpoints.api, username).await
-}
-
-/// Registers `username` at the HTTP API `api`; returns its access token.
-pub(crate) async fn register_at(
-    http: &reqwest::Client,
-    api: &str,
-    username: &Username,
-) -> anyhow::Result<String> {
-    let url = format!("{api}/register");
-    let body = RegisterRequest {
-        username: username.clone(),
-        password: Password::parse(PASSWORD)?,
-    };
-    let mut attempt = 1;
-    let response = loop {
-        let response = http.post(&url).json(&body).send().await?;
-        if !response.status().is_server_error() || attempt == REGISTER_ATTEMPTS {
-            break response;
-        }
-        tokio::time::sleep(Duration::from_millis(100) * attempt).await;
-        attempt += 1;
-    };
-    let status = response.status();
-    ensure!(
-        status.as_u16() == 201,
-        "registering {username}: HTTP {status}"
-    );
-    Ok(response.json::<AuthResponse>().await?.token)
 }
 
 /// Registers and starts the flooders in the first room (none against the baseline).
@@ -114,14 +54,6 @@ async fn start_flooders(
         tasks.push(tokio::spawn(flood::run(url, room, tag, stop.clone())));
     }
     Ok(tasks)
-}
-
-pub(crate) fn run_id() -> String {
-    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    let mut rng = rand::rng();
-    (0..6)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect()
 }
 
 fn progress(config: &Config, length: u64, message: &str) -> ProgressBar {
@@ -163,7 +95,7 @@ pub async fn run(config: &Config) -> anyhow::Result<Report> {
         bail!("the bare baseline keeps no history, so churn cannot be measured against it");
     }
     let http = reqwest::Client::new();
-    let endpoints = endpoints(config, &http).await?;
+    let endpoints = accounts::endpoints(config, &http).await?;
     let room_sizes = (0..config.rooms)
         .map(|r| {
             (0..config.clients)
@@ -171,7 +103,7 @@ pub async fn run(config: &Config) -> anyhow::Result<Report> {
                 .count()
         })
         .collect();
-    let run = run_id();
+    let run = accounts::run_id();
     let (usernames, rooms) = roster::names(&run, config.clients, config.rooms)
         .context("this run's usernames and room ids")?;
     let shared = Arc::new(Shared {
@@ -202,7 +134,7 @@ pub async fn run(config: &Config) -> anyhow::Result<Report> {
                     token.map(|t| (i, t))
                 }
             })
-            .buffer_unordered(crate::register_concurrency())
+            .buffer_unordered(accounts::register_concurrency())
             .collect::<Vec<_>>()
             .await
             .into_iter()
