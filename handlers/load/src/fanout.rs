@@ -20,8 +20,8 @@ use shared::{ClientAction, ClientMsgId, MessageBody, RoomId, SendMessage, Server
 use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::report::Latency;
 use crate::accounts::{self, endpoints, register_at, run_id};
+use crate::report::Latency;
 use crate::{Config, roster::Endpoints};
 
 /// Sockets opening at once while the room fills.

@@ -19,7 +19,7 @@ use crate::client;
 use crate::flood::{self, FloodStats};
 use crate::ramp::{self, Mark, Saturation, Step};
 use crate::report::{Latency, Report};
-use crate::roster::{self, Command, Endpoints, Identity, Outcome, Shared};
+use crate::roster::{self, Command, Identity, Outcome, Shared};
 use crate::timeline::Via;
 
 /// Clients joining at once while the rooms fill.
