@@ -9,10 +9,11 @@ use crate::domain::access::Access;
 use crate::domain::auth::Authenticator;
 use crate::domain::clock::{Clock, SystemClock};
 use crate::domain::keys::{JwtSettings, KeyRing};
-use crate::domain::live::Live;
+use crate::domain::live::{Live, SHARD_SIZE, Sharding};
 use crate::domain::passwords::{Argon2id, HashingLimits};
 use crate::domain::ports::{
-    Connections, KeySource, Memberships, Messages, Notifier, Rooms, Sessions, Throttles, Users,
+    Connections, FanOut, KeySource, Memberships, Messages, Notifier, Rooms, Sessions, Throttles,
+    Users,
 };
 use crate::domain::throttle::{Guard, Limits};
 use crate::dynamo::schema::TableNames;
@@ -20,6 +21,8 @@ use crate::dynamo::{DynamoConnections, DynamoMessages, DynamoThrottles, DynamoUs
 use crate::embedded::EmbeddedStore;
 use crate::keys::SecretsManagerKeys;
 use crate::notify::apigw::ApiGatewayNotifier;
+use crate::notify::invoke::LambdaFanOut;
+use crate::notify::tasks::TaskFanOut;
 use crate::routes::Needs;
 
 /// A port this host did not build: its route's `Needs` in `routes::ROUTES` leave it out.
@@ -38,6 +41,8 @@ pub struct Services {
     notifier: Option<Arc<dyn Notifier>>,
     throttles: Option<Arc<dyn Throttles>>,
     sessions: Option<Arc<dyn Sessions>>,
+    fan_out: Option<Arc<dyn FanOut>>,
+    shard_size: usize,
     auth: Option<Authenticator>,
     clock: Arc<dyn Clock>,
     limits: Limits,
@@ -137,12 +142,24 @@ impl Services {
         self
     }
 
+    /// The same services splitting fan-outs past `shard_size` recipients (tests that show a
+    /// room split without thousands of sockets); `live::SHARD_SIZE` otherwise.
+    pub fn with_shard_size(mut self, shard_size: usize) -> Self {
+        self.shard_size = shard_size;
+        self
+    }
+
     /// Who is connected and how to reach them: what every WebSocket route talks back through.
+    /// A route whose needs have `fan_out` hands a big room's shards off.
     pub fn live(&self) -> Result<Live<'_>, Unwired> {
         Ok(Live {
             connections: self.connections()?,
             notifier: wired(&self.notifier, "notifier")?,
             clock: self.clock(),
+            fan_out: self.fan_out.as_deref().map(|port| Sharding {
+                port,
+                shard_size: self.shard_size,
+            }),
         })
     }
 }
@@ -243,6 +260,14 @@ pub fn for_needs(
     needs: Needs,
 ) -> Services {
     let stores = backend.stores(&clock);
+    // In one process a shard is a task posting through the same notifier and store.
+    let fan_out: Option<Arc<dyn FanOut>> = needs.fan_out.then(|| {
+        Arc::new(TaskFanOut {
+            connections: Arc::clone(&stores.connections),
+            notifier: Arc::clone(&notifier),
+            clock: Arc::clone(&clock),
+        }) as Arc<dyn FanOut>
+    });
     Services {
         users: needs.users.then_some(stores.users),
         connections: needs.connections.then_some(stores.connections),
@@ -252,6 +277,8 @@ pub fn for_needs(
         notifier: needs.notifier.then_some(notifier),
         throttles: needs.throttles.then_some(stores.throttles),
         sessions: needs.sessions.then_some(stores.sessions),
+        fan_out,
+        shard_size: SHARD_SIZE,
         auth: needs
             .tokens
             .then(|| authenticator(keys, JwtSettings::default(), &clock)),
@@ -292,6 +319,8 @@ pub fn lambda(env: &LambdaEnv<'_>, needs: Needs) -> Result<Services, ConfigError
         notifier: None,
         throttles: None,
         sessions: None,
+        fan_out: None,
+        shard_size: SHARD_SIZE,
         auth: None,
         clock: Arc::clone(&clock),
         limits: Limits::default(),
@@ -333,6 +362,12 @@ pub fn lambda(env: &LambdaEnv<'_>, needs: Needs) -> Result<Services, ConfigError
     if needs.notifier {
         let endpoint = var("WEBSOCKET_MANAGEMENT_ENDPOINT")?;
         services.notifier = Some(Arc::new(ApiGatewayNotifier::new(env.sdk, &endpoint)));
+    }
+    if needs.fan_out {
+        services.fan_out = Some(Arc::new(LambdaFanOut::new(
+            env.sdk,
+            var("FAN_OUT_FUNCTION")?,
+        )));
     }
     if needs.tokens {
         let settings = jwt_settings_from_env(var)?;

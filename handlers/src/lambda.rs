@@ -2,8 +2,9 @@
 //! execution environment by the composition root), then the Lambda runtime loop.
 
 use crate::compose::{self, LambdaEnv};
+use crate::domain::model::Shard;
 use crate::entry::{http, ws};
-use crate::routes::Route;
+use crate::routes::{FAN_OUT, Route};
 
 pub use lambda_runtime::Error;
 use lambda_runtime::{LambdaEvent, run, service_fn};
@@ -36,6 +37,23 @@ pub async fn serve(route: Route) -> Result<(), Error> {
             .await
         }
     }
+}
+
+/// Serves the fan-out function: each event is one shard of a big room's fan-out, posted from
+/// here. A post that fails is logged, never the invocation's error: Lambda would retry the
+/// whole shard, posting twice to everyone it reached.
+pub async fn serve_fan_out() -> Result<(), Error> {
+    lambda_runtime::tracing::init_default_subscriber();
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let services = compose::lambda(&LambdaEnv::process(&sdk), FAN_OUT.needs)?;
+    let live = services.live()?;
+    run(service_fn(move |event: LambdaEvent<Shard>| async move {
+        let recipients = event.payload.to.len();
+        let delivery = live.deliver_shard(event.payload).await;
+        tracing::info!(recipients, ?delivery, "fan-out shard posted");
+        Ok::<_, Error>(delivery)
+    }))
+    .await
 }
 
 /// A Lambda binary's `main`, for one route of `routes::ROUTES`:

@@ -108,6 +108,25 @@ impl RouteDef {
 mod table;
 pub use table::ROUTES;
 
+/// A function no API routes to: another function invokes it.
+#[derive(Debug)]
+pub struct WorkerDef {
+    /// Its Lambda binary (`src/bin/<binary>.rs`).
+    pub binary: &'static str,
+    /// The ports it uses, as for a route.
+    pub needs: Needs,
+}
+
+/// The fan-out function: posts one shard of a big room's fan-out, invoked asynchronously by
+/// the routes whose needs have `fan_out` (`domain::live::Sharding`).
+pub const FAN_OUT: WorkerDef = WorkerDef {
+    binary: "fan_out",
+    needs: Needs::LIVE,
+};
+
+/// Every function the template deploys that no route serves through.
+pub const WORKERS: &[WorkerDef] = &[FAN_OUT];
+
 impl Route {
     /// This route's row in the table.
     pub fn def(self) -> &'static RouteDef {

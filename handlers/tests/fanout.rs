@@ -127,6 +127,7 @@ async fn no_error_frame_follows_an_ack_when_the_room_cannot_be_read_after_storin
         connections: &connections,
         notifier: h.notifier.as_ref(),
         clock: h.clock.as_ref(),
+        fan_out: None,
     };
     let command = SendMessage {
         room: None,

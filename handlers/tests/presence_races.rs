@@ -48,6 +48,7 @@ async fn two_people_joining_at_once_each_see_the_other() {
         connections: &connections,
         notifier: h.notifier.as_ref(),
         clock: h.clock.as_ref(),
+        fan_out: None,
     };
     let access = h.services.access().expect("access");
     let guard = h.services.guard().expect("guard");

@@ -1,13 +1,14 @@
 //! `Live`, the chat's live side (who is connected, how to reach them, the time), and what it
-//! does: delivering one frame to many connections: concurrently with a bound, forgetting connections
-//! the gateway reports gone, and never letting one failure stop the rest.
+//! does: delivering one frame to many connections: concurrently with a bound, in shards handed
+//! to parallel invocations when a room is big, forgetting connections the gateway reports
+//! gone, and never letting one failure stop the rest.
 
 use futures::StreamExt;
 use shared::{ServerFrame, Username};
 
 use super::clock::Clock;
-use super::model::{ConnectionId, SessionId};
-use super::ports::{Connections, Notifier, NotifyError, StoreError};
+use super::model::{ConnectionId, SessionId, Shard};
+use super::ports::{Connections, FanOut, Notifier, NotifyError, StoreError};
 
 /// Posts in flight at once per fan-out. API Gateway's management API is an HTTPS call per
 /// recipient, tens of milliseconds each, so a fan-out takes about ⌈members / this⌉ × that:
@@ -15,6 +16,14 @@ use super::ports::{Connections, Notifier, NotifyError, StoreError};
 /// within the 2 s target (`make bench` measures it: big rooms under the latency model). The bound keeps a big room from opening a socket per
 /// member at once (a Lambda has 1,024 file descriptors).
 pub const MAX_CONCURRENT_POSTS: usize = 256;
+
+/// Connections one invocation posts to, at most, when it can hand shards off (`Sharding`).
+/// Posting is waiting plus CPU: ⌈1,000 / `MAX_CONCURRENT_POSTS`⌉ × 30 ms ≈ 120 ms of waiting,
+/// and signing and sending 1,000 HTTPS posts is what a small Lambda's share of a core does in
+/// well under a second, where 10,000 from one invocation took over 2 s even on two whole
+/// local cores (docs/BENCHMARKS.md, big rooms). So a 10,000-member room is ten invocations
+/// posting at once; a room this size or smaller costs nothing extra.
+pub const SHARD_SIZE: usize = 1_000;
 
 /// A connection still inside its `$connect` cannot be posted to (API Gateway answers 410 until
 /// the handshake completes) but is already a room member. A 410 for a connection younger than
@@ -34,14 +43,40 @@ pub struct Live<'a> {
     pub connections: &'a dyn Connections,
     pub notifier: &'a dyn Notifier,
     pub clock: &'a dyn Clock,
+    /// Where a big fan-out's shards go; none: this invocation posts to everyone itself (the
+    /// routes that never reach a big room, and the fan-out function, which never re-shards).
+    pub fan_out: Option<Sharding<'a>>,
+}
+
+/// How a fan-out is split: recipients beyond the first `shard_size` go to `port` in shards of
+/// that size.
+#[derive(Clone, Copy)]
+pub struct Sharding<'a> {
+    pub port: &'a dyn FanOut,
+    pub shard_size: usize,
 }
 
 /// What happened to one fan-out.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Delivery {
     pub sent: usize,
     pub gone: usize,
     pub failed: usize,
+    /// Recipients in shards another invocation accepted (what became of them is its to log).
+    pub handed_off: usize,
+}
+
+impl std::ops::Add for Delivery {
+    type Output = Delivery;
+
+    fn add(self, other: Delivery) -> Delivery {
+        Delivery {
+            sent: self.sent + other.sent,
+            gone: self.gone + other.gone,
+            failed: self.failed + other.failed,
+            handed_off: self.handed_off + other.handed_off,
+        }
+    }
 }
 
 pub fn encode(frame: &ServerFrame) -> String {
@@ -50,20 +85,77 @@ pub fn encode(frame: &ServerFrame) -> String {
 }
 
 impl Live<'_> {
-    /// Sends `frame` to every connection in `to`.
+    /// Sends `frame` to every connection in `to`: past one shard's worth, this invocation
+    /// posts the first shard and hands the rest off, each to an invocation of its own.
     pub async fn deliver(
         &self,
         to: impl IntoIterator<Item = ConnectionId>,
         frame: &ServerFrame,
     ) -> Delivery {
         let payload = encode(frame);
-        let outcomes: Vec<(ConnectionId, Result<(), NotifyError>)> =
-            futures::stream::iter(to.into_iter().map(|id| {
-                let payload = &payload;
-                async move {
-                    let result = self.post_retrying(&id, payload).await;
-                    (id, result)
+        let to: Vec<ConnectionId> = to.into_iter().collect();
+        match self.fan_out {
+            Some(sharding) if to.len() > sharding.shard_size.max(1) => {
+                self.deliver_sharded(sharding, to, payload).await
+            }
+            _ => self.post_all(to, &payload).await,
+        }
+    }
+
+    /// Posts one shard another invocation handed off (the fan-out function's whole job); it
+    /// is never split again.
+    pub async fn deliver_shard(&self, shard: Shard) -> Delivery {
+        self.post_all(shard.to, &shard.payload).await
+    }
+
+    /// Hands every shard but the first off while posting the first; a shard no one accepted
+    /// is posted here after, so a failed hand-off costs time, never a message.
+    async fn deliver_sharded(
+        &self,
+        sharding: Sharding<'_>,
+        mut to: Vec<ConnectionId>,
+        payload: String,
+    ) -> Delivery {
+        let size = sharding.shard_size.max(1);
+        let rest = to.split_off(size);
+        let shards: Vec<Shard> = rest
+            .chunks(size)
+            .map(|chunk| Shard {
+                to: chunk.to_vec(),
+                payload: payload.clone(),
+            })
+            .collect();
+        let hand_offs = futures::future::join_all(shards.into_iter().map(|shard| async move {
+            match sharding.port.hand_off(&shard).await {
+                Ok(()) => Ok(shard.to.len()),
+                Err(e) => {
+                    tracing::warn!(recipients = shard.to.len(), error = %e,
+                        "fan-out shard not handed off; posting it here");
+                    Err(shard.to)
                 }
+            }
+        }));
+        let (here, handed) = futures::join!(self.post_all(to, &payload), hand_offs);
+        let mut delivery = here;
+        let mut left = Vec::new();
+        for outcome in handed {
+            match outcome {
+                Ok(n) => delivery.handed_off += n,
+                Err(to) => left.extend(to),
+            }
+        }
+        if !left.is_empty() {
+            delivery = delivery + self.post_all(left, &payload).await;
+        }
+        delivery
+    }
+
+    /// Posts `payload` to every connection in `to` from this invocation.
+    async fn post_all(&self, to: Vec<ConnectionId>, payload: &str) -> Delivery {
+        let outcomes: Vec<(ConnectionId, Result<(), NotifyError>)> =
+            futures::stream::iter(to.into_iter().map(|id| async move {
+                let result = self.post_retrying(&id, payload).await;
+                (id, result)
             }))
             .buffer_unordered(MAX_CONCURRENT_POSTS)
             .collect()

@@ -214,3 +214,11 @@ impl NewChange {
         }
     }
 }
+
+/// Part of one fan-out, handed to another invocation: the connections to post to and the
+/// frame, already encoded (every recipient gets the same bytes). The fan-out function's event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    pub to: Vec<ConnectionId>,
+    pub payload: String,
+}

@@ -8,7 +8,7 @@ use shared::{
 };
 
 use super::model::{
-    Connection, ConnectionId, Member, Membership, NewChange, NewMessage, Session, SessionId,
+    Connection, ConnectionId, Member, Membership, NewChange, NewMessage, Session, SessionId, Shard,
     StoredMessage, UserRecord,
 };
 
@@ -228,6 +228,16 @@ pub trait Notifier: Send + Sync {
     /// Closes one connection (API Gateway's `DELETE @connections/{id}`; its `$disconnect`
     /// runs).
     async fn disconnect(&self, to: &ConnectionId) -> Result<(), NotifyError>;
+}
+
+/// Hands part of one fan-out to another invocation (an asynchronous Lambda invoke on AWS, a
+/// task in the local gateway), so a big room's posts run in parallel beyond what one
+/// invocation can post in time (`live::SHARD_SIZE`).
+#[async_trait]
+pub trait FanOut: Send + Sync {
+    /// Accepts `shard` for delivery elsewhere. `Err`: it was not accepted, and the caller
+    /// posts it itself, so a failed hand-off loses nothing.
+    async fn hand_off(&self, shard: &Shard) -> Result<(), NotifyError>;
 }
 
 /// A throttle record to keep: the domain's state, serialised, and when it may be forgotten.

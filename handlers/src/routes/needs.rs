@@ -18,6 +18,9 @@ pub struct Needs {
     /// Sessions (`domain::sessions`): kept in the messages table. Every route that takes an
     /// access token checks its session is still live.
     pub sessions: bool,
+    /// Handing a big room's fan-out off in shards (`domain::live::Sharding`): the fan-out
+    /// function, invoked asynchronously. The routes that broadcast messages and their changes.
+    pub fan_out: bool,
 }
 
 impl Needs {
@@ -29,6 +32,7 @@ impl Needs {
         tokens: false,
         throttles: false,
         sessions: false,
+        fan_out: false,
     };
     /// Everything: hosts that serve every route in one process.
     pub const ALL: Needs = Needs {
@@ -39,6 +43,7 @@ impl Needs {
         tokens: true,
         throttles: true,
         sessions: true,
+        fan_out: true,
     };
     /// Talking back on a socket: the connection table and the Management API.
     pub(super) const LIVE: Needs = Needs {
@@ -56,6 +61,7 @@ impl Needs {
             (self.notifier, "WEBSOCKET_MANAGEMENT_ENDPOINT"),
             (self.tokens, "JWT_KEYS_SECRET"),
             (self.throttles, "THROTTLES_TABLE"),
+            (self.fan_out, "FAN_OUT_FUNCTION"),
         ]
         .into_iter()
         .filter_map(|(needed, name)| needed.then_some(name))

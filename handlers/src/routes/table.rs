@@ -71,6 +71,7 @@ pub const ROUTES: &[RouteDef] = &[
         Needs {
             throttles: true,
             messages: true,
+            fan_out: true,
             ..Needs::LIVE
         },
     ),
@@ -110,6 +111,7 @@ pub const ROUTES: &[RouteDef] = &[
         Needs {
             throttles: true,
             messages: true,
+            fan_out: true,
             ..Needs::LIVE
         },
     ),
@@ -121,6 +123,7 @@ pub const ROUTES: &[RouteDef] = &[
         Needs {
             throttles: true,
             messages: true,
+            fan_out: true,
             ..Needs::LIVE
         },
     ),
@@ -132,6 +135,7 @@ pub const ROUTES: &[RouteDef] = &[
         Needs {
             throttles: true,
             messages: true,
+            fan_out: true,
             ..Needs::LIVE
         },
     ),
