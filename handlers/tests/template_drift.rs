@@ -9,7 +9,7 @@ mod support;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use handlers::routes::{ROUTES, Route};
+use handlers::routes::{Needs, ROUTES, Route, WORKERS};
 use support::template::{of_type, statements, template};
 use yaml_rust2::Yaml;
 
@@ -109,10 +109,11 @@ fn every_route_has_its_binary_and_every_binary_exactly_one_function() {
     let routed: BTreeSet<String> = ROUTES
         .iter()
         .filter_map(|d| d.binary())
+        .chain(WORKERS.iter().map(|w| w.binary))
         .map(str::to_owned)
         .collect();
-    assert_eq!(unique, routed, "template functions vs the route table");
-    assert_eq!(binaries(), routed, "src/bin vs the route table");
+    assert_eq!(unique, routed, "template functions vs the route table and the workers");
+    assert_eq!(binaries(), routed, "src/bin vs the route table and the workers");
 }
 
 #[test]
@@ -190,10 +191,11 @@ fn every_http_route_is_wired_to_the_binary_the_table_names() {
 fn each_functions_environment_names_what_its_route_needs() {
     let t = template();
     let functions = functions(&t);
-    for def in ROUTES {
-        let Some(wanted_binary) = def.binary() else {
-            continue;
-        };
+    let deployed = ROUTES
+        .iter()
+        .filter_map(|def| Some((def.binary()?, def.needs)))
+        .chain(WORKERS.iter().map(|w| (w.binary, w.needs)));
+    for (wanted_binary, needs) in deployed {
         let (id, _) = functions
             .iter()
             .find(|(_, binary)| *binary == wanted_binary)
@@ -207,9 +209,48 @@ fn each_functions_environment_names_what_its_route_needs() {
                     .collect()
             })
             .unwrap_or_default();
-        let wanted: BTreeSet<String> = def.needs.env().into_iter().map(str::to_owned).collect();
+        let wanted: BTreeSet<String> = needs.env().into_iter().map(str::to_owned).collect();
         assert_eq!(present, wanted, "{id} ({wanted_binary})");
     }
+}
+
+/// The function a variable's `!Ref` names, where it is one.
+fn referenced(variable: &Yaml) -> Option<String> {
+    variable.as_str().map(str::to_owned)
+}
+
+#[test]
+fn a_function_that_hands_shards_off_names_the_fan_out_function_and_may_invoke_only_it() {
+    let t = template();
+    let functions = functions(&t);
+    let (fan_out, _) = functions
+        .iter()
+        .find(|(_, binary)| *binary == handlers::routes::FAN_OUT.binary)
+        .expect("a function for the fan-out worker");
+    let asynchronous = &t["Resources"][fan_out.as_str()]["Properties"]["EventInvokeConfig"];
+    assert_eq!(
+        asynchronous["MaximumRetryAttempts"].as_i64(),
+        Some(0),
+        "a retried shard is posted twice"
+    );
+    for def in ROUTES.iter().filter(|d| d.needs.fan_out) {
+        let binary = def.binary().expect("a broadcasting route runs a function");
+        let (id, function) = functions
+            .iter()
+            .find(|(_, b)| *b == binary)
+            .map(|(id, _)| (id, &t["Resources"][id.as_str()]))
+            .expect("its function");
+        let variable = &function["Properties"]["Environment"]["Variables"]["FAN_OUT_FUNCTION"];
+        assert_eq!(referenced(variable).as_deref(), Some(fan_out.as_str()), "{id}");
+        let invokes: Vec<String> = statements(&t, function)
+            .into_iter()
+            .filter(|s| format!("{:?}", s["Action"]).contains("lambda:InvokeFunction"))
+            .map(|s| format!("{:?}", s["Resource"]))
+            .collect();
+        assert_eq!(invokes.len(), 1, "{id}: {invokes:?}");
+        assert!(invokes[0].contains(&format!("{fan_out}.Arn")), "{id}: {invokes:?}");
+    }
+    assert!(Needs::ALL.fan_out);
 }
 
 #[test]
