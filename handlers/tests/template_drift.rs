@@ -112,8 +112,15 @@ fn every_route_has_its_binary_and_every_binary_exactly_one_function() {
         .chain(WORKERS.iter().map(|w| w.binary))
         .map(str::to_owned)
         .collect();
-    assert_eq!(unique, routed, "template functions vs the route table and the workers");
-    assert_eq!(binaries(), routed, "src/bin vs the route table and the workers");
+    assert_eq!(
+        unique, routed,
+        "template functions vs the route table and the workers"
+    );
+    assert_eq!(
+        binaries(),
+        routed,
+        "src/bin vs the route table and the workers"
+    );
 }
 
 #[test]
@@ -241,14 +248,21 @@ fn a_function_that_hands_shards_off_names_the_fan_out_function_and_may_invoke_on
             .map(|(id, _)| (id, &t["Resources"][id.as_str()]))
             .expect("its function");
         let variable = &function["Properties"]["Environment"]["Variables"]["FAN_OUT_FUNCTION"];
-        assert_eq!(referenced(variable).as_deref(), Some(fan_out.as_str()), "{id}");
+        assert_eq!(
+            referenced(variable).as_deref(),
+            Some(fan_out.as_str()),
+            "{id}"
+        );
         let invokes: Vec<String> = statements(&t, function)
             .into_iter()
             .filter(|s| format!("{:?}", s["Action"]).contains("lambda:InvokeFunction"))
             .map(|s| format!("{:?}", s["Resource"]))
             .collect();
         assert_eq!(invokes.len(), 1, "{id}: {invokes:?}");
-        assert!(invokes[0].contains(&format!("{fan_out}.Arn")), "{id}: {invokes:?}");
+        assert!(
+            invokes[0].contains(&format!("{fan_out}.Arn")),
+            "{id}: {invokes:?}"
+        );
     }
     assert!(Needs::ALL.fan_out);
 }

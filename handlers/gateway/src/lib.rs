@@ -8,6 +8,7 @@ pub mod faults;
 pub mod hosts;
 pub mod http_api;
 pub mod integration;
+pub mod invoke;
 pub mod lambdas;
 pub mod latency;
 pub mod logging;
@@ -88,6 +89,11 @@ fn router(state: Arc<AppState>) -> Router {
             post(management::post)
                 .get(management::get)
                 .delete(management::delete),
+        )
+        // Lambda's Invoke API, for functions that invoke others (Lambda mode only).
+        .route(
+            "/2015-03-31/functions/{name}/invocations",
+            post(invoke::invoke),
         )
         .merge(site::router(&state.options.dist_dir, &state.options.limits))
         .layer(DefaultBodyLimit::max(HTTP_BODY_LIMIT))

@@ -21,7 +21,7 @@ use crate::sigv4;
 use handlers::domain::ports::Notifier as _;
 
 /// Errors the SDK recognises by the `x-amzn-errortype` header.
-fn error(status: StatusCode, kind: &str, message: &str) -> Response {
+pub(crate) fn error(status: StatusCode, kind: &str, message: &str) -> Response {
     let mut response = (status, Json(json!({ "message": message }))).into_response();
     if let Ok(value) = kind.parse() {
         response.headers_mut().insert("x-amzn-errortype", value);

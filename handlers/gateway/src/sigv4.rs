@@ -16,7 +16,9 @@ use time::PrimitiveDateTime;
 use time::macros::format_description;
 
 /// The service name the SDK signs Management API calls for.
-const SERVICE: &str = "execute-api";
+pub const SERVICE: &str = "execute-api";
+/// The service name the SDK signs Lambda's Invoke API calls for (`invoke.rs`).
+pub const LAMBDA: &str = "lambda";
 const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 /// How far a request's `x-amz-date` may be from now (AWS allows 15 minutes).
 pub const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
@@ -91,11 +93,22 @@ pub struct Claim<'a> {
     signed_headers: Vec<&'a str>,
     signature: &'a str,
     time: SystemTime,
+    service: &'static str,
 }
 
 /// The checks that need no body: a well-formed claim, by our key, signed recently. Run before
 /// a body is read, so an unsigned caller costs nothing.
 pub fn claim<'a>(
+    keys: &ManagementKeys,
+    headers: &'a HeaderMap,
+    now: SystemTime,
+) -> Result<Claim<'a>, Refusal> {
+    claim_for(SERVICE, keys, headers, now)
+}
+
+/// `claim`, for a call signed for `service` (the Management API's, or Lambda's).
+pub fn claim_for<'a>(
+    service_name: &'static str,
     keys: &ManagementKeys,
     headers: &'a HeaderMap,
     now: SystemTime,
@@ -127,8 +140,8 @@ pub fn claim<'a>(
             "Credential is not KEY/DATE/REGION/SERVICE/aws4_request",
         ));
     };
-    if service != SERVICE {
-        return Err(Refusal::Incomplete("the service must be execute-api"));
+    if service != service_name {
+        return Err(Refusal::Incomplete("the Credential names another service"));
     }
     if access_key_id != keys.access_key_id {
         return Err(Refusal::UnknownKey);
@@ -156,6 +169,7 @@ pub fn claim<'a>(
         signed_headers,
         signature,
         time,
+        service: service_name,
     })
 }
 
@@ -202,7 +216,7 @@ impl Claim<'_> {
         let params = v4::SigningParams::builder()
             .identity(&identity)
             .region(self.region)
-            .name(SERVICE)
+            .name(self.service)
             .time(self.time)
             .settings(settings)
             .build()

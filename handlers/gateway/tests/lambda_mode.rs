@@ -15,7 +15,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use handlers::domain::clock::{Clock, SystemClock};
-use handlers::domain::model::{Connection, ConnectionId};
+use handlers::domain::live::encode;
+use handlers::domain::model::{Connection, ConnectionId, Shard};
+use handlers::domain::ports::Connections;
 use handlers::dynamo::schema::TableNames;
 use lambda_support::{binaries, conversation, is_message_from, start, start_with, template_text};
 use shared::{PresenceChange, RoomId, ServerFrame, Username};
@@ -76,9 +78,8 @@ async fn the_aws_tutorial_wscat_session_works_against_the_real_binaries() {
     a.next_matching(|f| matches!(f, ServerFrame::Pong)).await;
 }
 
-#[tokio::test]
-async fn a_post_to_a_gone_connection_deletes_its_rows() {
-    let gw = start().await;
+/// The stack's connection table, as the functions see it.
+async fn connections_of(gw: &lambda_support::Lambdas) -> Arc<dyn Connections> {
     let host = gw.running().lambdas().expect("Lambda mode").clone();
     let table = |id: &str| host.reference(id).expect("table").to_owned();
     let backend = handlers::compose::Backend::DynamoDb {
@@ -91,7 +92,14 @@ async fn a_post_to_a_gone_connection_deletes_its_rows() {
         },
     };
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let connections = backend.stores(&clock).connections;
+    backend.stores(&clock).connections
+}
+
+#[tokio::test]
+async fn a_post_to_a_gone_connection_deletes_its_rows() {
+    let gw = start().await;
+    let clock = SystemClock;
+    let connections = connections_of(&gw).await;
     // A row whose socket is long gone ($disconnect lost): only a 410 can reveal it.
     let stale = Connection {
         id: ConnectionId::new("stale-connection="),
@@ -120,6 +128,64 @@ async fn a_post_to_a_gone_connection_deletes_its_rows() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// A big room's shards go to the fan-out function by an asynchronous invoke: here, the Invoke
+/// API of the gateway, which runs the real fan_out binary the template deploys.
+#[tokio::test]
+async fn a_shard_invoked_asynchronously_is_posted_by_the_real_fan_out_function() {
+    use aws_sdk_lambda::primitives::Blob;
+    use aws_sdk_lambda::types::InvocationType;
+
+    let gw = start().await;
+    let (_alice, mut a) = gw.user("alice", None).await;
+    let (_bob, mut b) = gw.user("bob", None).await;
+    let members = connections_of(&gw)
+        .await
+        .members(&RoomId::default_room())
+        .await
+        .expect("members");
+    assert_eq!(members.len(), 2);
+    let shard = Shard {
+        to: members.into_iter().map(|m| m.connection_id).collect(),
+        payload: encode(&ServerFrame::Pong),
+    };
+    let lambda = aws_sdk_lambda::Client::new(&gw.sdk_config_at(&gw.base).await);
+    let function = gw
+        .running()
+        .lambdas()
+        .expect("Lambda mode")
+        .environment_of("SendMessageFunction")
+        .expect("send")["FAN_OUT_FUNCTION"]
+        .clone();
+    let invoked = lambda
+        .invoke()
+        .function_name(&function)
+        .invocation_type(InvocationType::Event)
+        .payload(Blob::new(serde_json::to_vec(&shard).expect("event")))
+        .send()
+        .await
+        .expect("invoke");
+    assert_eq!(invoked.status_code(), 202);
+    for client in [&mut a, &mut b] {
+        client
+            .next_matching(|f| matches!(f, ServerFrame::Pong))
+            .await;
+    }
+    let missing = lambda
+        .invoke()
+        .function_name("no-such-function")
+        .invocation_type(InvocationType::Event)
+        .payload(Blob::new("{}"))
+        .send()
+        .await
+        .expect_err("no such function");
+    assert!(
+        missing
+            .as_service_error()
+            .is_some_and(|e| e.is_resource_not_found_exception()),
+        "{missing:?}"
+    );
 }
 
 #[tokio::test]

@@ -100,7 +100,12 @@ impl LambdaHost {
             for value in environment.values_mut() {
                 *value = local_endpoint(value, &stack, gateway);
             }
-            environment.extend(lambda_environment(function, options, management_keys));
+            environment.extend(lambda_environment(
+                function,
+                options,
+                management_keys,
+                gateway,
+            ));
             let launch = Launch {
                 function: function.id.clone(),
                 function_arn: stack.locals.attributes[&format!("{}.Arn", function.id)].clone(),
@@ -167,6 +172,30 @@ impl LambdaHost {
         let response = pool.invoke(Bytes::from(payload)).await?;
         serde_json::from_slice(&response)
             .map_err(|e| Failure::Handled(format!("a response API Gateway cannot read: {e}")))
+    }
+
+    /// The function (logical id) that `name` names: its name or its ARN, as Lambda's Invoke
+    /// API takes either.
+    pub fn function_named(&self, name: &str) -> Option<&str> {
+        self.stack
+            .functions
+            .values()
+            .find(|f| {
+                f.name == name
+                    || self.stack.locals.attributes.get(&format!("{}.Arn", f.id))
+                        == Some(&name.to_owned())
+            })
+            .map(|f| f.id.as_str())
+    }
+
+    /// Invokes `function` (logical id) with an event as it came (an asynchronous invoke's
+    /// payload); its response as it went.
+    pub async fn invoke_raw(&self, function: &str, event: Bytes) -> Result<Bytes, Failure> {
+        let pool = self
+            .pools
+            .get(function)
+            .ok_or_else(|| Failure::NotStarted(format!("no function {function}")))?;
+        pool.invoke(event).await
     }
 
     /// Every cold start so far, per function.
@@ -242,11 +271,12 @@ fn local_endpoint(value: &str, stack: &Stack, gateway: SocketAddr) -> String {
 
 /// What Lambda itself puts in every function's environment (the reserved variables), with the
 /// local stand-ins: credentials the gateway's Management API accepts (moto accepts any), and
-/// the AWS services' endpoint.
+/// the AWS services' endpoints (Lambda's Invoke API is this gateway's: `invoke.rs`).
 fn lambda_environment(
     function: &template::FunctionSpec,
     options: &LambdaOptions,
     keys: &ManagementKeys,
+    gateway: SocketAddr,
 ) -> Vec<(String, String)> {
     let mut env = vec![
         ("AWS_LAMBDA_FUNCTION_NAME", function.name.clone()),
@@ -270,6 +300,7 @@ fn lambda_environment(
             "AWS_ENDPOINT_URL_SECRETS_MANAGER",
             options.aws_endpoint.clone(),
         ),
+        ("AWS_ENDPOINT_URL_LAMBDA", format!("http://{gateway}")),
         ("_HANDLER", "bootstrap".to_owned()),
         ("TZ", ":UTC".to_owned()),
     ];
