@@ -6,7 +6,11 @@ the Targets table (target, measured, verdict)."""
 from __future__ import annotations
 
 import json
+import math
+import re
 from pathlib import Path
+
+import bench_cost
 
 # Issue #19's targets, stated at 16 cores; this report says which machine measured them.
 SATURATION_RATIO = 0.7  # Confab's sustained deliveries/s ≥ 0.7× the baseline's, 1,000 clients
@@ -124,8 +128,42 @@ def p99_target(ratio):
     return (name, f"{ratio:.2f}×", "met" if ratio <= P99_RATIO else "**missed**")
 
 
-def fanout_section(results: Path):
+def shard_size(root: Path) -> int:
+    """`domain::live::SHARD_SIZE`, as the source says now."""
+    source = (root / "handlers/domain/src/live.rs").read_text()
+    match = re.search(r"pub const SHARD_SIZE: usize = ([0-9_]+);", source)
+    if not match:
+        raise ValueError("SHARD_SIZE not found in handlers/domain/src/live.rs")
+    return int(match.group(1).replace("_", ""))
+
+
+def function_memory(root: Path, function: str) -> int:
+    """A function's MemorySize in the template (MB): its own, else the Globals'."""
+    template = (root / "infra/template.yaml").read_text()
+    own = re.search(r"MemorySize:\s*(\d+)", bench_cost._blocks(template, "Resources").get(function, ""))
+    default = re.search(r"MemorySize:\s*(\d+)", bench_cost._blocks(template, "Globals").get("Function", ""))
+    found = own or default
+    return int(found.group(1)) if found else 128
+
+
+def fanout_cost(n: int, last_ms: float, shard: int, memory_mb: int, price: dict) -> dict:
+    """What messages to a room of `n` connections cost, per million messages: a post per
+    member, and the invocations that post them (the sender's and one per further shard), each
+    billed, as an upper bound, for the whole time to the last member."""
+    invocations = max(1, math.ceil(n / shard))
+    gb_seconds = invocations * memory_mb / 1024 * last_ms / 1000
+    million = 1_000_000
+    posts = million * n * price["websocket_messages"]
+    lambda_usd = million * (invocations * price["lambda_requests"]
+                            + gb_seconds * price["lambda_arm64_gb_seconds"])
+    return {"invocations": invocations, "posts": posts, "lambda": lambda_usd}
+
+
+def fanout_section(results: Path, root: Path = bench_cost.ROOT):
     """Big rooms: `target/bench/fanout-*.json` from `confab-load fanout`."""
+    shard = shard_size(root)
+    memory = function_memory(root, "FanOutFunction")
+    price, _ = bench_cost.prices(root)
     runs = []
     for path in sorted(results.glob("fanout-*.json"), key=lambda p: int(p.stem.split("-")[1])):
         try:
@@ -137,8 +175,11 @@ def fanout_section(results: Path):
         "",
         "The gateway runs with `--notify-over-http --post-latency 30ms±10ms`: the send handler "
         "fans out with the Lambdas' own notifier (`ApiGatewayNotifier`: one SigV4-signed HTTP "
-        "`POST @connections/{id}` per member, at most `MAX_CONCURRENT_POSTS` at once), and "
-        "every call is held 20–40 ms before it is answered, as AWS's PostToConnection takes "
+        "`POST @connections/{id}` per member, at most `MAX_CONCURRENT_POSTS` at once per "
+        f"invocation), posting the first {shard:,} members (`SHARD_SIZE`) itself and handing "
+        "each further shard to a fan-out invocation of its own (on AWS an asynchronous invoke "
+        "of `FanOutFunction`; here a task of the gateway posting through the same notifier), "
+        "and every call is held 20–40 ms before it is answered, as AWS's PostToConnection takes "
         "tens of milliseconds. One more connection sends a message; the time is from its send "
         "to each member's receipt. The room's connections belong to 100 people (a person's "
         "first connection is announced, the others are not), so the setup does not pay a "
@@ -146,23 +187,26 @@ def fanout_section(results: Path):
         "at a time; medians over them. This machine's CPU also runs the gateway's side of "
         "every call, which AWS runs elsewhere.",
         "",
-        "| connections | to the first | p50 | p99 | to the last (median) | to the last (max) | delivered | setup |",
-        "|---|---|---|---|---|---|---|---|",
+        "| connections | invocations | to the first | p50 | p99 | to the last (median) "
+        "| to the last (max) | delivered | setup | $ per million messages (posts + Lambda) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     targets = []
     for run in runs:
         n = run.get("connections", 0)
         if run.get("skipped"):
-            lines.append(f"| {n:,} | not run: {run['skipped']} | | | | | | |")
+            lines.append(f"| {n:,} | | not run: {run['skipped']} | | | | | | | |")
             continue
         messages = run.get("messages", [])
         median = lambda key: sorted(m[key] for m in messages)[len(messages) // 2] if messages else 0  # noqa: E731
         delivered = sum(m["delivered"] for m in messages)
+        c = fanout_cost(n, run["last_ms_median"], shard, memory, price)
         lines.append(
-            f"| {n:,} | {median('first_ms'):,.0f} ms | {median('p50_ms'):,.0f} ms | "
-            f"{median('p99_ms'):,.0f} ms | {run['last_ms_median']:,.0f} ms | "
-            f"{run['last_ms_max']:,.0f} ms | {delivered:,} of {n * len(messages):,} | "
-            f"{run['setup_secs']:.0f} s |"
+            f"| {n:,} | {c['invocations']} | {median('first_ms'):,.0f} ms | "
+            f"{median('p50_ms'):,.0f} ms | {median('p99_ms'):,.0f} ms | "
+            f"{run['last_ms_median']:,.0f} ms | {run['last_ms_max']:,.0f} ms | "
+            f"{delivered:,} of {n * len(messages):,} | {run['setup_secs']:.0f} s | "
+            f"${c['posts'] + c['lambda']:,.0f} (${c['posts']:,.0f} + ${c['lambda']:,.2f}) |"
         )
         if n == 10_000:
             last = run["last_ms_median"]
@@ -175,18 +219,21 @@ def fanout_section(results: Path):
                             "registered and joined)", f"{setup:.0f} s",
                             "met" if setup <= SETUP_SECS else "**missed**"))
     if not runs:
-        lines.append("| — | not run | | | | | | |")
+        lines.append("| — | | not run | | | | | | | |")
     if not targets:
         targets.append(("a 10,000-connection room fully delivered within 2 s", "not measured", "—"))
     lines += [
         "",
-        "One invocation posts to every member: ⌈members / concurrency⌉ waves of ~30 ms, plus "
-        "the CPU per post (signing, HTTP). 50,000 connections need 50,000 sockets on each "
-        "side: beyond this machine's 20,000 open files per process, so that row is measured "
-        "only where the limit allows. On Lambda the send function's CPU share follows its "
-        "memory (256 MB ≈ 0.15 vCPU): signing 10,000 requests there takes longer than here, "
-        "so a room that big wants the send function at 1 GB or more, or the fan-out split "
-        "across invocations (docs/DEPLOY.md).",
+        f"Each invocation posts to at most {shard:,} members: ⌈{shard:,} / concurrency⌉ waves "
+        "of ~30 ms, plus the CPU per post (signing, HTTP), and the invocations run at once, so "
+        "where each has its own CPU, as on Lambda, a bigger room takes about as long as one "
+        "shard. Here they all share this machine's cores with the gateway's side of every call "
+        "and with the load tool, so the time still grows with the room. The cost column is per "
+        "million messages to a room that size: a post per member at API Gateway's price, and "
+        f"the invocations (requests, and {memory} MB each for the whole time to the last member, "
+        "an upper bound) at Lambda's (`infra/prices.json`); the posts are nearly all of it. "
+        "50,000 connections need 50,000 sockets on each side: beyond this machine's 20,000 open "
+        "files per process, so that row is measured only where the limit allows.",
         "",
     ]
     return lines, targets

@@ -72,6 +72,22 @@ class Fanout(unittest.TestCase):
         rows = [line for line in lines if line.startswith("| 10,000") or line.startswith("| 50,000")]
         self.assertTrue(rows[0].startswith("| 10,000"))
 
+    def test_a_big_room_row_counts_its_invocations_and_prices_the_posts_and_the_lambdas(self):
+        with tempfile.TemporaryDirectory() as d:
+            self.write(Path(d), 10_000, 1000.0)
+            lines, _ = bench_scale.fanout_section(Path(d))
+        shard = bench_scale.shard_size(bench_scale.bench_cost.ROOT)
+        row = next(line for line in lines if line.startswith("| 10,000"))
+        self.assertTrue(row.startswith(f"| 10,000 | {-(-10_000 // shard)} |"), row)
+        # 10,000 posts at $1 per million each, per million messages: $10,000.
+        self.assertIn("$10,000 + $", row)
+        cost = bench_scale.fanout_cost(10_000, 1000.0, 1000, 256,
+                                       {"websocket_messages": 1e-6, "lambda_requests": 2e-7,
+                                        "lambda_arm64_gb_seconds": 1e-5})
+        self.assertEqual(cost["invocations"], 10)
+        # 10 requests ($2) and 10 × 0.25 GB × 1 s = 2.5 GB-s ($25), per million messages.
+        self.assertAlmostEqual(cost["lambda"], 27.0)
+
     def test_a_slow_or_lossy_big_room_is_missed(self):
         for last, healthy in ((2500.0, True), (1500.0, False)):
             with tempfile.TemporaryDirectory() as d:
