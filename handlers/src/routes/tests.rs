@@ -164,5 +164,16 @@ fn needs_name_the_environment_they_read() {
             "THROTTLES_TABLE"
         ]
     );
-    assert_eq!(Needs::ALL.env().len(), 6);
+    assert_eq!(Needs::ALL.env().len(), 7);
+    assert!(
+        Route::Ws(WsRoute::SendMessage)
+            .def()
+            .needs
+            .env()
+            .contains(&"FAN_OUT_FUNCTION")
+    );
+    assert_eq!(
+        FAN_OUT.needs.env(),
+        ["CONNECTIONS_TABLE", "WEBSOCKET_MANAGEMENT_ENDPOINT"]
+    );
 }
