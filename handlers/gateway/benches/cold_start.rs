@@ -6,7 +6,8 @@
 //! binary: process start → its first `invocation/next` (init: tracing, AWS configuration,
 //! clients, the key set read from Secrets Manager) → its first response (that first request
 //! served, store calls included). Every call must succeed: a failing route would time a
-//! shorter path. A function the walk misses fails the bench, so a new route must join it.
+//! shorter path. A function the walk misses fails the bench, so a new route must join it (the
+//! fan-out function, which no route serves, is invoked as the broadcasting functions do).
 //!
 //! Output: JSON `{function: {binary, bytes, init: {median_ms, min_ms, max_ms},
 //! first_response: {…}}}` at `COLD_START_OUT` (default the workspace's target/bench/cold-start.json), over
@@ -182,7 +183,32 @@ async fn walk(gw: &TestGateway) -> Outcome {
     )
     .await?;
     call(gw, "POST", "/api/logout", Some(&alice), None, Value::Null).await?;
-    Ok(())
+    fan_out_shard(gw).await
+}
+
+/// The fan-out function, which no route serves: invoked as the broadcasting functions invoke
+/// it for a big room's shards, here synchronously so its answer is checked, with a shard
+/// whose one connection is gone (a post, its 410, and the store's look-up of it).
+async fn fan_out_shard(gw: &TestGateway) -> Outcome {
+    let host = gw.running().lambdas().ok_or("not in the Lambda mode")?;
+    let environment = host
+        .environment_of("SendMessageFunction")
+        .ok_or("no send function")?;
+    let function = environment
+        .get("FAN_OUT_FUNCTION")
+        .ok_or("the send function names no fan-out function")?;
+    let shard = json!({"to": ["cold-start-gone="], "payload": r#"{"type":"pong"}"#});
+    let invoked = aws_sdk_lambda::Client::new(&gw.sdk_config_at(&gw.base).await)
+        .invoke()
+        .function_name(function)
+        .payload(aws_sdk_lambda::primitives::Blob::new(shard.to_string()))
+        .send()
+        .await
+        .map_err(|e| format!("fan-out invoke: {e:?}"))?;
+    match invoked.function_error() {
+        None => Ok(()),
+        Some(error) => Err(format!("the fan-out function failed: {error}")),
+    }
 }
 
 /// One round on a fresh stack: each function's cold start, in milliseconds.

@@ -186,6 +186,30 @@ async fn a_shard_invoked_asynchronously_is_posted_by_the_real_fan_out_function()
             .is_some_and(|e| e.is_resource_not_found_exception()),
         "{missing:?}"
     );
+    let too_big = lambda
+        .invoke()
+        .function_name(&function)
+        .invocation_type(InvocationType::Event)
+        .payload(Blob::new(vec![b' '; gateway::invoke::EVENT_MAX_BYTES + 1]))
+        .send()
+        .await
+        .expect_err("over the event limit");
+    assert_eq!(
+        too_big.raw_response().map(|r| r.status().as_u16()),
+        Some(413)
+    );
+    // Only a caller holding the functions' key may invoke one.
+    let unsigned = reqwest::Client::new()
+        .post(format!(
+            "{}/2015-03-31/functions/{function}/invocations",
+            gw.base
+        ))
+        .header("x-amz-invocation-type", "Event")
+        .body(serde_json::to_vec(&shard).expect("event"))
+        .send()
+        .await
+        .expect("unsigned invoke");
+    assert_eq!(unsigned.status(), 403);
 }
 
 #[tokio::test]
