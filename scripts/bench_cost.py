@@ -56,13 +56,19 @@ def prices(root: Path) -> tuple[dict, dict]:
     return {name: p["usd"] / p["per"] for name, p in table["prices"].items()}, table
 
 
-def max_concurrent_posts(root: Path) -> int:
-    """`domain::live::MAX_CONCURRENT_POSTS`, as the source says now."""
+def live_const(root: Path, name: str) -> int:
+    """A `usize` constant of `domain::live` (`MAX_CONCURRENT_POSTS`, `SHARD_SIZE`), as the
+    source says now."""
     source = (root / "handlers/domain/src/live.rs").read_text()
-    match = re.search(r"pub const MAX_CONCURRENT_POSTS: usize = ([0-9_]+);", source)
+    match = re.search(rf"pub const {name}: usize = ([0-9_]+);", source)
     if not match:
-        raise ValueError("MAX_CONCURRENT_POSTS not found in handlers/domain/src/live.rs")
+        raise ValueError(f"{name} not found in handlers/domain/src/live.rs")
     return int(match.group(1).replace("_", ""))
+
+
+def max_concurrent_posts(root: Path) -> int:
+    """`domain::live::MAX_CONCURRENT_POSTS`: posts in flight per invocation."""
+    return live_const(root, "MAX_CONCURRENT_POSTS")
 
 
 def _blocks(template: str, section: str) -> dict:

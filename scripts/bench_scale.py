@@ -129,12 +129,8 @@ def p99_target(ratio):
 
 
 def shard_size(root: Path) -> int:
-    """`domain::live::SHARD_SIZE`, as the source says now."""
-    source = (root / "handlers/domain/src/live.rs").read_text()
-    match = re.search(r"pub const SHARD_SIZE: usize = ([0-9_]+);", source)
-    if not match:
-        raise ValueError("SHARD_SIZE not found in handlers/domain/src/live.rs")
-    return int(match.group(1).replace("_", ""))
+    """`domain::live::SHARD_SIZE`: recipients per invocation."""
+    return bench_cost.live_const(root, "SHARD_SIZE")
 
 
 def function_memory(root: Path, function: str) -> int:

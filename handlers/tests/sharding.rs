@@ -12,9 +12,8 @@ use async_trait::async_trait;
 use handlers::domain::live::{Delivery, Live, Sharding};
 use handlers::domain::model::{ConnectionId, Shard};
 use handlers::domain::ports::{FanOut, NotifyError};
-use handlers::entry::ws;
 use shared::{RoomId, ServerFrame};
-use support::{Harness, events};
+use support::{Harness, speak};
 
 /// Takes shards and keeps them (or refuses every one), as a test's stand-in for Lambda's
 /// asynchronous invoke: what the sender hands over is what is checked.
@@ -114,32 +113,18 @@ async fn a_room_within_one_shard_is_never_handed_off() {
     assert!(handed.shards.lock().expect("shards").is_empty());
 }
 
-async fn connect(h: &Harness, id: &str, user: &str) {
-    let token = h.token(user).await;
-    let response = ws::route(&h.services, events::connect(id, &[("token", &token)])).await;
-    assert_eq!(response.status_code, 200);
-}
-
-fn heard(h: &Harness, id: &str) -> usize {
-    h.frames(id)
-        .iter()
-        .filter(|f| matches!(f, ServerFrame::Message { .. }))
-        .count()
-}
-
 #[tokio::test]
 async fn a_message_to_a_room_of_many_shards_reaches_every_member_through_the_route() {
     // The composition root's in-process fan-out: each shard a task, as each is an invocation.
     let mut h = Harness::new();
     h.services = h.services.with_shard_size(7);
     for i in 0..40 {
-        connect(&h, &format!("conn-{i}"), &format!("user{i}")).await;
+        speak::connect(&h, &format!("conn-{i}"), &format!("user{i}"), "general").await;
     }
     h.notifier.clear();
-    let frame = r#"{"action":"sendMessage","body":"to everyone"}"#;
-    ws::route(&h.services, events::message("sendMessage", "conn-0", frame)).await;
+    speak::say(&h, "conn-0", "general", "to everyone").await;
     // The shards' tasks run on their own; wait for the last member (bounded).
-    let everyone = || (1..40).all(|i| heard(&h, &format!("conn-{i}")) == 1);
+    let everyone = || (1..40).all(|i| speak::heard(&h, &format!("conn-{i}")) == 1);
     for _ in 0..200 {
         if everyone() {
             break;
@@ -147,10 +132,10 @@ async fn a_message_to_a_room_of_many_shards_reaches_every_member_through_the_rou
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     for i in 1..40 {
-        assert_eq!(heard(&h, &format!("conn-{i}")), 1, "conn-{i}");
+        assert_eq!(speak::heard(&h, &format!("conn-{i}")), 1, "conn-{i}");
     }
     assert_eq!(
-        heard(&h, "conn-0"),
+        speak::heard(&h, "conn-0"),
         0,
         "the sender's own message posted back"
     );

@@ -23,6 +23,14 @@ pub async fn say(h: &Harness, connection: &str, room: &str, body: &str) {
     frame(h, connection, &send.to_string()).await;
 }
 
+/// How many chat messages a connection has been posted.
+pub fn heard(h: &Harness, connection: &str) -> usize {
+    h.frames(connection)
+        .iter()
+        .filter(|f| matches!(f, ServerFrame::Message { .. }))
+        .count()
+}
+
 pub fn edit(room: &str, seq: u64, body: &str) -> String {
     serde_json::json!({"action": "editMessage", "room": room, "seq": seq, "body": body}).to_string()
 }
