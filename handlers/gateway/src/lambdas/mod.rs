@@ -182,8 +182,12 @@ impl LambdaHost {
             .values()
             .find(|f| {
                 f.name == name
-                    || self.stack.locals.attributes.get(&format!("{}.Arn", f.id))
-                        == Some(&name.to_owned())
+                    || self
+                        .stack
+                        .locals
+                        .attributes
+                        .get(&format!("{}.Arn", f.id))
+                        .is_some_and(|arn| arn == name)
             })
             .map(|f| f.id.as_str())
     }
