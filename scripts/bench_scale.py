@@ -50,6 +50,15 @@ def _cpu(saturation):
     return "—" if cpu is None else f"{cpu * 1000:.1f} ms"
 
 
+def cpu_ratio(confab, base):
+    """Where cores are plenty (the generator no longer shares them), the CPU a delivery costs is
+    what bounds saturation: the ratio of the two servers' CPU per 1,000 deliveries."""
+    ours, theirs = confab.get("cpu_secs_per_1000_deliveries"), base.get("cpu_secs_per_1000_deliveries")
+    if not ours or not theirs:
+        return ""
+    return f" CPU per delivery: **{ours / theirs:.2f}×** the baseline's."
+
+
 def saturation_section(scenarios):
     """`scenarios`: (name, runs) of the ramp scenarios, in bench.sh's order."""
     lines = [
@@ -92,6 +101,7 @@ def saturation_section(scenarios):
                 f"{name}: Confab sustains **{share:.2f}×** the baseline's deliveries/s"
                 + (f"; at {rate:,.1f} messages/s, the highest rate both sustained, p99 is "
                    f"**{ratio:.2f}×** the baseline's." if ratio is not None else ".")
+                + cpu_ratio(confab, base)
             )
             if name.startswith("1,000"):
                 verdict = "met" if share >= SATURATION_RATIO else "**missed**"

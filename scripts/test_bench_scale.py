@@ -46,6 +46,13 @@ class Saturation(unittest.TestCase):
         self.assertEqual(verdict(missed)[1], "0.50×")
         self.assertEqual(verdict(missed)[2], "**missed**")
 
+    def test_the_cpu_per_delivery_is_compared_with_the_baseline(self):
+        confab = ramp([step(10, 20, True)], 10, 700, cpu=0.0084)
+        base = ramp([step(10, 10, True)], 10, 1000, cpu=0.0070)
+        lines, _ = bench_scale.saturation_section([("100 clients", [{"confab": confab, "baseline": base}])])
+        self.assertTrue(any("CPU per delivery: **1.20×** the baseline's." in line for line in lines))
+        self.assertEqual(bench_scale.cpu_ratio({"cpu_secs_per_1000_deliveries": None}, base), "")
+
     def test_ramps_are_told_apart_from_fixed_rate_runs(self):
         self.assertTrue(bench_scale.is_ramp([{"confab": ramp([], 0, 0)}]))
         self.assertFalse(bench_scale.is_ramp([{"confab": {"latency": {}}}]))

@@ -150,16 +150,34 @@ impl Live<'_> {
         delivery
     }
 
-    /// Posts `payload` to every connection in `to` from this invocation.
+    /// Posts `payload` to every connection in `to` from this invocation: all at once where
+    /// the notifier can, else one call per connection, `MAX_CONCURRENT_POSTS` at a time; a
+    /// post that failed for a passing reason is tried again either way.
     async fn post_all(&self, to: Vec<ConnectionId>, payload: &str) -> Delivery {
-        let outcomes: Vec<(ConnectionId, Result<(), NotifyError>)> =
-            futures::stream::iter(to.into_iter().map(|id| async move {
-                let result = self.post_retrying(&id, payload).await;
+        let mut outcomes = Vec::with_capacity(to.len());
+        let mut pending: Vec<(ConnectionId, Option<Result<(), NotifyError>>)> = Vec::new();
+        match self.notifier.post_at_once(&to, payload) {
+            Some(results) if results.len() == to.len() => {
+                for (id, result) in to.into_iter().zip(results) {
+                    match result {
+                        Err(NotifyError::Failed(e)) => {
+                            pending.push((id, Some(Err(NotifyError::Failed(e)))))
+                        }
+                        settled => outcomes.push((id, settled)),
+                    }
+                }
+            }
+            _ => pending = to.into_iter().map(|id| (id, None)).collect(),
+        }
+        let posted: Vec<(ConnectionId, Result<(), NotifyError>)> =
+            futures::stream::iter(pending.into_iter().map(|(id, first)| async move {
+                let result = self.post_retrying(&id, payload, first).await;
                 (id, result)
             }))
             .buffer_unordered(MAX_CONCURRENT_POSTS)
             .collect()
             .await;
+        outcomes.extend(posted);
 
         let mut delivery = Delivery::default();
         for (id, outcome) in outcomes {
@@ -178,20 +196,30 @@ impl Live<'_> {
         delivery
     }
 
-    /// Posts once, and again after each of `POST_RETRY_WAITS_MS` while the failure is
-    /// transient; a 410 is final at once.
-    async fn post_retrying(&self, id: &ConnectionId, payload: &str) -> Result<(), NotifyError> {
+    /// Posts (unless `first` is the outcome of a post already made), and again after each of
+    /// `POST_RETRY_WAITS_MS` while the failure is transient; a 410 is final at once.
+    async fn post_retrying(
+        &self,
+        id: &ConnectionId,
+        payload: &str,
+        first: Option<Result<(), NotifyError>>,
+    ) -> Result<(), NotifyError> {
         let mut waits = POST_RETRY_WAITS_MS.iter();
+        let mut outcome = match first {
+            Some(outcome) => outcome,
+            None => self.notifier.post(id, payload).await,
+        };
         loop {
-            match self.notifier.post(id, payload).await {
+            match outcome {
                 Err(NotifyError::Failed(e)) => match waits.next() {
                     Some(ms) => {
                         tracing::debug!(connection = %id, error = %e, "post failed; retrying");
                         tokio::time::sleep(std::time::Duration::from_millis(*ms)).await;
+                        outcome = self.notifier.post(id, payload).await;
                     }
                     None => return Err(NotifyError::Failed(e)),
                 },
-                outcome => return outcome,
+                settled => return settled,
             }
         }
     }

@@ -225,6 +225,17 @@ pub enum NotifyError {
 pub trait Notifier: Send + Sync {
     /// Sends one text frame to one connection.
     async fn post(&self, to: &ConnectionId, payload: &str) -> Result<(), NotifyError>;
+    /// Sends one text frame to each of `to` without a call per connection, where the notifier
+    /// can (the local gateway queues onto its own sockets): one result per connection, in
+    /// `to`'s order. `None` where each post is a request of its own (API Gateway's Management
+    /// API): the caller then posts one by one.
+    fn post_at_once(
+        &self,
+        _to: &[ConnectionId],
+        _payload: &str,
+    ) -> Option<Vec<Result<(), NotifyError>>> {
+        None
+    }
     /// Closes one connection (API Gateway's `DELETE @connections/{id}`; its `$disconnect`
     /// runs).
     async fn disconnect(&self, to: &ConnectionId) -> Result<(), NotifyError>;

@@ -17,6 +17,7 @@ pub mod options;
 pub mod registry;
 pub mod sigv4;
 pub mod site;
+pub mod socket;
 pub mod tls;
 pub mod websocket;
 

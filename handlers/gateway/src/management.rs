@@ -107,7 +107,7 @@ async fn modelled_latency(state: &AppState) {
 pub async fn post(State(state): State<Arc<AppState>>, Signed { id, body }: Signed) -> Response {
     modelled_latency(&state).await;
     let outbound = match String::from_utf8(body.to_vec()) {
-        Ok(text) => Outbound::Text(text),
+        Ok(text) => Outbound::text(text),
         Err(e) => Outbound::Binary(e.into_bytes()),
     };
     if state.registry.send(&id, outbound) {

@@ -11,39 +11,30 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::{Instant, SystemTime};
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
-use futures::{SinkExt, StreamExt};
 use handlers::domain::model::ConnectionId;
 use handlers::entry::ws as entry;
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::mpsc;
 
 use crate::AppState;
 use crate::events::{Origin, WsEvent, new_connection_id};
 use crate::http_api::api_gateway_error;
 use crate::integration::{Failed, WsTarget};
-use crate::registry::{ConnectionInfo, Outbound};
+use crate::registry::{Activity, Outbound, Socket as RegisteredSocket};
+use crate::socket::{ABNORMAL, Frame, Pump};
 
-const GOING_AWAY: u16 = 1001;
-const MESSAGE_TOO_BIG: u16 = 1009;
-const ABNORMAL: u16 = 1006;
-const POLICY_VIOLATION: u16 = 1008;
 /// tungstenite zero-fills its whole read buffer (128 KiB by default) before every read, and
 /// a socket's read side is polled each time its loop wakes, for every frame posted to it: at
 /// the default, zeroing memory was a fifth of the gateway's CPU in a busy room (perf, 100 clients
 /// in one room at 1,200 messages/s). Client frames are small; a bigger one takes a few reads.
 const READ_BUFFER_BYTES: usize = 4 * 1024;
-/// Frames written to one socket per flush, at most.
-const WRITE_BATCH: usize = 64;
-/// How long a close frame may take to write.
-const CLOSE_WRITE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
 
 fn now_ms() -> i64 {
     SystemTime::now()
@@ -90,7 +81,7 @@ fn gateway_frame(message: &str, id: &ConnectionId, request_id: &str) -> Outbound
         "connectionId": id.to_string(),
         "requestId": request_id,
     });
-    Outbound::Text(frame.to_string())
+    Outbound::text(frame.to_string())
 }
 
 /// The route key API Gateway would select for a frame (`$request.body.action`), as the
@@ -214,108 +205,41 @@ impl Session {
 
     async fn run(self, socket: WebSocket) {
         let limits = self.state.options.limits;
-        let (outbox_tx, mut outbox) = mpsc::channel(limits.outbox_frames.max(1));
-        let stalled = Arc::new(Notify::new());
-        let now = SystemTime::now();
-        self.state.registry.add(
-            self.id.clone(),
-            outbox_tx,
-            stalled.clone(),
-            ConnectionInfo {
-                connected_at: now,
-                last_active_at: now,
-                source_ip: self.origin.source_ip,
-                user_agent: self.origin.user_agent.clone(),
-            },
-        );
+        let (outbox_tx, outbox) = mpsc::channel(limits.outbox_frames.max(1));
+        let stalled = Arc::new(AtomicBool::new(false));
+        let activity = Activity::new();
+        let socket_end = RegisteredSocket {
+            outbox: outbox_tx,
+            stalled: stalled.clone(),
+            activity: activity.clone(),
+        };
+        let origin = &self.origin;
+        let (ip, ua) = (origin.source_ip, origin.user_agent.clone());
+        self.state.registry.add(self.id.clone(), socket_end, ip, ua);
         let session = Arc::new(self);
         // Frames are handled in arrival order by one worker, so the socket keeps reading and
         // writing while a handler runs, and one sender's messages keep their order.
         // Bounded: while the handlers are behind, the socket is not read, and TCP slows the
         // client down instead of this queue growing.
-        let (frames, inbox) = mpsc::channel::<(String, bool)>(limits.inbox_frames.max(1));
+        let (frames, inbox) = mpsc::channel(limits.inbox_frames.max(1));
         let worker = tokio::spawn(session.clone().handle_frames(inbox));
-
-        let (mut sink, mut stream) = socket.split();
-        let idle = tokio::time::sleep(limits.idle_timeout);
-        let cap = tokio::time::sleep(limits.max_connection);
-        tokio::pin!(idle, cap);
-        let shutdown = session.state.shutdown.clone();
-
-        let (code, reason): (u16, String) = loop {
-            tokio::select! {
-                _ = shutdown.cancelled() => break close(&mut sink, GOING_AWAY, "Going away").await,
-                _ = &mut cap => break close(&mut sink, GOING_AWAY, "Going away").await,
-                _ = &mut idle => break close(&mut sink, GOING_AWAY, "Going away").await,
-                _ = stalled.notified() => break not_reading(),
-                outbound = outbox.recv() => {
-                    let Some(first) = outbound else {
-                        break (ABNORMAL, "outbox closed".into());
-                    };
-                    // What else is queued already goes out in the same write, flushed once: in
-                    // a busy room several frames wait per socket between two wakeups, and a
-                    // flush per frame costs a write syscall per frame.
-                    let queued = std::iter::from_fn(|| outbox.try_recv().ok());
-                    let mut batch = Vec::new();
-                    let mut closing = None;
-                    for outbound in std::iter::once(first).chain(queued.take(WRITE_BATCH - 1)) {
-                        match outbound {
-                            Outbound::Text(text) => batch.push(Message::Text(text.into())),
-                            Outbound::Binary(bytes) => batch.push(Message::Binary(bytes.into())),
-                            Outbound::Close(code, reason) => {
-                                closing = Some((code, reason));
-                                break;
-                            }
-                        }
-                    }
-                    idle.as_mut().reset(tokio::time::Instant::now() + limits.idle_timeout);
-                    let write = async {
-                        for message in batch {
-                            sink.feed(message).await?;
-                        }
-                        sink.flush().await
-                    };
-                    match tokio::time::timeout(limits.write_timeout, write).await {
-                        Ok(Ok(())) => {}
-                        Ok(Err(_)) => break (ABNORMAL, "send failed".into()),
-                        Err(_) => break not_reading(),
-                    }
-                    if let Some((code, reason)) = closing {
-                        break close(&mut sink, code, &reason).await;
-                    }
-                }
-                incoming = stream.next() => {
-                    let frame = match incoming {
-                        None => break (ABNORMAL, "Connection closed abnormally".into()),
-                        Some(Err(error)) if too_big(&error) => {
-                            break close(&mut sink, MESSAGE_TOO_BIG, "Message too big").await;
-                        }
-                        Some(Err(_)) => break (ABNORMAL, "Connection closed abnormally".into()),
-                        Some(Ok(Message::Close(frame))) => {
-                            break frame.map_or((1005, String::new()), |f| (f.code, f.reason.to_string()));
-                        }
-                        // Control frames are not activity (API Gateway's idle timer ignores them).
-                        Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-                        Some(Ok(Message::Text(text))) => (text.to_string(), false),
-                        Some(Ok(Message::Binary(bytes))) => (STANDARD.encode(&bytes), true),
-                    };
-                    idle.as_mut().reset(tokio::time::Instant::now() + limits.idle_timeout);
-                    session.state.registry.touch(&session.id);
-                    if frames.send(frame).await.is_err() {
-                        break (ABNORMAL, "worker stopped".into());
-                    }
-                }
-            }
+        let pump = Pump {
+            limits,
+            outbox,
+            stalled,
+            activity,
+            shutdown: session.state.shutdown.clone(),
+            frames,
         };
+        let (code, reason) = pump.run(socket).await;
         session.state.registry.remove(&session.id);
         // Frames already received are still handled (a message sent just before closing is
         // stored), then `$disconnect` runs last.
-        drop(frames);
         let _ = worker.await;
         session.disconnect(code, &reason).await;
     }
 
-    async fn handle_frames(self: Arc<Self>, mut inbox: mpsc::Receiver<(String, bool)>) {
+    async fn handle_frames(self: Arc<Self>, mut inbox: mpsc::Receiver<Frame>) {
         // As API Gateway does, when told to: each frame invoked at once, in no set order.
         let mut concurrent = tokio::task::JoinSet::new();
         while let Some((body, is_binary)) = inbox.recv().await {
@@ -348,7 +272,7 @@ impl Session {
     fn answer_itself(&self, route: &str) -> bool {
         let reply = match self.state.handlers.ws_target(route) {
             WsTarget::Invoke => return false,
-            WsTarget::Mock(reply) => reply.map(Outbound::Text),
+            WsTarget::Mock(reply) => reply.map(Outbound::text),
             WsTarget::Missing => Some(gateway_frame(
                 "Forbidden",
                 &self.id,
@@ -376,32 +300,4 @@ impl Session {
             .disconnects
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
-}
-
-type Sink = futures::stream::SplitSink<WebSocket, Message>;
-
-async fn close(sink: &mut Sink, code: u16, reason: &str) -> (u16, String) {
-    let frame = CloseFrame {
-        code,
-        reason: reason.into(),
-    };
-    // A client that does not read would hold this write forever; the socket goes regardless.
-    let closing = sink.send(Message::Close(Some(frame)));
-    let _ = tokio::time::timeout(CLOSE_WRITE_TIMEOUT, closing).await;
-    (code, reason.to_owned())
-}
-
-/// A client that stopped reading: its frames are dropped with the socket (no close frame could
-/// reach it), and `$disconnect` runs with 1008.
-fn not_reading() -> (u16, String) {
-    (POLICY_VIOLATION, "client is not reading".into())
-}
-
-/// A frame or message over the configured limits.
-fn too_big(error: &axum::Error) -> bool {
-    let inner = std::error::Error::source(error);
-    matches!(
-        inner.and_then(|e| e.downcast_ref::<tungstenite::Error>()),
-        Some(tungstenite::Error::Capacity(_))
-    )
 }
