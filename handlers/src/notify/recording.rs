@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use async_trait::async_trait;
 use shared::ServerFrame;
@@ -20,6 +21,9 @@ pub struct RecordingNotifier {
     failing_next: Mutex<HashMap<ConnectionId, usize>>,
     attempts: Mutex<HashMap<ConnectionId, usize>>,
     closed: Mutex<Vec<ConnectionId>>,
+    /// Takes whole fan-outs at once (`Notifier::post_at_once`), as the local gateway does.
+    at_once: AtomicBool,
+    at_once_calls: AtomicUsize,
 }
 
 impl RecordingNotifier {
@@ -65,15 +69,19 @@ impl RecordingNotifier {
     pub fn post_count(&self) -> usize {
         lock(&self.posts).len()
     }
-}
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
+    /// From now on, whole fan-outs are taken at once, each connection's outcome as `post`
+    /// would give it.
+    pub fn take_fan_outs_at_once(&self) {
+        self.at_once.store(true, Ordering::SeqCst);
+    }
 
-#[async_trait]
-impl Notifier for RecordingNotifier {
-    async fn post(&self, to: &ConnectionId, payload: &str) -> Result<(), NotifyError> {
+    /// Fan-outs taken at once so far.
+    pub fn fan_outs_taken_at_once(&self) -> usize {
+        self.at_once_calls.load(Ordering::SeqCst)
+    }
+
+    fn attempt(&self, to: &ConnectionId, payload: &str) -> Result<(), NotifyError> {
         *lock(&self.attempts).entry(to.clone()).or_default() += 1;
         if lock(&self.gone).contains(to) {
             return Err(NotifyError::Gone);
@@ -90,6 +98,29 @@ impl Notifier for RecordingNotifier {
         }
         lock(&self.posts).push((to.clone(), payload.to_owned()));
         Ok(())
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+#[async_trait]
+impl Notifier for RecordingNotifier {
+    async fn post(&self, to: &ConnectionId, payload: &str) -> Result<(), NotifyError> {
+        self.attempt(to, payload)
+    }
+
+    fn post_at_once(
+        &self,
+        to: &[ConnectionId],
+        payload: &str,
+    ) -> Option<Vec<Result<(), NotifyError>>> {
+        if !self.at_once.load(Ordering::SeqCst) {
+            return None;
+        }
+        self.at_once_calls.fetch_add(1, Ordering::SeqCst);
+        Some(to.iter().map(|id| self.attempt(id, payload)).collect())
     }
 
     async fn disconnect(&self, to: &ConnectionId) -> Result<(), NotifyError> {
