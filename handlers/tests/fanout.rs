@@ -120,7 +120,12 @@ async fn a_recipient_that_keeps_failing_is_tried_a_bounded_number_of_times_and_k
 #[tokio::test]
 async fn a_fan_out_taken_at_once_still_forgets_the_gone_and_retries_the_failing() {
     let h = Harness::new();
-    for (id, user) in [("a1", "alice"), ("b1", "bob"), ("c1", "carol"), ("d1", "dave")] {
+    for (id, user) in [
+        ("a1", "alice"),
+        ("b1", "bob"),
+        ("c1", "carol"),
+        ("d1", "dave"),
+    ] {
         connect(&h, id, user).await;
     }
     h.clock.advance_ms(CONNECTING_GRACE_MS + 1);
@@ -131,12 +136,18 @@ async fn a_fan_out_taken_at_once_still_forgets_the_gone_and_retries_the_failing(
 
     say(&h, "a1", "hello").await;
 
-    assert!(h.notifier.fan_outs_taken_at_once() >= 1, "the fan-out went at once");
+    assert!(
+        h.notifier.fan_outs_taken_at_once() >= 1,
+        "the fan-out went at once"
+    );
     assert_eq!(heard(&h, "d1"), 1);
     assert_eq!(heard(&h, "c1"), 1, "a transient failure is retried");
     let attempts = h.notifier.attempts_to(&ConnectionId::new("c1")) - before;
     assert_eq!(attempts, 3, "once at once, then after each wait");
-    assert!(h.store_has_no_connection("b1").await, "gone connection kept");
+    assert!(
+        h.store_has_no_connection("b1").await,
+        "gone connection kept"
+    );
 }
 
 #[tokio::test]
