@@ -160,13 +160,16 @@ impl Live<'_> {
             Some(results) if results.len() == to.len() => {
                 for (id, result) in to.into_iter().zip(results) {
                     match result {
-                        Err(NotifyError::Failed(e)) => {
-                            pending.push((id, Some(Err(NotifyError::Failed(e)))))
+                        Err(failed @ NotifyError::Failed(_)) => {
+                            pending.push((id, Some(Err(failed))))
                         }
                         settled => outcomes.push((id, settled)),
                     }
                 }
             }
+            // A notifier that answers for some other number of connections broke the port's
+            // contract: post to each again (a client drops a frame it already holds, by `seq`),
+            // rather than guess which ones went.
             _ => pending = to.into_iter().map(|id| (id, None)).collect(),
         }
         let posted: Vec<(ConnectionId, Result<(), NotifyError>)> =
