@@ -19,8 +19,10 @@ use crate::roster::{Command, Identity, Outcome, Shared};
 use crate::timeline::{Held, Timeline, Took, Via};
 
 mod history;
+mod reconnect;
 mod wire;
 
+use reconnect::{back_in, reconnect};
 use wire::{parse_body, send_frame};
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -263,25 +265,6 @@ impl Client {
         self.out.out_of_order = self.timeline.out_of_order();
         self.out
     }
-}
-
-/// The socket is gone: connect again, rejoin, send again what was in flight; the caller reads
-/// what was missed once the join is answered.
-async fn reconnect(client: &mut Client, offline: Duration) -> anyhow::Result<Socket> {
-    tokio::time::sleep(offline).await;
-    client.joined = false;
-    let mut socket = client.open().await?;
-    client.join(&mut socket).await?;
-    client.resend(&mut socket).await?;
-    Ok(socket)
-}
-
-/// The server closed or broke the socket, maybe under a send: count it, come back, and
-/// read what was missed once rejoined.
-async fn back_in(client: &mut Client, refill: &mut bool) -> anyhow::Result<Socket> {
-    client.out.dropped_by_server += 1;
-    *refill = true;
-    reconnect(client, RETRY_PAUSE).await
 }
 
 /// Runs one client until `stop` turns true; `ready` fires once it has joined its room.
