@@ -221,7 +221,11 @@ def section(results: Path, root: Path = ROOT) -> tuple[list[str], list[tuple[str
         "Each rate limit is a record in DynamoDB, read (eventually consistent) and put per "
         f"event, in the units above and in brackets: {allowances(events)}. The room's counter, "
         "which gives each message and change its sequence number, is read and then moved in "
-        f"the write's own transaction by: {', '.join(numbered(events))}.",
+        f"the write's own transaction by: {', '.join(numbered(events))}. Reads are priced as "
+        "they were sent: an eventually consistent one (the counter on a writer's first try, a "
+        "connection's room row, a rate limit) at half a unit, on the assumption that the replica "
+        "it reaches is current, which moto cannot show otherwise; when it is not, the adapter "
+        "reads again strongly (one unit more) and, for the counter, sends its transaction again.",
         "",
     ]
     send = events.get("send")

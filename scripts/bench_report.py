@@ -282,12 +282,13 @@ def main(directory: str, repeats: str) -> int:
 
     if capacity:
         lines += [
-            "Read capacity per send (`handlers/perf/benches/dynamo_capacity.rs`): the sender's membership "
-            "(GetItem, strongly consistent), the room's sequence counter (GetItem, strongly consistent) "
-            "and the room's members (Query on the `byRoom` index), "
+            "Read capacity per send (`handlers/perf/benches/dynamo_capacity.rs`): the sender's room row "
+            "(GetItem, eventually consistent; only a miss is read again strongly), the room's sequence "
+            "counter (GetItem, eventually consistent on the first try; the transaction's condition "
+            "catches a stale number) and the room's members (Query on the `byRoom` index), "
             "issued as the adapter issues them against moto, and the write (message, idempotency key and counter in one transaction) through the adapter itself. moto reports a constant per call, so the "
             "units are computed from the items returned with DynamoDB's rules (⌈size / 4 KB⌉; "
-            "½ for the eventually consistent index query).",
+            "½ for each eventually consistent read).",
             "",
             "| connections in total | room members | bytes read | RCU (model) | requests | RCU (moto's constant) | WCU (model) | rate limit RCU | rate limit WCU |",
             "|---|---|---|---|---|---|---|---|---|",

@@ -1,6 +1,8 @@
 //! One contract for the store ports, run against every adapter: the embedded store in memory
 //! and in a file, and the DynamoDB adapter against a real DynamoDB-compatible server (moto)
-//! started here on a free port. Test names read `<backend>::<case>`.
+//! started here on a free port, and the DynamoDB adapter again with every eventually consistent
+//! `GetItem` answered by a replica that saw no write (`support::lagging`): the adapters' cheaper
+//! reads must not change what the store answers. Test names read `<backend>::<case>`.
 
 mod contract;
 mod support;
@@ -15,6 +17,7 @@ use handlers::embedded::EmbeddedStore;
 use libtest_mimic::{Arguments, Failed, Trial};
 
 use contract::Stores;
+use support::lagging::LaggingReplica;
 use support::moto::MotoServer;
 
 /// A fixed instant (2026-01-01T00:00:00Z) so TTL behaviour is deterministic.
@@ -34,12 +37,10 @@ async fn in_file() -> Result<Stores, String> {
     Ok(Stores::over(&Backend::Embedded(store), clock, Some(dir)))
 }
 
-/// The DynamoDB adapter on moto, with every operation it sends recorded.
-async fn dynamodb(server: &MotoServer, case: &str) -> Result<(Stores, OperationLog), String> {
+/// The DynamoDB adapter over `client`, on tables of its own.
+async fn dynamodb_over(client: aws_sdk_dynamodb::Client, prefix: &str) -> Result<Stores, String> {
     let clock = Arc::new(FixedClock::at(T0));
-    let log = OperationLog::default();
-    let client = log.attach(&server.client().await);
-    let names = TableNames::prefixed(&case.replace('_', "-"));
+    let names = TableNames::prefixed(&prefix.replace('_', "-"));
     create_tables(&client, &names)
         .await
         .map_err(|e| format!("{e:#}"))?;
@@ -47,7 +48,28 @@ async fn dynamodb(server: &MotoServer, case: &str) -> Result<(Stores, OperationL
         client,
         tables: names,
     };
-    Ok((Stores::over(&backend, clock, None), log))
+    Ok(Stores::over(&backend, clock, None))
+}
+
+/// The DynamoDB adapter on moto, with every operation it sends recorded.
+async fn dynamodb(server: &MotoServer, case: &str) -> Result<(Stores, OperationLog), String> {
+    let log = OperationLog::default();
+    let client = log.attach(&server.client().await);
+    Ok((dynamodb_over(client, case).await?, log))
+}
+
+/// The DynamoDB adapter on moto, its eventually consistent `GetItem`s answered by a replica
+/// that has seen no write.
+async fn dynamodb_lagging(
+    server: &MotoServer,
+    case: &str,
+) -> Result<(Stores, LaggingReplica), String> {
+    let lagging = LaggingReplica::default();
+    let client = lagging.attach(&server.client().await);
+    Ok((
+        dynamodb_over(client, &format!("lag-{case}")).await?,
+        lagging,
+    ))
 }
 
 /// DESIGN: no Scan on any path. A case that sent one fails, whatever it asserted itself.
@@ -99,6 +121,33 @@ fn main() {
             })
         }));
     }
+
+    for (name, case) in contract::CASES {
+        let server = server.clone();
+        trials.push(Trial::test(
+            format!("dynamodb_lagging::{name}"),
+            move || {
+                run(async {
+                    let server = server.as_ref().as_ref().map_err(|e| e.clone())?;
+                    let (stores, _) = dynamodb_lagging(server, name).await?;
+                    case(stores).await
+                })
+            },
+        ));
+    }
+    trials.push(Trial::test(
+        "dynamodb_lagging::sends_read_the_room_row_and_counter_from_the_lagging_replica",
+        {
+            let server = server.clone();
+            move || {
+                run(async {
+                    let server = server.as_ref().as_ref().map_err(|e| e.clone())?;
+                    let (stores, lagging) = dynamodb_lagging(server, "self-check").await?;
+                    contract::send_after_join_reads_stale_and_still_answers(stores, lagging).await
+                })
+            }
+        },
+    ));
 
     let conclusion = libtest_mimic::run(&args, trials);
     drop(server); // stop moto before exiting

@@ -104,7 +104,9 @@ pub trait Connections: Send + Sync {
     /// Idempotent: leaving a room never joined is not an error.
     async fn leave(&self, id: &ConnectionId, room: &RoomId) -> Result<(), StoreError>;
     /// The connection's membership of the room, if it joined (one key lookup: sending a message
-    /// needs nothing else to know who speaks and that they may).
+    /// needs nothing else to know who speaks and that they may). `None` only when no join is
+    /// there: a join just written is found (an adapter reading a replica that may lag confirms a
+    /// miss where the write landed).
     async fn member(&self, id: &ConnectionId, room: &RoomId) -> Result<Option<Member>, StoreError>;
     /// The room's live memberships, read through a room-keyed index (never a scan), in
     /// connection-id order.

@@ -10,7 +10,7 @@ use shared::{ChangeKind, Seq};
 
 use super::messages::{DynamoMessages, EventItem, raced, room_pk, seq_sk};
 use super::schema::MESSAGES_PK;
-use super::{mapping_error, store_error};
+use super::{Consistency, mapping_error, store_error};
 use crate::domain::model::NewChange;
 use crate::domain::ports::{Changed, StoreError};
 use crate::rows::EventRow;
@@ -40,7 +40,13 @@ impl DynamoMessages {
             if message.revision != expected {
                 return Ok(Changed::Stale);
             }
-            let last = self.last_seq(room).await?;
+            let mut last = self.last_seq(room, Consistency::first_try(attempt)).await?;
+            // The message (read strongly) names numbers the counter has given out: a counter
+            // below them is a lagging replica's, and the change would land on the message.
+            let floor = message.revision.unwrap_or(message.seq).max(message.seq);
+            if last < floor.get() {
+                last = self.last_seq(room, Consistency::Strong).await?;
+            }
             let stored = change.clone().at(Seq::new(last + 1));
             message.apply(&stored);
             let erased = match stored.kind {

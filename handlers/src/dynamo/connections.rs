@@ -11,7 +11,7 @@ use super::schema::{
     CONNECTIONS_PK, CONNECTIONS_SK, ROOM_INDEX, ROOM_INDEX_PK, TTL_ATTRIBUTE, USER_INDEX,
     USER_INDEX_PK,
 };
-use super::{mapping_error, query_all, store_error};
+use super::{Consistency, mapping_error, query_all, store_error};
 use crate::domain::clock::Clock;
 use crate::domain::model::{Connection, ConnectionId, Member, SessionId};
 use crate::domain::ports::{Connections, StoreError};
@@ -46,6 +46,24 @@ impl DynamoConnections {
             (CONNECTIONS_PK.to_owned(), AttributeValue::S(id.to_string())),
             (CONNECTIONS_SK.to_owned(), AttributeValue::S(sk)),
         ])
+    }
+
+    /// The item at `key`, if any.
+    async fn get(
+        &self,
+        key: &HashMap<String, AttributeValue>,
+        read: Consistency,
+    ) -> Result<Option<HashMap<String, AttributeValue>>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key.clone()))
+            .consistent_read(read == Consistency::Strong)
+            .send()
+            .await
+            .map_err(store_error)?;
+        Ok(output.item)
     }
 
     async fn put<T: Serialize>(&self, item: T) -> Result<(), StoreError> {
@@ -152,16 +170,8 @@ impl Connections for DynamoConnections {
     }
 
     async fn find(&self, id: &ConnectionId) -> Result<Option<Connection>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(self.key(id, CONNECTION_ROW.into())))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(store_error)?;
-        let Some(item) = output.item else {
+        let key = self.key(id, CONNECTION_ROW.into());
+        let Some(item) = self.get(&key, Consistency::Strong).await? else {
             return Ok(None);
         };
         let item: ConnectionItem = serde_dynamo::from_item(item).map_err(mapping_error)?;
@@ -197,19 +207,18 @@ impl Connections for DynamoConnections {
         Ok(())
     }
 
+    /// Eventually consistent (half a read unit): a row that is there is the connection's join.
+    /// A miss is read again strongly, as a send right after a join must see it; a row read
+    /// after its connection left the room only lets that connection speak once more in a room
+    /// it could join again (private rooms are checked against the membership, strongly).
     async fn member(&self, id: &ConnectionId, room: &RoomId) -> Result<Option<Member>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(self.key(id, membership_sk(room))))
-            // A send right after a join must see the membership.
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(store_error)?;
-        let Some(item) = output.item else {
-            return Ok(None);
+        let key = self.key(id, membership_sk(room));
+        let item = match self.get(&key, Consistency::Eventual).await? {
+            Some(item) => item,
+            None => match self.get(&key, Consistency::Strong).await? {
+                Some(item) => item,
+                None => return Ok(None),
+            },
         };
         let item: MembershipItem = serde_dynamo::from_item(item).map_err(mapping_error)?;
         Ok(

@@ -29,6 +29,8 @@ use serde::{Deserialize, Serialize};
 use shared::http::Cursor;
 use shared::{ChatMessage, HistoryPage, HistoryRequest, RoomId, Seq};
 
+use super::Consistency;
+
 use super::schema::{MESSAGES_PK, MESSAGES_SK};
 use super::{mapping_error, store_error};
 use crate::domain::model::{NewChange, NewMessage, StoredMessage};
@@ -137,22 +139,40 @@ impl DynamoMessages {
             .build())
     }
 
-    /// The last number the room gave out (0: none yet), read strongly consistent.
-    pub(super) async fn last_seq(&self, room: &RoomId) -> Result<u64, StoreError> {
-        let counter: Option<CounterItem> = self.get(Self::key(seq_pk(room), SEQ_SK.into())).await?;
+    /// The last number the room gave out (0: none yet). A writer's first read is eventually
+    /// consistent (half the read units): its transaction moves the counter only if it still
+    /// says what was read, so a stale answer is a lost race like any other (the transaction is
+    /// cancelled, nothing is written) and the retry reads strongly. Never a wrong number.
+    pub(super) async fn last_seq(
+        &self,
+        room: &RoomId,
+        read: Consistency,
+    ) -> Result<u64, StoreError> {
+        let counter: Option<CounterItem> = self
+            .get_as(Self::key(seq_pk(room), SEQ_SK.into()), read)
+            .await?;
         Ok(counter.map_or(0, |c| c.last))
     }
 
+    /// One item, read strongly consistent.
     pub(super) async fn get<T: for<'de> Deserialize<'de>>(
         &self,
         key: HashMap<String, AttributeValue>,
+    ) -> Result<Option<T>, StoreError> {
+        self.get_as(key, Consistency::Strong).await
+    }
+
+    async fn get_as<T: for<'de> Deserialize<'de>>(
+        &self,
+        key: HashMap<String, AttributeValue>,
+        read: Consistency,
     ) -> Result<Option<T>, StoreError> {
         let output = self
             .client
             .get_item()
             .table_name(&self.table)
             .set_key(Some(key))
-            .consistent_read(true)
+            .consistent_read(read == Consistency::Strong)
             .send()
             .await
             .map_err(store_error)?;
@@ -228,7 +248,9 @@ impl Messages for DynamoMessages {
     /// and retries; a key that exists means a retry of a stored message.
     async fn append(&self, message: &NewMessage) -> Result<Appended, StoreError> {
         for attempt in 0..APPEND_ATTEMPTS {
-            let last = self.last_seq(&message.room).await?;
+            let last = self
+                .last_seq(&message.room, Consistency::first_try(attempt))
+                .await?;
             let stored = message.clone().at(Seq::new(last + 1));
             let dedup = serde_dynamo::to_item(DedupItem {
                 pk: dedup_pk(message),
@@ -321,7 +343,7 @@ impl Messages for DynamoMessages {
     }
 
     async fn newest(&self, room: &RoomId) -> Result<Seq, StoreError> {
-        Ok(Seq::new(self.last_seq(room).await?))
+        Ok(Seq::new(self.last_seq(room, Consistency::Strong).await?))
     }
 
     async fn find(&self, room: &RoomId, seq: Seq) -> Result<Option<StoredMessage>, StoreError> {

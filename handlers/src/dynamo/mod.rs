@@ -95,6 +95,26 @@ fn conditional_put<T>(
     }
 }
 
+/// How a `GetItem` reads: eventually consistent costs half a read unit per 4 KB, strongly
+/// consistent a whole one. Eventual is for reads a conditional write checks anyway, or whose
+/// miss is confirmed strongly (a stale answer then costs a retry, never a wrong result).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Consistency {
+    Eventual,
+    Strong,
+}
+
+impl Consistency {
+    /// A conditional write's read: eventual on the first attempt, strong once a condition
+    /// failed (a stale read and a lost race look alike; the retry must not be stale again).
+    fn first_try(attempt: u32) -> Self {
+        match attempt {
+            0 => Self::Eventual,
+            _ => Self::Strong,
+        }
+    }
+}
+
 /// A short, growing, jittered pause before trying a conditional write again, so that racing
 /// writers spread out instead of colliding again.
 fn race_pause(attempt: u32) -> std::time::Duration {

@@ -23,6 +23,16 @@ pub struct Operation {
     pub index: Option<String>,
 }
 
+/// A client like `client`, with `interceptor` on every request it sends.
+pub fn intercepted(client: &Client, interceptor: impl Intercept + 'static) -> Client {
+    let config = client
+        .config()
+        .to_builder()
+        .interceptor(interceptor)
+        .build();
+    Client::from_conf(config)
+}
+
 /// Every operation sent by the clients it is attached to, in order.
 #[derive(Debug, Clone, Default)]
 pub struct OperationLog(Arc<Mutex<Vec<Operation>>>);
@@ -30,12 +40,7 @@ pub struct OperationLog(Arc<Mutex<Vec<Operation>>>);
 impl OperationLog {
     /// A client like `client` whose every request is recorded here.
     pub fn attach(&self, client: &Client) -> Client {
-        let config = client
-            .config()
-            .to_builder()
-            .interceptor(self.clone())
-            .build();
-        Client::from_conf(config)
+        intercepted(client, self.clone())
     }
 
     /// What was sent so far.

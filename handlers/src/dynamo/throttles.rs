@@ -1,7 +1,8 @@
 //! The `throttles` table: one item per throttle record (`key`), replaced by compare-and-set on
 //! its `version`, and deleted by DynamoDB's TTL on `expiresAt` (seconds) once it describes
 //! nothing but full buckets. Cost per throttled action: one eventually consistent GetItem
-//! (0.5 RCU) and one PutItem (1 WCU); a lost race re-reads consistently and tries again.
+//! (0.5 RCU) and one PutItem (1 WCU); a lost race re-reads consistently and tries again, and a
+//! refusal is confirmed by a consistent read (1 RCU more, on refusals only).
 
 use std::sync::Arc;
 
@@ -83,8 +84,12 @@ impl DynamoThrottles {
 #[async_trait]
 impl Throttles for DynamoThrottles {
     async fn update(&self, key: &str, change: &mut Change<'_>) -> Result<(), StoreError> {
+        // The first read is eventually consistent; a lost race, or a refusal, is read again
+        // strongly: a replica that lags may show a record already forgotten, and nobody is
+        // refused on a state that is not the latest.
+        let mut consistent = false;
         for attempt in 0..ATTEMPTS {
-            let existing = self.read(key, attempt > 0).await?;
+            let existing = self.read(key, consistent).await?;
             let now = self.clock.now().as_secs();
             // TTL deletes lazily (within days): an expired item reads as none.
             let current = existing
@@ -92,7 +97,11 @@ impl Throttles for DynamoThrottles {
                 .filter(|item| item.expires_at > now)
                 .map(|item| item.state.as_str());
             let Some(next) = change(current) else {
-                return Ok(());
+                if consistent {
+                    return Ok(());
+                }
+                consistent = true;
+                continue;
             };
             let version = existing.as_ref().map(|item| item.version);
             let item = ThrottleItem {
@@ -105,6 +114,7 @@ impl Throttles for DynamoThrottles {
             if self.write(item, version).await? {
                 return Ok(());
             }
+            consistent = true;
             if attempt + 1 < ATTEMPTS {
                 tokio::time::sleep(super::race_pause(attempt)).await;
             }

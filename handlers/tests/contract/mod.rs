@@ -2,11 +2,14 @@
 
 mod changes;
 mod connections;
+mod lagging;
 mod memberships;
 mod messages;
 mod sessions;
 mod throttles;
 mod users;
+
+pub use lagging::send_after_join_reads_stale_and_still_answers;
 
 use std::future::Future;
 use std::pin::Pin;

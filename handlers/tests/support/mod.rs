@@ -3,6 +3,7 @@
 
 pub mod events;
 pub mod hooked;
+pub mod lagging;
 pub mod moto;
 pub mod speak;
 pub mod template;

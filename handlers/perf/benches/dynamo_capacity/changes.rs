@@ -1,7 +1,8 @@
-//! What an edit, a reaction and a deletion cost on DynamoDB, through the adapter on moto: the message read
-//! twice strongly consistent (the domain's check, then the adapter's read for its condition)
-//! with the room's counter, and one transaction writing the counter, the change and the
-//! message rewritten; a deletion also erases each earlier edit's text (one item each). The
+//! What an edit, a reaction and a deletion cost on DynamoDB, through the adapter on moto: the
+//! message read twice strongly consistent (the domain's check, then the adapter's read for its
+//! condition) and the room's counter (eventually consistent on the first try: the transaction's
+//! condition catches a stale number), and one transaction writing the counter, the change and
+//! the message rewritten; a deletion also erases each earlier edit's text (one item each). The
 //! sender's connection lookup, the rate limit and the fan-out cost what they cost a send.
 
 use aws_sdk_dynamodb::Client;
@@ -89,7 +90,7 @@ pub async fn change_costs(
     }
     // The last edit as it was written: counter, change, message.
     let written = sizes(client, &names.messages, &room, &[edits[2], stored.seq]).await?;
-    let reads = units(written[1], true) * 2.0 + units(counter, true);
+    let reads = units(written[1], true) * 2.0 + units(counter, false);
     let mut all = vec![counter];
     all.extend(&written);
     rows.push(row(
@@ -123,7 +124,7 @@ pub async fn change_costs(
     };
     revision = Some(reacted.seq);
     let written = sizes(client, &names.messages, &room, &[reacted.seq, stored.seq]).await?;
-    let reads = units(written[1], true) * 2.0 + units(counter, true);
+    let reads = units(written[1], true) * 2.0 + units(counter, false);
     let mut all = vec![counter];
     all.extend(&written);
     rows.push(row(

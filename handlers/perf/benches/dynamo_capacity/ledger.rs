@@ -232,10 +232,5 @@ impl Intercept for Tap {
 
 /// `client` with the ledger tapping every call it makes (written down only while on).
 pub fn tapped(client: &Client, ledger: Arc<Ledger>) -> Client {
-    let config = client
-        .config()
-        .to_builder()
-        .interceptor(Tap(ledger))
-        .build();
-    Client::from_conf(config)
+    handlers::dynamo::oplog::intercepted(client, Tap(ledger))
 }

@@ -355,7 +355,7 @@ pub async fn room_costs(
             "remove: two memberships, delete both sides, their tabs, each tab's room row",
             5,
             membership * 2 + by_user + connection_member,
-            units(membership, true) * 2.0 + units(by_user, false) + units(connection_member, true),
+            units(membership, true) * 2.0 + units(by_user, false) + units(connection_member, false),
             pair + connection_member.div_ceil(1024) as f64,
         ),
         row(
