@@ -58,13 +58,12 @@ async fn dynamodb(server: &MotoServer, case: &str) -> Result<(Stores, OperationL
     Ok((dynamodb_over(client, case).await?, log))
 }
 
-/// The DynamoDB adapter on moto, its eventually consistent `GetItem`s answered by a replica
-/// that has seen no write.
+/// The DynamoDB adapter on moto, its eventually consistent `GetItem`s answered by `lagging`.
 async fn dynamodb_lagging(
     server: &MotoServer,
     case: &str,
+    lagging: LaggingReplica,
 ) -> Result<(Stores, LaggingReplica), String> {
-    let lagging = LaggingReplica::default();
     let client = lagging.attach(&server.client().await);
     Ok((
         dynamodb_over(client, &format!("lag-{case}")).await?,
@@ -129,7 +128,8 @@ fn main() {
             move || {
                 run(async {
                     let server = server.as_ref().as_ref().map_err(|e| e.clone())?;
-                    let (stores, _) = dynamodb_lagging(server, name).await?;
+                    let lagging = LaggingReplica::missing();
+                    let (stores, _) = dynamodb_lagging(server, name, lagging).await?;
                     case(stores).await
                 })
             },
@@ -142,8 +142,23 @@ fn main() {
             move || {
                 run(async {
                     let server = server.as_ref().as_ref().map_err(|e| e.clone())?;
-                    let (stores, lagging) = dynamodb_lagging(server, "self-check").await?;
+                    let lagging = LaggingReplica::missing();
+                    let (stores, lagging) = dynamodb_lagging(server, "self-check", lagging).await?;
                     contract::send_after_join_reads_stale_and_still_answers(stores, lagging).await
+                })
+            }
+        },
+    ));
+    trials.push(Trial::test(
+        "dynamodb_one_behind::numbers_stay_whole_when_the_counter_reads_the_number_before_last",
+        {
+            let server = server.clone();
+            move || {
+                run(async {
+                    let server = server.as_ref().as_ref().map_err(|e| e.clone())?;
+                    let lagging = LaggingReplica::one_behind();
+                    let (stores, lagging) = dynamodb_lagging(server, "one-behind", lagging).await?;
+                    contract::numbers_stay_whole_over_a_counter_one_behind(stores, lagging).await
                 })
             }
         },

@@ -1,8 +1,10 @@
 //! The `throttles` table: one item per throttle record (`key`), replaced by compare-and-set on
 //! its `version`, and deleted by DynamoDB's TTL on `expiresAt` (seconds) once it describes
 //! nothing but full buckets. Cost per throttled action: one eventually consistent GetItem
-//! (0.5 RCU) and one PutItem (1 WCU); a lost race re-reads consistently and tries again, and a
-//! refusal is confirmed by a consistent read (1 RCU more, on refusals only).
+//! (0.5 RCU) and one PutItem (1 WCU); a lost race re-reads consistently and tries again. An
+//! answer that writes nothing (a refusal, or the login throttle's look before the password is
+//! checked) is given on a consistent read only: 1 RCU more, so a login's two looks cost 1.5 RCU
+//! each.
 
 use std::sync::Arc;
 
@@ -84,9 +86,10 @@ impl DynamoThrottles {
 #[async_trait]
 impl Throttles for DynamoThrottles {
     async fn update(&self, key: &str, change: &mut Change<'_>) -> Result<(), StoreError> {
-        // The first read is eventually consistent; a lost race, or a refusal, is read again
-        // strongly: a replica that lags may show a record already forgotten, and nobody is
-        // refused on a state that is not the latest.
+        // The first read is eventually consistent; a lost race, or an answer that writes
+        // nothing, is read again strongly: a replica that lags may show a record already
+        // forgotten, or miss the failures a login look must count, so nothing is decided
+        // without a write on a state that is not the latest.
         let mut consistent = false;
         for attempt in 0..ATTEMPTS {
             let existing = self.read(key, consistent).await?;

@@ -16,7 +16,7 @@ async fn seed(s: &Stores, count: i64) -> Result<(), String> {
     Ok(())
 }
 
-fn edit(seq: u64, body: &str) -> NewChange {
+pub(super) fn edit(seq: u64, body: &str) -> NewChange {
     change(
         seq,
         ChangeKind::Edit {

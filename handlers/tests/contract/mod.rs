@@ -9,7 +9,9 @@ mod sessions;
 mod throttles;
 mod users;
 
-pub use lagging::send_after_join_reads_stale_and_still_answers;
+pub use lagging::{
+    numbers_stay_whole_over_a_counter_one_behind, send_after_join_reads_stale_and_still_answers,
+};
 
 use std::future::Future;
 use std::pin::Pin;
