@@ -40,7 +40,12 @@ async fn in_file() -> Result<Stores, String> {
 /// The DynamoDB adapter over `client`, on tables of its own.
 async fn dynamodb_over(client: aws_sdk_dynamodb::Client, prefix: &str) -> Result<Stores, String> {
     let clock = Arc::new(FixedClock::at(T0));
-    let names = TableNames::prefixed(&prefix.replace('_', "-"));
+    // Table names allow letters, digits, `-`, `_` and `.`: a test name's `::` becomes `-`.
+    let prefix: String = prefix
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let names = TableNames::prefixed(&prefix);
     create_tables(&client, &names)
         .await
         .map_err(|e| format!("{e:#}"))?;
@@ -77,6 +82,23 @@ fn sent_no_scan(log: &OperationLog) -> Result<(), String> {
         Some(scan) => Err(format!("the adapter sent a Scan: {scan:?}")),
         None => Ok(()),
     }
+}
+
+/// A case that checks what a lagging replica (made by `replica`) answered, besides the stores.
+fn lagging_trial(
+    name: &'static str,
+    server: &Arc<Result<MotoServer, String>>,
+    replica: fn() -> LaggingReplica,
+    case: fn(Stores, LaggingReplica) -> contract::Outcome,
+) -> Trial {
+    let server = server.clone();
+    Trial::test(name, move || {
+        run(async {
+            let server = server.as_ref().as_ref().map_err(|e| e.clone())?;
+            let (stores, lagging) = dynamodb_lagging(server, name, replica()).await?;
+            case(stores, lagging).await
+        })
+    })
 }
 
 fn run(body: impl std::future::Future<Output = Result<(), String>>) -> Result<(), Failed> {
@@ -135,33 +157,21 @@ fn main() {
             },
         ));
     }
-    trials.push(Trial::test(
+    trials.push(lagging_trial(
         "dynamodb_lagging::sends_read_the_room_row_and_counter_from_the_lagging_replica",
-        {
-            let server = server.clone();
-            move || {
-                run(async {
-                    let server = server.as_ref().as_ref().map_err(|e| e.clone())?;
-                    let lagging = LaggingReplica::missing();
-                    let (stores, lagging) = dynamodb_lagging(server, "self-check", lagging).await?;
-                    contract::send_after_join_reads_stale_and_still_answers(stores, lagging).await
-                })
-            }
+        &server,
+        LaggingReplica::missing,
+        |s, l| {
+            Box::pin(contract::send_after_join_reads_stale_and_still_answers(
+                s, l,
+            ))
         },
     ));
-    trials.push(Trial::test(
+    trials.push(lagging_trial(
         "dynamodb_one_behind::numbers_stay_whole_when_the_counter_reads_the_number_before_last",
-        {
-            let server = server.clone();
-            move || {
-                run(async {
-                    let server = server.as_ref().as_ref().map_err(|e| e.clone())?;
-                    let lagging = LaggingReplica::one_behind();
-                    let (stores, lagging) = dynamodb_lagging(server, "one-behind", lagging).await?;
-                    contract::numbers_stay_whole_over_a_counter_one_behind(stores, lagging).await
-                })
-            }
-        },
+        &server,
+        LaggingReplica::one_behind,
+        |s, l| Box::pin(contract::numbers_stay_whole_over_a_counter_one_behind(s, l)),
     ));
 
     let conclusion = libtest_mimic::run(&args, trials);
