@@ -39,72 +39,10 @@ scenarios=(
   "200 clients, 10 rooms, 10 minutes under faults: 5% of posts lost, 1% of store writes failing, concurrent frames, 10% churn, a restart at 5 minutes|--clients 200 --rooms 10 --messages 12000 --rate 20 --churn 0.1 --settle-secs 60|$faults|1|300"
 )
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-# Starts the gateway in the background (pid in $pid) and waits until it answers.
-start_gateway() { # port data log flags...
-  local port=$1 data=$2 log=$3; shift 3
-  # shellcheck disable=SC2068
-  # Access tokens live two hours here: the load tool registers once and reconnects with its
-  # token (it holds no refresh cookie), and a long scenario must not outlive it. Every core
-  # hashes passwords, so thousands of users register in parallel.
-  RUST_LOG=warn "$gateway" --listen "127.0.0.1:$port" --data-dir "$data" --dist "$data/none" \
-    --register-burst 100000 --access-token-ttl-secs 7200 --password-hashes "$(nproc)" $@ \
-    >> "$log" 2>&1 &
-  pid=$!
-  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/config.json" >/dev/null && break; sleep 0.1; done
-}
-
-for index in "${!scenarios[@]}"; do
-  IFS='|' read -r name arguments flags runs restart <<<"${scenarios[$index]}"
-  runs=${runs:-$repeats}
-  for run in $(seq 1 "$runs"); do
-    echo "==> $name, run $run/$runs"
-    data=$(mktemp -d)
-    port=$(free_port)
-    log="$out/gateway-$index-$run.log"
-    # shellcheck disable=SC2086
-    start_gateway "$port" "$data" "$log" $flags
-    # shellcheck disable=SC2086
-    "$load" --url "http://127.0.0.1:$port" $arguments --server-pid "$pid" --json \
-      > "$out/load-$index-$run.json" &
-    load_pid=$!
-    if [[ -n "$restart" ]]; then
-      sleep "$restart"
-      echo "    restarting the gateway ($restart s in)"
-      kill -INT "$pid"; wait "$pid" || true
-      # shellcheck disable=SC2086
-      start_gateway "$port" "$data" "$log" $flags
-    fi
-    wait "$load_pid" || echo "    (unhealthy run: kept in $out/load-$index-$run.json)"
-    kill -INT "$pid"; wait "$pid" || true
-    rm -rf "$data"
-  done
-  echo "$name" > "$out/scenario-$index.name"
-done
-
-# Big rooms: the handlers fan out over HTTP with the Lambdas' notifier, each Management API
-# call held 30 ms ± 10 ms as on AWS; one message at a time to rooms of 1,000 to 50,000
-# connections. Each side needs a file per connection: a size this machine's limit cannot hold
-# is recorded as not run, with the reason.
-for connections in 1000 10000 50000; do
-  echo "==> big room: $connections connections, fan-out under the 30 ms±10 ms post latency model"
-  limit=$(ulimit -n)
-  if (( limit < connections + 200 )); then
-    echo "    not run: $limit open files per process here"
-    printf '{"connections": %d, "skipped": "needs %d open files per process; this machine allows %d"}\n' \
-      "$connections" "$((connections + 200))" "$limit" > "$out/fanout-$connections.json"
-    continue
-  fi
-  data=$(mktemp -d)
-  port=$(free_port)
-  start_gateway "$port" "$data" "$out/gateway-fanout-$connections.log" \
-    --notify-over-http --post-latency "30ms±10ms"
-  "$load" --url "http://127.0.0.1:$port" fanout --connections "$connections" --users 100 \
-    --messages 5 > "$out/fanout-$connections.json" || echo "    (unhealthy run: kept in $out/fanout-$connections.json)"
-  kill -INT "$pid"; wait "$pid" || true
-  rm -rf "$data"
-done
+# shellcheck source=scripts/bench_load.sh
+source scripts/bench_load.sh
+run_scenarios 0 "${scenarios[@]}"
+run_fanouts 1000 10000 50000
 
 echo "==> cold starts through the Runtime API (each function's release binary in the Lambda mode, on moto)"
 # In their own target directory: other benches build the handlers library with their

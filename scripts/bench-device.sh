@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The 16-core benchmark (#19): the scenarios whose targets are stated at 16 cores, run once on a
+# machine the library's `device` tool lends to some sessions for 15 minutes in all. That
+# machine has no Rust and reaches no registry, so the binaries are built here and travel with
+# the working tree; the run is one bounded command, and what it measured comes back as one
+# tarball, re-packed after every scenario so a run cut short still returns what it finished.
+#
+#   scripts/bench-device.sh prepare       build and strip the binaries into .device-bench/
+#   scripts/bench-device.sh run DIR       (on the lent machine) run the scenarios; results in
+#                                         DIR/device-bench.tar.gz
+#   scripts/bench-device.sh import FILE   unpack a run's results into docs/bench/16-core/,
+#                                         which the next `make bench` renders
+#
+# The device call, after `prepare`: command `scripts/bench-device.sh run "$OUT"`, carry
+# [".device-bench"], timeout_s 480. About 6 minutes of scenarios on 16 cores, most important
+# first; with the machine's start that leaves the 15 minutes room for nothing else.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bin=.device-bench
+results=docs/bench/16-core
+
+prepare() {
+  cargo build --profile local -p gateway -p load --locked
+  rm -rf "$bin" && mkdir -p "$bin"
+  # Stripped: the working tree and what it carries travel within 64 MiB.
+  strip -o "$bin/confab-gateway" target/local/confab-gateway
+  strip -o "$bin/confab-load" target/local/confab-load
+  git rev-parse --short HEAD > "$bin/commit"
+  if [[ -n "$(git status --porcelain --untracked-files=no)" ]]; then echo dirty >> "$bin/commit"; fi
+  du -h "$bin"/confab-*
+  echo "ready: run 'scripts/bench-device.sh run \"\$OUT\"' there, carrying $bin"
+}
+
+# What the lent machine is, for the report's heading.
+describe_machine() { # file
+  python3 - "$1" "$bin/commit" <<'EOF'
+import json, os, platform, sys
+from datetime import datetime, timezone
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "unknown CPU")
+kib = int(open("/proc/meminfo").read().split()[1])
+commit = open(sys.argv[2]).read().split() if os.path.exists(sys.argv[2]) else ["unknown"]
+json.dump({"cores": os.cpu_count(), "cpu": cpu, "memory_gib": round(kib / 1024 / 1024),
+           "kernel": platform.release(), "commit": commit[0], "dirty": "dirty" in commit,
+           "date": f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"}, open(sys.argv[1], "w"))
+EOF
+}
+
+run() { # destination
+  local destination=$1
+  mkdir -p "$destination"
+  gateway=$bin/confab-gateway
+  load=$bin/confab-load
+  out=$(mktemp -d)
+  repeats=1
+  # A 50,000-connection room needs 50,000 sockets on each side of loopback: as root the
+  # open-files limit can rise that far, and the ephemeral ports must outnumber the sockets
+  # (one gateway port, one address: 28,000 by default). Neither is needed below that.
+  for files in 200000 120000 60000; do ulimit -n "$files" 2>/dev/null && break; done
+  echo "1024 65535" > /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+  echo "open files: $(ulimit -n); ephemeral ports: $(cat /proc/sys/net/ipv4/ip_local_port_range)"
+  describe_machine "$out/machine.json"
+  # Re-packed after each scenario: a run stopped at its limit still returns what it finished.
+  after_scenario() {
+    tar czf "$destination/device-bench.tar.gz.part" -C "$out" . \
+      && mv "$destination/device-bench.tar.gz.part" "$destination/device-bench.tar.gz"
+  }
+  after_scenario
+  # shellcheck source=scripts/bench_load.sh
+  source scripts/bench_load.sh
+  local ramp="--send-burst 1000000"
+  # The two targets stated at 16 cores first: p99 at 50 messages/s and saturation, 1,000
+  # clients. Names as bench.sh's, so the report reads them alike.
+  run_scenarios 0 \
+    "1,000 clients, 1 room|--clients 1000 --rooms 1 --messages 300 --rate 50 --settle-secs 30 --baseline||3|" \
+    "1,000 clients, 1 room, ramped to saturation|--clients 1000 --rooms 1 --ramp --ramp-start 40 --baseline|$ramp|1|"
+  run_fanouts 10000 50000 1000
+  run_scenarios 2 \
+    "5,000 clients, 1 room, ramped to saturation|--clients 5000 --rooms 1 --ramp --ramp-start 8 --baseline|$ramp|1|" \
+    "100 clients, 1 room, ramped to saturation|--clients 100 --rooms 1 --ramp --ramp-start 400 --baseline|$ramp|1|" \
+    "10,000 clients, 1 room, ramped to saturation|--clients 10000 --rooms 1 --ramp --ramp-start 4 --baseline|$ramp|1|"
+  echo "==> done: $destination/device-bench.tar.gz"
+}
+
+import_results() { # tarball
+  local tarball=$1
+  rm -rf "$results" && mkdir -p "$results"
+  # The figures only: the gateways' logs stay in the tarball.
+  tar xzf "$tarball" -C "$results" --wildcards '*.json' '*.name'
+  ls "$results"
+  echo "imported: commit $results, then 'make bench' renders it in docs/BENCHMARKS.md"
+}
+
+case "${1:-}" in
+  prepare) prepare ;;
+  run) run "${2:?a folder for the results}" ;;
+  import) import_results "${2:?the device-bench.tar.gz of a run}" ;;
+  *) echo "usage: $0 prepare | run DIR | import FILE" >&2; exit 2 ;;
+esac
