@@ -116,7 +116,12 @@ def saturation_section(scenarios, where=None):
                 targets.append((f"1,000 clients: saturation ≥ {SATURATION_RATIO}× the baseline's "
                                 f"({where})", f"{share:.2f}×", verdict))
         lost = sum(r.get("confab", {}).get("lost", 0) for r in runs)
-        notes.append(f"{name}: every delivery of the whole ramp checked at the end: lost **{lost}**.")
+        twice = sum((r.get("baseline") or {}).get("duplicated", 0) for r in runs)
+        notes.append(f"{name}: every delivery of the whole ramp checked at the end: lost **{lost}**."
+                     + (f" The baseline delivered {twice:,} twice: past its saturation an ack "
+                        "slower than the client's 1 s wait has the client send again, and it keeps "
+                        "no client message ids (Confab answers a repeat with the stored message)."
+                        if twice else ""))
     lines += [""] + [f"- {n}" for n in notes] + [""]
     steps = ["Steps (Confab, then the baseline): rate → p99, deliveries/s, sustained?", ""]
     for name, runs in scenarios:

@@ -53,6 +53,14 @@ class Saturation(unittest.TestCase):
         self.assertTrue(any("CPU per delivery: **1.20×** the baseline's." in line for line in lines))
         self.assertEqual(bench_scale.cpu_ratio({"cpu_secs_per_1000_deliveries": None}, base), "")
 
+    def test_the_baselines_second_deliveries_past_saturation_are_said(self):
+        confab = ramp([step(10, 20, True)], 10, 700)
+        base = {**ramp([step(10, 10, True)], 10, 1000), "duplicated": 250_000}
+        lines, _ = bench_scale.saturation_section([("1,000 clients", [{"confab": confab, "baseline": base}])])
+        self.assertTrue(any("The baseline delivered 250,000 twice" in line for line in lines))
+        lines, _ = bench_scale.saturation_section([("1,000 clients", [{"confab": confab, "baseline": ramp([], 1, 1)}])])
+        self.assertFalse(any("twice" in line for line in lines))
+
     def test_ramps_are_told_apart_from_fixed_rate_runs(self):
         self.assertTrue(bench_scale.is_ramp([{"confab": ramp([], 0, 0)}]))
         self.assertFalse(bench_scale.is_ramp([{"confab": {"latency": {}}}]))

@@ -152,6 +152,7 @@ async fn main() -> anyhow::Result<()> {
         server_pid: args.server_pid,
     };
     let confab = load::run(&config).await?;
+    let ramping = config.ramp.is_some();
     let baseline = if args.baseline {
         let (mut child, addr) = spawn_baseline()?;
         let bare = Config {
@@ -169,7 +170,7 @@ async fn main() -> anyhow::Result<()> {
         None
     };
     print(&confab, baseline.as_ref(), args.json)?;
-    let healthy = confab.healthy() && baseline.as_ref().is_none_or(Report::healthy);
+    let healthy = Report::verdict(&confab, baseline.as_ref(), ramping);
     std::process::exit(if healthy { 0 } else { 1 });
 }
 

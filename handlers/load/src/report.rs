@@ -84,6 +84,15 @@ impl Report {
             && self.messages_acked == self.messages_sent
     }
 
+    /// The run's verdict (the tool's exit status): Confab's health, and the baseline's where
+    /// it was held to the same load. A ramp drives the bare baseline past its saturation on
+    /// purpose: there an ack slower than the client's wait has it send again, and the
+    /// baseline, which keeps no client message ids, broadcasts the frame twice. Its counts
+    /// stay in the report; a ramp's verdict is Confab's.
+    pub fn verdict(confab: &Report, baseline: Option<&Report>, ramping: bool) -> bool {
+        confab.healthy() && (ramping || baseline.is_none_or(Report::healthy))
+    }
+
     pub fn human(&self) -> String {
         let l = &self.latency;
         let flood = self.flood.map_or(String::new(), |f| {
@@ -203,5 +212,22 @@ mod tests {
             }
             .healthy()
         );
+    }
+
+    #[test]
+    fn a_ramp_is_judged_on_confab_alone_and_a_fixed_rate_on_both() {
+        let ok = Report {
+            messages_sent: 3,
+            messages_acked: 3,
+            ..Default::default()
+        };
+        let twice = Report {
+            duplicated: 250,
+            ..ok.clone()
+        };
+        assert!(Report::verdict(&ok, Some(&twice), true));
+        assert!(!Report::verdict(&ok, Some(&twice), false));
+        assert!(!Report::verdict(&twice, Some(&ok), true));
+        assert!(Report::verdict(&ok, None, false));
     }
 }
