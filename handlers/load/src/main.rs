@@ -44,7 +44,8 @@ struct Args {
     /// Find the highest rate the scenario sustains: steps from --ramp-start messages/s, each
     /// --ramp-factor times the last, until one's p99 passes --p99-bound-ms or a delivery is
     /// missing, then three steps bisecting between the highest sustained and the lowest
-    /// failed rate (--messages and --rate are then unused).
+    /// failed rate (a start it cannot sustain steps down by the factor first; --messages and
+    /// --rate are then unused).
     #[arg(long)]
     ramp: bool,
     #[arg(long, default_value_t = 10.0)]

@@ -59,12 +59,23 @@ impl Ramp {
     }
 
     /// The next step's rate after `steps`, or `None` when the ramp is done: rising until a
-    /// step fails, then `refinements` bisecting steps.
+    /// step fails, then `refinements` bisecting steps. A start above what the server sustains
+    /// (a ramp sized for a bigger machine) steps down by the factor until a step holds, then
+    /// bisects the same way; at most `max_steps` steps rise or fall.
     pub fn next_rate(&self, steps: &[Step]) -> Option<f64> {
         let Some(first_failed) = steps.iter().position(|s| !s.sustained) else {
             return (steps.len() < self.max_steps).then(|| self.rate(steps.len()));
         };
-        if steps.len() - first_failed > self.refinements {
+        let lowest_failed = steps
+            .iter()
+            .filter(|s| !s.sustained)
+            .map(|s| s.rate)
+            .reduce(f64::min)?;
+        let Some(first_sustained) = steps.iter().position(|s| s.sustained) else {
+            return (steps.len() < self.max_steps).then(|| lowest_failed / self.factor);
+        };
+        // Refining begins once both a sustained and a failed rate are known.
+        if steps.len() - first_failed.max(first_sustained) > self.refinements {
             return None;
         }
         let highest_sustained = steps
@@ -72,11 +83,6 @@ impl Ramp {
             .filter(|s| s.sustained)
             .map(|s| s.rate)
             .reduce(f64::max)?;
-        let lowest_failed = steps
-            .iter()
-            .filter(|s| !s.sustained)
-            .map(|s| s.rate)
-            .reduce(f64::min)?;
         Some((highest_sustained * lowest_failed).sqrt())
     }
 
@@ -296,14 +302,38 @@ mod tests {
     }
 
     #[test]
-    fn a_ramp_stops_rising_at_max_steps_and_refines_nothing_without_a_sustained_step() {
+    fn a_ramp_stops_rising_or_falling_at_max_steps() {
         let ramp = Ramp {
             max_steps: 2,
             ..Ramp::default()
         };
         let sustained = [step(10.0, true, 1, 0.0), step(15.0, true, 1, 0.0)];
         assert_eq!(ramp.next_rate(&sustained), None);
-        assert_eq!(ramp.next_rate(&[step(10.0, false, 1, 0.0)]), None);
+        let failed = [step(10.0, false, 1, 0.0), step(10.0 / 1.5, false, 1, 0.0)];
+        assert_eq!(ramp.next_rate(&failed), None);
+    }
+
+    #[test]
+    fn a_start_the_server_cannot_sustain_steps_down_then_bisects() {
+        let ramp = Ramp {
+            start_rate: 8.0,
+            factor: 2.0,
+            refinements: 2,
+            ..Ramp::default()
+        };
+        let mut steps = vec![step(8.0, false, 1, 0.0)];
+        assert_eq!(ramp.next_rate(&steps), Some(4.0));
+        steps.push(step(4.0, false, 1, 0.0));
+        assert_eq!(ramp.next_rate(&steps), Some(2.0));
+        steps.push(step(2.0, true, 1, 0.0));
+        // √(2 · 4): between the sustained step and the lowest failed one.
+        let first = ramp.next_rate(&steps).expect("a refining step");
+        assert!((first - 8.0_f64.sqrt()).abs() < 1e-9, "{first}");
+        steps.push(step(first, true, 1, 0.0));
+        assert!(ramp.next_rate(&steps).is_some(), "a second refining step");
+        steps.push(step(3.5, false, 1, 0.0));
+        assert_eq!(ramp.next_rate(&steps), None, "two refinements, then done");
+        assert_eq!(Saturation::of(&ramp, steps).sustained_rate, first);
     }
 
     #[test]
