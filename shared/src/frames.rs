@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::limits::PRESENCE_LIST_CHUNK;
 use crate::{
     ChatMessage, ClientMsgId, DeleteMessage, EditMessage, ErrorCode, MessageBody, MessageChange,
     React, RoomId, RoomSummary, Seq, Username,
@@ -91,8 +92,11 @@ pub struct Typing {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum PresenceChange {
-    /// Everyone in the room now, each once, sorted.
+    /// Everyone in the room now, each once, sorted: the whole list, or its first
+    /// `PRESENCE_LIST_CHUNK` names when it is longer.
     Users(Vec<Username>),
+    /// The next names of a list too long for one frame, right after its `users`: added to it.
+    MoreUsers(Vec<Username>),
     /// This user's first connection entered the room.
     Joined(Username),
     /// This user's last connection left the room.
@@ -211,6 +215,29 @@ impl GatewayNotice {
 }
 
 impl ServerFrame {
+    /// Everyone in `room` (sorted), as the frames that carry the list: one `users` frame, then
+    /// a `moreUsers` frame per further `PRESENCE_LIST_CHUNK` names, each within the gateway's
+    /// message limit. Posted in order to one connection, they arrive in order.
+    pub fn presence_list(room: &RoomId, users: Vec<Username>) -> Vec<ServerFrame> {
+        let mut names = users.into_iter().peekable();
+        let mut frames = Vec::new();
+        loop {
+            let chunk: Vec<Username> = names.by_ref().take(PRESENCE_LIST_CHUNK).collect();
+            let change = if frames.is_empty() {
+                PresenceChange::Users(chunk)
+            } else {
+                PresenceChange::MoreUsers(chunk)
+            };
+            frames.push(ServerFrame::Presence {
+                room: room.clone(),
+                change,
+            });
+            if names.peek().is_none() {
+                return frames;
+            }
+        }
+    }
+
     /// A text frame as received: Confab's own frame, or API Gateway's notice as one; `None`
     /// for anything else.
     pub fn from_wire(text: &str) -> Option<Self> {

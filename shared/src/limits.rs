@@ -95,6 +95,11 @@ pub const GAP_GRACE_MS: u64 = 250;
 /// API Gateway WebSocket limits (the local gateway enforces the same).
 pub const FRAME_MAX_BYTES: usize = 32 * 1024;
 pub const MESSAGE_MAX_BYTES: usize = 128 * 1024;
+/// Names in one presence list frame. A room's list longer than this goes out in several
+/// (`users`, then `moreUsers`), since one Management API post carries at most
+/// `MESSAGE_MAX_BYTES`: 2,000 names of the longest kind are about 70 KB of JSON, where a room of
+/// 10,000 people in one frame would be refused (413) and the joiner would see no one.
+pub const PRESENCE_LIST_CHUNK: usize = 2_000;
 pub const IDLE_TIMEOUT_SECS: u64 = 10 * 60;
 pub const CONNECTION_MAX_SECS: u64 = 2 * 60 * 60;
 

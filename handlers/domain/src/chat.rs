@@ -14,6 +14,7 @@ use super::access::{Access, Refused};
 use super::live::Live;
 use super::model::{Connection, ConnectionId, Member, NewMessage};
 use super::ports::{Appended, Messages, StoreError};
+use super::presence::{self, announce, announce_arrival, announce_departure, usernames};
 use super::throttle::{Guard, RetryAfter};
 
 #[derive(Debug, thiserror::Error)]
@@ -193,11 +194,7 @@ pub async fn join_room(
     users.push(connection.username);
     users.sort();
     users.dedup();
-    let snapshot = ServerFrame::Presence {
-        room,
-        change: PresenceChange::Users(users),
-    };
-    live.reply(id, &snapshot).await;
+    presence::list(live, id, &room, users).await;
     Ok(())
 }
 
@@ -210,11 +207,7 @@ pub async fn leave_room(live: Live<'_>, id: &ConnectionId, room: RoomId) -> Resu
     if let Some(member) = member {
         announce_departure(live, &room, &remaining, &member.username).await;
     }
-    let snapshot = ServerFrame::Presence {
-        room,
-        change: PresenceChange::Users(usernames(&remaining)),
-    };
-    live.reply(id, &snapshot).await;
+    presence::list(live, id, &room, usernames(&remaining)).await;
     Ok(())
 }
 
@@ -342,43 +335,6 @@ async fn broadcast(live: Live<'_>, from: &ConnectionId, message: &ChatMessage, f
         false => tracing::info!(id = %message.id, room = %message.room, seq = %message.seq,
             ?delivery, "retry of a stored message: posted again"),
     }
-}
-
-/// Each user once, sorted.
-fn usernames(members: &[Member]) -> Vec<Username> {
-    let mut users: Vec<Username> = members.iter().map(|m| m.username.clone()).collect();
-    users.sort();
-    users.dedup();
-    users
-}
-
-/// Tells `present` that `user` arrived, unless one of its connections was already there.
-async fn announce_arrival(live: Live<'_>, room: &RoomId, present: &[Member], user: &Username) {
-    if !present.iter().any(|m| &m.username == user) {
-        announce(live, room, present, PresenceChange::Joined(user.clone())).await;
-    }
-}
-
-/// Tells `remaining` that `user` left, unless one of its connections is still there.
-pub(crate) async fn announce_departure(
-    live: Live<'_>,
-    room: &RoomId,
-    remaining: &[Member],
-    user: &Username,
-) {
-    if !remaining.iter().any(|m| &m.username == user) {
-        announce(live, room, remaining, PresenceChange::Left(user.clone())).await;
-    }
-}
-
-/// Sends a presence change in `room` to `to`.
-async fn announce(live: Live<'_>, room: &RoomId, to: &[Member], change: PresenceChange) {
-    let frame = ServerFrame::Presence {
-        room: room.clone(),
-        change,
-    };
-    let to: Vec<ConnectionId> = to.iter().map(|m| m.connection_id.clone()).collect();
-    live.deliver(to, &frame).await;
 }
 
 /// `GET /api/rooms/{room}/messages`: a page of a room `user` may read.

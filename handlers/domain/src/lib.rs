@@ -17,6 +17,7 @@ pub mod live;
 pub mod model;
 pub mod passwords;
 pub mod ports;
+pub mod presence;
 pub mod reads;
 pub mod rooms;
 pub mod sessions;

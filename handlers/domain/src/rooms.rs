@@ -8,10 +8,10 @@ use shared::{
 };
 
 use super::access::Access;
-use super::chat::announce_departure;
 use super::live::Live;
 use super::model::Membership;
 use super::ports::{Inserted, StoreError, Users};
+use super::presence::announce_departure;
 use super::throttle::{Guard, RetryAfter};
 
 #[derive(Debug, thiserror::Error)]

@@ -124,7 +124,9 @@ pub async fn start(options: Options) -> anyhow::Result<RunningGateway> {
         );
     }
     let tls = options.tls.as_ref().map(tls::server_config).transpose()?;
-    let registry = Arc::new(Registry::default());
+    let registry = Arc::new(Registry::with_message_limit(
+        options.limits.message_max_bytes,
+    ));
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
         .with_context(|| format!("binding {}", options.listen))?;

@@ -12,6 +12,7 @@ use async_trait::async_trait;
 use axum::extract::ws::Utf8Bytes;
 use handlers::domain::model::ConnectionId;
 use handlers::domain::ports::{Notifier, NotifyError};
+use shared::limits::MESSAGE_MAX_BYTES;
 use tokio::sync::mpsc;
 use tokio::time::{Duration, Instant};
 
@@ -96,12 +97,39 @@ type Table = HashMap<ConnectionId, Live>;
 
 /// Read-mostly: every post reads it, only a connect or a close writes it, so fan-outs from
 /// many handlers at once do not queue behind one another.
-#[derive(Default)]
 pub struct Registry {
     live: RwLock<Table>,
+    /// What one post may carry (`--message-max-bytes`): the handlers' posts are held to it
+    /// here as the Management API holds them over HTTP (413), so a frame too big for API
+    /// Gateway fails in the local gateway too.
+    message_max_bytes: usize,
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Self::with_message_limit(MESSAGE_MAX_BYTES)
+    }
 }
 
 impl Registry {
+    pub fn with_message_limit(message_max_bytes: usize) -> Self {
+        Self {
+            live: RwLock::default(),
+            message_max_bytes,
+        }
+    }
+
+    /// Why a post over the message limit is refused, as the Management API says it (413).
+    fn too_large(&self, payload: &str) -> Option<String> {
+        (payload.len() > self.message_max_bytes).then(|| {
+            format!(
+                "PayloadTooLargeException: {} bytes is over the {}-byte message limit",
+                payload.len(),
+                self.message_max_bytes
+            )
+        })
+    }
+
     fn read(&self) -> RwLockReadGuard<'_, Table> {
         self.live.read().unwrap_or_else(|p| p.into_inner())
     }
@@ -184,6 +212,9 @@ fn outcome(queued: bool) -> Result<(), NotifyError> {
 #[async_trait]
 impl Notifier for Registry {
     async fn post(&self, to: &ConnectionId, payload: &str) -> Result<(), NotifyError> {
+        if let Some(refused) = self.too_large(payload) {
+            return Err(NotifyError::Failed(refused));
+        }
         outcome(self.send(to, Outbound::text(payload)))
     }
 
@@ -194,6 +225,10 @@ impl Notifier for Registry {
         to: &[ConnectionId],
         payload: &str,
     ) -> Option<Vec<Result<(), NotifyError>>> {
+        if let Some(refused) = self.too_large(payload) {
+            let refused = |_| Err(NotifyError::Failed(refused.clone()));
+            return Some(to.iter().map(refused).collect());
+        }
         let text = Utf8Bytes::from(payload);
         let now = Instant::now();
         let live = self.read();
@@ -270,6 +305,29 @@ mod tests {
         assert!(
             stalled.load(Ordering::Relaxed),
             "the socket is told to close"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_handlers_post_over_the_message_limit_is_refused_as_the_management_api_refuses_it() {
+        let registry = Registry::with_message_limit(8);
+        let (a, mut a_rx) = socket(4);
+        registry.add(id("a"), a, IpAddr::from([127, 0, 0, 1]), None);
+
+        let one = registry.post(&id("a"), "123456789").await;
+        let at_once = registry.post_at_once(&[id("a")], "123456789");
+
+        assert!(
+            matches!(one, Err(NotifyError::Failed(e)) if e.starts_with("PayloadTooLargeException"))
+        );
+        assert!(matches!(
+            at_once.as_deref(),
+            Some([Err(NotifyError::Failed(_))])
+        ));
+        assert!(a_rx.try_recv().is_err(), "nothing reached the socket");
+        assert!(
+            registry.post(&id("a"), "12345678").await.is_ok(),
+            "the limit itself is allowed"
         );
     }
 

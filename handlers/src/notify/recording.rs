@@ -1,6 +1,6 @@
 //! A notifier that records every post, for tests and benchmarks of the domain in one process.
 //! Connections can be marked gone (410) or failing (transient errors, always or for the next
-//! few posts).
+//! few posts); a post over API Gateway's message limit fails as it does there.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use async_trait::async_trait;
 use shared::ServerFrame;
+use shared::limits::MESSAGE_MAX_BYTES;
 
 use crate::domain::model::ConnectionId;
 use crate::domain::ports::{Notifier, NotifyError};
@@ -85,6 +86,13 @@ impl RecordingNotifier {
         *lock(&self.attempts).entry(to.clone()).or_default() += 1;
         if lock(&self.gone).contains(to) {
             return Err(NotifyError::Gone);
+        }
+        // As API Gateway answers a post over its message limit (413).
+        if payload.len() > MESSAGE_MAX_BYTES {
+            return Err(NotifyError::Failed(format!(
+                "PayloadTooLargeException: {} bytes is over the {MESSAGE_MAX_BYTES}-byte message limit",
+                payload.len()
+            )));
         }
         if lock(&self.failing).contains(to) {
             return Err(NotifyError::Failed("injected failure".into()));

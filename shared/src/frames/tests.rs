@@ -214,3 +214,71 @@ fn confabs_own_frames_read_as_themselves_and_noise_as_nothing() {
     assert_eq!(ServerFrame::from_wire("not json"), None);
     assert_eq!(ServerFrame::from_wire(r#"{"type":"mystery"}"#), None);
 }
+
+fn names(count: usize, width: usize) -> Vec<Username> {
+    (0..count)
+        .map(|i| Username::parse(&format!("{i:0width$}")).unwrap())
+        .collect()
+}
+
+#[test]
+fn a_short_presence_list_is_one_users_frame() {
+    let room = RoomId::parse("general").unwrap();
+    let frames = ServerFrame::presence_list(&room, names(3, 3));
+    assert_eq!(frames.len(), 1);
+    assert!(
+        matches!(&frames[0], ServerFrame::Presence { change: PresenceChange::Users(u), .. } if u.len() == 3)
+    );
+    let empty = ServerFrame::presence_list(&room, vec![]);
+    assert!(
+        matches!(&empty[..], [ServerFrame::Presence { change: PresenceChange::Users(u), .. }] if u.is_empty())
+    );
+}
+
+#[test]
+fn a_presence_list_too_long_for_one_message_goes_out_in_several_within_the_limit() {
+    use crate::limits::{
+        MESSAGE_MAX_BYTES, PRESENCE_LIST_CHUNK, ROOM_ID_MAX_CHARS, USERNAME_MAX_CHARS,
+    };
+    let room = RoomId::parse(&"r".repeat(ROOM_ID_MAX_CHARS)).unwrap();
+    let everyone = names(2 * PRESENCE_LIST_CHUNK + 1, USERNAME_MAX_CHARS);
+    let frames = ServerFrame::presence_list(&room, everyone.clone());
+    assert_eq!(frames.len(), 3);
+    let mut joined = Vec::new();
+    for (i, frame) in frames.iter().enumerate() {
+        let json = serde_json::to_string(frame).unwrap();
+        assert!(
+            json.len() <= MESSAGE_MAX_BYTES,
+            "frame {i}: {} bytes",
+            json.len()
+        );
+        match frame {
+            ServerFrame::Presence {
+                change: PresenceChange::Users(u),
+                ..
+            } if i == 0 => joined.extend(u.clone()),
+            ServerFrame::Presence {
+                change: PresenceChange::MoreUsers(u),
+                ..
+            } if i > 0 => joined.extend(u.clone()),
+            other => panic!("frame {i}: {other:?}"),
+        }
+    }
+    assert_eq!(joined, everyone, "every name once, in order");
+    // In one frame the same list would be over the limit: the reason for the split.
+    let whole = ServerFrame::Presence {
+        room,
+        change: PresenceChange::Users(everyone),
+    };
+    assert!(serde_json::to_string(&whole).unwrap().len() > MESSAGE_MAX_BYTES);
+}
+
+#[test]
+fn more_users_is_its_own_key_on_the_wire() {
+    let frame: ServerFrame =
+        serde_json::from_str(r#"{"type":"presence","room":"general","moreUsers":["carol"]}"#)
+            .unwrap();
+    assert!(
+        matches!(frame, ServerFrame::Presence { change: PresenceChange::MoreUsers(u), .. } if u.len() == 1)
+    );
+}

@@ -61,6 +61,8 @@ impl ChatState {
                 };
                 match change {
                     PresenceChange::Users(users) => *present = users.into_iter().collect(),
+                    // The rest of a list too long for one frame, right after its `users`.
+                    PresenceChange::MoreUsers(users) => present.extend(users),
                     PresenceChange::Joined(user) => {
                         present.insert(user);
                     }

@@ -192,6 +192,35 @@ fn presence_takes_the_list_then_changes() {
 }
 
 #[test]
+fn a_list_in_several_frames_adds_up_and_a_new_list_starts_afresh() {
+    let mut s = state();
+    let frame = |change| ServerFrame::Presence {
+        room: room("general"),
+        change,
+    };
+    let present = |s: &ChatState| -> Vec<Username> {
+        s.room(&room("general"))
+            .unwrap()
+            .present
+            .iter()
+            .cloned()
+            .collect()
+    };
+    s.apply(
+        frame(PresenceChange::Users(vec![user("alice"), user("bob")])),
+        0,
+    );
+    s.apply(frame(PresenceChange::MoreUsers(vec![user("carol")])), 0);
+    s.apply(frame(PresenceChange::MoreUsers(vec![user("dave")])), 0);
+    assert_eq!(
+        present(&s),
+        [user("alice"), user("bob"), user("carol"), user("dave")]
+    );
+    s.apply(frame(PresenceChange::Users(vec![user("erin")])), 0);
+    assert_eq!(present(&s), [user("erin")]);
+}
+
+#[test]
 fn typing_shows_until_stopped_expired_or_a_message_arrives() {
     let mut s = state();
     let typing = |who: &str, on| ServerFrame::Typing {
