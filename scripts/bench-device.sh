@@ -60,12 +60,15 @@ run() { # destination
   echo "1024 65535" > /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
   echo "open files: $(ulimit -n); ephemeral ports: $(cat /proc/sys/net/ipv4/ip_local_port_range)"
   describe_machine "$out/machine.json"
-  # Re-packed after each scenario: a run stopped at its limit still returns what it finished.
-  after_scenario() {
-    tar czf "$destination/device-bench.tar.gz.part" -C "$out" . \
+  # Re-packed after each run: a run stopped at its limit still returns what it finished. The
+  # gateways' logs travel as their last lines (a big room's run can log megabytes).
+  after_run() {
+    local log
+    for log in "$out"/*.log; do [[ -e "$log" ]] && tail -n 40 "$log" > "$log.tail"; done
+    tar czf "$destination/device-bench.tar.gz.part" -C "$out" --exclude='*.log' . \
       && mv "$destination/device-bench.tar.gz.part" "$destination/device-bench.tar.gz"
   }
-  after_scenario
+  after_run
   # shellcheck source=scripts/bench_load.sh
   source scripts/bench_load.sh
   local ramp="--send-burst 1000000"
