@@ -3,11 +3,14 @@
 
 const DOC: &str = include_str!("../../../docs/LOCAL_GATEWAY.md");
 
+/// An integration test file (`tests/<module>.rs`), or a module's own unit tests
+/// (`src/<module>.rs`, named `<module>::tests::…`).
 fn source_of(module: &str) -> String {
     let dir = env!("CARGO_MANIFEST_DIR");
-    let path = match module {
-        "events" => format!("{dir}/src/events.rs"),
-        file => format!("{dir}/tests/{file}.rs"),
+    let test = format!("{dir}/tests/{module}.rs");
+    let path = match std::path::Path::new(&test).exists() {
+        true => test,
+        false => format!("{dir}/src/{module}.rs"),
     };
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
