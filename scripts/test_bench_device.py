@@ -2,6 +2,8 @@
 under their own commit, with the targets stated at 16 cores judged on them."""
 
 import json
+import os
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -80,6 +82,14 @@ class DeviceSection(unittest.TestCase):
         setup = [t for t in targets if t[0].startswith("setup of 10,000 clients, each its own person")]
         self.assertEqual(setup[0][1:], ("75 s", "**missed**"))
 
+    def test_the_biggest_room_is_said_to_have_run_only_where_it_did(self):
+        self.lent_run()
+        ran = "\n".join(bench_device.device_section(self.dir)[0])
+        self.assertIn("so the 50,000-connection room ran", ran)
+        self.write("fanout-50000.json", {"connections": 50000, "skipped": "needs 50200 open files"})
+        skipped = "\n".join(bench_device.device_section(self.dir)[0])
+        self.assertNotIn("so the 50,000-connection room ran", skipped)
+
     def test_a_dirty_tree_is_said(self):
         self.lent_run()
         meta = json.loads((self.dir / "machine.json").read_text())
@@ -90,3 +100,40 @@ class DeviceSection(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Import(unittest.TestCase):
+    """`bench-device.sh import`: a run's figures in, its logs left out, a bad tarball refused."""
+
+    script = Path(__file__).resolve().parent / "bench-device.sh"
+
+    def tarball(self, files):
+        work = Path(tempfile.mkdtemp())
+        for name, text in files.items():
+            (work / name).write_text(text)
+        tarball = work.parent / f"{work.name}.tar.gz"
+        subprocess.run(["tar", "czf", str(tarball), "-C", str(work), "."], check=True)
+        return tarball
+
+    def run_import(self, tarball, results):
+        env = {**os.environ, "DEVICE_RESULTS": str(results)}
+        return subprocess.run(["bash", str(self.script), "import", str(tarball)], env=env,
+                              capture_output=True, text=True)
+
+    def test_the_figures_are_imported_and_the_logs_are_not(self):
+        results = Path(tempfile.mkdtemp()) / "16-core"
+        tarball = self.tarball({"machine.json": "{}", "scenario-0.name": "x", "load-0-1.json": "{}",
+                                "gateway-0-1.log.tail": "noise"})
+        done = self.run_import(tarball, results)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(sorted(p.name for p in results.iterdir()),
+                         ["load-0-1.json", "machine.json", "scenario-0.name"])
+
+    def test_a_tarball_without_the_machine_is_refused_and_the_last_import_stays(self):
+        results = Path(tempfile.mkdtemp()) / "16-core"
+        results.mkdir()
+        (results / "machine.json").write_text("{\"cores\": 16}")
+        done = self.run_import(self.tarball({"load-0-1.json": "{}"}), results)
+        self.assertNotEqual(done.returncode, 0)
+        self.assertIn("no machine.json", done.stderr)
+        self.assertEqual((results / "machine.json").read_text(), "{\"cores\": 16}")

@@ -27,6 +27,9 @@ pub struct Room {
     pub timeline: Timeline,
     pub history: HistoryLoad,
     pub present: BTreeSet<Username>,
+    /// While a presence list may still be continued (its last frame was full): who left since
+    /// it began. A `moreUsers` frame was read before they left, and must not bring them back.
+    pub listing: Option<BTreeSet<Username>>,
     /// Who is typing, and until when (ms since the epoch).
     pub typing: BTreeMap<Username, i64>,
     /// Whether a read of what the timeline misses is due or running (`Timeline::gap`).

@@ -255,3 +255,25 @@ async fn http_bad_input_gets_the_handlers_json_errors() {
         (401, Some("invalid_credentials"))
     );
 }
+
+#[tokio::test]
+async fn the_message_limit_holds_for_the_handlers_posts_as_the_management_api_holds_it() {
+    // Messages of at most 1,100 bytes: a chat message of 1,000 characters comes in within it
+    // (about 1,070 bytes) and would go out over it (its id, number, author and time added).
+    let gw = TestGateway::start_with(|o| o.limits.message_max_bytes = 1_100).await;
+    let (_, mut alice) = gw.user("alice", None).await;
+    let (_, mut bob) = gw.user("bob", None).await;
+    let room = shared::limits::DEFAULT_ROOM;
+
+    alice.say(room, &"x".repeat(1_000), "c-big").await;
+    let big = bob
+        .text_within(Duration::from_secs(1), |t| t.contains("c-big"))
+        .await;
+    assert!(big.is_none(), "a post over the limit reached bob: {big:?}");
+
+    alice.say(room, "small", "c-small").await;
+    let small = bob
+        .text_within(support::PATIENCE, |t| t.contains("c-small"))
+        .await;
+    assert!(small.is_some(), "the next message within the limit arrives");
+}

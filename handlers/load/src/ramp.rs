@@ -61,7 +61,8 @@ impl Ramp {
     /// The next step's rate after `steps`, or `None` when the ramp is done: rising until a
     /// step fails, then `refinements` bisecting steps. A start above what the server sustains
     /// (a ramp sized for a bigger machine) steps down by the factor until a step holds, then
-    /// bisects the same way; at most `max_steps` steps rise or fall.
+    /// bisects the same way; at most `max_steps` steps rise or fall, and none falls so low that
+    /// its few messages (`messages`) would take over twice a step's time.
     pub fn next_rate(&self, steps: &[Step]) -> Option<f64> {
         let Some(first_failed) = steps.iter().position(|s| !s.sustained) else {
             return (steps.len() < self.max_steps).then(|| self.rate(steps.len()));
@@ -72,7 +73,10 @@ impl Ramp {
             .map(|s| s.rate)
             .reduce(f64::min)?;
         let Some(first_sustained) = steps.iter().position(|s| s.sustained) else {
-            return (steps.len() < self.max_steps).then(|| lowest_failed / self.factor);
+            let lower = lowest_failed / self.factor;
+            let takes = self.messages(lower) as f64 / lower;
+            let in_time = takes <= 2.0 * self.step.as_secs_f64();
+            return (steps.len() < self.max_steps && in_time).then_some(lower);
         };
         // Refining begins once both a sustained and a failed rate are known.
         if steps.len() - first_failed.max(first_sustained) > self.refinements {
@@ -311,6 +315,23 @@ mod tests {
         assert_eq!(ramp.next_rate(&sustained), None);
         let failed = [step(10.0, false, 1, 0.0), step(10.0 / 1.5, false, 1, 0.0)];
         assert_eq!(ramp.next_rate(&failed), None);
+    }
+
+    #[test]
+    fn stepping_down_stops_where_a_step_would_take_over_twice_its_time() {
+        let ramp = Ramp {
+            start_rate: 4.0,
+            factor: 2.0,
+            step: Duration::from_secs(4),
+            ..Ramp::default()
+        };
+        // 2 messages/s sends its 8 in 4 s; 1/s its 5 in 5 s; 0.5/s would take 10 s, over 8.
+        let mut steps = vec![step(4.0, false, 1, 0.0)];
+        assert_eq!(ramp.next_rate(&steps), Some(2.0));
+        steps.push(step(2.0, false, 1, 0.0));
+        assert_eq!(ramp.next_rate(&steps), Some(1.0));
+        steps.push(step(1.0, false, 1, 0.0));
+        assert_eq!(ramp.next_rate(&steps), None);
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! What comes in, as `reduce` applies it: the server's frames, and stored messages from any
 //! source (a live frame, an ack, a history page, a gap fill, a count of what was missed).
 
+use std::collections::BTreeSet;
+
 use shared::http::HistoryPage;
+use shared::limits::PRESENCE_LIST_CHUNK;
 use shared::{ChatMessage, ClientMsgId, ErrorCode, PresenceChange, RoomId, Seq, ServerFrame};
 
 use super::{
@@ -56,18 +59,37 @@ impl ChatState {
                 Applied::Nothing
             }
             ServerFrame::Presence { room, change } => {
-                let Some(Room { present, .. }) = self.rooms.get_mut(&room) else {
+                let Some(Room {
+                    present, listing, ..
+                }) = self.rooms.get_mut(&room)
+                else {
                     return Applied::Nothing;
                 };
+                // A list too long for one frame comes as `users`, then `moreUsers` frames, each
+                // full but the last; arrivals and departures may come between them.
                 match change {
-                    PresenceChange::Users(users) => *present = users.into_iter().collect(),
-                    // The rest of a list too long for one frame, right after its `users`.
-                    PresenceChange::MoreUsers(users) => present.extend(users),
+                    PresenceChange::Users(users) => {
+                        let continued = users.len() == PRESENCE_LIST_CHUNK;
+                        *present = users.into_iter().collect();
+                        *listing = continued.then(BTreeSet::new);
+                    }
+                    PresenceChange::MoreUsers(users) => {
+                        let continued = users.len() == PRESENCE_LIST_CHUNK;
+                        let left = listing.take().unwrap_or_default();
+                        present.extend(users.into_iter().filter(|u| !left.contains(u)));
+                        *listing = continued.then_some(left);
+                    }
                     PresenceChange::Joined(user) => {
+                        if let Some(left) = listing {
+                            left.remove(&user);
+                        }
                         present.insert(user);
                     }
                     PresenceChange::Left(user) => {
                         present.remove(&user);
+                        if let Some(left) = listing {
+                            left.insert(user);
+                        }
                     }
                 }
                 Applied::Nothing
