@@ -75,6 +75,11 @@ run() { # destination
   # open-files limit can rise that far, and the ephemeral ports must outnumber the sockets
   # (one gateway port, one address: 28,000 by default). Neither is needed below that.
   for files in 200000 120000 60000; do ulimit -n "$files" 2>/dev/null && break; done
+  # Put back as found when the run ends: on a machine of one's own this is a system setting.
+  local ports
+  ports=$(cat /proc/sys/net/ipv4/ip_local_port_range)
+  # shellcheck disable=SC2064
+  trap "echo '$ports' > /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true" EXIT
   echo "1024 65535" > /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
   echo "open files: $(ulimit -n); ephemeral ports: $(cat /proc/sys/net/ipv4/ip_local_port_range)"
   describe_machine "$out/machine.json"
