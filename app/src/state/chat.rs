@@ -240,6 +240,8 @@ pub fn leave_warning(unsent: usize) -> String {
 }
 
 #[cfg(test)]
+mod presence_tests;
+#[cfg(test)]
 mod read_tests;
 #[cfg(test)]
 mod tests;
