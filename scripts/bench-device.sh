@@ -3,7 +3,7 @@
 # machine the library's `device` tool lends to some sessions for 15 minutes in all. That
 # machine has no Rust and reaches no registry, so the binaries are built here and travel with
 # the working tree; the run is one bounded command, and what it measured comes back as one
-# tarball, re-packed after every scenario so a run cut short still returns what it finished.
+# tarball, re-packed after every run so a run cut short still returns what it finished.
 #
 #   scripts/bench-device.sh prepare       build and strip the binaries into .device-bench/
 #   scripts/bench-device.sh run DIR       (on the lent machine) run the scenarios; results in
@@ -68,7 +68,7 @@ run() { # destination
     echo "the binaries in $bin do not run here: run 'scripts/bench-device.sh prepare' first" >&2
     exit 1
   fi
-  cat "$bin/commit"
+  cat "$bin/commit" 2>/dev/null || echo "(no commit recorded: not built by prepare)"
   out=$(mktemp -d)
   repeats=1
   # A 50,000-connection room needs 50,000 sockets on each side of loopback: as root the
